@@ -1,0 +1,51 @@
+//! The top bar: product name, navigation, who is logged in.
+
+use leptos::prelude::*;
+
+use crate::types::Me;
+
+/// The logged-in user, if any.
+#[server]
+pub async fn get_me() -> Result<Option<Me>, ServerFnError> {
+    let user = crate::ssr::current_user().await?;
+    Ok(user.map(|u| Me { username: u.username, role: u.role }))
+}
+
+/// Top bar shown on every page.
+#[component]
+pub fn Header() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true"></span>
+                "readyboard"
+            </a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => {
+                            let admin = me.role == "admin";
+                            view! {
+                                <nav class="nav">
+                                    <a href="/">"Projects"</a>
+                                    <a href="/blockers">"Blockers"</a>
+                                    {admin.then(|| view! { <a href="/admin">"Admin"</a> })}
+                                </nav>
+                                <div class="who">
+                                    <span class="who-name">{me.username.clone()}</span>
+                                    <span class="role-chip">{me.role.clone()}</span>
+                                    <form method="post" action="/logout" class="inline">
+                                        <button type="submit" class="btn btn-quiet">"Log out"</button>
+                                    </form>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        _ => view! { <span></span> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </header>
+    }
+}

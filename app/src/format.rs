@@ -1,0 +1,81 @@
+//! Small formatting helpers shared by pages.
+
+/// A score with one decimal, or an em dash.
+pub fn score(s: Option<f64>) -> String {
+    s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".to_string())
+}
+
+/// The display label of a verdict name.
+pub fn verdict_label(v: &str) -> &'static str {
+    match v {
+        "ready" => "READY",
+        "conditional" => "CONDITIONAL",
+        "no_go" => "NO-GO",
+        _ => "NOT READY",
+    }
+}
+
+/// CSS class for a verdict name.
+pub fn verdict_class(v: &str) -> &'static str {
+    match v {
+        "ready" => "verdict verdict-ready",
+        "conditional" => "verdict verdict-conditional",
+        "no_go" => "verdict verdict-nogo",
+        _ => "verdict verdict-notready",
+    }
+}
+
+/// Human age of `then` relative to `now` (both unix ms).
+pub fn ago(now: i64, then: i64) -> String {
+    let s = ((now - then) / 1000).max(0);
+    match s {
+        0..60 => "just now".to_string(),
+        60..3600 => plural(s / 60, "minute"),
+        3600..86_400 => plural(s / 3600, "hour"),
+        _ => plural(s / 86_400, "day"),
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") }
+}
+
+/// Bytes as KB/MB.
+pub fn bytes(n: i64) -> String {
+    match n {
+        ..1024 => format!("{n} B"),
+        1024..1_048_576 => format!("{:.1} KB", n as f64 / 1024.0),
+        _ => format!("{:.1} MB", n as f64 / 1_048_576.0),
+    }
+}
+
+/// A duration in ms, compact.
+pub fn duration_ms(ms: f64) -> String {
+    if ms < 1.0 {
+        format!("{ms:.2} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.1} s", ms / 1000.0)
+    } else {
+        format!("{:.1} min", ms / 60_000.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_read_naturally() {
+        assert_eq!(ago(10_000, 9_000), "just now");
+        assert_eq!(ago(3_600_000, 0), "1 hour ago");
+        assert_eq!(ago(3 * 86_400_000, 0), "3 days ago");
+    }
+
+    #[test]
+    fn scores_have_one_decimal() {
+        assert_eq!(score(Some(53.333)), "53.3");
+        assert_eq!(score(None), "—");
+    }
+}

@@ -1,0 +1,77 @@
+//! readyboard web UI: pages, components and the server functions behind them.
+// Deeply nested view types of the larger pages exceed the default query depth.
+#![recursion_limit = "256"]
+
+pub mod components;
+pub mod format;
+pub mod pages;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::components::header::Header;
+use crate::pages::blockers::{AllBlockersPage, PhaseBlockersPage};
+use crate::pages::decision::DecisionPage;
+use crate::pages::import::ImportPage;
+use crate::pages::{admin::AdminPage, login::LoginPage, login::SetupPage, not_found::NotFound, overview::Overview};
+use crate::pages::{phase::PhasePage, project::ProjectPage, report::ReportPage};
+
+/// Name of the generated JS/wasm/CSS bundle under `/pkg`.
+pub const BUNDLE: &str = "readyboard";
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_document_headers();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: header and routed pages.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="main" href="/pkg/readyboard.css"/>
+        <Title formatter=|t: String| if t.is_empty() { "readyboard".to_string() } else { format!("{t} · readyboard") }/>
+        <Router>
+            <Header/>
+            <main class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Overview/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
+                    // Async so a refusal answers with its real status (403) instead of a streamed 200.
+                    <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:project") view=ProjectPage/>
+                    <Route path=path!("/p/:project/:phase") view=PhasePage/>
+                    <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage/>
+                    <Route path=path!("/blockers") view=AllBlockersPage/>
+                    <Route path=path!("/p/:project/:phase/import") view=ImportPage/>
+                    <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage/>
+                    <Route path=path!("/reports/:id") view=ReportPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,257 @@
+//! `/admin`: users, API tokens and projects. Admins only; every action is checked on the
+//! server and written to the audit log.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::widgets::{ErrorBox, Loading};
+use crate::types::AdminView;
+
+#[cfg(feature = "ssr")]
+async fn admin_actor() -> Result<readyboard_store::Actor, ServerFnError> {
+    let u = crate::ssr::require(readyboard_domain::role::Role::Admin).await?;
+    Ok(readyboard_store::Actor::user(u.id, &u.username))
+}
+
+/// Users, tokens and projects.
+#[server]
+pub async fn get_admin() -> Result<AdminView, ServerFnError> {
+    use crate::format::ago;
+    use crate::ssr::store_error;
+    use crate::types::{TokenLine, UserLine};
+    admin_actor().await?;
+    let store = crate::ssr::store()?;
+    let now = crate::ssr::now_ms();
+    let users = store
+        .list_users()
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|u| UserLine {
+            id: u.id,
+            username: u.username,
+            role: u.role,
+            disabled: u.disabled,
+            last_login: u.last_login_at.map(|t| ago(now, t)),
+        })
+        .collect();
+    let tokens = store
+        .list_tokens()
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|t| TokenLine {
+            id: t.id,
+            project: t.project_slug,
+            name: t.name,
+            prefix: t.prefix,
+            created: ago(now, t.created_at),
+            last_used: t.last_used_at.map(|x| ago(now, x)),
+            revoked: t.revoked_at.is_some(),
+        })
+        .collect();
+    let projects = store.list_projects().await.map_err(store_error)?.into_iter().map(|p| (p.slug, p.name)).collect();
+    Ok(AdminView { users, tokens, projects })
+}
+
+/// Creates a user.
+#[server]
+pub async fn create_user(username: String, password: String, role: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let actor = admin_actor().await?;
+    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Unknown role."))?;
+    crate::ssr::check_password_rules(&password).map_err(ServerFnError::new)?;
+    let hash = crate::ssr::hash_password(&password).map_err(ServerFnError::new)?;
+    let store = crate::ssr::store()?;
+    store.create_user(&actor, username.trim(), &hash, role).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("User {} created.", username.trim()))
+}
+
+/// Changes a user's role.
+#[server]
+pub async fn set_user_role(username: String, role: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let actor = admin_actor().await?;
+    let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Unknown role."))?;
+    if actor.label == username && role != Role::Admin {
+        return Err(ServerFnError::new("You cannot remove your own admin role."));
+    }
+    crate::ssr::store()?.set_role(&actor, &username, role).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("{username} is now {}.", role.as_str()))
+}
+
+/// Creates a project.
+#[server]
+pub async fn create_project(slug: String, name: String, description: String) -> Result<String, ServerFnError> {
+    let actor = admin_actor().await?;
+    crate::ssr::store()?
+        .create_project(&actor, slug.trim(), name.trim(), description.trim())
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Project {} created.", slug.trim()))
+}
+
+/// Creates an API token; the token is returned once and never stored in clear.
+#[server]
+pub async fn create_token(project: String, name: String) -> Result<String, ServerFnError> {
+    let actor = admin_actor().await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let (token, hash, prefix) = crate::ssr::new_token("t");
+    store.create_token(&actor, p.id, name.trim(), &hash, &prefix).await.map_err(crate::ssr::store_error)?;
+    Ok(token)
+}
+
+/// Revokes an API token.
+#[server]
+pub async fn revoke_token(id: i64) -> Result<String, ServerFnError> {
+    let actor = admin_actor().await?;
+    crate::ssr::store()?.revoke_token(&actor, id).await.map_err(crate::ssr::store_error)?;
+    Ok("Token revoked.".into())
+}
+
+/// Shows the result of the last action: a message, or an error.
+#[component]
+fn Outcome(value: Signal<Option<Result<String, ServerFnError>>>) -> impl IntoView {
+    move || match value.get() {
+        Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+        Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+const ROLES: [&str; 4] = ["viewer", "editor", "approver", "admin"];
+
+/// The admin page.
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let add_user = ServerAction::<CreateUser>::new();
+    let set_role = ServerAction::<SetUserRole>::new();
+    let add_project = ServerAction::<CreateProject>::new();
+    let add_token = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let data = Resource::new(
+        move || {
+            (
+                add_user.version().get(),
+                set_role.version().get(),
+                add_project.version().get(),
+                add_token.version().get(),
+                revoke.version().get(),
+            )
+        },
+        |_| get_admin(),
+    );
+    let token_value = add_token.value();
+    view! {
+        <Title text="Admin"/>
+        <div class="page-head"><h1>"Admin"</h1><p class="muted">"Users, API tokens and projects. Every change is written to the audit log."</p></div>
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => {
+                        let projects = v.projects.clone();
+                        view! {
+                            <div class="grid-2">
+                                <section class="section card">
+                                    <h2>"Users"</h2>
+                                    <div class="table-wrap"><table class="table">
+                                        <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th></tr></thead>
+                                        <tbody>
+                                            {v.users.into_iter().map(|u| view! {
+                                                <tr>
+                                                    <td class="strong">{u.username.clone()}{u.disabled.then_some(" (disabled)")}</td>
+                                                    <td>
+                                                        <ActionForm action=set_role attr:class="inline-form">
+                                                            <input type="hidden" name="username" value=u.username.clone()/>
+                                                            <select name="role" aria-label=format!("Role of {}", u.username)>
+                                                                {ROLES.iter().map(|r| view! { <option value=*r selected=u.role == *r>{*r}</option> }).collect_view()}
+                                                            </select>
+                                                            <button type="submit" class="btn btn-quiet btn-small">"Save"</button>
+                                                        </ActionForm>
+                                                    </td>
+                                                    <td class="muted">{u.last_login.unwrap_or_else(|| "never".into())}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table></div>
+                                    <Outcome value=set_role.value().into()/>
+                                    <h3>"Add a user"</h3>
+                                    <ActionForm action=add_user attr:class="form form-row">
+                                        <label>"Username"<input name="username" required/></label>
+                                        <label>"Password"<input name="password" type="password" minlength="10" autocomplete="new-password" required/></label>
+                                        <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}</select></label>
+                                        <button type="submit" class="btn btn-primary">"Add user"</button>
+                                    </ActionForm>
+                                    <Outcome value=add_user.value().into()/>
+                                </section>
+                                <section class="section card">
+                                    <h2>"Projects"</h2>
+                                    <ul class="plain">
+                                        {v.projects.iter().map(|(slug, name)| view! { <li><a href=format!("/p/{slug}")>{name.clone()}</a>" "<span class="muted small">{slug.clone()}</span></li> }).collect_view()}
+                                    </ul>
+                                    <h3>"Add a project"</h3>
+                                    <ActionForm action=add_project attr:class="form form-row">
+                                        <label>"Slug"<input name="slug" pattern="[a-z0-9][a-z0-9._-]*" required/></label>
+                                        <label>"Name"<input name="name" required/></label>
+                                        <label>"Description"<input name="description"/></label>
+                                        <button type="submit" class="btn btn-primary">"Add project"</button>
+                                    </ActionForm>
+                                    <Outcome value=add_project.value().into()/>
+                                </section>
+                            </div>
+                            <section class="section card">
+                                <h2>"API tokens"</h2>
+                                <p class="muted small">"Tokens let CI upload reports to one project. They are stored hashed and shown once."</p>
+                                <div class="table-wrap"><table class="table">
+                                    <thead><tr><th>"Name"</th><th>"Project"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                    <tbody>
+                                        {v.tokens.into_iter().map(|t| view! {
+                                            <tr class={if t.revoked { "revoked" } else { "" }}>
+                                                <td class="strong">{t.name.clone()}</td>
+                                                <td>{t.project.clone()}</td>
+                                                <td class="mono">{format!("{}…", t.prefix)}</td>
+                                                <td class="muted">{t.created.clone()}</td>
+                                                <td class="muted">{t.last_used.clone().unwrap_or_else(|| "never".into())}</td>
+                                                <td>{if t.revoked {
+                                                    view! { <span class="chip">"revoked"</span> }.into_any()
+                                                } else {
+                                                    view! {
+                                                        <ActionForm action=revoke attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=t.id/>
+                                                            <button type="submit" class="btn btn-danger btn-small">"Revoke"</button>
+                                                        </ActionForm>
+                                                    }.into_any()
+                                                }}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table></div>
+                                <Outcome value=revoke.value().into()/>
+                                <h3>"Create a token"</h3>
+                                <ActionForm action=add_token attr:class="form form-row">
+                                    <label>"Project"<select name="project" required>
+                                        {projects.into_iter().map(|(slug, name)| view! { <option value=slug.clone()>{name}</option> }).collect_view()}
+                                    </select></label>
+                                    <label>"Name"<input name="name" placeholder="ci-main" required/></label>
+                                    <button type="submit" class="btn btn-primary">"Create token"</button>
+                                </ActionForm>
+                                {move || match token_value.get() {
+                                    Some(Ok(token)) => view! {
+                                        <div class="alert alert-ok" role="status">
+                                            <p>"Copy this token now; it will not be shown again:"</p>
+                                            <code class="token" data-testid="new-token">{token}</code>
+                                        </div>
+                                    }.into_any(),
+                                    Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                                    None => ().into_any(),
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

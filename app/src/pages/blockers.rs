@@ -1,0 +1,485 @@
+//! `/blockers` and `/p/{project}/{phase}/blockers`: what holds releases back, with filters,
+//! and the forms to add, assign, waive, reopen and resolve blockers.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::widgets::{ErrorBox, Loading};
+use crate::types::{BlockerEntry, BlockersView};
+
+/// Blockers of one phase (when `project` and `phase` are given) or of every phase.
+#[server]
+pub async fn get_blockers(
+    project: Option<String>,
+    phase: Option<String>,
+    severity: Option<String>,
+    owner: Option<String>,
+    status: Option<String>,
+) -> Result<BlockersView, ServerFnError> {
+    use crate::ssr::store_error;
+    use readyboard_domain::role::Role;
+    let me = crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let now = crate::ssr::now_ms();
+    let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let mut filter = readyboard_store::BlockerFilter {
+        phase_id: None,
+        severity: nonempty(severity),
+        // "(nobody)" in the menu asks for unassigned blockers.
+        owner: owner
+            .filter(|o| !o.trim().is_empty())
+            .map(|o| if o == "-" { String::new() } else { o.trim().to_string() }),
+        status: nonempty(status),
+    };
+    let scope = match (nonempty(project), nonempty(phase)) {
+        (Some(p), Some(ph)) => {
+            let p = store.project(&p).await.map_err(store_error)?;
+            let ph = store.phase(p.id, &ph).await.map_err(store_error)?;
+            filter.phase_id = Some(ph.id);
+            Some((p.slug, p.name, ph.slug, ph.name))
+        }
+        _ => None,
+    };
+    let today = crate::ssr::date(now);
+    let rows = store.list_blockers(&filter, 500).await.map_err(store_error)?;
+    let mut open_by_severity = [0i64; 4];
+    let items = rows
+        .into_iter()
+        .map(|b| {
+            if b.status == "open"
+                && let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity)
+            {
+                open_by_severity[i] += 1;
+            }
+            BlockerEntry {
+                id: b.id,
+                place: format!("{} · {}", b.project_name, b.phase_name),
+                project: b.project,
+                phase: b.phase,
+                suite: b.suite,
+                source: b.source,
+                severity: b.severity,
+                title: b.title,
+                details: b.details,
+                overdue: b.status == "open" && b.due_date.as_deref().is_some_and(|d| d < today.as_str()),
+                status: b.status,
+                owner: b.owner,
+                due_date: b.due_date,
+                first_seen: crate::format::ago(now, b.first_seen_at),
+                last_seen: crate::format::ago(now, b.last_seen_at),
+                occurrences: b.occurrences,
+                first_report_id: b.first_report_id,
+                last_report_id: b.last_report_id,
+                resolved_report_id: b.resolved_report_id,
+                resolved: b.resolved_at.map(|t| crate::format::ago(now, t)),
+                waived_by: b.waived_by,
+                waive_reason: b.waive_reason,
+            }
+        })
+        .collect();
+    Ok(BlockersView {
+        scope,
+        items,
+        open_by_severity,
+        owners: store.blocker_owners().await.map_err(store_error)?,
+        can_edit: me.role().allows(Role::Editor),
+        can_approve: me.role().allows(Role::Approver),
+    })
+}
+
+/// Adds a blocker by hand (editors).
+#[server]
+pub async fn add_blocker(
+    project: String,
+    phase: String,
+    severity: String,
+    title: String,
+    details: String,
+    owner: String,
+    due_date: String,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
+    let b = readyboard_store::NewBlocker { severity, title, details, owner: Some(owner), due_date: Some(due_date) };
+    let item = store.add_blocker(&crate::ssr::actor(&u), ph.id, &b).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Blocker #{} added.", item.id))
+}
+
+/// Sets a blocker's owner and due date (editors).
+#[server]
+pub async fn assign_blocker(id: i64, owner: String, due_date: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let store = crate::ssr::store()?;
+    let a = readyboard_store::BlockerAssignment { owner: Some(owner), due_date: Some(due_date) };
+    store.assign_blocker(&crate::ssr::actor(&u), id, &a).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Blocker #{id} updated."))
+}
+
+/// Waives an open blocker with a rationale (approvers).
+#[server]
+pub async fn waive_blocker(id: i64, rationale: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Approver).await?;
+    let store = crate::ssr::store()?;
+    store.waive_blocker(&crate::ssr::actor(&u), id, &rationale).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Blocker #{id} waived."))
+}
+
+/// Reopens a waived or resolved blocker (approvers).
+#[server]
+pub async fn reopen_blocker(id: i64) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Approver).await?;
+    let store = crate::ssr::store()?;
+    store.reopen_blocker(&crate::ssr::actor(&u), id).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Blocker #{id} reopened."))
+}
+
+/// Resolves a blocker written by hand (editors).
+#[server]
+pub async fn resolve_blocker(id: i64) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let store = crate::ssr::store()?;
+    store.resolve_blocker(&crate::ssr::actor(&u), id).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Blocker #{id} resolved."))
+}
+
+/// The actions of the page, shared by every row.
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddBlocker>,
+    assign: ServerAction<AssignBlocker>,
+    waive: ServerAction<WaiveBlocker>,
+    reopen: ServerAction<ReopenBlocker>,
+    resolve: ServerAction<ResolveBlocker>,
+    note: RwSignal<Option<Result<String, String>>>,
+}
+
+impl Actions {
+    fn new() -> Actions {
+        Actions {
+            add: ServerAction::new(),
+            assign: ServerAction::new(),
+            waive: ServerAction::new(),
+            reopen: ServerAction::new(),
+            resolve: ServerAction::new(),
+            note: RwSignal::new(None),
+        }
+    }
+
+    /// Changes whenever any action completes, to refetch the list.
+    fn version(&self) -> usize {
+        self.add.version().get()
+            + self.assign.version().get()
+            + self.waive.version().get()
+            + self.reopen.version().get()
+            + self.resolve.version().get()
+    }
+
+    /// Mirrors each action's outcome into `note`, so the page shows the newest one.
+    fn watch(&self) {
+        macro_rules! follow {
+            ($action:expr, $note:expr) => {{
+                let (action, note) = ($action, $note);
+                Effect::new(move |_| {
+                    if let Some(v) = action.value().get() {
+                        note.set(Some(v.map_err(|e| e.to_string())));
+                    }
+                });
+            }};
+        }
+        follow!(self.add, self.note);
+        follow!(self.assign, self.note);
+        follow!(self.waive, self.note);
+        follow!(self.reopen, self.note);
+        follow!(self.resolve, self.note);
+    }
+}
+
+/// Every blocker of every phase.
+#[component]
+pub fn AllBlockersPage() -> impl IntoView {
+    view! { <BlockersPage scoped=false/> }
+}
+
+/// Blockers of one phase.
+#[component]
+pub fn PhaseBlockersPage() -> impl IntoView {
+    view! { <BlockersPage scoped=true/> }
+}
+
+#[component]
+fn BlockersPage(scoped: bool) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let actions = Actions::new();
+    actions.watch();
+    let key = move || {
+        let (p, q) = (params.read(), query.read());
+        let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        (
+            if scoped { p.get("project") } else { None },
+            if scoped { p.get("phase") } else { None },
+            get("severity"),
+            get("owner"),
+            // Open blockers unless the filter asks otherwise ("all" shows every status).
+            Some(q.get("status").unwrap_or_else(|| "open".into())).filter(|s| s != "all"),
+        )
+    };
+    let data = Resource::new(
+        move || (key(), actions.version()),
+        |((project, phase, severity, owner, status), _)| get_blockers(project, phase, severity, owner, status),
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Blockers"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! { <BlockersBody v=v actions=actions/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
+    let query = use_query_map();
+    let current = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
+    let status_now = {
+        let s = current("status");
+        if s.is_empty() { "open".to_string() } else { s }
+    };
+    let (title, crumbs, action_path) = match &v.scope {
+        Some((p, pn, ph, phn)) => (
+            format!("Blockers · {phn}"),
+            view! {
+                <nav class="crumbs">
+                    <a href="/">"Projects"</a><span>"/"</span>
+                    <a href=format!("/p/{p}")>{pn.clone()}</a><span>"/"</span>
+                    <a href=format!("/p/{p}/{ph}")>{phn.clone()}</a><span>"/"</span>
+                    <span>"Blockers"</span>
+                </nav>
+            }
+            .into_any(),
+            format!("/p/{p}/{ph}/blockers"),
+        ),
+        None => (
+            "Blockers".to_string(),
+            view! { <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>"Blockers"</span></nav> }
+                .into_any(),
+            "/blockers".to_string(),
+        ),
+    };
+    let heading = match &v.scope {
+        Some((_, pn, _, phn)) => format!("Blockers of {pn} · {phn}"),
+        None => "Blockers across all phases".to_string(),
+    };
+    let sel = |options: Vec<(String, String)>, chosen: String| {
+        options
+            .into_iter()
+            .map(|(value, label)| {
+                let selected = value == chosen;
+                view! { <option value=value selected=selected>{label}</option> }
+            })
+            .collect_view()
+    };
+    let severities = ["critical", "high", "medium", "low"];
+    let sev_options: Vec<(String, String)> = std::iter::once((String::new(), "any severity".to_string()))
+        .chain(severities.iter().map(|s| (s.to_string(), s.to_string())))
+        .collect();
+    let status_options: Vec<(String, String)> =
+        [("open", "open"), ("waived", "waived"), ("resolved", "resolved"), ("all", "any status")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+    let owner_options: Vec<(String, String)> = [(String::new(), "anyone".to_string()), ("-".into(), "nobody".into())]
+        .into_iter()
+        .chain(v.owners.iter().map(|o| (o.clone(), o.clone())))
+        .collect();
+    let summary = severities
+        .iter()
+        .zip(v.open_by_severity)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| view! { <span class=format!("sev sev-{s}")>{format!("{n} {s}")}</span> })
+        .collect_view();
+    let add_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (actions.add.value().get(), add_ref.get()) {
+            form.reset();
+        }
+    });
+    let add_form = (v.can_edit && v.scope.is_some()).then(|| {
+        let (p, _, ph, _) = v.scope.clone().unwrap_or_default();
+        view! {
+            <details class="section card add-blocker">
+                <summary>"Add a blocker"</summary>
+                <ActionForm action=actions.add node_ref=add_ref attr:class="form form-grid">
+                    <input type="hidden" name="project" value=p/>
+                    <input type="hidden" name="phase" value=ph/>
+                    <label>"Severity"
+                        <select name="severity" required>
+                            <option value="critical">"critical"</option>
+                            <option value="high" selected>"high"</option>
+                            <option value="medium">"medium"</option>
+                            <option value="low">"low"</option>
+                        </select>
+                    </label>
+                    <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?"/></label>
+                    <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000"></textarea></label>
+                    <label>"Owner"<input name="owner" maxlength="100"/></label>
+                    <label>"Due date"<input name="due_date" type="date"/></label>
+                    <button type="submit" class="btn btn-primary">"Add blocker"</button>
+                </ActionForm>
+            </details>
+        }
+    });
+    let can_edit = v.can_edit;
+    let can_approve = v.can_approve;
+    let global = v.scope.is_none();
+    let count = v.items.len();
+    let items_empty = v.items.is_empty();
+    view! {
+        <Title text=title/>
+        {crumbs}
+        <header class="page-head">
+            <h1>{heading}</h1>
+            <p class="muted">{summary}</p>
+        </header>
+        <Form method="GET" action=action_path attr:class="form form-row filters" attr:aria-label="Filter blockers">
+            <label>"Severity"<select name="severity">{sel(sev_options, current("severity"))}</select></label>
+            <label>"Owner"<select name="owner">{sel(owner_options, current("owner"))}</select></label>
+            <label>"Status"<select name="status">{sel(status_options, status_now)}</select></label>
+            <button type="submit" class="btn">"Filter"</button>
+        </Form>
+        {move || actions.note.get().map(|m| match m {
+            Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+            Err(e) => view! { <ErrorBox message=e/> }.into_any(),
+        })}
+        {add_form}
+        <section class="section">
+            <h2 class="sr-only">{format!("{count} blockers")}</h2>
+            {if items_empty {
+                view! { <p class="empty">"No blockers match this filter."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="blockers blocker-list">
+                        // Keyed, so that a row's open "Manage" panel never carries over to another blocker.
+                        <For
+                            each=move || v.items.clone()
+                            key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
+                            children=move |b| view! { <BlockerRow b=b actions=actions can_edit can_approve global/> }
+                        />
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bool, global: bool) -> impl IntoView {
+    let id = b.id;
+    let report_link = |label: &'static str, id: Option<i64>| {
+        id.map(|id| view! { <a class="small" href=format!("/reports/{id}")>{format!("{label} #{id}")}</a> })
+    };
+    let origin = match &b.suite {
+        Some(s) => format!("{} in {s}", if b.source == "finding" { "finding" } else { "failing check" }),
+        None => "added by hand".to_string(),
+    };
+    let seen = if b.source == "manual" {
+        format!("added {}", b.first_seen)
+    } else {
+        format!(
+            "first seen {} · last seen {} · in {} report{}",
+            b.first_seen,
+            b.last_seen,
+            b.occurrences,
+            if b.occurrences == 1 { "" } else { "s" }
+        )
+    };
+    let (owner_now, due_now) = (b.owner.clone().unwrap_or_default(), b.due_date.clone().unwrap_or_default());
+    let status = b.status.clone();
+    let manual = b.source == "manual";
+    let manage = (can_edit || can_approve).then(move || {
+        let assign = can_edit.then(|| {
+            view! {
+                <ActionForm action=actions.assign attr:class="form form-row">
+                    <input type="hidden" name="id" value=id/>
+                    <label>"Owner"<input name="owner" maxlength="100" value=owner_now/></label>
+                    <label>"Due"<input name="due_date" type="date" value=due_now/></label>
+                    <button type="submit" class="btn">"Save"</button>
+                </ActionForm>
+            }
+            .into_any()
+        });
+        let waive = (can_approve && status == "open").then(|| {
+            view! {
+                <ActionForm action=actions.waive attr:class="form form-row">
+                    <input type="hidden" name="id" value=id/>
+                    <label class="wide">"Rationale"<input name="rationale" required minlength="10" maxlength="2000" placeholder="Why shipping with this is acceptable"/></label>
+                    <button type="submit" class="btn btn-warn">"Waive"</button>
+                </ActionForm>
+            }
+            .into_any()
+        });
+        let reopen = (can_approve && status != "open").then(|| {
+            view! {
+                <ActionForm action=actions.reopen attr:class="form inline">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="btn">"Reopen"</button>
+                </ActionForm>
+            }
+            .into_any()
+        });
+        let resolve = (can_edit && status == "open" && manual).then(|| {
+            view! {
+                <ActionForm action=actions.resolve attr:class="form inline">
+                    <input type="hidden" name="id" value=id/>
+                    <button type="submit" class="btn">"Mark resolved"</button>
+                </ActionForm>
+            }
+            .into_any()
+        });
+        view! {
+            <details class="manage">
+                <summary>"Manage"</summary>
+                {assign}{waive}{reopen}{resolve}
+            </details>
+        }
+    });
+    view! {
+        <li class=format!("blocker sev-{} status-{}", b.severity, b.status) id=format!("blocker-{id}")>
+            <div class="blocker-head">
+                <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>
+                <span class="blocker-title">{b.title.clone()}</span>
+                <span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
+            </div>
+            <div class="blocker-meta muted small">
+                {global.then(|| view! { <a href=format!("/p/{}/{}", b.project, b.phase)>{b.place.clone()}</a>" · " })}
+                <span>{origin}</span>" · "<span>{seen}</span>
+                " · "<span class=if b.owner.is_some() { "" } else { "unassigned" }>{format!("owner: {}", b.owner.clone().unwrap_or_else(|| "nobody".into()))}</span>
+                {b.due_date.clone().map(|d| view! { " · "<span class=if b.overdue { "fail-text" } else { "" }>{format!("due {d}{}", if b.overdue { " (overdue)" } else { "" })}</span> })}
+            </div>
+            {(!b.details.is_empty()).then(|| view! { <p class="blocker-details">{b.details.clone()}</p> })}
+            {b.waive_reason.clone().map(|r| view! {
+                <p class="blocker-waiver small">{format!("Waived by {}: ", b.waived_by.clone().unwrap_or_else(|| "someone".into()))}<q>{r}</q></p>
+            })}
+            <div class="blocker-links">
+                {report_link("first", b.first_report_id.filter(|f| Some(*f) != b.last_report_id))}
+                {report_link("latest", b.last_report_id)}
+                {report_link("resolved by", b.resolved_report_id)}
+                {b.resolved.clone().map(|r| view! { <span class="muted small">{format!("resolved {r}")}</span> })}
+            </div>
+            {manage}
+        </li>
+    }
+    .into_any()
+}

@@ -1,0 +1,503 @@
+//! Go/no-go decisions: the form and history on the scorecard, the decision record page
+//! `/p/{project}/{phase}/decisions/{id}`, and "what changed since".
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
+use crate::format;
+use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView};
+
+/// Display name of a decision kind.
+pub fn decision_label(kind: &str) -> &'static str {
+    match kind {
+        "go" => "GO",
+        "conditional_go" => "CONDITIONAL GO",
+        _ => "NO-GO",
+    }
+}
+
+/// CSS class of a decision kind.
+fn decision_class(kind: &str) -> &'static str {
+    match kind {
+        "go" => "decision decision-go",
+        "conditional_go" => "decision decision-conditional",
+        _ => "decision decision-nogo",
+    }
+}
+
+/// Parses conditions, one per line: `text | owner | YYYY-MM-DD` (owner and date optional).
+pub fn parse_conditions(text: &str) -> Result<Vec<(String, Option<String>, Option<String>)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty()) {
+        let mut parts = line.split('|').map(str::trim);
+        let what = parts.next().unwrap_or_default().to_string();
+        if what.is_empty() {
+            return Err(format!("conditions: line {} has no text before `|`", n + 1));
+        }
+        let owner = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+        let due = parts.next().filter(|s| !s.is_empty()).map(str::to_string);
+        if parts.next().is_some() {
+            return Err(format!("conditions: line {} has more than `text | owner | date`", n + 1));
+        }
+        out.push((what, owner, due));
+    }
+    Ok(out)
+}
+
+/// Converts store records to page types.
+#[cfg(feature = "ssr")]
+pub mod convert {
+    use super::*;
+    use readyboard_store::{ChangesSince, DecisionRecord, SnapshotBlocker};
+
+    /// A decision in brief.
+    pub fn summary(d: &DecisionRecord, now: i64) -> DecisionSummary {
+        DecisionSummary {
+            id: d.id,
+            decision: d.decision.clone(),
+            decided_by: d.decided_by.clone(),
+            decided_at: crate::ssr::datetime(d.decided_at),
+            ago: format::ago(now, d.decided_at),
+            is_override: d.override_reason.is_some(),
+            verdict_then: d.snapshot.verdict.clone(),
+            score_then: d.snapshot.score,
+            rationale: d.rationale.clone(),
+        }
+    }
+
+    fn brief(b: &SnapshotBlocker) -> BlockerBrief {
+        BlockerBrief {
+            id: b.id,
+            severity: b.severity.clone(),
+            title: b.title.clone(),
+            status: b.status.clone(),
+            owner: b.owner.clone(),
+            waive_reason: b.waive_reason.clone(),
+        }
+    }
+
+    /// The changes since a decision.
+    pub fn changes(c: &ChangesSince, decision_id: i64) -> ChangesView {
+        ChangesView {
+            decision_id,
+            score_then: c.score_then,
+            score_now: c.score_now,
+            verdict_then: c.verdict_then.clone(),
+            verdict_now: c.verdict_now.clone(),
+            opened: c.blockers_opened.iter().map(brief).collect(),
+            closed: c.blockers_closed.iter().map(brief).collect(),
+            new_evidence: c.new_evidence.clone(),
+            reports_since: c.reports_since,
+        }
+    }
+
+    /// The decision record page.
+    pub fn view(
+        p: &readyboard_store::ProjectRow,
+        ph: &readyboard_store::PhaseRow,
+        d: &DecisionRecord,
+        c: &ChangesSince,
+        now: i64,
+    ) -> DecisionView {
+        let s = &d.snapshot;
+        DecisionView {
+            project: p.slug.clone(),
+            project_name: p.name.clone(),
+            phase: ph.slug.clone(),
+            phase_name: ph.name.clone(),
+            summary: summary(d, now),
+            conditions: d.conditions.iter().map(|c| (c.text.clone(), c.owner.clone(), c.due_date.clone())).collect(),
+            override_reason: d.override_reason.clone(),
+            supersedes_id: d.supersedes_id,
+            superseded_by: d.superseded_by,
+            reasons: s.reasons.clone(),
+            thresholds: (s.ready_threshold, s.conditional_threshold),
+            categories: s.categories.iter().map(|c| (c.name.clone(), c.score, c.weight)).collect(),
+            suites: s
+                .suites
+                .iter()
+                .map(|x| crate::types::SnapshotSuiteView {
+                    suite: x.suite.clone(),
+                    report_id: x.report_id,
+                    age_days: x.age_days,
+                    stale: x.stale,
+                    score: x.score,
+                })
+                .collect(),
+            blockers: s.blockers.iter().map(brief).collect(),
+            checklist: s
+                .checklist
+                .iter()
+                .map(|i| crate::types::SnapshotItemView {
+                    title: i.title.clone(),
+                    required: i.required,
+                    status: i.status.clone(),
+                    signed_by: i.signed_by.iter().map(|(u, _)| u.clone()).collect(),
+                })
+                .collect(),
+            changes: changes(c, d.id),
+        }
+    }
+}
+
+/// One decision with its snapshot and what changed since.
+#[server]
+pub async fn get_decision(project: String, phase: String, id: i64) -> Result<DecisionView, ServerFnError> {
+    use crate::ssr::store_error;
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(store_error)?;
+    let d = store.decision(id).await.map_err(store_error)?;
+    if d.phase_id != ph.id {
+        return Err(store_error(readyboard_store::StoreError::NotFound));
+    }
+    let c = store.changes_since(&ph, &d).await.map_err(store_error)?;
+    Ok(convert::view(&p, &ph, &d, &c, crate::ssr::now_ms()))
+}
+
+/// Records a go/no-go decision (approvers).
+#[server]
+pub async fn record_decision(
+    project: String,
+    phase: String,
+    decision: String,
+    rationale: String,
+    conditions: String,
+    override_reason: String,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Approver).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
+    let conditions = parse_conditions(&conditions)
+        .map_err(ServerFnError::new)?
+        .into_iter()
+        .map(|(text, owner, due_date)| readyboard_store::Condition { text, owner, due_date })
+        .collect();
+    let d = readyboard_store::NewDecision { decision, rationale, conditions, override_reason: Some(override_reason) };
+    let rec = store.record_decision(&crate::ssr::actor(&u), &ph, &d).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("{} recorded as decision #{}.", decision_label(&rec.decision), rec.id))
+}
+
+/// A decision chip: GO / CONDITIONAL GO / NO-GO.
+#[component]
+pub fn DecisionChip(kind: String) -> impl IntoView {
+    view! { <span class=decision_class(&kind)>{decision_label(&kind)}</span> }
+}
+
+fn blocker_items(list: Vec<BlockerBrief>) -> impl IntoView {
+    list.into_iter()
+        .map(|b| {
+            view! {
+                <li>
+                    <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "
+                    {b.title}
+                    {b.owner.map(|o| view! { <span class="muted small">{format!(" · {o}")}</span> })}
+                </li>
+            }
+        })
+        .collect_view()
+}
+
+/// "What changed since the last decision": score, verdict, blockers, evidence.
+#[component]
+pub fn ChangesPanel(c: ChangesView, project: String, phase: String) -> impl IntoView {
+    let delta = match (c.score_then, c.score_now) {
+        (Some(a), Some(b)) if (b - a).abs() >= 0.05 => format!("{:+.1}", b - a),
+        (Some(_), Some(_)) => "unchanged".to_string(),
+        _ => "—".to_string(),
+    };
+    let verdict_moved = c.verdict_then != c.verdict_now;
+    let nothing = !verdict_moved
+        && c.opened.is_empty()
+        && c.closed.is_empty()
+        && c.new_evidence.is_empty()
+        && c.score_then == c.score_now;
+    let decision_href = format!("/p/{project}/{phase}/decisions/{}", c.decision_id);
+    view! {
+        <div class="changes">
+            <div class="changes-line">
+                <span class="muted">"Score "</span>
+                <strong>{format::score(c.score_then)}" → "{format::score(c.score_now)}</strong>
+                <span class="muted small">{format!(" ({delta})")}</span>
+                <span class="muted">" · Verdict "</span>
+                <VerdictBadge verdict=c.verdict_then.clone()/>" → "<VerdictBadge verdict=c.verdict_now.clone()/>
+                <span class="muted small">{format!(" · {} report{} since", c.reports_since, if c.reports_since == 1 { "" } else { "s" })}</span>
+            </div>
+            {nothing.then(|| view! { <p class="muted small">"Nothing has changed since "<a href=decision_href.clone()>"the decision"</a>"."</p> })}
+            {(!c.opened.is_empty()).then(|| view! {
+                <h4>{format!("Blockers opened since ({})", c.opened.len())}</h4>
+                <ul class="plain">{blocker_items(c.opened.clone())}</ul>
+            })}
+            {(!c.closed.is_empty()).then(|| view! {
+                <h4>{format!("Blockers closed since ({})", c.closed.len())}</h4>
+                <ul class="plain">{blocker_items(c.closed.clone())}</ul>
+            })}
+            {(!c.new_evidence.is_empty()).then(|| view! {
+                <h4>"New evidence"</h4>
+                <ul class="plain">
+                    {c.new_evidence.clone().into_iter().map(|(suite, then, now)| view! {
+                        <li>
+                            <strong>{suite}</strong>": "
+                            {then.map(|t| view! { <a href=format!("/reports/{t}")>{format!("#{t}")}</a>" → " })}
+                            <a href=format!("/reports/{now}")>{format!("#{now}")}</a>
+                            <span class="muted small">" (the report page compares it with the run before)"</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
+    }
+}
+
+/// The decisions part of the scorecard: latest decision, changes since, history and form.
+#[component]
+pub fn DecisionsSection(
+    project: String,
+    phase: String,
+    verdict: String,
+    decisions: Vec<DecisionSummary>,
+    changes: Option<ChangesView>,
+    can_decide: bool,
+    action: ServerAction<RecordDecision>,
+) -> impl IntoView {
+    let latest = decisions.first().cloned();
+    let (p2, ph2) = (project.clone(), phase.clone());
+    let latest_view = match (latest, changes) {
+        (Some(d), Some(c)) => {
+            let href = format!("/p/{p2}/{ph2}/decisions/{}", d.id);
+            view! {
+                <div class="card latest-decision">
+                    <div class="card-head">
+                        <div>
+                            <DecisionChip kind=d.decision.clone()/>
+                            {d.is_override.then(|| view! { " "<span class="chip chip-warn">"override"</span> })}
+                            <span class="muted small">{format!(" by {} · {} · ", d.decided_by, d.ago)}</span>
+                            <a class="small" href=href>"decision record"</a>
+                        </div>
+                    </div>
+                    <p class="rationale">{d.rationale.clone()}</p>
+                    <h3>"What changed since"</h3>
+                    <ChangesPanel c=c project=p2.clone() phase=ph2.clone()/>
+                </div>
+            }
+            .into_any()
+        }
+        _ => view! { <p class="muted">"No decision recorded yet."</p> }.into_any(),
+    };
+    let history = (decisions.len() > 1).then(|| {
+        let (p3, ph3) = (project.clone(), phase.clone());
+        view! {
+            <details class="history">
+                <summary>{format!("Earlier decisions ({})", decisions.len() - 1)}</summary>
+                <ul class="plain">
+                    {decisions.iter().skip(1).map(|d| view! {
+                        <li>
+                            <DecisionChip kind=d.decision.clone()/>" "
+                            <a href=format!("/p/{p3}/{ph3}/decisions/{}", d.id)>{format!("#{} · {} · {}", d.id, d.decided_by, d.decided_at)}</a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </details>
+        }
+    });
+    let not_ready = verdict != "ready";
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (action.value().get(), form_ref.get()) {
+            form.reset();
+        }
+    });
+    let form = can_decide.then(|| {
+        view! {
+            <details class="card decide">
+                <summary>"Record a go/no-go decision"</summary>
+                <p class="muted small">
+                    "The decision is stored with a frozen snapshot of the score, verdict, blockers, checklist and reports as they are now. It cannot be edited; a later decision supersedes it."
+                </p>
+                <ActionForm action=action node_ref=form_ref attr:class="form">
+                    <input type="hidden" name="project" value=project.clone()/>
+                    <input type="hidden" name="phase" value=phase.clone()/>
+                    <fieldset class="choices">
+                        <legend>"Decision"</legend>
+                        <label class="choice"><input type="radio" name="decision" value="go" required/>" GO"</label>
+                        <label class="choice"><input type="radio" name="decision" value="conditional_go"/>" CONDITIONAL GO"</label>
+                        <label class="choice"><input type="radio" name="decision" value="no_go"/>" NO-GO"</label>
+                    </fieldset>
+                    <label>"Rationale"<textarea name="rationale" rows="3" required minlength="10" maxlength="10000"></textarea></label>
+                    <label>"Conditions (one per line: what | owner | YYYY-MM-DD)"<textarea name="conditions" rows="3" placeholder="Rehearse the restore | dana | 2026-12-01"></textarea></label>
+                    <label>
+                        {if not_ready { "Override reason (required for a GO: the verdict is not READY)" } else { "Override reason (only for a GO against the verdict)" }}
+                        <input name="override_reason" maxlength="2000"/>
+                    </label>
+                    <button type="submit" class="btn btn-primary">"Record decision"</button>
+                </ActionForm>
+                {move || match action.value().get() {
+                    Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </details>
+        }
+    });
+    view! {
+        <section class="section">
+            <h2>"Go/no-go decision"</h2>
+            {latest_view}
+            {history}
+            {form}
+        </section>
+    }
+}
+
+/// The decision record page.
+#[component]
+pub fn DecisionPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("project").unwrap_or_default(),
+            p.get("phase").unwrap_or_default(),
+            p.get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0),
+        )
+    };
+    let data = Resource::new(key, |(project, phase, id)| get_decision(project, phase, id));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Decision"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! { <DecisionRecordView v=v/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DecisionRecordView(v: DecisionView) -> impl IntoView {
+    let d = v.summary.clone();
+    let base = format!("/p/{}/{}", v.project, v.phase);
+    view! {
+        <Title text=format!("Decision #{} · {}", d.id, v.phase_name)/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
+            <a href=base.clone()>{v.phase_name.clone()}</a><span>"/"</span>
+            <span>{format!("Decision #{}", d.id)}</span>
+        </nav>
+        <section class="hero">
+            <div class="hero-main">
+                <h1><DecisionChip kind=d.decision.clone()/>" "{format!("Decision #{}", d.id)}</h1>
+                <p class="muted">{format!("Recorded by {} on {} ({})", d.decided_by, d.decided_at, d.ago)}</p>
+                {v.superseded_by.map(|n| view! { <p class="chip chip-warn">"Superseded by "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
+                {v.supersedes_id.map(|n| view! { <p class="muted small">"Supersedes "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
+            </div>
+            <div class="hero-reasons">
+                <h2>"Rationale"</h2>
+                <p class="rationale">{d.rationale.clone()}</p>
+                {v.override_reason.clone().map(|r| view! {
+                    <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the verdict was {}. ", format::verdict_label(&d.verdict_then))}{r}</div>
+                })}
+                {(!v.conditions.is_empty()).then(|| view! {
+                    <h3>"Conditions"</h3>
+                    <ul class="plain">
+                        {v.conditions.clone().into_iter().map(|(t, o, due)| view! {
+                            <li>{t}<span class="muted small">{[o.map(|o| format!(" · {o}")), due.map(|d| format!(" · due {d}"))].into_iter().flatten().collect::<String>()}</span></li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        </section>
+
+        <section class="section card">
+            <h2>"What changed since"</h2>
+            <ChangesPanel c=v.changes.clone() project=v.project.clone() phase=v.phase.clone()/>
+        </section>
+
+        <section class="section">
+            <h2>"Evidence at the time"</h2>
+            <div class="snapshot-head">
+                <span class="big-score">{format::score(d.score_then)}</span>
+                <VerdictBadge verdict=d.verdict_then.clone()/>
+                <span class="muted small">{format!("READY at ≥ {:.0}, CONDITIONAL at ≥ {:.0}", v.thresholds.0, v.thresholds.1)}</span>
+            </div>
+            <ul class="reasons">{v.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
+            <div class="grid-2">
+                <div>
+                    <h3>"Categories"</h3>
+                    <table class="table">
+                        <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th></tr></thead>
+                        <tbody>{v.categories.clone().into_iter().map(|(n, s, w)| view! {
+                            <tr><td>{n}</td><td class="num">{format::score(s)}</td><td class="num">{format!("{w}")}</td></tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
+                <div>
+                    <h3>"Reports used"</h3>
+                    <table class="table">
+                        <thead><tr><th>"Suite"</th><th>"Report"</th><th class="num">"Score"</th></tr></thead>
+                        <tbody>{v.suites.clone().into_iter().map(|s| view! {
+                            <tr class=if s.stale { "stale" } else { "" }>
+                                <td>{s.suite}</td>
+                                <td><a href=format!("/reports/{}", s.report_id)>{format!("#{}", s.report_id)}</a>
+                                    <span class="muted small">{format!(" {} d old", s.age_days)}</span>
+                                    {s.stale.then(|| view! { " "<span class="chip chip-warn">"stale"</span> })}</td>
+                                <td class="num">{format::score(s.score)}</td>
+                            </tr>
+                        }).collect_view()}</tbody>
+                    </table>
+                </div>
+            </div>
+            <h3>{format!("Blockers then ({})", v.blockers.len())}</h3>
+            {if v.blockers.is_empty() {
+                view! { <p class="muted">"None open."</p> }.into_any()
+            } else {
+                view! { <ul class="plain">{v.blockers.clone().into_iter().map(|b| view! {
+                    <li>
+                        <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "{b.title}
+                        " "<span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
+                        {b.waive_reason.map(|r| view! { <span class="muted small">{format!(" — {r}")}</span> })}
+                    </li>
+                }).collect_view()}</ul> }.into_any()
+            }}
+            <h3>{format!("Checklist then ({})", v.checklist.len())}</h3>
+            {if v.checklist.is_empty() {
+                view! { <p class="muted">"No checklist items."</p> }.into_any()
+            } else {
+                view! { <ul class="plain">{v.checklist.clone().into_iter().map(|i| view! {
+                    <li>
+                        {i.title}" "<span class="chip">{i.status}</span>
+                        {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
+                        <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
+                    </li>
+                }).collect_view()}</ul> }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conditions_parse_one_per_line() {
+        let c = parse_conditions("Rehearse restore | dana | 2026-12-01\n\n  Feature flag off  \n").unwrap();
+        assert_eq!(
+            c,
+            [
+                ("Rehearse restore".to_string(), Some("dana".to_string()), Some("2026-12-01".to_string())),
+                ("Feature flag off".to_string(), None, None),
+            ]
+        );
+        assert!(parse_conditions(" | bob").unwrap_err().contains("line 1"));
+        assert!(parse_conditions("a | b | c | d").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! One module per page.
+
+pub mod admin;
+pub mod blockers;
+pub mod decision;
+pub mod import;
+pub mod login;
+pub mod not_found;
+pub mod overview;
+pub mod phase;
+pub mod project;
+pub mod report;

@@ -1,0 +1,381 @@
+//! `/p/{project}/{phase}`: the scorecard.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::widgets::{CountsBar, ErrorBox, Loading, ScoreBig, VerdictBadge};
+use crate::format;
+use crate::pages::decision::{DecisionsSection, RecordDecision};
+use crate::pages::project::ReportTable;
+use crate::types::PhaseView;
+
+/// The scorecard of a phase.
+#[server]
+pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, ServerFnError> {
+    use crate::ssr::store_error;
+    use crate::types::{BlockerLine, CategoryLine, SuiteLine};
+    use readyboard_domain::role::Role;
+    let me = crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let now = crate::ssr::now_ms();
+    let p = store.project(&project).await.map_err(store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(store_error)?;
+    let card = store.evaluate_phase(&ph).await.map_err(store_error)?;
+    let settings = readyboard_domain::scoring::PhaseSettings {
+        ready_threshold: ph.ready_threshold,
+        conditional_threshold: ph.conditional_threshold,
+        freshness_days: ph.freshness_days.clamp(0, 3650) as u32,
+        category_weights: serde_json::from_str(&ph.category_weights).unwrap_or_default(),
+    };
+    let weights: Vec<(String, f64)> = settings.category_weights.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    let explanation = readyboard_domain::scoring::explain(&card, &settings);
+    let latest = store.latest_reports(ph.id).await.map_err(store_error)?;
+    let suites = card
+        .suites
+        .iter()
+        .filter_map(|s| {
+            let r = latest.iter().find(|r| r.id == s.report_id)?;
+            Some(SuiteLine {
+                name: s.suite.clone(),
+                kind: r.kind.clone(),
+                report_id: r.id,
+                age: format::ago(now, now - s.age_ms),
+                stale: s.stale,
+                tests: r.tests,
+                passed: r.passed,
+                failed: r.failed + r.errors,
+                score: r.score,
+                claimed: r.claimed_score,
+            })
+        })
+        .collect();
+    let categories = card
+        .categories
+        .iter()
+        .map(|c| CategoryLine {
+            name: c.name.clone(),
+            score: c.score,
+            weight: c.weight,
+            checks: c.checks,
+            passed: c.counts.passed,
+            failed: c.counts.failed + c.counts.errors,
+            skipped: c.counts.skipped,
+        })
+        .collect();
+    let blockers = store
+        .blockers(ph.id, true)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|b| BlockerLine {
+            id: b.id,
+            severity: b.severity,
+            title: b.title,
+            suite: b.suite,
+            status: b.status,
+            owner: b.owner,
+            first_seen: format::ago(now, b.first_seen_at),
+            occurrences: b.occurrences,
+            report_id: b.last_report_id,
+        })
+        .collect::<Vec<_>>();
+    let recent = store
+        .phase_reports(ph.id, 10)
+        .await
+        .map_err(store_error)?
+        .iter()
+        .map(|r| crate::pages::project::report_line(r, now))
+        .collect();
+    let summary = crate::types::PhaseSummary {
+        slug: ph.slug.clone(),
+        name: ph.name.clone(),
+        score: card.display_score(),
+        verdict: card.verdict.as_str().to_string(),
+        reasons: card.reasons.clone(),
+        open_blockers: blockers.len() as i64,
+        suites: card.suites.len(),
+        freshest: card.suites.iter().map(|s| s.age_ms).min().map(|a| format::ago(now, now - a)),
+    };
+    let coverage = readyboard_domain::coverage::coverage(
+        &latest.iter().map(|r| (r.kind.clone(), r.format.clone(), r.suite.clone())).collect::<Vec<_>>(),
+    )
+    .into_iter()
+    .map(|(k, present)| (k.label().to_string(), present))
+    .collect();
+    let decision_rows = store.decisions(ph.id, 20).await.map_err(store_error)?;
+    let changes = match decision_rows.first() {
+        Some(d) => Some(crate::pages::decision::convert::changes(
+            &store.changes_since(&ph, d).await.map_err(store_error)?,
+            d.id,
+        )),
+        None => None,
+    };
+    let decisions = decision_rows.iter().map(|d| crate::pages::decision::convert::summary(d, now)).collect();
+    Ok(PhaseView {
+        project: p.slug,
+        project_name: p.name,
+        phase: summary,
+        ready_threshold: ph.ready_threshold,
+        conditional_threshold: ph.conditional_threshold,
+        freshness_days: ph.freshness_days,
+        categories,
+        explanation,
+        suites,
+        blockers,
+        recent,
+        can_admin: me.role().allows(Role::Admin),
+        weights,
+        can_decide: me.role().allows(Role::Approver),
+        can_edit: me.role().allows(Role::Editor),
+        coverage,
+        decisions,
+        changes,
+    })
+}
+
+/// Parses "Security=2, Performance=1" into category weights.
+pub fn parse_weights(text: &str) -> Result<std::collections::BTreeMap<String, f64>, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for part in text.split([',', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or_else(|| format!("weights: `{part}` is not `Category=weight`"))?;
+        let w: f64 = v.trim().parse().map_err(|_| format!("weights: `{}` is not a number", v.trim()))?;
+        out.insert(k.trim().to_string(), w);
+    }
+    Ok(out)
+}
+
+/// Saves a phase's thresholds, freshness window and category weights (admins only).
+#[server]
+pub async fn save_phase_settings(
+    project: String,
+    phase: String,
+    ready: f64,
+    conditional: f64,
+    freshness_days: i64,
+    weights: String,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
+    let update = readyboard_store::PhaseSettingsUpdate {
+        ready_threshold: ready,
+        conditional_threshold: conditional,
+        freshness_days,
+        category_weights: parse_weights(&weights).map_err(ServerFnError::new)?,
+    };
+    store
+        .update_phase_settings(&readyboard_store::Actor::user(u.id, &u.username), ph.id, &update)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok("Settings saved; the score was recomputed.".into())
+}
+
+/// The phase scorecard page.
+#[component]
+pub fn PhasePage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
+    };
+    let save = ServerAction::<SavePhaseSettings>::new();
+    let decide = ServerAction::<RecordDecision>::new();
+    let data = Resource::new(
+        move || (key(), save.version().get() + decide.version().get()),
+        |((project, phase), _)| get_phase(project, phase),
+    );
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! { <Scorecard v=v save=save decide=decide/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Scorecard(
+    v: PhaseView,
+    save: ServerAction<SavePhaseSettings>,
+    decide: ServerAction<RecordDecision>,
+) -> impl IntoView {
+    let ph = v.phase.clone();
+    let weights_text = v.weights.iter().map(|(k, w)| format!("{k}={w}")).collect::<Vec<_>>().join(", ");
+    let settings = v.can_admin.then(|| {
+        let (project, phase) = (v.project.clone(), ph.slug.clone());
+        view! {
+            <details class="section card settings">
+                <summary>"Phase settings"</summary>
+                <ActionForm action=save attr:class="form form-row">
+                    <input type="hidden" name="project" value=project/>
+                    <input type="hidden" name="phase" value=phase/>
+                    <label>"Ready at ≥"<input name="ready" type="number" min="0" max="100" step="0.1" value=v.ready_threshold required/></label>
+                    <label>"Conditional at ≥"<input name="conditional" type="number" min="0" max="100" step="0.1" value=v.conditional_threshold required/></label>
+                    <label>"Stale after (days)"<input name="freshness_days" type="number" min="1" max="365" value=v.freshness_days required/></label>
+                    <label>"Category weights"<input name="weights" placeholder="Security=2, Performance=1" value=weights_text/></label>
+                    <button type="submit" class="btn btn-primary">"Save settings"</button>
+                </ActionForm>
+                {move || match save.value().get() {
+                    Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </details>
+        }
+    });
+    let project_href = format!("/p/{}", v.project);
+    view! {
+        <Title text=format!("{} · {}", ph.name, v.project_name)/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=project_href>{v.project_name.clone()}</a><span>"/"</span>
+            <span>{ph.name.clone()}</span>
+        </nav>
+        <section class="hero">
+            <div class="hero-main">
+                <h1>{ph.name.clone()}</h1>
+                <div class="hero-verdict">
+                    <ScoreBig score=ph.score verdict=ph.verdict.clone()/>
+                    <VerdictBadge verdict=ph.verdict.clone()/>
+                </div>
+                <p class="muted small">{format!(
+                    "READY at ≥ {:.0}, CONDITIONAL at ≥ {:.0}; evidence older than {} days is stale.",
+                    v.ready_threshold, v.conditional_threshold, v.freshness_days
+                )}</p>
+            </div>
+            <div class="hero-reasons">
+                <h2>"Why"</h2>
+                <ul class="reasons">
+                    {ph.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}
+                </ul>
+                <details class="how">
+                    <summary>"How is this computed?"</summary>
+                    <ol class="mono small">
+                        {v.explanation.iter().map(|l| view! { <li>{l.clone()}</li> }).collect_view()}
+                    </ol>
+                </details>
+            </div>
+        </section>
+
+        <DecisionsSection
+            project=v.project.clone()
+            phase=ph.slug.clone()
+            verdict=ph.verdict.clone()
+            decisions=v.decisions.clone()
+            changes=v.changes.clone()
+            can_decide=v.can_decide
+            action=decide
+        />
+
+        <section class="section">
+            <h2>"Categories"</h2>
+            {if v.categories.is_empty() {
+                view! { <p class="muted">"No scored checks yet."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap"><table class="table">
+                        <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th><th class="num">"Checks"</th><th>"Pass / fail / skip"</th></tr></thead>
+                        <tbody>
+                            {v.categories.into_iter().map(|c| view! {
+                                <tr>
+                                    <td>{c.name}</td>
+                                    <td class="num strong">{format::score(c.score)}</td>
+                                    <td class="num">{format!("{}", c.weight)}</td>
+                                    <td class="num">{c.checks}</td>
+                                    <td class="bar-cell">
+                                        <CountsBar passed=c.passed as i64 failed=c.failed as i64 skipped=c.skipped as i64/>
+                                        <span class="muted small">{format!("{} / {} / {}", c.passed, c.failed, c.skipped)}</span>
+                                    </td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+
+        <section class="section">
+            <div class="section-head">
+                <h2>"Evidence"</h2>
+                {v.can_edit.then(|| view! { <a class="small" href=format!("/p/{}/{}/import", v.project, ph.slug)>"Import a report →"</a> })}
+            </div>
+            <p class="coverage" aria-label="Kinds of evidence">
+                {v.coverage.clone().into_iter().map(|(label, present)| if present {
+                    view! { <span class="chip chip-resolved">{format!("✓ {label}")}</span> }.into_any()
+                } else {
+                    view! { <span class="chip chip-warn">{format!("no {label} evidence")}</span> }.into_any()
+                }).collect_view()}
+            </p>
+            {if v.suites.is_empty() {
+                view! { <p class="muted">"No evidence yet: upload a report to this phase."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap"><table class="table">
+                        <thead><tr><th>"Suite"</th><th>"Kind"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Score"</th><th class="num">"Claimed"</th><th>"Latest report"</th></tr></thead>
+                        <tbody>
+                            {v.suites.into_iter().map(|s| {
+                                let flagged = matches!((s.claimed, s.score), (Some(c), Some(sc)) if (c - sc).abs() > 5.0);
+                                view! {
+                                    <tr class={if s.stale { "stale" } else { "" }}>
+                                        <td class="strong">{s.name}</td>
+                                        <td class="muted">{s.kind.unwrap_or_default()}</td>
+                                        <td class="num">{s.tests}</td>
+                                        <td class={if s.failed > 0 { "num fail-text" } else { "num" }}>{s.failed}</td>
+                                        <td class="num">{format::score(s.score)}</td>
+                                        <td class={if flagged { "num warn-text" } else { "num muted" }} title={if flagged { "differs from the evidence by more than 5 points" } else { "" }}>
+                                            {s.claimed.map(|c| format!("{c:.1}{}", if flagged { " ⚑" } else { "" })).unwrap_or_else(|| "—".into())}
+                                        </td>
+                                        <td>
+                                            <a href=format!("/reports/{}", s.report_id)>{format!("#{}", s.report_id)}</a>
+                                            " "<span class="muted small">{s.age}</span>
+                                            {s.stale.then(|| view! { " "<span class="chip chip-warn">"stale"</span> })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+
+        <section class="section">
+            <div class="section-head">
+                <h2>{format!("Open blockers ({})", v.blockers.len())}</h2>
+                <a class="small" href=format!("/p/{}/{}/blockers", v.project, ph.slug)>"Manage blockers →"</a>
+            </div>
+            {if v.blockers.is_empty() {
+                view! { <p class="muted">"No open blockers."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="blockers">
+                        {v.blockers.into_iter().map(|b| view! {
+                            <li class=format!("blocker sev-{}", b.severity)>
+                                <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>
+                                <span class="blocker-title">{b.title}</span>
+                                <span class="muted small">{format!(
+                                    "{} · first seen {} · seen in {} report{}",
+                                    b.suite.unwrap_or_else(|| "manual".into()), b.first_seen, b.occurrences,
+                                    if b.occurrences == 1 { "" } else { "s" }
+                                )}</span>
+                                {b.report_id.map(|id| view! { <a class="small" href=format!("/reports/{id}")>"evidence"</a> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </section>
+
+        <section class="section">
+            <h2>"Recent reports"</h2>
+            <ReportTable reports=v.recent/>
+        </section>
+        {settings}
+    }
+}

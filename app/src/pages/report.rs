@@ -1,0 +1,449 @@
+//! `/reports/{id}`: one report: summary, checks (filterable, paginated), metrics, findings.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::widgets::{CountsBar, ErrorBox, Loading};
+use crate::format;
+use crate::types::{CheckPage, ReportView};
+
+/// Page size of the checks table.
+pub const PER_PAGE: i64 = 50;
+
+/// A report's summary.
+#[server]
+pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
+    use crate::ssr::store_error;
+    use crate::types::{FindingLine, MetricLine};
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let now = crate::ssr::now_ms();
+    let r = store.report(id).await.map_err(store_error)?;
+    let mut run = Vec::new();
+    let mut push = |label: &str, v: &Option<String>| {
+        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
+            run.push((label.to_string(), v.clone()));
+        }
+    };
+    push("Run", &r.run_id);
+    push("Environment", &r.environment);
+    push("Commit", &r.commit_sha);
+    push("Branch", &r.branch);
+    push("CI", &r.ci_url);
+    if let Some(t) = r.started_at {
+        run.push(("Started".into(), crate::ssr::datetime(t)));
+    }
+    if let Some(t) = r.finished_at {
+        run.push(("Finished".into(), crate::ssr::datetime(t)));
+    }
+    run.push(("Received".into(), crate::ssr::datetime(r.received_at)));
+    let metrics = store
+        .metrics(id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|m| MetricLine {
+            value: format!("{} {}", trim_num(m.value), m.unit).trim().to_string(),
+            target: m
+                .target_op
+                .zip(m.target_value)
+                .map(|(op, v)| format!("{op} {} {}", trim_num(v), m.unit).trim().to_string()),
+            met: m.met,
+            name: m.name,
+        })
+        .collect();
+    let findings = store
+        .findings(id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|f| FindingLine {
+            id: f.finding_key,
+            severity: f.severity,
+            status: f.status,
+            title: f.title,
+            details: f.details,
+        })
+        .collect();
+    Ok(ReportView {
+        id: r.id,
+        project: r.project_slug.clone(),
+        project_name: r.project_name.clone(),
+        phase: r.phase_slug.clone(),
+        phase_name: r.phase_name.clone(),
+        suite: r.suite.clone(),
+        format: r.format.clone(),
+        received: format::ago(now, r.received_at),
+        run,
+        tests: r.tests,
+        passed: r.passed,
+        failed: r.failed,
+        errors: r.errors,
+        skipped: r.skipped,
+        score: r.score,
+        claimed_score: r.claimed_score,
+        claimed_verdict: r.claimed_verdict.clone(),
+        notes: serde_json::from_str(&r.notes).unwrap_or_default(),
+        metrics,
+        findings,
+        raw_size: format::bytes(r.raw_size),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn trim_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{v:.0}") } else { format!("{v:.2}") }
+}
+
+/// One page of a report's checks; failures first unless a status is chosen.
+#[server]
+pub async fn get_checks(id: i64, status: Option<String>, page: i64) -> Result<CheckPage, ServerFnError> {
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let status = status.filter(|s| readyboard_domain::model::Status::parse(s).is_some());
+    let page = page.max(1);
+    let (total, rows) =
+        store.checks(id, status.as_deref(), (page - 1) * PER_PAGE, PER_PAGE).await.map_err(crate::ssr::store_error)?;
+    let items = rows
+        .into_iter()
+        .map(|c| crate::types::CheckLine {
+            name: c.name,
+            suite_path: c.suite_path,
+            category: c.category,
+            status: c.status,
+            duration: c.duration_ms.map(format::duration_ms),
+            message: c.message,
+            details: c.details,
+            flaky: c.flaky,
+        })
+        .collect();
+    Ok(CheckPage { total, page, per_page: PER_PAGE, items })
+}
+
+/// The report compared with the previous run of its suite.
+#[server]
+pub async fn get_diff(id: i64) -> Result<crate::types::DiffView, ServerFnError> {
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let r = store.report(id).await.map_err(crate::ssr::store_error)?;
+    let d = store.diff_with_previous(&r).await.map_err(crate::ssr::store_error)?;
+    let mut checks = d.checks;
+    let totals = [
+        checks.new_failures.len(),
+        checks.fixed.len(),
+        checks.still_failing.len(),
+        checks.added.len(),
+        checks.removed.len(),
+    ];
+    // A page shows the first entries of each list; the API has them all.
+    for list in [
+        &mut checks.new_failures,
+        &mut checks.fixed,
+        &mut checks.still_failing,
+        &mut checks.added,
+        &mut checks.removed,
+        &mut checks.no_longer_run,
+    ] {
+        list.truncate(25);
+    }
+    let with_unit = |v: f64, unit: &str| format!("{} {unit}", trim_num(v)).trim().to_string();
+    let metrics = d
+        .metrics
+        .into_iter()
+        .map(|m| crate::types::MetricDelta {
+            before: m.before.map(|v| with_unit(v, &m.unit)),
+            after: m.after.map(|v| with_unit(v, &m.unit)),
+            target: m.target.map(|t| format!("{t} {}", m.unit).trim().to_string()),
+            met_before: m.met_before,
+            met_after: m.met_after,
+            name: m.name,
+        })
+        .collect();
+    Ok(crate::types::DiffView { previous_id: d.previous_id, checks, totals, metrics })
+}
+
+const FILTERS: [(&str, &str); 6] = [
+    ("", "All"),
+    ("fail", "Failed"),
+    ("error", "Errors"),
+    ("pass", "Passed"),
+    ("skip", "Skipped"),
+    ("not_run", "Not run"),
+];
+
+/// The report page.
+#[component]
+pub fn ReportPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let report = Resource::new(id, get_report);
+    let diff = Resource::new(id, get_diff);
+    let checks_key = move || {
+        let q = query.read();
+        let status = q.get("status").filter(|s| !s.is_empty());
+        let page = q.get("page").and_then(|p| p.parse::<i64>().ok()).unwrap_or(1);
+        (id(), status, page)
+    };
+    let checks = Resource::new(checks_key, |(id, status, page)| get_checks(id, status, page));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match report.await {
+                    Err(e) => view! { <Title text="Report"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(r) => view! { <ReportSummary r=r/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match diff.await {
+                    Ok(d) => view! { <DiffSection d=d/> }.into_any(),
+                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="section">
+            <h2>"Checks"</h2>
+            <nav class="filters" aria-label="Filter checks by status">
+                {move || {
+                    let current = query.read().get("status").unwrap_or_default();
+                    FILTERS.iter().map(|(value, label)| {
+                        let href = if value.is_empty() { "?".to_string() } else { format!("?status={value}") };
+                        let cls = if current == *value { "filter active" } else { "filter" };
+                        view! { <a class=cls href=href>{*label}</a> }
+                    }).collect_view()
+                }}
+            </nav>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match checks.await {
+                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                        Ok(page) => view! { <ChecksTable page=page status=query.read_untracked().get("status").unwrap_or_default()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ReportSummary(r: ReportView) -> impl IntoView {
+    let flagged = matches!((r.claimed_score, r.score), (Some(c), Some(s)) if (c - s).abs() > 5.0);
+    view! {
+        <Title text=format!("Report #{} · {}", r.id, r.suite)/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=format!("/p/{}", r.project)>{r.project_name.clone()}</a><span>"/"</span>
+            <a href=format!("/p/{}/{}", r.project, r.phase)>{r.phase_name.clone()}</a><span>"/"</span>
+            <span>{format!("{} #{}", r.suite, r.id)}</span>
+        </nav>
+        <div class="page-head row">
+            <div>
+                <h1>{r.suite.clone()}" "<span class="muted">{format!("#{}", r.id)}</span></h1>
+                <p class="muted">{format!("{} report · received {} · {}", r.format, r.received, r.raw_size)}</p>
+            </div>
+            <a class="btn" href=format!("/api/v1/reports/{}/raw", r.id) download="">"Download artifact"</a>
+        </div>
+        <section class="stats">
+            <div class="stat"><span class="stat-num">{r.tests}</span><span class="stat-label">"checks"</span></div>
+            <div class="stat pass"><span class="stat-num">{r.passed}</span><span class="stat-label">"passed"</span></div>
+            <div class="stat fail"><span class="stat-num">{r.failed}</span><span class="stat-label">"failed"</span></div>
+            <div class="stat fail"><span class="stat-num">{r.errors}</span><span class="stat-label">"errors"</span></div>
+            <div class="stat skip"><span class="stat-num">{r.skipped}</span><span class="stat-label">"skipped"</span></div>
+            <div class="stat"><span class="stat-num">{format::score(r.score)}</span><span class="stat-label">"score"</span></div>
+        </section>
+        <CountsBar passed=r.passed failed=r.failed + r.errors skipped=r.skipped/>
+        {r.claimed_score.map(|c| view! {
+            <p class={if flagged { "alert alert-warn" } else { "alert" }}>
+                {format!("The artifact claims {c:.1}{}; its evidence supports {}.",
+                    r.claimed_verdict.clone().map(|v| format!(" ({v})")).unwrap_or_default(), format::score(r.score))}
+                {flagged.then_some(" That is more than 5 points apart.")}
+            </p>
+        })}
+        {(!r.notes.is_empty()).then(|| view! {
+            <div class="alert alert-warn"><strong>"Notes from the parser: "</strong>
+                <ul>{r.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
+            </div>
+        })}
+        <dl class="meta">
+            {r.run.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
+        </dl>
+        {(!r.metrics.is_empty()).then(|| view! {
+            <section class="section">
+                <h2>"Metrics"</h2>
+                <div class="table-wrap"><table class="table">
+                    <thead><tr><th>"Metric"</th><th class="num">"Value"</th><th>"Target"</th><th>"Result"</th></tr></thead>
+                    <tbody>
+                        {r.metrics.iter().map(|m| view! {
+                            <tr>
+                                <td>{m.name.clone()}</td>
+                                <td class="num">{m.value.clone()}</td>
+                                <td class="muted">{m.target.clone().unwrap_or_default()}</td>
+                                <td>{match m.met {
+                                    Some(true) => view! { <span class="status status-pass">"met"</span> }.into_any(),
+                                    Some(false) => view! { <span class="status status-fail">"missed"</span> }.into_any(),
+                                    None => view! { <span class="muted">"—"</span> }.into_any(),
+                                }}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </section>
+        })}
+        {(!r.findings.is_empty()).then(|| view! {
+            <section class="section">
+                <h2>"Findings"</h2>
+                <ul class="blockers">
+                    {r.findings.iter().map(|f| view! {
+                        <li class=format!("blocker sev-{}", f.severity)>
+                            <span class=format!("sev sev-{}", f.severity)>{f.severity.clone()}</span>
+                            <span class="blocker-title">{f.title.clone()}</span>
+                            <span class="muted small">{format!("{} · {}", f.id, f.status)}</span>
+                            {(!f.details.is_empty()).then(|| view! { <p class="small">{f.details.clone()}</p> })}
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+    }
+}
+
+#[component]
+fn ChecksTable(page: CheckPage, status: String) -> impl IntoView {
+    let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
+    let link = move |p: i64| {
+        if status.is_empty() { format!("?page={p}") } else { format!("?status={status}&page={p}") }
+    };
+    let first = (page.page - 1) * page.per_page + 1;
+    let last = (first + page.items.len() as i64 - 1).max(0);
+    if page.items.is_empty() {
+        return view! { <p class="muted">"No checks match."</p> }.into_any();
+    }
+    view! {
+        <p class="muted small">{format!("{first}–{last} of {}", page.total)}</p>
+        <div class="checks">
+            {page.items.into_iter().map(|c| {
+                let has_more = !c.details.is_empty() || c.message.len() > 120;
+                let head = view! {
+                    <span class=format!("status status-{}", c.status)>{c.status.replace('_', " ")}</span>
+                    <span class="check-name">
+                        <span class="strong">{c.name.clone()}</span>
+                        {(!c.suite_path.is_empty()).then(|| view! { <span class="muted small">{c.suite_path.clone()}</span> })}
+                    </span>
+                    {c.flaky.then(|| view! { <span class="chip chip-warn">"flaky"</span> })}
+                    <span class="muted small num">{c.duration.clone().unwrap_or_default()}</span>
+                };
+                if has_more {
+                    view! {
+                        <details class="check">
+                            <summary>{head}</summary>
+                            {(!c.message.is_empty()).then(|| view! { <p class=format!("check-msg msg-{}", c.status)>{c.message.clone()}</p> })}
+                            {(!c.details.is_empty()).then(|| view! { <pre class="trace">{c.details.clone()}</pre> })}
+                        </details>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="check">
+                            <div class="check-line">{head}</div>
+                            {(!c.message.is_empty()).then(|| view! { <p class=format!("check-msg msg-{}", c.status)>{c.message.clone()}</p> })}
+                        </div>
+                    }.into_any()
+                }
+            }).collect_view()}
+        </div>
+        {(pages > 1).then(|| view! {
+            <nav class="pager" aria-label="Pages">
+                {(page.page > 1).then(|| view! { <a class="btn btn-quiet" href=link(page.page - 1)>"← Previous"</a> })}
+                <span class="muted small">{format!("Page {} of {}", page.page, pages)}</span>
+                {(page.page < pages).then(|| view! { <a class="btn btn-quiet" href=link(page.page + 1)>"Next →"</a> })}
+            </nav>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn DiffList(
+    title: &'static str,
+    total: usize,
+    entries: Vec<readyboard_domain::diff::DiffEntry>,
+    tone: &'static str,
+) -> impl IntoView {
+    if total == 0 {
+        return ().into_any();
+    }
+    let shown = entries.len();
+    view! {
+        <div class=format!("diff-group {tone}")>
+            <h3>{format!("{title} ({total})")}</h3>
+            <ul class="plain small">
+                {entries.into_iter().map(|e| view! {
+                    <li>
+                        <span class="strong">{e.name.clone()}</span>" "
+                        <span class="muted">{format!(
+                            "{} → {}",
+                            e.before.map(|s| s.as_str()).unwrap_or("absent"),
+                            e.after.map(|s| s.as_str()).unwrap_or("absent")
+                        ).replace('_', " ")}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {(total > shown).then(|| view! { <p class="muted small">{format!("and {} more", total - shown)}</p> })}
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn DiffSection(d: crate::types::DiffView) -> impl IntoView {
+    let Some(prev) = d.previous_id else {
+        return view! {
+            <section class="section"><h2>"Compared with the previous run"</h2>
+                <p class="muted">"This is the first report of its suite."</p></section>
+        }
+        .into_any();
+    };
+    let [new_f, fixed, still, added, removed] = d.totals;
+    let unchanged = new_f + fixed + added + removed == 0;
+    let c = d.checks;
+    view! {
+        <section class="section">
+            <h2>"Compared with the previous run "<a href=format!("/reports/{prev}")>{format!("#{prev}")}</a></h2>
+            <p class="muted small">{format!(
+                "{new_f} new failures · {fixed} fixed · {still} still failing · {added} added · {removed} removed"
+            )}</p>
+            {unchanged.then(|| view! { <p class="muted">"No check changed status."</p> })}
+            <div class="diff">
+                <DiffList title="New failures" total=new_f entries=c.new_failures tone="diff-bad"/>
+                <DiffList title="Fixed" total=fixed entries=c.fixed tone="diff-good"/>
+                <DiffList title="Still failing" total=still entries=c.still_failing tone="diff-bad"/>
+                <DiffList title="Added" total=added entries=c.added tone=""/>
+                <DiffList title="Removed" total=removed entries=c.removed tone=""/>
+            </div>
+            {(!d.metrics.is_empty()).then(|| view! {
+                <div class="table-wrap"><table class="table">
+                    <thead><tr><th>"Metric"</th><th class="num">"Before"</th><th class="num">"Now"</th><th>"Target"</th></tr></thead>
+                    <tbody>
+                        {d.metrics.into_iter().map(|m| {
+                            let cls = |met: Option<bool>| match met { Some(true) => "num pass-text", Some(false) => "num fail-text", None => "num" };
+                            view! {
+                                <tr>
+                                    <td>{m.name}</td>
+                                    <td class=cls(m.met_before)>{m.before.unwrap_or_else(|| "—".into())}</td>
+                                    <td class=cls(m.met_after)>{m.after.unwrap_or_else(|| "—".into())}</td>
+                                    <td class="muted">{m.target.unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            })}
+        </section>
+    }
+    .into_any()
+}

@@ -1,0 +1,197 @@
+//! Server-only helpers shared by server functions and the HTTP layer: the typed
+//! session, authorization, secrets and response headers.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use leptos::prelude::*;
+use rand::RngCore;
+use readyboard_domain::role::Role;
+use readyboard_store::{Store, UserRow};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tower_sessions::Session;
+
+/// Session key holding [`SessionAuth`].
+pub const SESSION_KEY: &str = "auth";
+
+/// What the session remembers about its user; the role is re-read from the database on
+/// every request so a demotion takes effect at once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionAuth {
+    /// The user's id.
+    pub user_id: i64,
+}
+
+/// Reads the session's user, if any, from the database (disabled users count as absent).
+pub async fn session_user(store: &Store, session: &Session) -> Option<UserRow> {
+    let auth: SessionAuth = session.get(SESSION_KEY).await.ok().flatten()?;
+    let user = store.user_by_id(auth.user_id).await.ok().flatten()?;
+    (!user.disabled).then_some(user)
+}
+
+/// The store provided to server functions.
+pub fn store() -> Result<Store, ServerFnError> {
+    use_context::<Store>().ok_or_else(|| ServerFnError::new("store missing from context"))
+}
+
+fn set_status(code: axum::http::StatusCode) {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.set_status(code);
+    }
+}
+
+/// The logged-in user of the current request, if any.
+pub async fn current_user() -> Result<Option<UserRow>, ServerFnError> {
+    let store = store()?;
+    let session: Session = leptos_axum::extract().await?;
+    Ok(session_user(&store, &session).await)
+}
+
+/// The logged-in user when their role includes `needed`; a 401/403 error otherwise.
+pub async fn require(needed: Role) -> Result<UserRow, ServerFnError> {
+    match current_user().await? {
+        None => {
+            set_status(axum::http::StatusCode::UNAUTHORIZED);
+            Err(ServerFnError::new("Please log in."))
+        }
+        Some(u) if !u.role().allows(needed) => {
+            set_status(axum::http::StatusCode::FORBIDDEN);
+            Err(ServerFnError::new(format!("This needs the {} role.", needed.as_str())))
+        }
+        Some(u) => Ok(u),
+    }
+}
+
+/// Maps a store error to a server function error a person can read; logs the cause.
+pub fn store_error(e: readyboard_store::StoreError) -> ServerFnError {
+    use readyboard_store::StoreError as E;
+    match e {
+        E::NotFound => {
+            set_status(axum::http::StatusCode::NOT_FOUND);
+            ServerFnError::new("Not found.")
+        }
+        E::Conflict(what) => {
+            set_status(axum::http::StatusCode::CONFLICT);
+            if what.contains(' ') {
+                ServerFnError::new(what)
+            } else {
+                ServerFnError::new(format!("That {what} is already taken."))
+            }
+        }
+        E::Invalid(msg) => {
+            set_status(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            ServerFnError::new(msg)
+        }
+        other => {
+            tracing::error!(error = %other, "store error");
+            ServerFnError::new("Something went wrong on the server; it has been logged.")
+        }
+    }
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+}
+
+/// Checks a password against a stored argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash used to spend the same time on unknown usernames as on known ones.
+pub fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
+}
+
+/// Rules a new password must meet.
+pub fn check_password_rules(password: &str) -> Result<(), String> {
+    if password.chars().count() < 10 {
+        return Err("Passwords need at least 10 characters.".into());
+    }
+    if password.len() > 1024 {
+        return Err("Passwords are limited to 1024 bytes.".into());
+    }
+    Ok(())
+}
+
+/// A new random secret token: (the token, its SHA-256 hex hash, a display prefix).
+pub fn new_token(kind: &str) -> (String, String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = format!("rb{kind}_{}", hex::encode(bytes));
+    let hash = hash_token(&token);
+    let prefix = token.chars().take(12).collect();
+    (token, hash, prefix)
+}
+
+/// SHA-256 hex of a token: tokens are long random strings, so a fast hash is enough.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Sets the per-response Content-Security-Policy with the nonce Leptos puts on its inline
+/// hydration script.
+pub fn set_document_headers() {
+    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
+        && let Ok(v) = axum::http::HeaderValue::from_str(&csp)
+    {
+        opts.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+    }
+}
+
+/// Current time, unix ms.
+pub fn now_ms() -> i64 {
+    readyboard_store::now_ms()
+}
+
+/// Formats a unix-ms time as "2025-08-07 10:04 UTC".
+pub fn datetime(ms: i64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
+/// Formats a unix-ms time as its UTC date "2025-08-07".
+pub fn date(ms: i64) -> String {
+    datetime(ms).chars().take(10).collect()
+}
+
+/// The audit actor for a logged-in user.
+pub fn actor(u: &UserRow) -> readyboard_store::Actor {
+    readyboard_store::Actor::user(u.id, &u.username)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_against_their_hash() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, ha, pa) = new_token("t");
+        let (b, _, _) = new_token("t");
+        assert_ne!(a, b);
+        assert_eq!(hash_token(&a), ha);
+        assert!(a.starts_with(&pa));
+        assert_eq!(ha.len(), 64);
+    }
+}

@@ -1,0 +1,574 @@
+//! Data the server functions send to the pages (serialised for hydration).
+
+use serde::{Deserialize, Serialize};
+
+/// The logged-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    /// Login name.
+    pub username: String,
+    /// Role name.
+    pub role: String,
+}
+
+/// A phase's current evaluation in brief.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSummary {
+    /// Slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Score 0–100.
+    pub score: Option<f64>,
+    /// Verdict name (`ready`, `conditional`, `not_ready`, `no_go`).
+    pub verdict: String,
+    /// Why.
+    pub reasons: Vec<String>,
+    /// Open blockers.
+    pub open_blockers: i64,
+    /// Suites with evidence.
+    pub suites: usize,
+    /// Age of the freshest evidence, formatted ("3 hours ago").
+    pub freshest: Option<String>,
+}
+
+/// A project on the overview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectCard {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// The current (last) phase.
+    pub current: Option<PhaseSummary>,
+    /// Number of phases.
+    pub phase_count: usize,
+}
+
+/// A project page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectView {
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Phases in order.
+    pub phases: Vec<PhaseSummary>,
+    /// Newest reports across phases.
+    pub recent: Vec<ReportLine>,
+}
+
+/// One report in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportLine {
+    /// Report id.
+    pub id: i64,
+    /// Suite.
+    pub suite: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Format.
+    pub format: String,
+    /// Received, formatted.
+    pub received: String,
+    /// Tests.
+    pub tests: i64,
+    /// Passed.
+    pub passed: i64,
+    /// Failed + errors.
+    pub failed: i64,
+    /// Skipped.
+    pub skipped: i64,
+    /// Suite score.
+    pub score: Option<f64>,
+}
+
+/// A category of the scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CategoryLine {
+    /// Name.
+    pub name: String,
+    /// Score.
+    pub score: Option<f64>,
+    /// Weight.
+    pub weight: f64,
+    /// Checks.
+    pub checks: u64,
+    /// Passed.
+    pub passed: u64,
+    /// Failed + errors.
+    pub failed: u64,
+    /// Skipped / not run.
+    pub skipped: u64,
+}
+
+/// A suite of the scorecard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuiteLine {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: Option<String>,
+    /// Latest report.
+    pub report_id: i64,
+    /// Age, formatted.
+    pub age: String,
+    /// Older than the freshness window.
+    pub stale: bool,
+    /// Counts of the latest report.
+    pub tests: i64,
+    /// Passed.
+    pub passed: i64,
+    /// Failed + errors.
+    pub failed: i64,
+    /// Suite score.
+    pub score: Option<f64>,
+    /// Claimed score, if the artifact claims one.
+    pub claimed: Option<f64>,
+}
+
+/// A blocker line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockerLine {
+    /// Id.
+    pub id: i64,
+    /// Severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// Suite.
+    pub suite: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// First seen, formatted.
+    pub first_seen: String,
+    /// Occurrences.
+    pub occurrences: i64,
+    /// Latest report showing it.
+    pub report_id: Option<i64>,
+}
+
+/// The phase scorecard page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhaseView {
+    /// Project slug.
+    pub project: String,
+    /// Project name.
+    pub project_name: String,
+    /// The phase.
+    pub phase: PhaseSummary,
+    /// Ready threshold.
+    pub ready_threshold: f64,
+    /// Conditional threshold.
+    pub conditional_threshold: f64,
+    /// Freshness window.
+    pub freshness_days: i64,
+    /// Categories.
+    pub categories: Vec<CategoryLine>,
+    /// "How is this computed" lines.
+    pub explanation: Vec<String>,
+    /// Suites.
+    pub suites: Vec<SuiteLine>,
+    /// Open blockers.
+    pub blockers: Vec<BlockerLine>,
+    /// Newest reports.
+    pub recent: Vec<ReportLine>,
+    /// Whether the viewer may edit the phase settings.
+    pub can_admin: bool,
+    /// Category weights.
+    pub weights: Vec<(String, f64)>,
+    /// The caller may record decisions.
+    pub can_decide: bool,
+    /// The caller may edit (import reports, manage blockers).
+    pub can_edit: bool,
+    /// Expected kinds of evidence and whether the phase has each: (label, present).
+    pub coverage: Vec<(String, bool)>,
+    /// Decisions, newest first.
+    pub decisions: Vec<DecisionSummary>,
+    /// What changed since the newest decision.
+    pub changes: Option<ChangesView>,
+}
+
+/// A check row on the report page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckLine {
+    /// Name.
+    pub name: String,
+    /// Suite path.
+    pub suite_path: String,
+    /// Category.
+    pub category: Option<String>,
+    /// Status.
+    pub status: String,
+    /// Duration.
+    pub duration: Option<String>,
+    /// Message.
+    pub message: String,
+    /// Details.
+    pub details: String,
+    /// Flaky.
+    pub flaky: bool,
+}
+
+/// A metric row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricLine {
+    /// Name.
+    pub name: String,
+    /// Value with unit.
+    pub value: String,
+    /// Target ("< 100 ms").
+    pub target: Option<String>,
+    /// Met.
+    pub met: Option<bool>,
+}
+
+/// A finding row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FindingLine {
+    /// Key.
+    pub id: String,
+    /// Severity.
+    pub severity: String,
+    /// Status.
+    pub status: String,
+    /// Title.
+    pub title: String,
+    /// Details.
+    pub details: String,
+}
+
+/// The report page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportView {
+    /// Id.
+    pub id: i64,
+    /// Project slug.
+    pub project: String,
+    /// Project name.
+    pub project_name: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Phase name.
+    pub phase_name: String,
+    /// Suite.
+    pub suite: String,
+    /// Format.
+    pub format: String,
+    /// Received, formatted.
+    pub received: String,
+    /// Run metadata lines (label, value).
+    pub run: Vec<(String, String)>,
+    /// Tests.
+    pub tests: i64,
+    /// Passed.
+    pub passed: i64,
+    /// Failed.
+    pub failed: i64,
+    /// Errors.
+    pub errors: i64,
+    /// Skipped.
+    pub skipped: i64,
+    /// Suite score.
+    pub score: Option<f64>,
+    /// Claimed score.
+    pub claimed_score: Option<f64>,
+    /// Claimed verdict.
+    pub claimed_verdict: Option<String>,
+    /// Notes from the parser.
+    pub notes: Vec<String>,
+    /// Metrics.
+    pub metrics: Vec<MetricLine>,
+    /// Findings.
+    pub findings: Vec<FindingLine>,
+    /// Artifact size, formatted.
+    pub raw_size: String,
+}
+
+/// A page of checks.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckPage {
+    /// Matching checks.
+    pub total: i64,
+    /// Page number, from 1.
+    pub page: i64,
+    /// Page size.
+    pub per_page: i64,
+    /// Rows.
+    pub items: Vec<CheckLine>,
+}
+
+/// A user on the admin page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserLine {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub username: String,
+    /// Role.
+    pub role: String,
+    /// Disabled.
+    pub disabled: bool,
+    /// Last login, formatted.
+    pub last_login: Option<String>,
+}
+
+/// A token on the admin page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TokenLine {
+    /// Id.
+    pub id: i64,
+    /// Project slug.
+    pub project: String,
+    /// Name.
+    pub name: String,
+    /// Prefix.
+    pub prefix: String,
+    /// Created, formatted.
+    pub created: String,
+    /// Last used, formatted.
+    pub last_used: Option<String>,
+    /// Revoked.
+    pub revoked: bool,
+}
+
+/// Everything the admin page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdminView {
+    /// Users.
+    pub users: Vec<UserLine>,
+    /// Tokens.
+    pub tokens: Vec<TokenLine>,
+    /// Project slugs and names.
+    pub projects: Vec<(String, String)>,
+}
+
+/// A metric's move between two runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricDelta {
+    /// Name.
+    pub name: String,
+    /// Previous value with unit.
+    pub before: Option<String>,
+    /// Current value with unit.
+    pub after: Option<String>,
+    /// Target.
+    pub target: Option<String>,
+    /// Met before.
+    pub met_before: Option<bool>,
+    /// Met now.
+    pub met_after: Option<bool>,
+}
+
+/// The report page's "compared with the previous run" section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DiffView {
+    /// Previous report of the suite.
+    pub previous_id: Option<i64>,
+    /// Check changes (lists capped for display; totals kept).
+    pub checks: readyboard_domain::diff::RunDiff,
+    /// Totals before capping: new failures, fixed, still failing, added, removed.
+    pub totals: [usize; 5],
+    /// Metric changes.
+    pub metrics: Vec<MetricDelta>,
+}
+
+/// One blocker as the blockers page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockerEntry {
+    /// Id.
+    pub id: i64,
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// "Project · Phase".
+    pub place: String,
+    /// Suite, or `None` for blockers written by hand.
+    pub suite: Option<String>,
+    /// finding, check or manual.
+    pub source: String,
+    /// Severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// Details.
+    pub details: String,
+    /// open, waived or resolved.
+    pub status: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Due date `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+    /// The due date has passed while the blocker is open.
+    pub overdue: bool,
+    /// First seen, formatted.
+    pub first_seen: String,
+    /// Last seen, formatted.
+    pub last_seen: String,
+    /// Reports that showed it.
+    pub occurrences: i64,
+    /// First report showing it.
+    pub first_report_id: Option<i64>,
+    /// Latest report showing it.
+    pub last_report_id: Option<i64>,
+    /// Report that no longer showed it.
+    pub resolved_report_id: Option<i64>,
+    /// When it was resolved, formatted.
+    pub resolved: Option<String>,
+    /// Who waived it.
+    pub waived_by: Option<String>,
+    /// Why it was waived.
+    pub waive_reason: Option<String>,
+}
+
+/// The blockers page: one phase or every phase, filtered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockersView {
+    /// Set when the page shows one phase: (project slug, project name, phase slug, phase name).
+    pub scope: Option<(String, String, String, String)>,
+    /// The blockers matching the filter.
+    pub items: Vec<BlockerEntry>,
+    /// Open blockers per severity among `items` (critical, high, medium, low).
+    pub open_by_severity: [i64; 4],
+    /// Owners to filter by.
+    pub owners: Vec<String>,
+    /// The caller may add and assign blockers.
+    pub can_edit: bool,
+    /// The caller may waive and reopen blockers.
+    pub can_approve: bool,
+}
+
+/// A decision in lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionSummary {
+    /// Id.
+    pub id: i64,
+    /// go, conditional_go or no_go.
+    pub decision: String,
+    /// Who decided.
+    pub decided_by: String,
+    /// When, "2026-11-20 14:03 UTC".
+    pub decided_at: String,
+    /// How long ago.
+    pub ago: String,
+    /// A GO given against the verdict.
+    pub is_override: bool,
+    /// Verdict at the time.
+    pub verdict_then: String,
+    /// Score at the time.
+    pub score_then: Option<f64>,
+    /// Rationale.
+    pub rationale: String,
+}
+
+/// A blocker in a decision snapshot or a change list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockerBrief {
+    /// Id.
+    pub id: i64,
+    /// Severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// open or waived.
+    pub status: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Why it was waived.
+    pub waive_reason: Option<String>,
+}
+
+/// What moved between a decision and now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangesView {
+    /// Decision compared with.
+    pub decision_id: i64,
+    /// Score then.
+    pub score_then: Option<f64>,
+    /// Score now.
+    pub score_now: Option<f64>,
+    /// Verdict then.
+    pub verdict_then: String,
+    /// Verdict now.
+    pub verdict_now: String,
+    /// Blockers opened since.
+    pub opened: Vec<BlockerBrief>,
+    /// Blockers closed since.
+    pub closed: Vec<BlockerBrief>,
+    /// Suites with newer evidence: (suite, report then, report now).
+    pub new_evidence: Vec<(String, Option<i64>, i64)>,
+    /// Reports received since.
+    pub reports_since: i64,
+}
+
+/// A checklist item in a decision snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotItemView {
+    /// Title.
+    pub title: String,
+    /// Required.
+    pub required: bool,
+    /// Status.
+    pub status: String,
+    /// Who had signed.
+    pub signed_by: Vec<String>,
+}
+
+/// A suite in a decision snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotSuiteView {
+    /// Suite name.
+    pub suite: String,
+    /// Report used.
+    pub report_id: i64,
+    /// Age in days then.
+    pub age_days: i64,
+    /// Stale then.
+    pub stale: bool,
+    /// Score the report supported.
+    pub score: Option<f64>,
+}
+
+/// The decision record page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionView {
+    /// Project slug.
+    pub project: String,
+    /// Project name.
+    pub project_name: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Phase name.
+    pub phase_name: String,
+    /// The decision.
+    pub summary: DecisionSummary,
+    /// Conditions: (text, owner, due date).
+    pub conditions: Vec<(String, Option<String>, Option<String>)>,
+    /// Override reason, for a GO against the verdict.
+    pub override_reason: Option<String>,
+    /// The decision it superseded.
+    pub supersedes_id: Option<i64>,
+    /// The decision that superseded it.
+    pub superseded_by: Option<i64>,
+    /// Reasons for the verdict then.
+    pub reasons: Vec<String>,
+    /// Thresholds then: (ready, conditional).
+    pub thresholds: (f64, f64),
+    /// Category scores then: (name, score, weight).
+    pub categories: Vec<(String, Option<f64>, f64)>,
+    /// Suites then.
+    pub suites: Vec<SnapshotSuiteView>,
+    /// Open and waived blockers then.
+    pub blockers: Vec<BlockerBrief>,
+    /// Checklist then.
+    pub checklist: Vec<SnapshotItemView>,
+    /// What changed since.
+    pub changes: ChangesView,
+}

@@ -1,0 +1,464 @@
+//! go test2json NDJSON (`go test -json`), read line by line.
+//!
+//! One check per (Package, Test), with the last `pass`/`fail`/`skip` (or `bench`) action as
+//! its result; subtests (`TestA/case`) are checks of their own with the parent in the path.
+//! Events of parallel tests interleave freely, so output is routed by (Package, Test).
+//! A package that fails without a failing test (build failure, panic in `TestMain` or after
+//! the tests) is not a test: it becomes a note. Lines that are not JSON (build errors
+//! printed by `go` itself) are tolerated; a `FAIL pkg [build failed]` line becomes a note.
+//! Benchmark result lines become metrics.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::text::{self, SUITE_SEPARATOR};
+use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, push_bounded};
+use crate::model::{Check, Metric, ParsedReport, RunMeta, Status};
+
+const FORMAT: &str = "go test2json";
+/// Longest line read as an event; longer lines are output nobody reads in a dashboard.
+const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Event {
+    time: Option<String>,
+    action: Option<String>,
+    package: Option<String>,
+    import_path: Option<String>,
+    test: Option<String>,
+    output: Option<String>,
+    elapsed: Option<f64>,
+    failed_build: Option<String>,
+}
+
+struct TestState {
+    index: usize,
+    finished: bool,
+}
+
+#[derive(Default)]
+struct PackageState {
+    result: Option<String>,
+    failed_build: bool,
+    output: String,
+    any_test_failed: bool,
+}
+
+/// Whether the content starts like a test2json stream: the first JSON line is an object
+/// with an `Action` (leading non-JSON lines, such as `go: downloading …`, are allowed).
+pub fn detect(body: &[u8]) -> Option<super::Format> {
+    let head = &body[..body.len().min(64 * 1024)];
+    for line in head.split(|&b| b == b'\n').take(50) {
+        let line = line.trim_ascii();
+        if !line.starts_with(b"{") {
+            continue;
+        }
+        let v: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(line).ok()?;
+        let action = v.get("Action").and_then(serde_json::Value::as_str)?;
+        let known =
+            ["start", "run", "pause", "cont", "pass", "bench", "fail", "output", "skip", "build-output", "build-fail"];
+        return known.contains(&action).then_some(super::Format::Gotest);
+    }
+    None
+}
+
+/// Maps a final test2json action to a check status.
+pub fn map_action(action: &str) -> Option<Status> {
+    match action {
+        "pass" | "bench" => Some(Status::Pass),
+        "fail" => Some(Status::Fail),
+        "skip" => Some(Status::Skip),
+        _ => None,
+    }
+}
+
+/// Parses a test2json stream into checks (one per test and subtest).
+pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
+    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
+    let mut checks: Vec<Check> = Vec::new();
+    let mut outputs: Vec<String> = Vec::new();
+    let mut tests: HashMap<(String, String), TestState> = HashMap::new();
+    let mut packages: HashMap<String, PackageState> = HashMap::new();
+    let mut package_order: Vec<String> = Vec::new();
+    let mut build_output: HashMap<String, String> = HashMap::new();
+    let mut metrics: Vec<Metric> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut run = RunMeta::default();
+    let mut events = 0usize;
+    let mut go_lines = 0usize;
+    let mut text_lines = String::new();
+
+    let mut offset = 0usize;
+    for raw in input.split(|&b| b == b'\n') {
+        let line_start = offset;
+        offset += raw.len() + 1;
+        let line = raw.trim_ascii();
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with(b"{") || line.len() > MAX_LINE_BYTES {
+            // Text printed by `go` around the events: build errors, `FAIL pkg [build failed]`.
+            let s = String::from_utf8_lossy(line);
+            let failed_setup = s.strip_prefix("FAIL").map(str::trim).and_then(|r| {
+                r.strip_suffix("[build failed]")
+                    .map(|p| (p, "build"))
+                    .or_else(|| r.strip_suffix("[setup failed]").map(|p| (p, "set up")))
+            });
+            if let Some((pkg, what)) = failed_setup {
+                go_lines += 1;
+                let detail = text::message_of(&text_lines);
+                notes.push(text::note(if detail.is_empty() {
+                    format!("package {} failed to {what}", pkg.trim())
+                } else {
+                    format!("package {} failed to {what}: {detail}", pkg.trim())
+                }));
+                text_lines.clear();
+            } else if s.starts_with("# ") {
+                // `# pkg` heads the compiler errors of one package.
+                go_lines += 1;
+                text_lines.clear();
+            } else {
+                if s.starts_with("ok  \t") || s.starts_with("FAIL\t") {
+                    go_lines += 1;
+                }
+                push_bounded(&mut text_lines, &s, MAX_DETAILS_BYTES);
+                push_bounded(&mut text_lines, "\n", MAX_DETAILS_BYTES);
+            }
+            continue;
+        }
+        let ev: Event = match serde_json::from_slice(line) {
+            Ok(ev) => ev,
+            Err(e) => {
+                // A JSON-looking line that does not parse: a truncated stream is the usual
+                // cause. Report it when nothing else was readable, else tolerate it.
+                if events == 0 && go_lines == 0 {
+                    let col = e.column().max(1);
+                    let at = line_start + (raw.len() - raw.trim_ascii_start().len()) + col - 1;
+                    return Err(IngestError::malformed_at(FORMAT, strip_position(&e.to_string()), input, at));
+                }
+                continue;
+            }
+        };
+        let Some(action) = ev.action.as_deref() else {
+            continue;
+        };
+        events += 1;
+        if let Some(t) = ev.time.as_deref().and_then(text::rfc3339) {
+            if run.started_at.is_none() {
+                run.started_at = Some(t.clone());
+            }
+            run.finished_at = Some(t);
+        }
+        // Go 1.24+: build output arrives as events keyed by import path.
+        if action == "build-output" || action == "build-fail" {
+            if let (Some(path), Some(out)) = (ev.import_path.as_deref(), ev.output.as_deref()) {
+                push_bounded(build_output.entry(path.to_string()).or_default(), out, MAX_DETAILS_BYTES);
+            }
+            continue;
+        }
+        let pkg = ev.package.unwrap_or_default();
+        let test = ev.test.filter(|t| !t.is_empty());
+        if !packages.contains_key(&pkg) {
+            package_order.push(pkg.clone());
+        }
+        let pstate = packages.entry(pkg.clone()).or_default();
+        let Some(test) = test else {
+            match action {
+                "output" => {
+                    if let Some(out) = ev.output.as_deref() {
+                        collect_benchmark(out, &pkg, &mut metrics);
+                        push_bounded(&mut pstate.output, out, MAX_DETAILS_BYTES);
+                    }
+                }
+                "pass" | "fail" | "skip" => {
+                    pstate.result = Some(action.to_string());
+                    if let Some(fb) = ev.failed_build {
+                        pstate.failed_build = true;
+                        if let Some(out) = build_output.get(&fb) {
+                            pstate.output.clone_from(out);
+                        }
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        };
+        let key = (pkg, test);
+        if !tests.contains_key(&key) {
+            let index = checks.len();
+            checks.push(new_check(&key.0, &key.1));
+            outputs.push(String::new());
+            tests.insert(key.clone(), TestState { index, finished: false });
+        }
+        let Some(state) = tests.get_mut(&key) else { continue };
+        let check = &mut checks[state.index];
+        match action {
+            "output" => {
+                if let Some(out) = ev.output.as_deref() {
+                    collect_benchmark(out, &key.0, &mut metrics);
+                    if !is_framing(out) {
+                        push_bounded(&mut outputs[state.index], out, MAX_DETAILS_BYTES);
+                    }
+                }
+            }
+            other => {
+                if let Some(status) = map_action(other) {
+                    state.finished = true;
+                    check.status = status;
+                    check.duration_ms = text::duration(ev.elapsed.map(|s| s * 1000.0));
+                    if status == Status::Fail
+                        && let Some(p) = packages.get_mut(&key.0)
+                    {
+                        p.any_test_failed = true;
+                    }
+                }
+            }
+        }
+    }
+
+    if events == 0 && go_lines == 0 {
+        return Err(IngestError::NotAReport("no go test2json events (lines with an \"Action\") found".into()));
+    }
+
+    for ((pkg, _), state) in &tests {
+        let check = &mut checks[state.index];
+        if !state.finished {
+            // Started (or only printed) but never reported: the binary died under it.
+            let failed = packages.get(pkg).and_then(|p| p.result.as_deref()) == Some("fail");
+            check.status = if failed { Status::Error } else { Status::NotRun };
+            check.message = if failed {
+                "no result: the test binary failed while this test was running".into()
+            } else {
+                "no result reported for this test".into()
+            };
+            if failed && let Some(p) = packages.get_mut(pkg) {
+                p.any_test_failed = true;
+            }
+        }
+    }
+    for (check, out) in checks.iter_mut().zip(&outputs) {
+        if check.status != Status::Pass && check.message.is_empty() {
+            check.message = bounded(&test_message(out), MAX_MESSAGE_BYTES);
+        }
+        check.details = text::details_of("", out);
+    }
+    for pkg in &package_order {
+        let Some(p) = packages.get(pkg) else { continue };
+        if p.result.as_deref() != Some("fail") || p.any_test_failed {
+            continue;
+        }
+        let what = if p.failed_build { "failed to build" } else { "failed outside any test" };
+        let detail = package_message(&p.output);
+        let name = if pkg.is_empty() { "(unnamed)" } else { pkg.as_str() };
+        notes.push(text::note(if detail.is_empty() {
+            format!("package {name} {what}")
+        } else {
+            format!("package {name} {what}: {detail}")
+        }));
+    }
+    Ok(ParsedReport {
+        format: super::Format::Gotest.as_str().to_string(),
+        run,
+        checks,
+        metrics,
+        notes,
+        ..ParsedReport::default()
+    })
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn new_check(pkg: &str, test: &str) -> Check {
+    // Subtests: "TestA/case/sub" → path "pkg › TestA › case", name "sub".
+    let mut parts: Vec<&str> = test.split('/').collect();
+    let name = parts.pop().filter(|n| !n.is_empty()).unwrap_or(test);
+    let mut suite_path = pkg.to_string();
+    for p in parts {
+        if !suite_path.is_empty() {
+            suite_path.push_str(SUITE_SEPARATOR);
+        }
+        suite_path.push_str(p);
+    }
+    Check {
+        id: text::check_id(pkg, test),
+        name: name.to_string(),
+        suite_path,
+        status: Status::NotRun,
+        weight: 1.0,
+        ..Check::default()
+    }
+}
+
+/// The runner's own framing lines, which say nothing the status does not.
+fn is_framing(out: &str) -> bool {
+    let t = out.trim_start();
+    ["=== RUN", "=== PAUSE", "=== CONT", "=== NAME", "--- PASS", "--- FAIL", "--- SKIP", "--- BENCH"]
+        .iter()
+        .any(|p| t.starts_with(p))
+}
+
+/// First line a test logged (`file_test.go:12: message`), the usual failure or skip reason.
+fn test_message(out: &str) -> String {
+    let line = out.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    text::message_of(line)
+}
+
+/// The line of a failed package's output that says why (panic, TestMain message…).
+fn package_message(out: &str) -> String {
+    let skip = |l: &str| {
+        l.is_empty()
+            || l == "FAIL"
+            || l == "PASS"
+            || l.starts_with("FAIL\t")
+            || l.starts_with("ok  ")
+            || l.starts_with("exit status")
+    };
+    let line = out.lines().map(str::trim).find(|l| !skip(l)).unwrap_or("");
+    text::message_of(line)
+}
+
+/// `BenchmarkX-8   1000   123 ns/op   16 B/op   1 allocs/op` → one metric per value.
+fn collect_benchmark(out: &str, pkg: &str, metrics: &mut Vec<Metric>) {
+    // Bounded: a stream of millions of benchmark lines should not grow without limit.
+    if metrics.len() >= 10_000 {
+        return;
+    }
+    let line = out.trim();
+    if !line.starts_with("Benchmark") {
+        return;
+    }
+    let mut fields = line.split_whitespace();
+    let Some(name) = fields.next() else { return };
+    let Some(iterations) = fields.next() else { return };
+    if iterations.parse::<u64>().is_err() {
+        return;
+    }
+    let rest: Vec<&str> = fields.collect();
+    for pair in rest.chunks(2) {
+        if let [value, unit] = pair
+            && let Ok(v) = value.parse::<f64>()
+            && v.is_finite()
+        {
+            metrics.push(Metric {
+                name: text::check_id(pkg, name),
+                category: Some("Performance".into()),
+                value: v,
+                unit: (*unit).to_string(),
+                target: None,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(s: &str) -> ParsedReport {
+        parse(s.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn last_action_wins_and_subtests_count() {
+        let r = ok(r#"{"Time":"2019-10-09T00:00:00.1+00:00","Action":"start","Package":"p"}
+{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"output","Package":"p","Test":"TestA","Output":"=== RUN   TestA\n"}
+{"Action":"run","Package":"p","Test":"TestA/one"}
+{"Action":"run","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestB","Output":"=== PAUSE TestB\n"}
+{"Action":"pause","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestA/one","Output":"    a_test.go:9: got 1, want 2\n"}
+{"Action":"fail","Package":"p","Test":"TestA/one","Elapsed":0.25}
+not json: go vet says hello
+{"Action":"cont","Package":"p","Test":"TestB"}
+{"Action":"output","Package":"p","Test":"TestB","Output":"    b_test.go:3: not on this OS\n"}
+{"Action":"skip","Package":"p","Test":"TestB"}
+{"Action":"fail","Package":"p","Test":"TestA","Elapsed":0.3}
+{"Action":"output","Package":"p","Output":"FAIL\n"}
+{"Time":"2019-10-09T00:00:01+00:00","Action":"fail","Package":"p","Elapsed":0.4}
+"#);
+        let st: Vec<(&str, Status)> = r.checks.iter().map(|c| (c.id.as_str(), c.status)).collect();
+        assert_eq!(st, vec![("p::TestA", Status::Fail), ("p::TestA/one", Status::Fail), ("p::TestB", Status::Skip)]);
+        let sub = &r.checks[1];
+        assert_eq!((sub.name.as_str(), sub.suite_path.as_str()), ("one", "p › TestA"));
+        assert_eq!(sub.message, "a_test.go:9: got 1, want 2");
+        assert_eq!(sub.duration_ms, Some(250.0));
+        assert!(!sub.details.contains("=== RUN"));
+        assert_eq!(r.checks[2].message, "b_test.go:3: not on this OS");
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        assert_eq!(r.run.started_at.as_deref(), Some("2019-10-09T00:00:00.1+00:00"));
+        assert_eq!(r.run.finished_at.as_deref(), Some("2019-10-09T00:00:01+00:00"));
+    }
+
+    #[test]
+    fn package_failures_without_tests_are_notes() {
+        let r = ok(r#"{"Action":"run","Package":"a","Test":"TestOk"}
+{"Action":"pass","Package":"a","Test":"TestOk"}
+{"Action":"output","Package":"a","Output":"PASS\n"}
+{"Action":"output","Package":"a","Output":"panic: late\n"}
+{"Action":"fail","Package":"a","Elapsed":0.003}
+{"ImportPath":"b [b.test]","Action":"build-output","Output":"./b.go:4:6: undefined: x\n"}
+{"ImportPath":"b [b.test]","Action":"build-fail"}
+{"Action":"start","Package":"b"}
+{"Action":"fail","Package":"b","Elapsed":0,"FailedBuild":"b [b.test]"}
+"#);
+        assert_eq!(r.counts().tests, 1);
+        assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
+        assert!(r.notes[0].contains("package a failed outside any test: panic: late"), "{:?}", r.notes);
+        assert!(r.notes[1].contains("package b failed to build: ./b.go:4:6: undefined: x"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn text_build_failure_and_unfinished_tests() {
+        let r = ok("# pkg/x [pkg/x.test]\n./x.go:1: undefined: y\nFAIL\tpkg/x [build failed]\n");
+        assert!(r.checks.is_empty());
+        assert_eq!(r.notes, vec!["package pkg/x failed to build: ./x.go:1: undefined: y".to_string()]);
+
+        let r = ok(r#"{"Action":"run","Package":"p","Test":"TestDies"}
+{"Action":"output","Package":"p","Test":"TestDies","Output":"panic: boom\n"}
+{"Action":"fail","Package":"p","Elapsed":0.1}
+"#);
+        assert_eq!(r.checks[0].status, Status::Error);
+        assert!(r.notes.is_empty(), "the dead test already carries the failure: {:?}", r.notes);
+    }
+
+    #[test]
+    fn benchmarks_become_metrics() {
+        let r = ok(
+            r#"{"Action":"output","Package":"p","Test":"TestZ","Output":"BenchmarkX-8   \t1000000000\t 0.44 ns/op\t 16 B/op\n"}
+{"Action":"pass","Package":"p","Test":"TestZ"}
+"#,
+        );
+        assert_eq!(r.metrics.len(), 2);
+        assert_eq!(r.metrics[0].name, "p::BenchmarkX-8");
+        assert_eq!((r.metrics[0].value, r.metrics[0].unit.as_str()), (0.44, "ns/op"));
+    }
+
+    #[test]
+    fn rejects_non_streams() {
+        assert!(matches!(parse(b"hello\nworld\n"), Err(IngestError::NotAReport(_))));
+        assert!(matches!(parse(b"{\"Action\": \"run\", \"Test\":"), Err(IngestError::Malformed { line: Some(1), .. })));
+        assert!(matches!(parse(br#"{"a":1}"#), Err(IngestError::NotAReport(_))));
+    }
+
+    #[test]
+    fn detection() {
+        assert_eq!(
+            detect(b"{\"Time\":\"x\",\"Action\":\"run\",\"Package\":\"p\"}\n"),
+            Some(super::super::Format::Gotest)
+        );
+        assert_eq!(
+            detect(b"go: downloading x\n{\"Action\":\"output\",\"Output\":\"x\"}\n"),
+            Some(super::super::Format::Gotest)
+        );
+        assert_eq!(detect(b"{\"results\":{\"tests\":[]}}"), None);
+        assert_eq!(detect(b"{\"Action\":\"deploy\"}"), None);
+    }
+}

@@ -1,0 +1,352 @@
+//! Visual Studio TRX (`<TestRun>`), as written by `dotnet test --logger trx`, vstest and
+//! MSTest, read as a stream.
+//!
+//! One check per top-level `<UnitTestResult>` (or other `*TestResult`) in `<Results>`; the
+//! `<Counters>` summary is not trusted, as it can disagree with the results. Class names come
+//! from `<TestDefinitions>`, which follow the results, so results are resolved at the end.
+
+use std::collections::HashMap;
+
+use super::text::{self, check_id};
+use super::xml::{XmlEvent, XmlStream, get, local_name};
+use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
+use crate::model::{Check, ParsedReport, RunMeta, Status};
+
+const FORMAT: &str = "TRX";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Root,
+    Results,
+    /// A top-level result.
+    Result,
+    /// `<InnerResults>` of a data-driven or ordered test: its rows are part of the parent.
+    Inner,
+    ErrorInfo,
+    Message,
+    StackTrace,
+    StdOut,
+    StdErr,
+    Definitions,
+    Definition,
+    Summary,
+    RunInfo,
+    RunInfoText,
+    Other,
+}
+
+#[derive(Default)]
+struct RawResult {
+    test_id: String,
+    name: String,
+    outcome: String,
+    duration_ms: Option<f64>,
+    message: String,
+    stack: String,
+    output: String,
+}
+
+/// Maps a TRX outcome to a check status.
+///
+/// `NotExecuted` is a deliberate skip (`[Ignore]`); `Inconclusive`, `NotRunnable`, `Pending`
+/// and `InProgress` produced no verdict (not run, no credit); `Timeout`, `Aborted` and
+/// `Disconnected` are errors outside the test's assertions.
+pub fn map_outcome(outcome: &str) -> Status {
+    match outcome.trim().to_ascii_lowercase().as_str() {
+        "passed" | "passedbutrunaborted" | "completed" => Status::Pass,
+        "failed" => Status::Fail,
+        "error" | "timeout" | "aborted" | "disconnected" => Status::Error,
+        "notexecuted" => Status::Skip,
+        "warning" => Status::Warn,
+        _ => Status::NotRun,
+    }
+}
+
+/// Parses a TRX document into checks (one per test result).
+pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
+    let mut xml = XmlStream::new(input, FORMAT)?;
+    let mut stack: Vec<Kind> = Vec::with_capacity(16);
+    let mut results: Vec<RawResult> = Vec::new();
+    let mut current: Option<RawResult> = None;
+    // testId → (class name, test name)
+    let mut definitions: HashMap<String, (String, String)> = HashMap::new();
+    let mut definition_id: Option<String> = None;
+    let mut run = RunMeta::default();
+    let mut notes = Vec::new();
+    let mut declared_total: Option<u64> = None;
+    let mut run_info_outcome = String::new();
+    let mut run_info_text = String::new();
+
+    while let Some(event) = xml.next_event()? {
+        match event {
+            XmlEvent::Start(e, pos) => {
+                let name = local_name(&e);
+                let parent = stack.last().copied();
+                let kind = match (parent, name.as_slice()) {
+                    (None, b"TestRun") => Kind::Root,
+                    (None, other) => {
+                        return Err(IngestError::NotAReport(format!(
+                            "root element <{}> is not a TRX <TestRun>",
+                            String::from_utf8_lossy(other)
+                        )));
+                    }
+                    (Some(Kind::Root), b"Times") => {
+                        let a = xml.attrs(&e, pos)?;
+                        run.started_at = get(&a, "start").and_then(text::rfc3339);
+                        run.finished_at = get(&a, "finish").and_then(text::rfc3339);
+                        Kind::Other
+                    }
+                    (Some(Kind::Root), b"Results") => Kind::Results,
+                    (Some(Kind::Results), n) if n.ends_with(b"TestResult") || n == b"TestResultAggregation" => {
+                        let a = xml.attrs(&e, pos)?;
+                        current = Some(RawResult {
+                            test_id: get(&a, "testId").unwrap_or("").to_string(),
+                            name: get(&a, "testName").unwrap_or("").to_string(),
+                            outcome: get(&a, "outcome").unwrap_or("").to_string(),
+                            duration_ms: get(&a, "duration").and_then(parse_timespan),
+                            ..RawResult::default()
+                        });
+                        Kind::Result
+                    }
+                    (Some(Kind::Result), b"InnerResults") => Kind::Inner,
+                    (Some(Kind::Result | Kind::Other), b"ErrorInfo") if in_result(&stack) => Kind::ErrorInfo,
+                    (Some(Kind::ErrorInfo), b"Message") => Kind::Message,
+                    (Some(Kind::ErrorInfo), b"StackTrace") => Kind::StackTrace,
+                    (Some(Kind::Result | Kind::Other), b"StdOut") if in_result(&stack) => Kind::StdOut,
+                    // Debug trace lines (`TestContext.WriteLine`) are output, not the failure.
+                    (Some(Kind::Other), b"Message") if in_result(&stack) => Kind::StdOut,
+                    (Some(Kind::Result | Kind::Other), b"StdErr") if in_result(&stack) => Kind::StdErr,
+                    (Some(Kind::Root), b"TestDefinitions") => Kind::Definitions,
+                    (Some(Kind::Definitions), _) => {
+                        let a = xml.attrs(&e, pos)?;
+                        definition_id = get(&a, "id").map(str::to_string);
+                        if let Some(id) = &definition_id {
+                            let test_name = get(&a, "name").unwrap_or("").to_string();
+                            definitions.insert(id.clone(), (String::new(), test_name));
+                        }
+                        Kind::Definition
+                    }
+                    (Some(Kind::Definition), b"TestMethod") => {
+                        if let Some(entry) = definition_id.as_ref().and_then(|id| definitions.get_mut(id)) {
+                            let a = xml.attrs(&e, pos)?;
+                            // MSTest writes assembly-qualified names: "Ns.Class, Assembly, Version=…".
+                            let class = get(&a, "className").unwrap_or("");
+                            entry.0 = class.split(',').next().unwrap_or("").trim().to_string();
+                            if entry.1.is_empty() {
+                                entry.1 = get(&a, "name").unwrap_or("").to_string();
+                            }
+                        }
+                        Kind::Other
+                    }
+                    (Some(Kind::Root), b"ResultSummary") => Kind::Summary,
+                    (Some(Kind::Summary), b"Counters") => {
+                        declared_total = xml.attr(&e, b"total", pos)?.and_then(|t| t.parse().ok());
+                        Kind::Other
+                    }
+                    (Some(Kind::Summary | Kind::Other), b"RunInfo") if stack.contains(&Kind::Summary) => {
+                        run_info_outcome = xml.attr(&e, b"outcome", pos)?.unwrap_or_default();
+                        run_info_text.clear();
+                        Kind::RunInfo
+                    }
+                    (Some(Kind::RunInfo), b"Text") => Kind::RunInfoText,
+                    _ => Kind::Other,
+                };
+                stack.push(kind);
+            }
+            XmlEvent::Text(t) => {
+                let target = match (stack.last(), current.as_mut()) {
+                    (Some(Kind::Message), Some(r)) => Some(&mut r.message),
+                    (Some(Kind::StackTrace), Some(r)) => Some(&mut r.stack),
+                    (Some(Kind::StdOut | Kind::StdErr), Some(r)) => Some(&mut r.output),
+                    (Some(Kind::RunInfoText), _) => Some(&mut run_info_text),
+                    _ => None,
+                };
+                if let Some(buf) = target {
+                    push_bounded(buf, &t, MAX_DETAILS_BYTES);
+                }
+            }
+            XmlEvent::End => match stack.pop() {
+                Some(Kind::Result) => results.extend(current.take()),
+                Some(Kind::StdOut | Kind::StdErr) => {
+                    if let Some(r) = current.as_mut()
+                        && !r.output.ends_with('\n')
+                        && !r.output.is_empty()
+                    {
+                        push_bounded(&mut r.output, "\n", MAX_DETAILS_BYTES);
+                    }
+                }
+                Some(Kind::Definition) => definition_id = None,
+                Some(Kind::RunInfo) => {
+                    let outcome = run_info_outcome.to_ascii_lowercase();
+                    if matches!(outcome.as_str(), "error" | "failed" | "warning" | "aborted") {
+                        let msg = text::message_of(&run_info_text);
+                        notes.push(text::note(format!("run info ({run_info_outcome}): {msg}")));
+                    }
+                }
+                _ => {}
+            },
+        }
+    }
+
+    let checks: Vec<Check> = results.into_iter().map(|r| check(r, &definitions)).collect();
+    if let Some(total) = declared_total
+        && total != checks.len() as u64
+    {
+        notes.push(format!("<Counters> declares {total} tests; the file holds {} results", checks.len()));
+    }
+    Ok(ParsedReport { format: super::Format::Trx.as_str().to_string(), run, checks, notes, ..ParsedReport::default() })
+}
+
+/// Whether the innermost result-ish element open is a top-level result (not an inner row).
+fn in_result(stack: &[Kind]) -> bool {
+    stack.iter().rev().find(|k| matches!(k, Kind::Result | Kind::Inner)) == Some(&Kind::Result)
+}
+
+fn check(r: RawResult, definitions: &HashMap<String, (String, String)>) -> Check {
+    let (class, def_name) = definitions.get(&r.test_id).map(|(c, n)| (c.as_str(), n.as_str())).unwrap_or(("", ""));
+    let full = if r.name.is_empty() { def_name } else { r.name.as_str() };
+    // xUnit and NUnit adapters write "Ns.Class.Method"; MSTest writes "Method".
+    let name = full
+        .strip_prefix(class)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .filter(|rest| !class.is_empty() && !rest.is_empty())
+        .unwrap_or(full);
+    let name = if name.is_empty() { "(unnamed)".to_string() } else { name.to_string() };
+    let status = map_outcome(&r.outcome);
+    let message = text::message_of(&r.message);
+    let failure = if r.stack.trim().is_empty() {
+        r.message.clone()
+    } else if r.message.trim().is_empty() {
+        r.stack.clone()
+    } else {
+        format!("{}\n{}", r.message.trim_end(), r.stack)
+    };
+    Check {
+        id: check_id(class, &name),
+        name,
+        suite_path: class.to_string(),
+        status,
+        weight: 1.0,
+        duration_ms: r.duration_ms,
+        message,
+        details: text::details_of(&failure, &r.output),
+        ..Check::default()
+    }
+}
+
+/// A .NET `TimeSpan` as TRX writes it (`[d.]hh:mm:ss[.fffffff]`) to milliseconds.
+pub fn parse_timespan(raw: &str) -> Option<f64> {
+    let s = raw.trim();
+    if s.contains(['-', '+']) {
+        return None;
+    }
+    let (days, rest) = match s.split_once('.') {
+        // "1.02:03:04.5": a day count comes before the first ':'.
+        Some((d, r)) if !d.contains(':') && r.contains(':') => (d.parse::<f64>().ok()?, r),
+        _ => (0.0, s),
+    };
+    let mut parts = rest.split(':');
+    let h: f64 = parts.next()?.trim().parse().ok()?;
+    let m: f64 = parts.next()?.trim().parse().ok()?;
+    let sec: f64 = parts.next()?.trim().parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let ms = (((days * 24.0 + h) * 60.0 + m) * 60.0 + sec) * 1000.0;
+    text::duration(Some(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<TestRun id="r1" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010">
+  <Times creation="2025-06-22T14:17:11.75Z" start="2025-06-22T14:17:11.756535Z" finish="2025-06-22T14:17:12.023063Z" />
+  <Results>
+    <UnitTestResult testId="t1" testName="Ns.Calc.Adds" outcome="Passed" duration="00:00:00.0170545" />
+    <UnitTestResult testId="t2" testName="Ns.Calc.Divides" outcome="Failed" duration="00:00:01.5">
+      <Output>
+        <StdOut>hello</StdOut>
+        <ErrorInfo><Message>Assert.Equal() Failure
+Expected: 1</Message><StackTrace>   at Ns.Calc.Divides() in Calc.cs:line 9</StackTrace></ErrorInfo>
+      </Output>
+    </UnitTestResult>
+    <UnitTestResult testId="t3" testName="Ignored" outcome="NotExecuted" />
+    <UnitTestResult testId="t4" testName="Maybe" outcome="Inconclusive" />
+    <UnitTestResult testId="t5" testName="Slow" outcome="Timeout" />
+    <UnitTestResult testId="t6" testName="Rows" outcome="Failed">
+      <InnerResults>
+        <UnitTestResult testId="t6" testName="Rows (1)" outcome="Failed"><Output><ErrorInfo><Message>row</Message></ErrorInfo></Output></UnitTestResult>
+      </InnerResults>
+    </UnitTestResult>
+  </Results>
+  <TestDefinitions>
+    <UnitTest name="Ns.Calc.Adds" id="t1"><TestMethod className="Ns.Calc" name="Adds" /></UnitTest>
+    <UnitTest name="Ns.Calc.Divides" id="t2"><TestMethod className="Ns.Calc" name="Divides" /></UnitTest>
+    <UnitTest name="Ignored" id="t3"><TestMethod className="Ns.Other, Ns.Tests, Version=1.0.0.0" name="Ignored" /></UnitTest>
+  </TestDefinitions>
+  <ResultSummary outcome="Failed">
+    <Counters total="7" executed="6" passed="1" failed="2" />
+    <RunInfos><RunInfo outcome="Error"><Text>Exit code indicates failure: '2'.</Text></RunInfo></RunInfos>
+  </ResultSummary>
+</TestRun>"#;
+
+    #[test]
+    fn parses_results_definitions_and_summary() {
+        let r = parse(SAMPLE.as_bytes()).unwrap();
+        let st: Vec<Status> = r.checks.iter().map(|c| c.status).collect();
+        assert_eq!(st, vec![Status::Pass, Status::Fail, Status::Skip, Status::NotRun, Status::Error, Status::Fail]);
+        let c = &r.checks[1];
+        assert_eq!((c.id.as_str(), c.name.as_str(), c.suite_path.as_str()), ("Ns.Calc::Divides", "Divides", "Ns.Calc"));
+        assert_eq!(c.duration_ms, Some(1500.0));
+        assert_eq!(c.message, "Assert.Equal() Failure");
+        assert!(c.details.contains("Calc.cs:line 9") && c.details.contains("--- output ---\nhello"), "{}", c.details);
+        assert_eq!(r.checks[2].suite_path, "Ns.Other");
+        assert_eq!(r.checks[3].id, "Maybe");
+        assert_eq!(r.checks[5].message, "", "inner rows do not leak into the parent");
+        assert_eq!(r.run.started_at.as_deref(), Some("2025-06-22T14:17:11.756535Z"));
+        assert_eq!(r.run.finished_at.as_deref(), Some("2025-06-22T14:17:12.023063Z"));
+        assert!(r.notes.iter().any(|n| n.contains("Exit code indicates failure")), "{:?}", r.notes);
+        assert!(r.notes.iter().any(|n| n.contains("declares 7 tests")), "{:?}", r.notes);
+        assert!((r.checks[0].duration_ms.unwrap() - 17.0545).abs() < 1e-9);
+    }
+
+    #[test]
+    fn empty_runs_have_no_checks() {
+        let r = parse(br#"<TestRun><Results/><TestDefinitions/></TestRun>"#).unwrap();
+        assert!(r.checks.is_empty());
+        let r = parse(br#"<TestRun><ResultSummary outcome="Completed"/></TestRun>"#).unwrap();
+        assert!(r.checks.is_empty());
+    }
+
+    #[test]
+    fn rejects_other_roots_and_hostile_xml() {
+        assert!(matches!(parse(b"<testsuites/>"), Err(IngestError::NotAReport(_))));
+        assert!(matches!(
+            parse(b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><TestRun/>"),
+            Err(IngestError::Malformed { .. })
+        ));
+        assert!(matches!(parse(b"<TestRun><Results>"), Err(IngestError::Malformed { line: Some(1), .. })));
+    }
+
+    #[test]
+    fn timespans() {
+        assert_eq!(parse_timespan("00:00:01.5"), Some(1500.0));
+        assert_eq!(parse_timespan("01:02:03"), Some(3_723_000.0));
+        assert_eq!(parse_timespan("1.00:00:00"), Some(86_400_000.0));
+        assert_eq!(parse_timespan("00:00:00"), Some(0.0));
+        assert_eq!(parse_timespan("abc"), None);
+        assert_eq!(parse_timespan("-00:00:01"), None);
+        assert_eq!(parse_timespan("1:2:3:4"), None);
+    }
+
+    #[test]
+    fn outcomes() {
+        assert_eq!(map_outcome("PassedButRunAborted"), Status::Pass);
+        assert_eq!(map_outcome("Aborted"), Status::Error);
+        assert_eq!(map_outcome("NotRunnable"), Status::NotRun);
+        assert_eq!(map_outcome("Warning"), Status::Warn);
+        assert_eq!(map_outcome(""), Status::NotRun);
+    }
+}

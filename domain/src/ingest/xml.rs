@@ -1,0 +1,236 @@
+//! A hardened XML event stream shared by the XML formats other than JUnit (TRX, NUnit,
+//! xUnit.net): the same rules as the JUnit parser — UTF-8 only, no NUL, no DOCTYPE (so no
+//! DTD or entity is ever resolved), no `<` inside a tag, bounded nesting, one root, nothing
+//! but whitespace outside it — with errors that carry a line and column.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+
+use super::IngestError;
+
+/// Deepest element nesting accepted; real reports stay well under twenty levels.
+pub const MAX_DEPTH: usize = 64;
+
+/// One event of the stream. An empty element `<a/>` arrives as `Start` then `End`.
+pub(crate) enum XmlEvent<'a> {
+    /// An opening tag, with its byte offset in the input.
+    Start(BytesStart<'a>, usize),
+    /// A closing tag (or the end of an empty element).
+    End,
+    /// Text or CDATA inside an element, unescaped.
+    Text(Cow<'a, str>),
+}
+
+/// Reads `input` as a stream of [`XmlEvent`]s.
+pub(crate) struct XmlStream<'a> {
+    input: &'a [u8],
+    start: usize,
+    reader: Reader<&'a [u8]>,
+    format: &'static str,
+    depth: usize,
+    roots: usize,
+    pending_end: bool,
+    done: bool,
+}
+
+impl<'a> XmlStream<'a> {
+    /// Checks the bytes up front (UTF-8, NUL, empty) and opens the stream.
+    pub(crate) fn new(input: &'a [u8], format: &'static str) -> Result<XmlStream<'a>, IngestError> {
+        if let Err(e) = std::str::from_utf8(input) {
+            return Err(IngestError::malformed_at(format, "document is not valid UTF-8", input, e.valid_up_to()));
+        }
+        if input.contains(&0)
+            && let Some(p) = input.iter().position(|&b| b == 0)
+        {
+            return Err(IngestError::malformed_at(format, "NUL character is not allowed in XML", input, p));
+        }
+        if super::skip_bom_and_space(input).is_empty() {
+            return Err(IngestError::malformed_at(format, "empty document", input, 0));
+        }
+        let start = if input.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+        let mut reader = Reader::from_reader(&input[start..]);
+        reader.config_mut().check_end_names = true;
+        Ok(XmlStream { input, start, reader, format, depth: 0, roots: 0, pending_end: false, done: false })
+    }
+
+    /// A syntax error at a byte offset of the whole input.
+    pub(crate) fn err(&self, message: impl Into<String>, offset: usize) -> IngestError {
+        IngestError::malformed_at(self.format, message, self.input, offset)
+    }
+
+    /// The next event, or `None` at a well-formed end of document.
+    pub(crate) fn next_event(&mut self) -> Result<Option<XmlEvent<'a>>, IngestError> {
+        if self.pending_end {
+            self.pending_end = false;
+            self.depth -= 1;
+            return Ok(Some(XmlEvent::End));
+        }
+        if self.done {
+            return Ok(None);
+        }
+        loop {
+            let pos = self.reader.buffer_position() as usize + self.start;
+            let event = match self.reader.read_event() {
+                Ok(ev) => ev,
+                Err(e) => {
+                    let at = self.reader.error_position() as usize + self.start;
+                    return Err(self.err(e.to_string(), at));
+                }
+            };
+            match event {
+                Event::Start(e) => {
+                    self.open(&e, pos)?;
+                    self.depth += 1;
+                    return Ok(Some(XmlEvent::Start(e, pos)));
+                }
+                Event::Empty(e) => {
+                    self.open(&e, pos)?;
+                    self.depth += 1;
+                    self.pending_end = true;
+                    return Ok(Some(XmlEvent::Start(e, pos)));
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(Some(XmlEvent::End));
+                }
+                Event::Text(t) => {
+                    if self.depth == 0 {
+                        if let Some(i) = t.iter().position(|c| !c.is_ascii_whitespace()) {
+                            return Err(self.err("text outside the root element (is this XML?)", pos + i));
+                        }
+                        continue;
+                    }
+                    let s = t.unescape().map_err(|e| self.err(e.to_string(), pos))?;
+                    return Ok(Some(XmlEvent::Text(s)));
+                }
+                Event::CData(c) => {
+                    if self.depth == 0 {
+                        return Err(self.err("CDATA outside the root element", pos));
+                    }
+                    // Validated as UTF-8 up front, so this borrows in practice.
+                    let s = match c.into_inner() {
+                        Cow::Borrowed(b) => String::from_utf8_lossy(b),
+                        Cow::Owned(b) => Cow::Owned(String::from_utf8_lossy(&b).into_owned()),
+                    };
+                    return Ok(Some(XmlEvent::Text(s)));
+                }
+                Event::DocType(_) => {
+                    return Err(self.err(
+                        "DOCTYPE declarations are not accepted (DTDs and external entities are never processed)",
+                        pos,
+                    ));
+                }
+                Event::Eof => {
+                    self.done = true;
+                    if self.depth > 0 {
+                        return Err(self.err("unexpected end of document: an element is not closed", self.input.len()));
+                    }
+                    if self.roots == 0 {
+                        return Err(self.err("no root element", self.input.len()));
+                    }
+                    return Ok(None);
+                }
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            }
+        }
+    }
+
+    fn open(&mut self, e: &BytesStart<'_>, pos: usize) -> Result<(), IngestError> {
+        // quick-xml tolerates `<` inside attribute values; XML does not.
+        if e.contains(&b'<')
+            && let Some(i) = e.iter().position(|&c| c == b'<')
+        {
+            return Err(self.err("'<' is not allowed inside a tag or attribute value", pos + 1 + i));
+        }
+        if self.depth >= MAX_DEPTH {
+            return Err(IngestError::TooDeep);
+        }
+        if self.depth == 0 {
+            self.roots += 1;
+            if self.roots > 1 {
+                return Err(self.err("more than one root element", pos));
+            }
+        }
+        Ok(())
+    }
+
+    /// The value of attribute `key` (local name), unescaped and trimmed.
+    pub(crate) fn attr(&self, e: &BytesStart<'_>, key: &[u8], pos: usize) -> Result<Option<String>, IngestError> {
+        for a in e.attributes().with_checks(false) {
+            let a = a.map_err(|err| self.err(err.to_string(), pos))?;
+            if a.key.local_name().as_ref() == key {
+                let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+                return Ok(Some(v.trim().to_string()));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Every attribute as (local name, unescaped trimmed value), for elements read whole.
+    pub(crate) fn attrs(&self, e: &BytesStart<'_>, pos: usize) -> Result<Vec<(Vec<u8>, String)>, IngestError> {
+        let mut out = Vec::new();
+        for a in e.attributes().with_checks(false) {
+            let a = a.map_err(|err| self.err(err.to_string(), pos))?;
+            let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+            out.push((a.key.local_name().as_ref().to_vec(), v.trim().to_string()));
+        }
+        Ok(out)
+    }
+}
+
+/// Looks up `key` in attributes read by [`XmlStream::attrs`].
+pub(crate) fn get<'v>(attrs: &'v [(Vec<u8>, String)], key: &str) -> Option<&'v str> {
+    attrs.iter().find(|(k, _)| k.as_slice() == key.as_bytes()).map(|(_, v)| v.as_str()).filter(|v| !v.is_empty())
+}
+
+/// The local name of a start tag.
+pub(crate) fn local_name(e: &BytesStart<'_>) -> Vec<u8> {
+    e.local_name().as_ref().to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drain(xml: &str) -> Result<usize, IngestError> {
+        let mut s = XmlStream::new(xml.as_bytes(), "test XML")?;
+        let mut n = 0;
+        while s.next_event()?.is_some() {
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    #[test]
+    fn rejects_hostile_and_broken_input() {
+        for bad in [
+            "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><a>&e;</a>",
+            "<a><b></a>",
+            "<a>",
+            "<a x=\"<\"/>",
+            "<a>\0</a>",
+            "text",
+            "<a/><b/>",
+            "<a>&unknown;</a>",
+            "<a><![CDATA[x</a>",
+        ] {
+            match drain(bad) {
+                Err(IngestError::Malformed { line: Some(_), .. }) => {}
+                other => panic!("{bad:?} gave {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn empty_elements_open_and_close() {
+        assert_eq!(drain("\u{FEFF}<?xml version=\"1.0\"?><a><b/>t<![CDATA[c]]></a>").unwrap(), 6);
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let xml = "<a>".repeat(100);
+        assert!(matches!(drain(&xml), Err(IngestError::TooDeep)));
+    }
+}

@@ -1,0 +1,231 @@
+//! xUnit.net XML (v2 `<assemblies><assembly><collection><test>`, and the v1 layout with
+//! `<class>` in place of `<collection>`), read as a stream.
+//!
+//! One check per `<test>`. Assembly-level `<errors>` (fixture or collection clean-up
+//! failures) are not tests; they become notes.
+
+use super::junit::parse_seconds;
+use super::text::{self, basename, join_path};
+use super::xml::{XmlEvent, XmlStream, get, local_name};
+use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
+use crate::model::{Check, ParsedReport, Status};
+
+const FORMAT: &str = "xUnit.net XML";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Assemblies,
+    Assembly,
+    Test,
+    Failure,
+    Message,
+    StackTrace,
+    Reason,
+    Output,
+    Errors,
+    Error,
+    Other,
+}
+
+#[derive(Default)]
+struct TestState {
+    name: String,
+    class: String,
+    result: String,
+    duration_ms: Option<f64>,
+    exception: String,
+    message: String,
+    stack: String,
+    reason: String,
+    output: String,
+}
+
+/// Maps an xUnit.net `result` to a check status.
+pub fn map_result(result: &str) -> Status {
+    match result.trim().to_ascii_lowercase().as_str() {
+        "pass" | "passed" => Status::Pass,
+        "fail" | "failed" => Status::Fail,
+        "skip" | "skipped" => Status::Skip,
+        _ => Status::NotRun,
+    }
+}
+
+/// Parses xUnit.net XML into checks (one per `<test>`).
+pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
+    let mut xml = XmlStream::new(input, FORMAT)?;
+    let mut stack: Vec<Kind> = Vec::with_capacity(16);
+    let mut assembly = String::new();
+    let mut test: Option<TestState> = None;
+    let mut checks = Vec::new();
+    let mut notes = Vec::new();
+    let mut error_name = String::new();
+    let mut error_text = String::new();
+
+    while let Some(event) = xml.next_event()? {
+        match event {
+            XmlEvent::Start(e, pos) => {
+                let name = local_name(&e);
+                let parent = stack.last().copied();
+                let kind = match (parent, name.as_slice()) {
+                    (None, b"assemblies") => Kind::Assemblies,
+                    (None | Some(Kind::Assemblies), b"assembly") => {
+                        let n = xml.attr(&e, b"name", pos)?.unwrap_or_default();
+                        // The assembly is named by its path on the build machine.
+                        assembly = basename(&n).to_string();
+                        Kind::Assembly
+                    }
+                    (None, other) => {
+                        return Err(IngestError::NotAReport(format!(
+                            "root element <{}> is not an xUnit.net <assemblies> or <assembly>",
+                            String::from_utf8_lossy(other)
+                        )));
+                    }
+                    (Some(_), b"test") if test.is_none() && stack.contains(&Kind::Assembly) => {
+                        let a = xml.attrs(&e, pos)?;
+                        test = Some(TestState {
+                            name: get(&a, "name").unwrap_or("").to_string(),
+                            class: get(&a, "type").unwrap_or("").to_string(),
+                            result: get(&a, "result").unwrap_or("").to_string(),
+                            duration_ms: get(&a, "time").and_then(parse_seconds),
+                            ..TestState::default()
+                        });
+                        Kind::Test
+                    }
+                    (Some(Kind::Test), b"failure") => {
+                        if let Some(t) = test.as_mut() {
+                            t.exception = xml.attr(&e, b"exception-type", pos)?.unwrap_or_default();
+                        }
+                        Kind::Failure
+                    }
+                    (Some(Kind::Failure), b"message") if test.is_some() => Kind::Message,
+                    (Some(Kind::Failure), b"stack-trace") if test.is_some() => Kind::StackTrace,
+                    (Some(Kind::Test), b"reason") => Kind::Reason,
+                    (Some(Kind::Test), b"output") => Kind::Output,
+                    (Some(Kind::Assembly), b"errors") => Kind::Errors,
+                    (Some(Kind::Errors), b"error") => {
+                        let a = xml.attrs(&e, pos)?;
+                        let ty = get(&a, "type").unwrap_or("error");
+                        error_name = match get(&a, "name") {
+                            Some(n) => format!("{ty} {n}"),
+                            None => ty.to_string(),
+                        };
+                        error_text.clear();
+                        Kind::Error
+                    }
+                    _ => Kind::Other,
+                };
+                stack.push(kind);
+            }
+            XmlEvent::Text(t) => {
+                let target = match (stack.last(), test.as_mut()) {
+                    (Some(Kind::Message), Some(t)) => Some(&mut t.message),
+                    (Some(Kind::StackTrace), Some(t)) => Some(&mut t.stack),
+                    (Some(Kind::Reason), Some(t)) => Some(&mut t.reason),
+                    (Some(Kind::Output), Some(t)) => Some(&mut t.output),
+                    (Some(Kind::Other), None) if stack.contains(&Kind::Error) => Some(&mut error_text),
+                    _ => None,
+                };
+                if let Some(buf) = target {
+                    push_bounded(buf, &t, MAX_DETAILS_BYTES);
+                }
+            }
+            XmlEvent::End => match stack.pop() {
+                Some(Kind::Test) => {
+                    if let Some(t) = test.take() {
+                        checks.push(check(t, &assembly));
+                    }
+                }
+                Some(Kind::Error) => {
+                    let msg = text::message_of(&error_text);
+                    notes.push(text::note(format!("{assembly}: {error_name} failed: {msg}")));
+                }
+                _ => {}
+            },
+        }
+    }
+    Ok(ParsedReport { format: super::Format::Xunit.as_str().to_string(), checks, notes, ..ParsedReport::default() })
+}
+
+fn check(t: TestState, assembly: &str) -> Check {
+    let status = map_result(&t.result);
+    // Names are "Ns.Class.Method(args)" unless a display name was set.
+    let name = t
+        .name
+        .strip_prefix(t.class.as_str())
+        .and_then(|r| r.strip_prefix('.'))
+        .filter(|r| !t.class.is_empty() && !r.is_empty())
+        .unwrap_or(&t.name);
+    let name = if name.is_empty() { "(unnamed)".to_string() } else { name.to_string() };
+    let message = match status {
+        Status::Skip => text::message_of(&t.reason),
+        _ if !t.message.trim().is_empty() => text::message_of(&t.message),
+        _ => text::short(&t.exception),
+    };
+    let failure =
+        if t.stack.trim().is_empty() { t.message.clone() } else { format!("{}\n{}", t.message.trim_end(), t.stack) };
+    Check {
+        id: text::check_id(&t.class, &name),
+        name,
+        suite_path: join_path([assembly, t.class.as_str()]),
+        status,
+        weight: 1.0,
+        duration_ms: t.duration_ms,
+        message,
+        details: text::details_of(&failure, &t.output),
+        ..Check::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_v2_assemblies() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<assemblies timestamp="06/28/2021 20:23:41">
+  <assembly name="/home/ci/Calc.Tests.dll" total="4" passed="1" failed="1" skipped="1" time="0.5">
+    <errors>
+      <error type="class-cleanup" name="Calc.Fixture"><failure exception-type="System.Exception"><message>dispose failed</message></failure></error>
+    </errors>
+    <collection name="Test collection for Calc.CalcTests" total="4">
+      <test name="Calc.CalcTests.Adds" type="Calc.CalcTests" method="Adds" time="0.0100" result="Pass"/>
+      <test name="Calc.CalcTests.Divides(x: 0)" type="Calc.CalcTests" method="Divides" time="0.2" result="Fail">
+        <failure exception-type="System.DivideByZeroException"><message><![CDATA[Attempted to divide by zero.]]></message><stack-trace><![CDATA[at Calc.cs:line 9]]></stack-trace></failure>
+        <output>log</output>
+      </test>
+      <test name="Later" type="Calc.CalcTests" method="Later" time="0" result="Skip"><reason><![CDATA[not today]]></reason></test>
+      <test name="Calc.CalcTests.Odd" type="Calc.CalcTests" method="Odd" result="NotRun"/>
+    </collection>
+  </assembly>
+</assemblies>"#;
+        let r = parse(xml.as_bytes()).unwrap();
+        let st: Vec<Status> = r.checks.iter().map(|c| c.status).collect();
+        assert_eq!(st, vec![Status::Pass, Status::Fail, Status::Skip, Status::NotRun]);
+        let c = &r.checks[1];
+        assert_eq!(c.name, "Divides(x: 0)");
+        assert_eq!(c.id, "Calc.CalcTests::Divides(x: 0)");
+        assert_eq!(c.suite_path, "Calc.Tests.dll › Calc.CalcTests");
+        assert_eq!(c.message, "Attempted to divide by zero.");
+        assert!(c.details.contains("line 9") && c.details.contains("log"));
+        assert_eq!(r.checks[0].duration_ms, Some(10.0));
+        assert_eq!(r.checks[2].message, "not today");
+        assert_eq!(r.notes.len(), 1);
+        assert!(r.notes[0].contains("class-cleanup Calc.Fixture failed: dispose failed"), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn parses_v1_and_bare_assembly() {
+        let xml = r#"<assembly name="C:\w\T.dll"><class name="T.A"><test name="T.A.B" type="T.A" method="B" result="Pass" time="1"/></class></assembly>"#;
+        let r = parse(xml.as_bytes()).unwrap();
+        assert_eq!(r.checks.len(), 1);
+        assert_eq!(r.checks[0].suite_path, "T.dll › T.A");
+        assert_eq!(r.checks[0].duration_ms, Some(1000.0));
+    }
+
+    #[test]
+    fn rejects_other_roots() {
+        assert!(matches!(parse(b"<testsuites/>"), Err(IngestError::NotAReport(_))));
+        assert!(matches!(parse(b"<assemblies><assembly>"), Err(IngestError::Malformed { .. })));
+    }
+}

@@ -1,0 +1,14 @@
+//! Pure readyboard logic: the evidence model, ingest parsers, readiness scoring.
+//!
+//! Nothing in this crate does I/O, so every rule is unit-tested directly.
+
+pub mod blockers;
+pub mod coverage;
+pub mod diff;
+pub mod model;
+pub mod role;
+pub mod scoring;
+pub mod slug;
+
+#[cfg(feature = "ingest")]
+pub mod ingest;

@@ -1,0 +1,76 @@
+import { test } from "@playwright/test";
+import { expect, hydrated, login, shot, watchErrors } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("the phase scorecard shows score, verdict, reasons and evidence", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.getByRole("link", { name: "Phase 4 — Production deployment" }).click();
+  await expect(page).toHaveURL(/\/p\/prompt-studio\/phase-4$/);
+  await expect(page.getByRole("heading", { name: "Phase 4 — Production deployment" })).toBeVisible();
+  await expect(page.locator(".hero .verdict")).toHaveText("NO-GO");
+  await expect(page.locator(".reasons li").first()).toContainText("critical blocker");
+  await page.getByText("How is this computed?").click();
+  await expect(page.locator(".how ol li").first()).toBeVisible();
+  await expect(page.locator("td.strong", { hasText: "load-50-workers" })).toBeVisible();
+  await expect(page.locator(".blocker-title").first()).toContainText("WebSocket");
+  await hydrated(page);
+  await shot(page, "phase-scorecard");
+  expect(errors).toEqual([]);
+});
+
+test("the project page lists phases in order", async ({ page }) => {
+  await page.goto("/p/prompt-studio");
+  const names = await page.locator(".phase-name").allTextContents();
+  expect(names).toEqual(["Phase 3 — Production hardening", "Phase 4 — Production deployment"]);
+  await shot(page, "project");
+});
+
+test("a report shows failures first and filters by status", async ({ page }) => {
+  await page.goto("/p/payments-api/sprint-4-1");
+  await page.locator("a", { hasText: /^#\d+$/ }).first().click();
+  await expect(page).toHaveURL(/\/reports\/\d+$/);
+  await hydrated(page);
+  await expect(page.locator(".stat-label", { hasText: "checks" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: /Compared with the previous run|Compared with the previous run #\d+/ })).toBeVisible();
+  await page.getByRole("link", { name: "Passed" }).click();
+  await expect(page).toHaveURL(/status=pass/);
+  await expect(page.locator(".check .status").first()).toHaveText("pass");
+  const statuses = await page.locator(".check .status").allTextContents();
+  expect(new Set(statuses)).toEqual(new Set(["pass"]));
+  await shot(page, "report");
+});
+
+test("unknown pages get a proper 404", async ({ page }) => {
+  const resp = await page.goto("/no/such/page");
+  expect(resp?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
+});
+
+test("pages stay readable at phone width", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: "Prompt Studio" })).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  expect(overflow).toBe(false);
+  await shot(page, "overview-phone");
+  await page.goto("/p/prompt-studio/phase-4");
+  await shot(page, "phase-phone");
+});
+
+test("an admin widens the freshness window and the stale suite stops counting as stale", async ({ page }) => {
+  await page.goto("/p/prompt-studio/phase-3");
+  await hydrated(page);
+  await expect(page.locator(".reasons")).toContainText("stale");
+  await page.getByText("Phase settings").click();
+  await page.getByLabel("Stale after (days)").fill("90");
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await expect(page.getByText("Settings saved; the score was recomputed.")).toBeVisible();
+  await expect(page.locator(".reasons")).not.toContainText("stale");
+  await expect(page.locator(".hero")).toContainText("older than 90 days is stale");
+  await shot(page, "phase-settings");
+});
+

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Scorecard benchmark: a phase with a history of 1,000 reports × 2,000 checks (2 million
+# checks) in SQLite, then wrk on loopback against /healthz, the status endpoint, a trivial
+# SSR page (/login) and the phase scorecard page, all on the same server in the same run.
+#   scripts/bench-scorecard.sh [REPORTS] [CHECKS]   (defaults 1000 2000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reports=${1:-1000}
+checks=${2:-2000}
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk from Debian" >&2
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+scripts/build.sh >/dev/null
+bin=target/release/readyboard
+work=$(mktemp -d)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+export READYBOARD_DATABASE_URL="sqlite://$work/bench.db"
+"$bin" migrate >/dev/null
+token=$("$bin" token create --project bench --name bench | tail -n 1)
+READYBOARD_PASSWORD=bench-password-1 "$bin" user add bench --role viewer >/dev/null
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin" serve --addr "127.0.0.1:$port" --log-format json >"$work/server.log" 2>&1 &
+pid=$!
+until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done
+base="http://127.0.0.1:$port"
+
+echo "generating and uploading $reports reports × $checks checks…" >&2
+for s in $(seq 0 9); do python3 scripts/gen-junit.py --tests "$checks" --seed "$((500 + s))" --out "$work/base-$s.xml"; done
+start=$(date +%s)
+for i in $(seq 1 "$reports"); do
+  s=$((i % 10))
+  # A trailing comment makes every upload distinct without changing its checks.
+  { cat "$work/base-$s.xml"; echo "<!-- run $i -->"; } | curl -fsS -o /dev/null -H "Authorization: Bearer $token" \
+    --data-binary @- "$base/api/v1/reports?project=bench&phase=history&suite=suite-$s"
+done
+echo "ingest of the history: $(( $(date +%s) - start )) s" >&2
+
+curl -fsS -c "$work/cookies" -o /dev/null -d "username=bench&password=bench-password-1&next=/" "$base/login"
+cookie=$(awk '$6 == "readyboard_session" {print $7}' "$work/cookies")
+page="$base/p/bench/history"
+curl -fsS -H "Cookie: readyboard_session=$cookie" "$page" | grep -q "How is this computed" || { echo "scorecard page did not render" >&2; exit 1; }
+
+rps() { awk '/Requests\/sec/ {print $2}'; }
+p99() { awk '$1 == "99%" {print $2}'; }
+run() { wrk -t2 -d10s --latency "$@"; }
+
+echo "machine: $(nproc) cores, $(uname -m); date: $(date -u +%F); history: $reports reports × $checks checks"
+h=$(run -c100 "$base/healthz" | rps)
+s=$(run -c100 -H "Authorization: Bearer $token" "$base/api/v1/projects/bench/phases/history/status" | rps)
+echo "healthz: $h req/s; status: $s req/s; ratio $(awk -v a="$s" -v b="$h" 'BEGIN {printf "%.2f", a / b}') (target ≥ 0.3)"
+t=$(run -c100 "$base/login" | rps)
+out=$(run -c100 -H "Cookie: readyboard_session=$cookie" "$page")
+c=$(echo "$out" | rps)
+echo "trivial SSR page (/login): $t pages/s; scorecard: $c pages/s; ratio $(awk -v a="$c" -v b="$t" 'BEGIN {printf "%.2f", a / b}') (target ≥ 0.5)"
+out10=$(run -c10 -H "Cookie: readyboard_session=$cookie" "$page")
+echo "scorecard at 10 connections: p99 $(echo "$out10" | p99), $(echo "$out10" | rps) pages/s (target p99 ≤ 50 ms)"

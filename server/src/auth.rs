@@ -1,0 +1,280 @@
+//! Login, logout, first-admin setup, and who is calling the API.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::Form;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use readyboard_app::ssr::{
+    SESSION_KEY, SessionAuth, dummy_hash, hash_password, hash_token, session_user, verify_password,
+};
+use readyboard_domain::role::Role;
+use readyboard_store::{Actor, TokenScope, UserRow};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::api::problem::ApiError;
+use crate::state::AppState;
+
+/// Login throttling: every attempt counts against the client address; failed attempts
+/// count against the username, which is locked for a minute once they run out.
+pub struct LoginLimiter {
+    by_ip: DefaultKeyedRateLimiter<String>,
+    failures: DefaultKeyedRateLimiter<String>,
+    locked: Mutex<HashMap<String, Instant>>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        LoginLimiter::new()
+    }
+}
+
+const LOCK: Duration = Duration::from_secs(60);
+
+impl LoginLimiter {
+    /// 30 attempts a minute per address; 5 failures a minute per username.
+    pub fn new() -> LoginLimiter {
+        LoginLimiter {
+            by_ip: RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(30).expect("non-zero"))),
+            failures: RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(5).expect("non-zero"))),
+            locked: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether an attempt may be checked at all.
+    fn allow(&self, ip: &str, username: &str) -> bool {
+        let user = username.to_lowercase();
+        let locked =
+            self.locked.lock().map(|m| m.get(&user).is_some_and(|until| *until > Instant::now())).unwrap_or(false);
+        !locked && self.by_ip.check_key(&ip.to_string()).is_ok()
+    }
+
+    /// Counts a failed attempt; locks the username when failures run out.
+    fn failed(&self, username: &str) {
+        let user = username.to_lowercase();
+        if self.failures.check_key(&user).is_err()
+            && let Ok(mut m) = self.locked.lock()
+        {
+            let now = Instant::now();
+            if m.len() > 10_000 {
+                m.retain(|_, until| *until > now);
+            }
+            m.insert(user, now + LOCK);
+        }
+    }
+}
+
+/// The client's address as the socket saw it ("local" in in-process tests).
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "local".to_string()),
+        ))
+    }
+}
+
+/// Login form fields.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub(crate) fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// `POST /login`.
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    ClientIp(ip): ClientIp,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let next = safe_next(&form.next);
+    if !state.login_limiter.allow(&ip, &form.username) {
+        tracing::warn!(username = %form.username, %ip, "login rate limited");
+        return Redirect::to(&format!("/login?error=rate&next={}", encode(&next))).into_response();
+    }
+    let user = state.store.user_by_name(&form.username).await.ok().flatten();
+    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
+    let password = form.password.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
+    match user {
+        Some(u) if ok && !u.disabled => {
+            // A fresh session id on login defeats session fixation.
+            if session.cycle_id().await.is_err()
+                || session.insert(SESSION_KEY, SessionAuth { user_id: u.id }).await.is_err()
+            {
+                return Redirect::to("/login?error=1").into_response();
+            }
+            let _ = state.store.touch_login(u.id).await;
+            let _ = state
+                .store
+                .audit_event(&Actor::user(u.id, &u.username), "auth.login", "user", Some(u.id.to_string()))
+                .await;
+            tracing::info!(user = %u.username, "login");
+            Redirect::to(&next).into_response()
+        }
+        _ => {
+            state.metrics.login_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            state.login_limiter.failed(&form.username);
+            let _ = state
+                .store
+                .audit_event(
+                    &Actor::system(&format!("login from {ip}")),
+                    "auth.login_failed",
+                    "user",
+                    Some(form.username.clone()),
+                )
+                .await;
+            tracing::warn!(username = %form.username, %ip, "failed login");
+            Redirect::to(&format!("/login?error=1&next={}", encode(&next))).into_response()
+        }
+    }
+}
+
+/// `POST /logout`.
+pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
+    if let Some(u) = session_user(&state.store, &session).await {
+        let _ = state
+            .store
+            .audit_event(&Actor::user(u.id, &u.username), "auth.logout", "user", Some(u.id.to_string()))
+            .await;
+    }
+    let _ = session.flush().await;
+    Redirect::to("/login?bye=1").into_response()
+}
+
+/// Setup form fields.
+#[derive(Debug, Deserialize)]
+pub struct SetupForm {
+    token: String,
+    username: String,
+    password: String,
+}
+
+/// `POST /setup`: creates the first admin with the one-time link printed at first start.
+pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Response {
+    let back = |msg: &str| {
+        Redirect::to(&format!("/setup?token={}&error={}", encode(&form.token), encode(msg))).into_response()
+    };
+    if let Err(msg) = readyboard_app::ssr::check_password_rules(&form.password) {
+        return back(&msg);
+    }
+    let password = form.password.clone();
+    let Ok(Ok(hash)) = tokio::task::spawn_blocking(move || hash_password(&password)).await else {
+        return back("Could not hash the password.");
+    };
+    match state.store.consume_setup_token(&hash_token(&form.token), form.username.trim(), &hash).await {
+        Ok(user) => {
+            let _ = session.cycle_id().await;
+            let _ = session.insert(SESSION_KEY, SessionAuth { user_id: user.id }).await;
+            tracing::info!(user = %user.username, "first admin created with the setup link");
+            Redirect::to("/").into_response()
+        }
+        Err(readyboard_store::StoreError::Invalid(msg)) => back(&msg),
+        Err(_) => back("This setup link is invalid or was already used."),
+    }
+}
+
+/// Who is calling the API: a logged-in person or a project token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    /// A person with a session.
+    User(UserRow),
+    /// CI with a token.
+    Token(TokenScope),
+}
+
+impl Caller {
+    /// Whether the caller may read a project.
+    pub fn can_read(&self, project_id: i64) -> bool {
+        match self {
+            Caller::User(u) => u.role().allows(Role::Viewer),
+            Caller::Token(t) => t.project_id == project_id,
+        }
+    }
+
+    /// The caller as an audit actor.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Caller::User(u) => Actor::user(u.id, &u.username),
+            Caller::Token(t) => Actor::token(t.token_id, &t.name),
+        }
+    }
+}
+
+/// Extracts the caller from `Authorization: Bearer` or the session; 401 otherwise.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+        match MaybeCaller::from_request_parts(parts, state).await?.0 {
+            Some(c) => Ok(c),
+            None => Err(ApiError::unauthorized()),
+        }
+    }
+}
+
+/// Like [`Caller`], but anonymous requests pass as `None` (public status and badge).
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<MaybeCaller, ApiError> {
+        if let Some(value) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .map(str::trim)
+                .ok_or_else(|| ApiError::unauthorized_msg("The Authorization header must be `Bearer <token>`."))?;
+            let scope = state
+                .store
+                .token_scope(&hash_token(token))
+                .await
+                .map_err(ApiError::from)?
+                .ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
+            return Ok(MaybeCaller(Some(Caller::Token(scope))));
+        }
+        if let Some(session) = parts.extensions.get::<Session>()
+            && let Some(user) = session_user(&state.store, session).await
+        {
+            return Ok(MaybeCaller(Some(Caller::User(user))));
+        }
+        Ok(MaybeCaller(None))
+    }
+}

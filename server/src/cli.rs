@@ -1,0 +1,198 @@
+//! Command-line interface. Every flag also reads `READYBOARD_<FLAG>`.
+
+use clap::{Args, Parser, Subcommand};
+
+/// readyboard: production-readiness evidence, scores and go/no-go decisions.
+#[derive(Debug, Parser)]
+#[command(name = "readyboard", version, about)]
+pub struct Cli {
+    /// Log format: `json` or `pretty` (default: pretty on a terminal, json otherwise).
+    #[arg(long, global = true, env = "READYBOARD_LOG_FORMAT")]
+    pub log_format: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the database is.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// `sqlite://FILE` (created when missing) or `postgres://…`.
+    #[arg(long, env = "READYBOARD_DATABASE_URL", default_value = "sqlite://readyboard.db")]
+    pub database_url: String,
+}
+
+/// The subcommands.
+// Parsed once per process: the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (creates and migrates the database).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Load the demo dataset (two projects with a few weeks of history).
+    Demo(DbArgs),
+    /// Manage users.
+    User {
+        /// What to do with users.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        /// What to do with tokens.
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Upload report files to a readyboard server.
+    Upload(UploadArgs),
+    /// Write a consistent copy of the SQLite database to FILE.
+    Backup {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Destination file (must not exist).
+        file: String,
+    },
+    /// Replace the SQLite database with a backup FILE (the server must be stopped).
+    Restore {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Backup file written by `readyboard backup`.
+        file: String,
+    },
+}
+
+/// `serve` options.
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Database.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "READYBOARD_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: String,
+    /// Public base URL (links, cookie `Secure` flag and HSTS when https).
+    #[arg(long, env = "READYBOARD_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Directory with the built web assets (`pkg/`, favicon).
+    #[arg(long, env = "READYBOARD_SITE_ROOT", default_value = "target/site")]
+    pub site_root: String,
+    /// Largest accepted report, in MiB after decompression.
+    #[arg(long, env = "READYBOARD_MAX_UPLOAD_MB", default_value_t = 64)]
+    pub max_upload_mb: u64,
+    /// Load the demo dataset at start when the database has no projects.
+    #[arg(long, env = "READYBOARD_DEMO", default_value_t = false)]
+    pub demo: bool,
+}
+
+/// `user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user (password from READYBOARD_PASSWORD or a prompt).
+    Add {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        username: String,
+        /// viewer, editor, approver or admin.
+        #[arg(long, default_value = "viewer")]
+        role: String,
+    },
+    /// Set a user's password (from READYBOARD_PASSWORD or a prompt).
+    Passwd {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        username: String,
+    },
+    /// Change a user's role.
+    Role {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Login name.
+        username: String,
+        /// viewer, editor, approver or admin.
+        role: String,
+    },
+}
+
+/// `token` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a project; prints the token alone on the last line.
+    Create {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Project slug (created when missing).
+        #[arg(long)]
+        project: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "ci")]
+        name: String,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Token id (see the admin page).
+        id: i64,
+    },
+}
+
+/// `upload` options.
+#[derive(Debug, Args, Clone)]
+pub struct UploadArgs {
+    /// Server base URL.
+    #[arg(long, env = "READYBOARD_URL", default_value = "http://127.0.0.1:3000")]
+    pub url: String,
+    /// API token.
+    #[arg(long, env = "READYBOARD_TOKEN", hide_env_values = true)]
+    pub token: String,
+    /// Project slug.
+    #[arg(long, env = "READYBOARD_PROJECT")]
+    pub project: Option<String>,
+    /// Phase slug.
+    #[arg(long, env = "READYBOARD_PHASE")]
+    pub phase: Option<String>,
+    /// Suite name.
+    #[arg(long, env = "READYBOARD_SUITE")]
+    pub suite: Option<String>,
+    /// Force a format instead of detecting it.
+    #[arg(long, env = "READYBOARD_FORMAT")]
+    pub format: Option<String>,
+    /// CI run id.
+    #[arg(long, env = "READYBOARD_RUN_ID")]
+    pub run_id: Option<String>,
+    /// Environment name.
+    #[arg(long, env = "READYBOARD_ENVIRONMENT")]
+    pub environment: Option<String>,
+    /// Commit.
+    #[arg(long, env = "READYBOARD_COMMIT")]
+    pub commit: Option<String>,
+    /// Branch.
+    #[arg(long, env = "READYBOARD_BRANCH")]
+    pub branch: Option<String>,
+    /// CI URL.
+    #[arg(long, env = "READYBOARD_CI_URL")]
+    pub ci_url: Option<String>,
+    /// Exit non-zero when the phase score is below this.
+    #[arg(long, env = "READYBOARD_FAIL_UNDER")]
+    pub fail_under: Option<f64>,
+    /// Exit non-zero unless the phase verdict is at least this (ready, conditional, not_ready).
+    #[arg(long, env = "READYBOARD_REQUIRE_VERDICT")]
+    pub require_verdict: Option<String>,
+    /// Attempts per file on 5xx or connection errors.
+    #[arg(long, env = "READYBOARD_RETRIES", default_value_t = 4)]
+    pub retries: u32,
+    /// Files or glob patterns.
+    #[arg(required = true)]
+    pub files: Vec<String>,
+}

@@ -1,0 +1,151 @@
+//! Dispatches the command line to its implementation.
+
+use std::process::ExitCode;
+
+use readyboard_domain::role::Role;
+use readyboard_store::{Actor, Store, StoreError};
+
+use crate::cli::{Cli, Command, TokenCommand, UserCommand};
+use crate::serve::ErrContext;
+
+fn password_from_env_or_prompt(prompt: &str) -> Result<String, String> {
+    if let Ok(p) = std::env::var("READYBOARD_PASSWORD")
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    let first = rpassword::prompt_password(prompt)
+        .context("reading the password (set READYBOARD_PASSWORD when not on a terminal)")?;
+    let again = rpassword::prompt_password("Repeat: ").context("reading the password")?;
+    if first != again {
+        return Err("the passwords differ".into());
+    }
+    Ok(first)
+}
+
+fn parse_role(role: &str) -> Result<Role, String> {
+    Role::parse(role).ok_or_else(|| format!("unknown role `{role}` (viewer, editor, approver or admin)"))
+}
+
+fn hash(password: &str) -> Result<String, String> {
+    readyboard_app::ssr::check_password_rules(password)?;
+    readyboard_app::ssr::hash_password(password)
+}
+
+fn store_msg(e: StoreError) -> String {
+    match e {
+        StoreError::NotFound => "not found".into(),
+        StoreError::Conflict(what) => format!("{what} already exists"),
+        StoreError::Invalid(msg) => msg,
+        other => other.to_string(),
+    }
+}
+
+/// Runs one command; `Err` is printed and exits 1.
+pub async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let cli_actor = Actor::system("cli");
+    match cli.command {
+        Command::Serve(args) => crate::serve::serve(args).await.map(|_| ExitCode::SUCCESS),
+        Command::Migrate(db) => {
+            Store::open(&db.database_url).await.context("migrating")?;
+            println!("Database is up to date.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo(db) => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            let n = crate::demo::load(&store).await.context("loading the demo data")?;
+            println!("Loaded the demo dataset: {n} reports in 2 projects.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command } => match command {
+            UserCommand::Add { db, username, role } => {
+                let role = parse_role(&role)?;
+                let password = password_from_env_or_prompt(&format!("Password for {username}: "))?;
+                let hash = hash(&password)?;
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                store.create_user(&cli_actor, &username, &hash, role).await.map_err(store_msg)?;
+                println!("Created user {username} ({}).", role.as_str());
+                Ok(ExitCode::SUCCESS)
+            }
+            UserCommand::Passwd { db, username } => {
+                let password = password_from_env_or_prompt(&format!("New password for {username}: "))?;
+                let hash = hash(&password)?;
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                store
+                    .set_password(&cli_actor, &username, &hash)
+                    .await
+                    .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
+                println!("Password of {username} changed.");
+                Ok(ExitCode::SUCCESS)
+            }
+            UserCommand::Role { db, username, role } => {
+                let role = parse_role(&role)?;
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                store
+                    .set_role(&cli_actor, &username, role)
+                    .await
+                    .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
+                println!("{username} is now {}.", role.as_str());
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Token { command } => match command {
+            TokenCommand::Create { db, project, name } => {
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                let p = match store.project(&project).await {
+                    Ok(p) => p,
+                    Err(StoreError::NotFound) => {
+                        let p = store.create_project(&cli_actor, &project, &project, "").await.map_err(store_msg)?;
+                        eprintln!("Created project {project}.");
+                        p
+                    }
+                    Err(e) => return Err(store_msg(e)),
+                };
+                let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+                let row = store.create_token(&cli_actor, p.id, &name, &hash, &prefix).await.map_err(store_msg)?;
+                println!("Token {} ({name}) for project {project}; it is shown only now:", row.id);
+                println!("{token}");
+                Ok(ExitCode::SUCCESS)
+            }
+            TokenCommand::Revoke { db, id } => {
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                store.revoke_token(&cli_actor, id).await.map_err(|e| format!("token {id}: {}", store_msg(e)))?;
+                println!("Token {id} revoked.");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Upload(args) => crate::upload::run(args).await,
+        Command::Backup { db, file } => {
+            if std::path::Path::new(&file).exists() {
+                return Err(format!("{file} already exists; choose a new file name"));
+            }
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store.backup_sqlite(&file).await.map_err(store_msg)?;
+            println!("Backup written to {file}.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { db, file } => {
+            let target = db
+                .database_url
+                .strip_prefix("sqlite://")
+                .or_else(|| db.database_url.strip_prefix("sqlite:"))
+                .ok_or("restore works on SQLite databases; restore PostgreSQL with pg_restore")?;
+            let target = target.split('?').next().unwrap_or(target);
+            // Validate the backup before touching the live file.
+            if !std::path::Path::new(&file).exists() {
+                return Err(format!("{file} does not exist"));
+            }
+            let check = Store::connect(&format!("sqlite://{file}?mode=ro")).await.context("reading the backup")?;
+            check.ping().await.map_err(store_msg)?;
+            check.close().await;
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{target}{suffix}"));
+            }
+            let tmp = format!("{target}.restore-tmp");
+            std::fs::copy(&file, &tmp).context("copying the backup")?;
+            std::fs::rename(&tmp, target).context("replacing the database")?;
+            println!("Restored {target} from {file}.");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

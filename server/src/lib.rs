@@ -1,0 +1,18 @@
+//! readyboard's server (web, REST API, CLI) as a library shared by the binary and the tests.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod import;
+pub mod metrics;
+pub mod router;
+pub mod security;
+pub mod serve;
+pub mod state;
+pub mod telemetry;
+pub mod upload;
+
+pub use router::router;
+pub use serve::state;

@@ -1,0 +1,69 @@
+//! Assembles the application router: API, auth forms, pages and static files.
+
+use axum::Router;
+use axum::http::{HeaderName, Request};
+use axum::middleware;
+use axum::routing::post;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use readyboard_app::{App, shell};
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::state::AppState;
+use crate::{api, auth, security};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Pages and forms accept at most this much body; uploads have their own limit.
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// The whole application as one router, ready to serve or to `oneshot` in tests.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(state.store.session_backend())
+        .with_name("readyboard_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
+    let store = state.store.clone();
+    let fallback_store = state.store.clone();
+    let pages = Router::new()
+        .route("/login", post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/setup", post(auth::setup))
+        .route(
+            "/import/{project}/{phase}",
+            post(crate::import::import)
+                .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload + 64 * 1024)),
+        )
+        .leptos_routes_with_context(&state, routes, move || leptos::prelude::provide_context(store.clone()), {
+            let leptos = state.leptos.clone();
+            move || shell(leptos.clone())
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
+    Router::new()
+        .merge(api::routes(&state))
+        .merge(pages)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || leptos::prelude::provide_context(fallback_store.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(middleware::from_fn_with_state(state.clone(), security::headers))
+                .layer(sessions)
+                .layer(middleware::from_fn(security::cross_origin_guard)),
+        )
+        .with_state(state)
+}

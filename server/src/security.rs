@@ -1,0 +1,113 @@
+//! Security middleware: response headers, cross-origin request refusal (CSRF), and the
+//! login requirement for pages.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+use crate::api::problem::ApiError;
+use crate::state::AppState;
+
+/// Adds security headers to every response (pages set their own CSP with a nonce).
+pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut resp = next.run(req).await;
+    state.metrics.record_status(resp.status().as_u16());
+    let h = resp.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    if state.settings.secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    resp
+}
+
+/// Refuses state-changing requests a browser sent from another origin.
+///
+/// Browsers attach `Sec-Fetch-Site` (and `Origin`) to every cross-origin POST; a request
+/// made by another site with the user's cookies is therefore recognisable and refused.
+/// Token-authenticated API calls carry no cookies and are not subject to this check.
+pub async fn cross_origin_guard(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.headers().contains_key(header::AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let cross = match site {
+        Some("same-origin") | Some("none") => false,
+        Some(_) => true,
+        None => match (
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            (Some("null"), _) => true,
+            (Some(origin), Some(host)) => origin.split("://").nth(1).map(|o| o != host).unwrap_or(true),
+            _ => false,
+        },
+    };
+    if cross {
+        tracing::warn!(path = %req.uri().path(), "cross-origin state change refused");
+        return ApiError::forbidden("Cross-origin requests may not change state.").into_response();
+    }
+    next.run(req).await
+}
+
+fn is_public_path(path: &str) -> bool {
+    const PUBLIC: [&str; 6] = ["/login", "/setup", "/logout", "/healthz", "/readyz", "/metrics"];
+    PUBLIC.contains(&path)
+        || path.starts_with("/api/")
+        || path.starts_with("/pkg/")
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Sends anonymous page requests to the login page.
+pub async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if req.method() != Method::GET || is_public_path(&path) {
+        return next.run(req).await;
+    }
+    let logged_in = match req.extensions().get::<Session>() {
+        Some(session) => readyboard_app::ssr::session_user(&state.store, session).await.is_some(),
+        None => false,
+    };
+    if logged_in {
+        return next.run(req).await;
+    }
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let encoded: String = target
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let _ = StatusCode::SEE_OTHER;
+    Redirect::to(&format!("/login?next={encoded}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_and_api_paths_are_public() {
+        assert!(is_public_path("/pkg/readyboard.wasm"));
+        assert!(is_public_path("/favicon.svg"));
+        assert!(is_public_path("/api/v1/projects"));
+        assert!(is_public_path("/login"));
+        assert!(!is_public_path("/"));
+        assert!(!is_public_path("/p/demo/phase-4"));
+        assert!(!is_public_path("/admin"));
+    }
+}

@@ -1,0 +1,136 @@
+//! `readyboard serve`: binds, serves until SIGTERM or Ctrl-C, then drains.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow_lite::Context;
+use leptos::config::LeptosOptions;
+use readyboard_store::Store;
+use tower_sessions::ExpiredDeletion;
+
+use crate::auth::LoginLimiter;
+use crate::cli::ServeArgs;
+use crate::metrics::Metrics;
+use crate::state::{AppState, Settings};
+
+/// Builds the state for `args` on an open store.
+pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
+    let leptos = LeptosOptions::builder()
+        .output_name(readyboard_app::BUNDLE)
+        .site_root(args.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .build();
+    AppState {
+        store,
+        leptos,
+        settings: Arc::new(Settings {
+            secure: base_url.starts_with("https://"),
+            base_url,
+            max_upload: (args.max_upload_mb as usize).saturating_mul(1024 * 1024),
+        }),
+        login_limiter: Arc::new(LoginLimiter::new()),
+        metrics: Arc::new(Metrics::default()),
+    }
+}
+
+/// Runs the server.
+pub async fn serve(args: ServeArgs) -> Result<(), String> {
+    let store = Store::open(&args.db.database_url).await.context("opening the database")?;
+    if args.demo && store.list_projects().await.map(|p| p.is_empty()).unwrap_or(false) {
+        crate::demo::load(&store).await.context("loading the demo data")?;
+        println!("Loaded the demo dataset.");
+    }
+    let listener = tokio::net::TcpListener::bind(&args.addr).await.context(&format!("binding {}", args.addr))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let base_url =
+        args.base_url.clone().map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| format!("http://{local}"));
+    if store.count_users().await.unwrap_or(1) == 0 {
+        let (token, hash, _) = readyboard_app::ssr::new_token("s");
+        store.create_setup_token(&hash).await.context("creating the setup link")?;
+        println!(
+            "No users yet. Create the first admin at:\n\n    {base_url}/setup?token={token}\n\n(or run `readyboard user add NAME --role admin`)"
+        );
+    }
+    let sweeper = {
+        let sessions = store.session_backend();
+        tokio::spawn(async move { sessions.continuously_delete_expired(tokio::time::Duration::from_secs(3600)).await })
+    };
+    let app = crate::router::router(state(store.clone(), &args, base_url.clone()));
+    println!("readyboard listening on {base_url} (database {})", redact(&args.db.database_url));
+    tracing::info!(addr = %local, "listening");
+    // Pages stream in several chunks: without TCP_NODELAY, Nagle's algorithm and delayed
+    // ACKs hold each later chunk back by ~40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "could not set TCP_NODELAY");
+        }
+    });
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving")?;
+    sweeper.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Hides a password in a database URL for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received, draining");
+}
+
+/// Tiny `context` helper so errors read "opening the database: <cause>".
+mod anyhow_lite {
+    /// Adds what was being done to an error.
+    pub trait Context<T> {
+        /// Wraps the error with `what`.
+        fn context(self, what: &str) -> Result<T, String>;
+    }
+    impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
+        fn context(self, what: &str) -> Result<T, String> {
+            self.map_err(|e| format!("{what}: {e}"))
+        }
+    }
+}
+pub use anyhow_lite::Context as ErrContext;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://readyboard.db"), "sqlite://readyboard.db");
+    }
+}

@@ -1,0 +1,42 @@
+//! Shared state handed to every handler.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use readyboard_store::Store;
+
+use crate::auth::LoginLimiter;
+use crate::metrics::Metrics;
+
+/// Settings the handlers need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Public base URL without trailing slash.
+    pub base_url: String,
+    /// Whether the base URL is https.
+    pub secure: bool,
+    /// Largest accepted report after decompression, bytes.
+    pub max_upload: usize,
+}
+
+/// Everything a request may need.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database.
+    pub store: Store,
+    /// Leptos configuration.
+    pub leptos: LeptosOptions,
+    /// Settings.
+    pub settings: Arc<Settings>,
+    /// Login attempt limiter.
+    pub login_limiter: Arc<LoginLimiter>,
+    /// Counters for `/metrics`.
+    pub metrics: Arc<Metrics>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

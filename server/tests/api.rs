@@ -1,0 +1,902 @@
+//! HTTP behaviour of the whole router, driven in-process with `oneshot` on a fresh
+//! in-memory SQLite store per test.
+
+use std::io::Write;
+
+use argon2::password_hash::{PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use readyboard_domain::role::Role;
+use readyboard_server::cli::{DbArgs, ServeArgs};
+use readyboard_store::{Actor, Store};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A router on its own database, with project `shop` (token `token`), project `other`
+/// (token `other_token`) and user `alice`.
+struct TestApp {
+    router: Router,
+    store: Store,
+    token: String,
+    other_token: String,
+    shop_id: i64,
+    site_root: std::path::PathBuf,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.site_root);
+    }
+}
+
+/// A real argon2id hash with tiny parameters, so that logins verify quickly in tests.
+fn cheap_hash(password: &str) -> String {
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8, 1, 1, None).expect("params"));
+    let salt = SaltString::encode_b64(b"fixed-test-salt!").expect("salt");
+    argon.hash_password(password.as_bytes(), &salt).expect("hash").to_string()
+}
+
+async fn app_with_limit(max_upload_mb: u64) -> TestApp {
+    let store = Store::open("sqlite::memory:").await.expect("open store");
+    let site_root = std::env::temp_dir().join(format!("rb_site_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&site_root).expect("site root");
+    let args = ServeArgs {
+        db: DbArgs { database_url: "sqlite::memory:".into() },
+        addr: "127.0.0.1:0".into(),
+        base_url: Some("http://rb.test".into()),
+        site_root: site_root.display().to_string(),
+        max_upload_mb,
+        demo: false,
+    };
+    let state = readyboard_server::state(store.clone(), &args, "http://rb.test".into());
+    let router = readyboard_server::router(state);
+
+    let cli = Actor::system("test");
+    store.create_user(&cli, "alice", &cheap_hash(PASSWORD), Role::Viewer).await.expect("user");
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.expect("project");
+    let other = store.create_project(&cli, "other", "Other", "").await.expect("project");
+    let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    store.create_token(&cli, shop.id, "ci", &hash, &prefix).await.expect("token");
+    let (other_token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    store.create_token(&cli, other.id, "ci", &hash, &prefix).await.expect("token");
+    TestApp { router, store, token, other_token, shop_id: shop.id, site_root }
+}
+
+async fn app() -> TestApp {
+    app_with_limit(64).await
+}
+
+/// A response, read whole.
+struct Resp {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl Resp {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    fn header(&self, name: impl header::AsHeaderName) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    fn location(&self) -> &str {
+        self.header(header::LOCATION)
+    }
+
+    /// Asserts an RFC 9457 problem with `status` and returns its body.
+    fn problem(&self, status: StatusCode) -> Value {
+        assert_eq!(self.status, status, "body: {}", String::from_utf8_lossy(&self.body));
+        assert_eq!(self.header(header::CONTENT_TYPE), "application/problem+json");
+        let v = self.json();
+        assert_eq!(v["status"], status.as_u16());
+        assert!(v["title"].as_str().is_some_and(|t| !t.is_empty()), "a problem has a title: {v}");
+        v
+    }
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Resp {
+        let resp = self.router.clone().oneshot(req).await.expect("router answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let body = resp.into_body().collect().await.expect("read body").to_bytes();
+        Resp { status, headers, body }
+    }
+
+    async fn get(&self, uri: &str, token: Option<&str>) -> Resp {
+        let mut req = Request::get(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    async fn upload(&self, query: &str, token: Option<&str>, extra: &[(&str, &str)], body: impl Into<Body>) -> Resp {
+        let mut req = Request::post(format!("/api/v1/reports?{query}"));
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        self.send(req.body(body.into()).unwrap()).await
+    }
+
+    async fn login(&self, username: &str, password: &str, next: &str) -> Resp {
+        let form = format!("username={username}&password={}&next={next}", password.replace(' ', "+"));
+        let req = Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(form))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn report_count(&self) -> usize {
+        let mut n = 0;
+        for p in self.store.list_projects().await.unwrap() {
+            for ph in self.store.phases(p.id).await.unwrap() {
+                n += self.store.phase_reports(ph.id, 10_000).await.unwrap().len();
+            }
+        }
+        n
+    }
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap()
+}
+
+/// JUnit with 8 passes, 2 failures, 1 error and 1 skip: score 8/11 = 72.7 → conditional.
+fn junit(extra_case: &str) -> String {
+    let mut cases = String::new();
+    for i in 0..8 {
+        cases.push_str(&format!(r#"<testcase classname="api" name="ok_{i}" time="0.01"/>"#));
+    }
+    cases.push_str(
+        r#"<testcase classname="api" name="bad_1"><failure message="expected 200">trace 1</failure></testcase>"#,
+    );
+    cases.push_str(
+        r#"<testcase classname="api" name="bad_2"><failure message="expected 201">trace 2</failure></testcase>"#,
+    );
+    cases.push_str(r#"<testcase classname="api" name="broken"><error message="timeout">trace 3</error></testcase>"#);
+    cases.push_str(r#"<testcase classname="api" name="later"><skipped/></testcase>"#);
+    cases.push_str(extra_case);
+    format!(r#"<?xml version="1.0" encoding="UTF-8"?><testsuite name="api" tests="12">{cases}</testsuite>"#)
+}
+
+const UPLOAD_Q: &str = "project=shop&phase=release-1&suite=api";
+
+// ---------------------------------------------------------------------------------------
+// Operational endpoints and headers
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_json_ok() {
+    let app = app().await;
+    let r = app.get("/healthz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header(header::CONTENT_TYPE).starts_with("application/json"));
+    assert_eq!(r.json()["status"], "ok");
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["status"], "ok");
+    assert_eq!(r.json()["database"], "ok");
+}
+
+#[tokio::test]
+async fn readyz_reports_unavailable_when_the_database_is_gone() {
+    let app = app().await;
+    app.store.close().await;
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.json()["database"], "unreachable");
+}
+
+#[tokio::test]
+async fn every_response_carries_security_headers_and_a_request_id() {
+    let app = app().await;
+    for uri in ["/healthz", "/api/v1/nope", "/p/shop"] {
+        let r = app.get(uri, None).await;
+        assert_eq!(r.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{uri}");
+        assert_eq!(r.header(header::X_FRAME_OPTIONS), "DENY", "{uri}");
+        assert_eq!(r.header(header::REFERRER_POLICY), "strict-origin-when-cross-origin", "{uri}");
+        assert!(r.header(header::CONTENT_SECURITY_POLICY).contains("frame-ancestors 'none'"), "{uri}");
+        assert!(!r.header("x-request-id").is_empty(), "{uri}");
+        assert!(r.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(), "no HSTS over plain http");
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text() {
+    let app = app().await;
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header(header::CONTENT_TYPE).starts_with("text/plain"));
+}
+
+#[tokio::test]
+async fn unknown_api_path_is_a_json_404_problem() {
+    let app = app().await;
+    let r = app.get("/api/v1/does-not-exist", None).await;
+    let p = r.problem(StatusCode::NOT_FOUND);
+    assert!(p["detail"].as_str().unwrap().contains("openapi.json"));
+    let r = app.send(Request::delete("/api/v2/anything").body(Body::empty()).unwrap()).await;
+    r.problem(StatusCode::NOT_FOUND);
+}
+
+// ---------------------------------------------------------------------------------------
+// Upload: authentication and authorisation
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn upload_without_token_is_401_problem() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, None, &[], junit("")).await;
+    r.problem(StatusCode::UNAUTHORIZED);
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn upload_with_malformed_authorization_header_is_401() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, None, &[("authorization", "Basic YWxpY2U6eA==")], junit("")).await;
+    r.problem(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn upload_with_revoked_token_is_401() {
+    let app = app().await;
+    let token = app.store.list_tokens().await.unwrap().into_iter().find(|t| t.project_slug == "shop").unwrap();
+    app.store.revoke_token(&Actor::system("test"), token.id).await.unwrap();
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let p = r.problem(StatusCode::UNAUTHORIZED);
+    assert!(p["detail"].as_str().unwrap().contains("revoked"));
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn upload_with_unknown_token_is_401() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, Some("rbt_not-a-real-token"), &[], junit("")).await;
+    r.problem(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn upload_with_token_of_another_project_is_403_and_stores_nothing() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.other_token), &[], junit("")).await;
+    let p = r.problem(StatusCode::FORBIDDEN);
+    assert!(p["detail"].as_str().unwrap().contains("other"));
+    assert_eq!(app.report_count().await, 0);
+    assert!(app.store.phases(app.shop_id).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn upload_with_a_session_instead_of_a_token_is_403() {
+    let app = app().await;
+    let cookie = session_cookie(&app).await;
+    let req = Request::post(format!("/api/v1/reports?{UPLOAD_Q}"))
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::from(junit("")))
+        .unwrap();
+    app.send(req).await.problem(StatusCode::FORBIDDEN);
+    assert_eq!(app.report_count().await, 0);
+}
+
+// ---------------------------------------------------------------------------------------
+// Upload: storing, idempotency, compression
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn junit_upload_is_201_with_counts_score_and_verdict() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    let id = v["id"].as_i64().expect("numeric id");
+    assert_eq!(v["url"], format!("http://rb.test/reports/{id}"));
+    assert_eq!(r.location(), format!("/api/v1/reports/{id}"));
+    assert_eq!(v["project"], "shop");
+    assert_eq!(v["phase"], "release-1");
+    assert_eq!(v["suite"], "api");
+    assert_eq!(v["format"], "junit");
+    let c = &v["counts"];
+    assert_eq!((c["tests"].as_u64(), c["passed"].as_u64()), (Some(12), Some(8)));
+    assert_eq!((c["failed"].as_u64(), c["errors"].as_u64(), c["skipped"].as_u64()), (Some(2), Some(1), Some(1)));
+    assert_eq!(v["score"].as_f64(), Some(72.7), "8 of 11 scorable checks pass");
+    assert_eq!(v["verdict"], "conditional");
+    assert_eq!(app.report_count().await, 1);
+}
+
+#[tokio::test]
+async fn exact_reupload_is_200_with_the_same_id_and_stores_nothing_new() {
+    let app = app().await;
+    let first = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let again = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json(), first.json(), "an exact re-upload answers with the same body");
+    assert_eq!(app.report_count().await, 1);
+}
+
+#[tokio::test]
+async fn same_idempotency_key_with_a_different_body_is_200_with_the_same_id() {
+    let app = app().await;
+    let key = [("idempotency-key", "ci-run-42")];
+    let first = app.upload(UPLOAD_Q, Some(&app.token), &key, junit("")).await;
+    assert_eq!(first.status, StatusCode::CREATED);
+    let other_body = junit(r#"<testcase name="extra"/>"#);
+    let replay = app.upload(UPLOAD_Q, Some(&app.token), &key, other_body.clone()).await;
+    assert_eq!(replay.status, StatusCode::OK);
+    assert_eq!(replay.json()["id"], first.json()["id"]);
+    assert_eq!(replay.json()["counts"]["tests"], 12, "the stored report, not the replayed body");
+    assert_eq!(app.report_count().await, 1);
+    // Without the key, that body is a new report.
+    let fresh = app.upload(UPLOAD_Q, Some(&app.token), &[], other_body).await;
+    assert_eq!(fresh.status, StatusCode::CREATED);
+    assert_ne!(fresh.json()["id"], first.json()["id"]);
+    assert_eq!(app.report_count().await, 2);
+}
+
+#[tokio::test]
+async fn gzip_encoded_upload_is_accepted_and_deduplicates_with_the_plain_body() {
+    let app = app().await;
+    let body = junit("");
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[("content-encoding", "gzip")], gzip(body.as_bytes())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["counts"]["tests"], 12);
+    // The content hash is of the decompressed artifact.
+    let plain = app.upload(UPLOAD_Q, Some(&app.token), &[], body.clone()).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.json()["id"], r.json()["id"]);
+    // The raw artifact downloads as a .gz file that inflates to the uploaded bytes.
+    let id = r.json()["id"].as_i64().unwrap();
+    let raw = app.get(&format!("/api/v1/reports/{id}/raw"), Some(&app.token)).await;
+    assert_eq!(raw.status, StatusCode::OK);
+    assert_eq!(raw.header(header::CONTENT_TYPE), "application/gzip");
+    assert!(raw.header(header::CONTENT_DISPOSITION).contains(&format!("report-{id}.xml.gz")));
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&raw.body[..]), &mut bytes).unwrap();
+    assert_eq!(bytes, body.as_bytes());
+}
+
+#[tokio::test]
+async fn gzip_bomb_is_refused_with_413() {
+    let app = app_with_limit(1).await;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..100 {
+        enc.write_all(&zeros).unwrap();
+    }
+    let bomb = enc.finish().unwrap();
+    assert!(bomb.len() < 1024 * 1024, "the compressed bomb fits under the limit");
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[("content-encoding", "gzip")], bomb).await;
+    r.problem(StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn plain_body_over_the_limit_is_refused_with_413() {
+    let app = app_with_limit(1).await;
+    let mut big = junit("").into_bytes();
+    big.extend(std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], big).await;
+    r.problem(StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn invalid_gzip_body_is_400() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[("content-encoding", "gzip")], "not gzip at all").await;
+    r.problem(StatusCode::BAD_REQUEST);
+}
+
+// ---------------------------------------------------------------------------------------
+// Upload: rejected artifacts
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn malformed_xml_is_400_with_line_and_column() {
+    let app = app().await;
+    let body = "<?xml version=\"1.0\"?>\n<testsuite name=\"x\">\n  <testcase name=\"a\">\n</testsuite>\n";
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], body).await;
+    let p = r.problem(StatusCode::BAD_REQUEST);
+    let line = p["line"].as_u64().expect("line in the problem body");
+    let column = p["column"].as_u64().expect("column in the problem body");
+    assert_eq!(line, 4, "the mismatched end tag is on line 4: {p}");
+    assert!(column >= 1);
+    assert!(p["detail"].as_str().unwrap().contains(&format!("line {line}, column {column}")));
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn doctype_with_external_entity_is_400_and_nothing_is_stored() {
+    let app = app().await;
+    let body = r#"<?xml version="1.0"?>
+<!DOCTYPE testsuite [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<testsuite name="x"><testcase name="&xxe;"/></testsuite>"#;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], body).await;
+    let p = r.problem(StatusCode::BAD_REQUEST);
+    assert!(!String::from_utf8_lossy(&r.body).contains("root:"), "no file content leaks: {p}");
+    assert_eq!(app.report_count().await, 0);
+    assert!(app.store.phases(app.shop_id).await.unwrap().is_empty(), "not even the phase was created");
+    let audit = app.store.audit_recent(100).await.unwrap();
+    assert!(audit.iter().all(|a| a.action != "report.create" && a.action != "phase.create"));
+}
+
+#[tokio::test]
+async fn unknown_format_is_415_listing_supported_formats() {
+    let app = app().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], "just some text, not a report").await;
+    let p = r.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let supported: Vec<&str> = p["supported"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    assert!(supported.contains(&"junit") && supported.contains(&"readyboard") && supported.contains(&"ctrf"));
+    let r = app.upload(&format!("{UPLOAD_Q}&format=excel"), Some(&app.token), &[], junit("")).await;
+    let p = r.problem(StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(p["supported"].is_array());
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn readyboard_json_without_suite_is_422() {
+    let app = app().await;
+    let body = r#"{"schema": "readyboard/v1", "project": "shop", "phase": "release-1",
+                   "checks": [{"id": "a", "status": "pass"}]}"#;
+    let r = app.upload("", Some(&app.token), &[], body).await;
+    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(p["detail"].as_str().unwrap().contains("suite"), "{p}");
+    assert_eq!(app.report_count().await, 0);
+}
+
+#[tokio::test]
+async fn junit_without_phase_is_422_naming_the_field() {
+    let app = app().await;
+    let r = app.upload("suite=api", Some(&app.token), &[], junit("")).await;
+    let p = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["field"], "phase");
+}
+
+#[tokio::test]
+async fn readyboard_json_places_itself_and_a_critical_finding_means_no_go() {
+    let app = app().await;
+    let body = r#"{"schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "security",
+                   "checks": [{"id": "a", "status": "pass"}],
+                   "findings": [{"id": "CVE-1", "severity": "critical", "title": "RCE"}]}"#;
+    let r = app.upload("", Some(&app.token), &[], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!(
+        (v["project"].as_str(), v["phase"].as_str(), v["suite"].as_str()),
+        (Some("shop"), Some("release-1"), Some("security"))
+    );
+    assert_eq!(v["verdict"], "no_go");
+    let id = v["id"].as_i64().unwrap();
+    let report = app.get(&format!("/api/v1/reports/{id}"), Some(&app.token)).await.json();
+    assert_eq!(report["findings"][0]["id"], "CVE-1");
+    assert_eq!(report["findings"][0]["severity"], "critical");
+    assert_eq!(report["findings"][0]["status"], "open");
+    let blockers = app.get("/api/v1/projects/shop/phases/release-1/blockers", Some(&app.token)).await;
+    assert_eq!(blockers.status, StatusCode::OK);
+    assert_eq!(blockers.json()["items"].as_array().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------
+
+async fn uploaded_junit(app: &TestApp) -> i64 {
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    r.json()["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn report_reads_back_with_counts_run_and_claims() {
+    let app = app().await;
+    let id = uploaded_junit(&app).await;
+    let r = app.get(&format!("/api/v1/reports/{id}"), Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["id"], id);
+    assert_eq!(v["format"], "junit");
+    assert_eq!(v["counts"]["tests"], 12);
+    assert_eq!(v["counts"]["failed"], 2);
+    assert_eq!(v["score"].as_f64(), Some(72.7));
+    assert_eq!(v["verdict"], "conditional");
+    assert!(v["run"].is_object());
+    assert!(v["claimed"].is_null());
+    assert!(v["findings"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn report_of_another_project_reads_as_404() {
+    let app = app().await;
+    let id = uploaded_junit(&app).await;
+    app.get(&format!("/api/v1/reports/{id}"), Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(&format!("/api/v1/reports/{id}/checks"), Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(&format!("/api/v1/reports/{id}"), None).await.problem(StatusCode::UNAUTHORIZED);
+    app.get("/api/v1/reports/999999", Some(&app.token)).await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn checks_are_paged_failures_first_and_filter_by_status() {
+    let app = app().await;
+    let id = uploaded_junit(&app).await;
+    let all = app.get(&format!("/api/v1/reports/{id}/checks?per_page=4"), Some(&app.token)).await;
+    assert_eq!(all.status, StatusCode::OK);
+    let v = all.json();
+    assert_eq!(v["total"], 12);
+    let statuses: Vec<&str> = v["items"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["error", "fail", "fail", "skip"], "most severe first");
+    assert_eq!(v["items"][0]["name"], "broken");
+    assert_eq!(v["items"][0]["message"], "timeout");
+
+    let page1 = app.get(&format!("/api/v1/reports/{id}/checks?status=fail&per_page=1&page=1"), Some(&app.token)).await;
+    let page2 = app.get(&format!("/api/v1/reports/{id}/checks?status=fail&per_page=1&page=2"), Some(&app.token)).await;
+    let page3 = app.get(&format!("/api/v1/reports/{id}/checks?status=fail&per_page=1&page=3"), Some(&app.token)).await;
+    let (p1, p2, p3) = (page1.json(), page2.json(), page3.json());
+    assert_eq!((p1["total"].as_i64(), p2["total"].as_i64()), (Some(2), Some(2)));
+    assert_eq!(p1["items"][0]["name"], "bad_1");
+    assert_eq!(p1["items"][0]["message"], "expected 200");
+    assert_eq!(p2["items"][0]["name"], "bad_2");
+    assert!(p3["items"].as_array().unwrap().is_empty());
+    for item in p1["items"].as_array().unwrap().iter().chain(p2["items"].as_array().unwrap()) {
+        assert_eq!(item["status"], "fail");
+        for field in ["id", "name", "suite_path", "category", "status", "duration_ms", "message"] {
+            assert!(item.get(field).is_some(), "check item has `{field}`: {item}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn checks_reject_bad_status_and_paging_parameters() {
+    let app = app().await;
+    let id = uploaded_junit(&app).await;
+    for q in ["status=broken", "per_page=0", "per_page=1001", "page=0"] {
+        let r = app.get(&format!("/api/v1/reports/{id}/checks?{q}"), Some(&app.token)).await;
+        r.problem(StatusCode::BAD_REQUEST);
+    }
+}
+
+#[tokio::test]
+async fn status_endpoint_gives_score_verdict_and_reasons() {
+    let app = app().await;
+    uploaded_junit(&app).await;
+    let r = app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["score"].as_f64(), Some(72.7));
+    assert_eq!(v["verdict"], "conditional");
+    assert!(v["reasons"].is_array());
+    // Private by default: anonymous callers are refused, unknown phases are 404.
+    app.get("/api/v1/projects/shop/phases/release-1/status", None).await.problem(StatusCode::UNAUTHORIZED);
+    app.get("/api/v1/projects/shop/phases/nope/status", Some(&app.token)).await.problem(StatusCode::NOT_FOUND);
+    app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.other_token))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn badge_is_svg_with_the_verdict() {
+    let app = app().await;
+    uploaded_junit(&app).await;
+    let r = app.get("/api/v1/projects/shop/phases/release-1/badge.svg", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header(header::CONTENT_TYPE), "image/svg+xml");
+    let svg = String::from_utf8(r.body.to_vec()).unwrap();
+    assert!(svg.trim_start().starts_with("<svg"), "{svg}");
+    assert!(svg.trim_end().ends_with("</svg>"));
+    assert!(svg.contains("readiness"));
+    assert!(svg.contains("73"), "the rounded score is shown: {svg}");
+}
+
+#[tokio::test]
+async fn projects_list_shows_only_the_token_project() {
+    let app = app().await;
+    uploaded_junit(&app).await;
+    let v = app.get("/api/v1/projects", Some(&app.token)).await.json();
+    let slugs: Vec<&str> = v["items"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["shop"]);
+    assert_eq!(v["items"][0]["phases"][0]["slug"], "release-1");
+}
+
+// ---------------------------------------------------------------------------------------
+// Login, sessions, pages
+// ---------------------------------------------------------------------------------------
+
+/// Logs alice in and returns the `name=value` cookie pair.
+async fn session_cookie(app: &TestApp) -> String {
+    let r = app.login("alice", PASSWORD, "/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let set = r.header(header::SET_COOKIE).to_string();
+    set.split(';').next().unwrap().trim().to_string()
+}
+
+#[tokio::test]
+async fn wrong_password_redirects_back_to_login_with_error() {
+    let app = app().await;
+    let r = app.login("alice", "not the password", "/p/shop").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/login?error=1"), "{}", r.location());
+    assert!(r.location().contains("next=/p/shop"));
+    assert!(r.headers.get(header::SET_COOKIE).is_none(), "no session for a failed login");
+    let r = app.login("nobody", "whatever", "/").await;
+    assert!(r.location().starts_with("/login?error=1"), "unknown users look the same");
+    let audit = app.store.audit_recent(10).await.unwrap();
+    assert_eq!(audit.iter().filter(|a| a.action == "auth.login_failed").count(), 2);
+}
+
+#[tokio::test]
+async fn right_password_sets_an_httponly_samesite_lax_session_cookie() {
+    let app = app().await;
+    let r = app.login("alice", PASSWORD, "/p/shop").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/p/shop");
+    let set = r.header(header::SET_COOKIE);
+    assert!(set.starts_with("readyboard_session="), "{set}");
+    assert!(set.contains("HttpOnly"), "{set}");
+    assert!(set.contains("SameSite=Lax"), "{set}");
+    assert!(!set.contains("Secure"), "plain-http base URL: no Secure flag");
+    // The cookie authenticates API reads.
+    let cookie = set.split(';').next().unwrap();
+    let req = Request::get("/api/v1/projects").header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["items"].as_array().unwrap().len(), 2, "a viewer reads every project");
+}
+
+#[tokio::test]
+async fn login_refuses_offsite_next_targets() {
+    let app = app().await;
+    let r = app.login("alice", PASSWORD, "//evil.example/").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/");
+}
+
+#[tokio::test]
+async fn page_without_session_redirects_to_login_with_next() {
+    let app = app().await;
+    for (uri, next) in [("/", "/"), ("/p/shop", "/p/shop"), ("/admin", "/admin")] {
+        let r = app.get(uri, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{uri}");
+        assert_eq!(r.location(), format!("/login?next={next}"), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn cross_origin_logout_with_cookie_is_403_and_keeps_the_session() {
+    let app = app().await;
+    let cookie = session_cookie(&app).await;
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::empty())
+        .unwrap();
+    app.send(req).await.problem(StatusCode::FORBIDDEN);
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::HOST, "rb.test")
+        .body(Body::empty())
+        .unwrap();
+    app.send(req).await.problem(StatusCode::FORBIDDEN);
+    // The session survived both attempts.
+    let req = Request::get("/api/v1/projects").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::OK);
+    // A same-origin logout works and ends the session.
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .body(Body::empty())
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?bye=1");
+    let req = Request::get("/api/v1/projects").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    app.send(req).await.problem(StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn rapid_wrong_logins_for_one_user_are_rate_limited() {
+    let app = app().await;
+    let mut locations = Vec::new();
+    for _ in 0..11 {
+        let r = app.login("alice", "wrong password", "/").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        locations.push(r.location().to_string());
+    }
+    assert!(locations[0].starts_with("/login?error=1"));
+    assert!(locations.last().unwrap().starts_with("/login?error=rate"), "{locations:?}");
+    let limited = locations.iter().filter(|l| l.starts_with("/login?error=rate")).count();
+    assert!(limited >= 5, "once locked, attempts stay refused: {locations:?}");
+    // While locked, even the right password is refused.
+    let r = app.login("alice", PASSWORD, "/").await;
+    assert!(r.location().starts_with("/login?error=rate"), "{}", r.location());
+    assert!(r.headers.get(header::SET_COOKIE).is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// Blockers: the cross-phase list and role checks on the page actions
+// ---------------------------------------------------------------------------------------
+
+/// Posts a server function's form as a browser on the same site would.
+async fn call_server_fn(app: &TestApp, path: &str, cookie: &str, form: &str) -> Resp {
+    let req = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(form.to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn blocker_actions_check_the_role_on_the_server() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::blockers::{AddBlocker, WaiveBlocker};
+    let app = app().await;
+    let cli = Actor::system("test");
+    let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    let b = readyboard_store::NewBlocker {
+        severity: "high".into(),
+        title: "No rollback plan".into(),
+        ..Default::default()
+    };
+    let blocker = app.store.add_blocker(&cli, phase.id, &b).await.unwrap();
+    let cookie = session_cookie(&app).await;
+    let waive = format!("id={}&rationale=Accepted+for+the+pilot+release", blocker.id);
+
+    // alice is a viewer: refused, nothing changes.
+    let r = call_server_fn(&app, WaiveBlocker::PATH, &cookie, &waive).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", String::from_utf8_lossy(&r.body));
+    let add = "project=shop&phase=release-1&severity=high&title=Sneaky&details=&owner=&due_date=";
+    let r = call_server_fn(&app, AddBlocker::PATH, &cookie, add).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.store.blocker(blocker.id).await.unwrap().status, "open");
+    assert_eq!(app.store.blockers(phase.id, false).await.unwrap().len(), 1, "nothing was added");
+
+    // As an editor she may add but not waive; as an approver she may waive.
+    app.store.set_role(&cli, "alice", Role::Editor).await.unwrap();
+    assert_eq!(call_server_fn(&app, AddBlocker::PATH, &cookie, add).await.status, StatusCode::OK);
+    assert_eq!(call_server_fn(&app, WaiveBlocker::PATH, &cookie, &waive).await.status, StatusCode::FORBIDDEN);
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let r = call_server_fn(&app, WaiveBlocker::PATH, &cookie, &waive).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let after = app.store.blocker(blocker.id).await.unwrap();
+    assert_eq!((after.status.as_str(), after.waived_by.as_deref()), ("waived", Some("alice")));
+
+    // A cross-site form post is refused before it reaches the action.
+    let req = Request::post(WaiveBlocker::PATH)
+        .header(header::COOKIE, &cookie)
+        .header("sec-fetch-site", "cross-site")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(waive))
+        .unwrap();
+    app.send(req).await.problem(StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn blocker_list_filters_and_respects_token_scope() {
+    let app = app().await;
+    let cli = Actor::system("test");
+    let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    for (sev, title, owner) in [("critical", "Data loss on failover", Some("bob")), ("low", "Typo in runbook", None)] {
+        let b = readyboard_store::NewBlocker {
+            severity: sev.into(),
+            title: title.into(),
+            owner: owner.map(String::from),
+            ..Default::default()
+        };
+        app.store.add_blocker(&cli, phase.id, &b).await.unwrap();
+    }
+    let r = app.get("/api/v1/blockers", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["total"], 2);
+    assert_eq!(v["items"][0]["severity"], "critical", "most severe first");
+    assert_eq!(v["items"][0]["project"], "shop");
+    assert_eq!(v["items"][0]["phase"], "release-1");
+    let v = app.get("/api/v1/blockers?owner=bob", Some(&app.token)).await.json();
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["items"][0]["title"], "Data loss on failover");
+    let v = app.get("/api/v1/blockers?owner=&severity=low", Some(&app.token)).await.json();
+    assert_eq!(v["items"][0]["title"], "Typo in runbook");
+    let v = app.get("/api/v1/blockers?status=resolved", Some(&app.token)).await.json();
+    assert_eq!(v["total"], 0);
+    let p = app.get("/api/v1/blockers?status=closed", Some(&app.token)).await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("status"));
+    // A token of another project sees none of them.
+    assert_eq!(app.get("/api/v1/blockers", Some(&app.other_token)).await.json()["total"], 0);
+    app.get("/api/v1/blockers", None).await.problem(StatusCode::UNAUTHORIZED);
+}
+
+// ---------------------------------------------------------------------------------------
+// Import from the browser
+// ---------------------------------------------------------------------------------------
+
+const MARKDOWN_REPORT: &str = "# Release 1 Readiness Report\n\n**Date:** 2026-11-20\n\n## Security\n\n| Check | Status |\n|---|---|\n| TLS everywhere | \u{2705} PASS |\n| Rate limiting | \u{274c} FAIL |\n\n**Overall Score: 90/100**\n";
+
+/// A multipart form with text fields and an optional file.
+fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> (String, Vec<u8>) {
+    let boundary = "rbtestboundary7MA4YWxk";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    if let Some(f) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.md\"\r\nContent-Type: text/markdown\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(f);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn import(app: &TestApp, cookie: &str, fields: &[(&str, &str)], file: Option<&[u8]>) -> Resp {
+    let (ct, body) = multipart(fields, file);
+    let req = Request::post("/import/shop/release-1")
+        .header(header::COOKIE, cookie)
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+#[tokio::test]
+async fn editors_import_markdown_reports_from_the_browser() {
+    let app = app().await;
+    let cli = Actor::system("test");
+    app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    let cookie = session_cookie(&app).await;
+
+    // A viewer is sent back with the reason; nothing is stored.
+    let r = import(&app, &cookie, &[("suite", "review"), ("text", MARKDOWN_REPORT)], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(r.location().starts_with("/p/shop/release-1/import?error="), "{}", r.location());
+    assert!(r.location().contains("editor"));
+    assert_eq!(app.report_count().await, 0);
+
+    app.store.set_role(&cli, "alice", Role::Editor).await.unwrap();
+    // Pasted text: stored, then shown.
+    let r = import(&app, &cookie, &[("suite", "review"), ("format", "auto"), ("text", MARKDOWN_REPORT)], None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let id: i64 = r.location().strip_prefix("/reports/").expect("redirect to the report").parse().unwrap();
+    let stored = app.store.report(id).await.unwrap();
+    assert_eq!((stored.format.as_str(), stored.suite.as_str()), ("markdown", "review"));
+    assert_eq!((stored.passed, stored.failed), (1, 1));
+    assert_eq!(stored.claimed_score, Some(90.0));
+
+    // The same report as a file with mojibake (UTF-8 read as Windows-1252) imports alike.
+    let mojibake = MARKDOWN_REPORT.replace('\u{2705}', "\u{e2}\u{153}\u{2026}").replace("Release 1", "Release 1b");
+    let r = import(&app, &cookie, &[("suite", "review-file")], Some(mojibake.as_bytes())).await;
+    let id: i64 = r.location().strip_prefix("/reports/").expect("redirect to the report").parse().unwrap();
+    assert_eq!(app.store.report(id).await.unwrap().passed, 1, "the repaired ✅ counts as a pass");
+
+    // Garbage and empty forms come back with a reason and store nothing.
+    let before = app.report_count().await;
+    let r = import(&app, &cookie, &[("suite", "x"), ("text", "just some words")], None).await;
+    assert!(r.location().contains("error="), "{}", r.location());
+    let r = import(&app, &cookie, &[("suite", "x"), ("text", "  ")], None).await;
+    assert!(r.location().contains("error=Paste"), "{}", r.location());
+    let r = import(&app, &cookie, &[("format", "docx"), ("text", MARKDOWN_REPORT)], None).await;
+    assert!(r.location().contains("docx"), "{}", r.location());
+    assert_eq!(app.report_count().await, before);
+}

@@ -1,0 +1,85 @@
+//! A small read cache for the hottest lookups (projects, phases, token scopes, phase
+//! evaluations), so that status gates and scorecards do not hit the database on every
+//! request.
+//!
+//! Every committed change through this store bumps a generation counter, which invalidates
+//! everything at once: an entry is served only while the generation it was computed under is
+//! still current. Entries also expire after [`TTL_MS`], which bounds how stale a reading can
+//! be when another instance writes to the same PostgreSQL database, and how long a stale
+//! freshness window (evidence ageing with time) can be shown.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How long an entry may be served, in milliseconds.
+pub const TTL_MS: i64 = 2_000;
+/// Entries per map before it is emptied (a crude but sufficient bound).
+const CAPACITY: usize = 4_096;
+
+/// The generation counter.
+#[derive(Debug, Default)]
+pub struct Generation(AtomicU64);
+
+impl Generation {
+    /// The current generation.
+    pub fn current(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+
+    /// Marks everything cached so far as outdated.
+    pub fn bump(&self) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
+/// One map of cached values.
+#[derive(Debug)]
+pub struct GenCache<K, V> {
+    map: Mutex<HashMap<K, (u64, i64, V)>>,
+}
+
+impl<K, V> Default for GenCache<K, V> {
+    fn default() -> Self {
+        GenCache { map: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
+    /// The value for `key` if it was stored under generation `generation` less than
+    /// [`TTL_MS`] before `now`.
+    pub fn get(&self, key: &K, generation: u64, now: i64) -> Option<V> {
+        let map = self.map.lock().ok()?;
+        let (g, at, v) = map.get(key)?;
+        (*g == generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
+    }
+
+    /// Stores `value` computed under `generation` at `now`.
+    pub fn put(&self, key: K, generation: u64, now: i64, value: V) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= CAPACITY {
+                map.clear();
+            }
+            map.insert(key, (generation, now, value));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_expire_with_the_generation_and_with_time() {
+        let g = Generation::default();
+        let c: GenCache<&str, i32> = GenCache::default();
+        c.put("a", g.current(), 1_000, 1);
+        assert_eq!(c.get(&"a", g.current(), 1_500), Some(1));
+        assert_eq!(c.get(&"a", g.current(), 1_000 + TTL_MS), None, "too old");
+        assert_eq!(c.get(&"a", g.current(), 999), None, "clock went backwards");
+        g.bump();
+        assert_eq!(c.get(&"a", g.current(), 1_500), None, "a change invalidates it");
+        assert_eq!(c.get(&"b", g.current(), 1_500), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! Connecting, migrating and the pool that backs a [`Store`].
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::error::StoreResult;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file (WAL).
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    /// SQLite allows one writer: taking this lock first turns would-be `SQLITE_BUSY`
+    /// upgrades of read transactions into a queue.
+    pub(crate) write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Read caches of hot lookups, invalidated by every committed change.
+    pub(crate) caches: Arc<Caches>,
+}
+
+/// The store's read caches (see [`crate::cache`]).
+#[derive(Debug, Default)]
+pub(crate) struct Caches {
+    pub generation: crate::cache::Generation,
+    pub projects: crate::cache::GenCache<String, crate::projects::ProjectRow>,
+    pub phases: crate::cache::GenCache<(i64, String), crate::projects::PhaseRow>,
+    pub tokens: crate::cache::GenCache<String, crate::tokens::TokenScope>,
+    pub evaluations: crate::cache::GenCache<i64, readyboard_domain::scoring::Scorecard>,
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of `$store`.
+macro_rules! on_pool {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// Current time as unix milliseconds.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`), creating a
+    /// SQLite file when missing. Does not migrate.
+    pub async fn connect(url: &str) -> StoreResult<Store> {
+        let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool =
+                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            Db::Postgres(pool)
+        } else {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                // 8 MiB of page cache per connection: the hot data (aggregates, latest
+                // reports) is small, and big ingests must not grow every connection's cache.
+                .pragma("cache_size", "-8000")
+                .pragma("temp_store", "memory");
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database exists once per connection: keep exactly one.
+                .max_connections(if in_memory { 1 } else { 8 })
+                .min_connections(if in_memory { 1 } else { 0 })
+                .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
+                .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(3600)) })
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Db::Sqlite(pool)
+        };
+        Ok(Store { db, write_lock: Arc::new(tokio::sync::Mutex::new(())), caches: Arc::new(Caches::default()) })
+    }
+
+    /// Marks every cached reading as outdated; called after each committed change.
+    pub(crate) fn changed(&self) {
+        self.caches.generation.bump();
+    }
+
+    /// Connects and applies every pending migration (schema and session table).
+    pub async fn open(url: &str) -> StoreResult<Store> {
+        let store = Store::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies pending migrations for this backend.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        self.session_backend().migrate().await?;
+        Ok(())
+    }
+
+    /// Which backend this store uses.
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Round-trips a trivial query: the readiness probe.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Closes every connection (on shutdown, and before a restore).
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+
+    /// Copies a consistent snapshot of a SQLite database into `path` (`VACUUM INTO`).
+    pub async fn backup_sqlite(&self, path: &str) -> StoreResult<()> {
+        match &self.db {
+            Db::Sqlite(pool) => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(pool).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => {
+                Err(crate::StoreError::Invalid("backup of PostgreSQL databases is done with pg_dump".into()))
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! Go/no-go decisions: recorded once with a frozen snapshot of the evidence, never edited,
+//! superseded by later ones; and what changed since a decision.
+
+use readyboard_domain::scoring::{CategoryScore, Scorecard};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::{Store, now_ms, on_pool};
+use crate::error::{StoreError, StoreResult};
+use crate::ingest::evaluate_tx;
+use crate::projects::PhaseRow;
+
+/// Decisions a person may record.
+pub const DECISION_KINDS: &[&str] = &["go", "conditional_go", "no_go"];
+
+/// One condition attached to a decision.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Condition {
+    /// What must happen.
+    pub text: String,
+    /// Who sees to it.
+    pub owner: Option<String>,
+    /// By when, `YYYY-MM-DD`.
+    pub due_date: Option<String>,
+}
+
+/// A decision to record.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct NewDecision {
+    /// go, conditional_go or no_go.
+    pub decision: String,
+    /// Why.
+    pub rationale: String,
+    /// Conditions (mostly for a conditional GO).
+    pub conditions: Vec<Condition>,
+    /// Why a GO is given although the verdict is not READY.
+    pub override_reason: Option<String>,
+}
+
+/// A suite's evidence as it stood at the decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotSuite {
+    /// Suite name.
+    pub suite: String,
+    /// Report used.
+    pub report_id: i64,
+    /// Evidence age in whole days.
+    pub age_days: i64,
+    /// Stale at the time.
+    pub stale: bool,
+    /// Score the report supports.
+    pub score: Option<f64>,
+}
+
+/// A blocker as it stood at the decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct SnapshotBlocker {
+    /// Blocker id.
+    pub id: i64,
+    /// Severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// open or waived.
+    pub status: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Why it was waived.
+    pub waive_reason: Option<String>,
+}
+
+/// A checklist item as it stood at the decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotItem {
+    /// Item id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// Required for READY.
+    pub required: bool,
+    /// Item status.
+    pub status: String,
+    /// Approvers whose sign-off counted, with the time (unix ms).
+    pub signed_by: Vec<(String, i64)>,
+}
+
+/// The evidence frozen with a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Phase score, one decimal.
+    pub score: Option<f64>,
+    /// Verdict name.
+    pub verdict: String,
+    /// Reasons for the verdict.
+    pub reasons: Vec<String>,
+    /// Category scores.
+    pub categories: Vec<CategoryScore>,
+    /// Suites and the reports used.
+    pub suites: Vec<SnapshotSuite>,
+    /// Open and waived blockers.
+    pub blockers: Vec<SnapshotBlocker>,
+    /// Checklist with sign-offs.
+    pub checklist: Vec<SnapshotItem>,
+    /// Ready threshold then.
+    pub ready_threshold: f64,
+    /// Conditional threshold then.
+    pub conditional_threshold: f64,
+}
+
+/// A recorded decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRecord {
+    /// Row id.
+    pub id: i64,
+    /// Phase id.
+    pub phase_id: i64,
+    /// go, conditional_go or no_go.
+    pub decision: String,
+    /// Why.
+    pub rationale: String,
+    /// Conditions.
+    pub conditions: Vec<Condition>,
+    /// Set when a GO overrode a verdict that was not READY.
+    pub override_reason: Option<String>,
+    /// Who decided.
+    pub decided_by: String,
+    /// When, unix ms.
+    pub decided_at: i64,
+    /// The evidence then.
+    pub snapshot: Snapshot,
+    /// The decision this one superseded.
+    pub supersedes_id: Option<i64>,
+    /// The later decision that superseded this one.
+    pub superseded_by: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DecisionDbRow {
+    id: i64,
+    phase_id: i64,
+    decision: String,
+    rationale: String,
+    conditions: String,
+    override_reason: Option<String>,
+    decided_by: String,
+    decided_at: i64,
+    snapshot: String,
+    supersedes_id: Option<i64>,
+    superseded_by: Option<i64>,
+}
+
+impl DecisionDbRow {
+    fn into_record(self) -> StoreResult<DecisionRecord> {
+        let snapshot = serde_json::from_str(&self.snapshot)
+            .map_err(|e| StoreError::Invalid(format!("decision {} has an unreadable snapshot: {e}", self.id)))?;
+        Ok(DecisionRecord {
+            id: self.id,
+            phase_id: self.phase_id,
+            decision: self.decision,
+            rationale: self.rationale,
+            conditions: serde_json::from_str(&self.conditions).unwrap_or_default(),
+            override_reason: self.override_reason,
+            decided_by: self.decided_by,
+            decided_at: self.decided_at,
+            snapshot,
+            supersedes_id: self.supersedes_id,
+            superseded_by: self.superseded_by,
+        })
+    }
+}
+
+/// What moved between a decision and now.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesSince {
+    /// Score at the decision.
+    pub score_then: Option<f64>,
+    /// Score now.
+    pub score_now: Option<f64>,
+    /// Verdict at the decision.
+    pub verdict_then: String,
+    /// Verdict now.
+    pub verdict_now: String,
+    /// Blockers open now that were not open then.
+    pub blockers_opened: Vec<SnapshotBlocker>,
+    /// Blockers open then that are no longer open.
+    pub blockers_closed: Vec<SnapshotBlocker>,
+    /// Suites whose evidence is newer now: (suite, report then, report now).
+    pub new_evidence: Vec<(String, Option<i64>, i64)>,
+    /// Reports received since the decision.
+    pub reports_since: i64,
+}
+
+/// Trims; empty becomes `None`.
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+impl NewDecision {
+    /// Checks the fields that do not depend on the phase's state.
+    pub fn validate(&self) -> Result<(), String> {
+        if !DECISION_KINDS.contains(&self.decision.as_str()) {
+            return Err("decision: one of go, conditional_go, no_go".into());
+        }
+        let n = self.rationale.trim().chars().count();
+        if !(10..=10_000).contains(&n) {
+            return Err("rationale: between 10 and 10,000 characters".into());
+        }
+        if self.conditions.len() > 50 {
+            return Err("conditions: at most 50".into());
+        }
+        for c in &self.conditions {
+            if c.text.trim().is_empty() || c.text.chars().count() > 500 {
+                return Err("conditions: each between 1 and 500 characters".into());
+            }
+            let assignment =
+                crate::blockers::BlockerAssignment { owner: c.owner.clone(), due_date: c.due_date.clone() };
+            assignment.validate().map_err(|e| format!("conditions: {e}"))?;
+        }
+        if self.decision == "conditional_go" && self.conditions.is_empty() {
+            return Err("conditions: a conditional GO names at least one condition".into());
+        }
+        Ok(())
+    }
+}
+
+const DECISION_SELECT: &str = "SELECT d.id, d.phase_id, d.decision, d.rationale, d.conditions, d.override_reason, \
+     u.username AS decided_by, d.decided_at, d.snapshot, d.supersedes_id, \
+     (SELECT MIN(n.id) FROM decisions n WHERE n.supersedes_id = d.id) AS superseded_by \
+     FROM decisions d JOIN users u ON u.id = d.decided_by";
+
+impl Store {
+    /// Records a decision with a snapshot of the phase as it is now; audited. A GO while
+    /// the verdict is not READY needs an override reason.
+    pub async fn record_decision(
+        &self,
+        actor: &Actor,
+        phase: &PhaseRow,
+        d: &NewDecision,
+    ) -> StoreResult<DecisionRecord> {
+        d.validate().map_err(StoreError::Invalid)?;
+        let user_id = actor.user_id.ok_or_else(|| StoreError::Invalid("decisions are made by people".into()))?;
+        let conditions: Vec<Condition> = d
+            .conditions
+            .iter()
+            .map(|c| Condition {
+                text: c.text.trim().to_string(),
+                owner: clean(&c.owner),
+                due_date: clean(&c.due_date),
+            })
+            .collect();
+        let override_reason = clean(&d.override_reason);
+        let now = now_ms();
+        let _guard = self.write_lock.lock().await;
+        let id = on_pool!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let card: Scorecard = evaluate_tx!(&mut *tx, phase, now);
+            let ready = card.verdict.as_str() == "ready";
+            if d.decision == "go" && !ready && override_reason.as_deref().is_none_or(|r| r.chars().count() < 10) {
+                return Err(StoreError::Invalid(format!(
+                    "override_reason: the verdict is {}, so a GO needs an override reason (at least 10 characters)",
+                    card.verdict.label()
+                )));
+            }
+            let blockers: Vec<SnapshotBlocker> = sqlx::query_as(
+                "SELECT id, severity, title, status, owner, waive_reason FROM blockers \
+                 WHERE phase_id = $1 AND status IN ('open', 'waived') ORDER BY status, \
+                 CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id",
+            )
+            .bind(phase.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let items: Vec<(i64, String, bool, String)> = sqlx::query_as(
+                "SELECT id, title, required, status FROM checklist_items WHERE phase_id = $1 ORDER BY position, id",
+            )
+            .bind(phase.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let signs: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT s.item_id, u.username, s.created_at FROM signoffs s JOIN users u ON u.id = s.user_id \
+                 JOIN checklist_items i ON i.id = s.item_id \
+                 WHERE i.phase_id = $1 AND s.verdict = 'approve' AND s.needs_resign = FALSE ORDER BY s.id",
+            )
+            .bind(phase.id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let checklist = items
+                .into_iter()
+                .map(|(id, title, required, status)| SnapshotItem {
+                    id,
+                    title,
+                    required,
+                    status,
+                    signed_by: signs.iter().filter(|s| s.0 == id).map(|s| (s.1.clone(), s.2)).collect(),
+                })
+                .collect();
+            let snapshot = Snapshot {
+                score: card.display_score(),
+                verdict: card.verdict.as_str().to_string(),
+                reasons: card.reasons.clone(),
+                categories: card.categories.clone(),
+                suites: card
+                    .suites
+                    .iter()
+                    .map(|s| SnapshotSuite {
+                        suite: s.suite.clone(),
+                        report_id: s.report_id,
+                        age_days: s.age_days(),
+                        stale: s.stale,
+                        score: s.score,
+                    })
+                    .collect(),
+                blockers,
+                checklist,
+                ready_threshold: phase.ready_threshold,
+                conditional_threshold: phase.conditional_threshold,
+            };
+            let previous: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM decisions WHERE phase_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1",
+            )
+            .bind(phase.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let snapshot_json = serde_json::to_string(&snapshot).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let conditions_json = serde_json::to_string(&conditions).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            // Only a GO against the verdict is an override; other decisions keep no reason.
+            let override_kept = if d.decision == "go" && !ready { override_reason.clone() } else { None };
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO decisions (phase_id, decision, rationale, conditions, override_reason, decided_by, \
+                 decided_at, snapshot, supersedes_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(phase.id)
+            .bind(&d.decision)
+            .bind(d.rationale.trim())
+            .bind(&conditions_json)
+            .bind(&override_kept)
+            .bind(user_id)
+            .bind(now)
+            .bind(&snapshot_json)
+            .bind(previous)
+            .fetch_one(&mut *tx)
+            .await?;
+            write_audit!(&mut *tx, actor, AuditWrite {
+                action: "decision.create", entity: "decision", entity_id: Some(id.to_string()),
+                project_id: Some(phase.project_id), phase_id: Some(phase.id), before: None,
+                after: Some(json!({"decision": d.decision, "verdict": snapshot.verdict, "score": snapshot.score,
+                    "override": override_kept.is_some(), "supersedes": previous})),
+            })?;
+            tx.commit().await?;
+            self.changed();
+            Ok::<_, StoreError>(id)
+        })?;
+        self.decision(id).await
+    }
+
+    /// One decision.
+    pub async fn decision(&self, id: i64) -> StoreResult<DecisionRecord> {
+        let sql = format!("{DECISION_SELECT} WHERE d.id = $1");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, DecisionDbRow>(&sql).bind(id).fetch_optional(pool).await)?
+            .ok_or(StoreError::NotFound)?;
+        row.into_record()
+    }
+
+    /// Decisions of a phase, newest first.
+    pub async fn decisions(&self, phase_id: i64, limit: i64) -> StoreResult<Vec<DecisionRecord>> {
+        let sql = format!("{DECISION_SELECT} WHERE d.phase_id = $1 ORDER BY d.decided_at DESC, d.id DESC LIMIT $2");
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, DecisionDbRow>(&sql)
+            .bind(phase_id).bind(limit).fetch_all(pool).await)?;
+        rows.into_iter().map(DecisionDbRow::into_record).collect()
+    }
+
+    /// What changed in a phase between a decision and now.
+    pub async fn changes_since(&self, phase: &PhaseRow, d: &DecisionRecord) -> StoreResult<ChangesSince> {
+        let card = self.evaluate_phase(phase).await?;
+        let open_now: Vec<SnapshotBlocker> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, severity, title, status, owner, waive_reason FROM blockers \
+             WHERE phase_id = $1 AND status = 'open' ORDER BY id"
+        ).bind(phase.id).fetch_all(pool).await)?;
+        let open_then: Vec<&SnapshotBlocker> = d.snapshot.blockers.iter().filter(|b| b.status == "open").collect();
+        let blockers_opened =
+            open_now.iter().filter(|b| !open_then.iter().any(|t| t.id == b.id)).cloned().collect::<Vec<_>>();
+        let blockers_closed =
+            open_then.iter().filter(|t| !open_now.iter().any(|b| b.id == t.id)).map(|t| (*t).clone()).collect();
+        let new_evidence = card
+            .suites
+            .iter()
+            .filter_map(|s| {
+                let then = d.snapshot.suites.iter().find(|t| t.suite == s.suite).map(|t| t.report_id);
+                (then != Some(s.report_id)).then(|| (s.suite.clone(), then, s.report_id))
+            })
+            .collect();
+        let reports_since: i64 = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM reports WHERE phase_id = $1 AND received_at > $2"
+        ).bind(phase.id).bind(d.decided_at).fetch_one(pool).await)?;
+        Ok(ChangesSince {
+            score_then: d.snapshot.score,
+            score_now: card.display_score(),
+            verdict_then: d.snapshot.verdict.clone(),
+            verdict_now: card.verdict.as_str().to_string(),
+            blockers_opened,
+            blockers_closed,
+            new_evidence,
+            reports_since,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decision(kind: &str, rationale: &str) -> NewDecision {
+        NewDecision { decision: kind.into(), rationale: rationale.into(), ..Default::default() }
+    }
+
+    #[test]
+    fn decisions_are_validated() {
+        assert!(decision("go", "Everything checks out.").validate().is_ok());
+        assert!(decision("ship", "Everything checks out.").validate().unwrap_err().starts_with("decision"));
+        assert!(decision("no_go", "short").validate().unwrap_err().starts_with("rationale"));
+        let err = decision("conditional_go", "Ship behind a flag.").validate().unwrap_err();
+        assert!(err.contains("at least one condition"), "{err}");
+        let mut d = decision("conditional_go", "Ship behind a flag.");
+        d.conditions.push(Condition { text: "Rehearse restore".into(), owner: None, due_date: Some("soon".into()) });
+        assert!(d.validate().unwrap_err().contains("due_date"));
+        d.conditions[0].due_date = Some("2026-12-01".into());
+        assert!(d.validate().is_ok());
+    }
+}

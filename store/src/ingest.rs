@@ -1,0 +1,517 @@
+//! Storing a parsed report atomically, with its aggregates, blockers and the phase's
+//! re-evaluated score.
+
+use std::collections::BTreeMap;
+
+use readyboard_domain::blockers;
+use readyboard_domain::model::{Counts, ParsedReport, RunMeta, Status};
+use readyboard_domain::scoring::{self, ChecklistSummary, OpenBlockerSummary, PhaseSettings, Scorecard, SuiteEvidence};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::{Db, Store, now_ms};
+use crate::error::{StoreError, StoreResult};
+use crate::projects::{PHASE_COLUMNS, PhaseRow};
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 and PostgreSQL's 65,535 bind limits.
+const CHUNK: usize = 1_000;
+
+/// A report ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    /// Project id (already authorised).
+    pub project_id: i64,
+    /// Phase slug.
+    pub phase: String,
+    /// Phase display name, when creating it.
+    pub phase_name: Option<String>,
+    /// Whether a missing phase may be created.
+    pub create_phase: bool,
+    /// Suite name.
+    pub suite: String,
+    /// Suite kind.
+    pub kind: Option<String>,
+    /// What the parser extracted.
+    pub parsed: ParsedReport,
+    /// Run metadata (request parameters over artifact values).
+    pub run: RunMeta,
+    /// Start, unix ms.
+    pub started_at: Option<i64>,
+    /// Finish, unix ms.
+    pub finished_at: Option<i64>,
+    /// Receipt time, unix ms (the demo back-dates history).
+    pub received_at: i64,
+    /// The artifact, gzip-compressed.
+    pub raw_gzip: Vec<u8>,
+    /// Decompressed artifact size.
+    pub raw_size: i64,
+    /// SHA-256 of the decompressed artifact, hex.
+    pub content_hash: String,
+    /// Client-chosen idempotency key.
+    pub idempotency_key: Option<String>,
+}
+
+/// What storing a report produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestOutcome {
+    /// Report id.
+    pub report_id: i64,
+    /// False when an identical upload already existed (nothing was written).
+    pub created: bool,
+    /// Phase id.
+    pub phase_id: i64,
+    /// Phase slug.
+    pub phase: String,
+    /// Suite name.
+    pub suite: String,
+    /// Format of the stored report.
+    pub format: String,
+    /// Extracted counts.
+    pub counts: Counts,
+    /// Phase score after this report.
+    pub score: Option<f64>,
+    /// Phase verdict after this report.
+    pub verdict: String,
+}
+
+fn status_rank(s: Status) -> i64 {
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as i64
+}
+
+/// The body of [`Store::ingest`], written once and run on either pool.
+macro_rules! ingest_tx {
+    ($pool:expr, $actor:expr, $r:expr, $counts:expr, $tallies:expr, $report_score:expr) => {{
+        let r: &NewReport = $r;
+        let actor: &Actor = $actor;
+        let mut tx = $pool.begin().await?;
+        let phase_sql = format!("SELECT {PHASE_COLUMNS} FROM phases WHERE project_id = $1 AND slug = $2");
+        let existing_phase = sqlx::query_as::<_, PhaseRow>(&phase_sql)
+            .bind(r.project_id).bind(&r.phase).fetch_optional(&mut *tx).await?;
+        let phase = match existing_phase {
+            Some(p) => p,
+            None if r.create_phase => {
+                let position = sqlx::query_scalar::<_, i64>(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM phases WHERE project_id = $1",
+                ).bind(r.project_id).fetch_one(&mut *tx).await?;
+                let name = r.phase_name.clone().unwrap_or_else(|| r.phase.clone());
+                // Two first uploads to a new phase may race (PostgreSQL): one inserts, both read.
+                let inserted = sqlx::query(
+                    "INSERT INTO phases (project_id, slug, name, position, created_at) VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (project_id, slug) DO NOTHING",
+                )
+                .bind(r.project_id).bind(&r.phase).bind(&name).bind(position).bind(r.received_at)
+                .execute(&mut *tx).await?
+                .rows_affected();
+                let p = sqlx::query_as::<_, PhaseRow>(&phase_sql)
+                    .bind(r.project_id).bind(&r.phase).fetch_one(&mut *tx).await?;
+                if inserted > 0 {
+                    write_audit!(&mut *tx, actor, AuditWrite {
+                        action: "phase.create", entity: "phase", entity_id: Some(p.id.to_string()),
+                        project_id: Some(r.project_id), phase_id: Some(p.id), before: None,
+                        after: Some(json!({"slug": r.phase, "name": name})),
+                    })?;
+                }
+                p
+            }
+            None => return Err(StoreError::NotFound),
+        };
+        sqlx::query("INSERT INTO suites (phase_id, name, kind, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (phase_id, name) DO NOTHING")
+            .bind(phase.id).bind(&r.suite).bind(&r.kind).bind(r.received_at)
+            .execute(&mut *tx).await?;
+        let suite_id = sqlx::query_scalar::<_, i64>("SELECT id FROM suites WHERE phase_id = $1 AND name = $2")
+            .bind(phase.id).bind(&r.suite).fetch_one(&mut *tx).await?;
+
+        let previous = sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM reports WHERE (suite_id = $1 AND content_hash = $2) \
+             OR (phase_id = $3 AND idempotency_key IS NOT NULL AND idempotency_key = $4) ORDER BY id LIMIT 1",
+        )
+        .bind(suite_id).bind(&r.content_hash).bind(phase.id).bind(&r.idempotency_key)
+        .fetch_optional(&mut *tx).await?;
+        if let Some(id) = previous {
+            tx.rollback().await?;
+            return Ok(Err(id));
+        }
+
+        let claimed = r.parsed.claimed.clone().unwrap_or_default();
+        let counts: Counts = $counts;
+        let report_id = sqlx::query_scalar::<_, i64>(
+            "INSERT INTO reports (suite_id, phase_id, format, content_hash, idempotency_key, run_id, environment, \
+             commit_sha, branch, ci_url, started_at, finished_at, received_at, tests, passed, failed, errors, \
+             skipped, score, claimed_score, claimed_verdict, claimed_confidence, notes, raw_size, raw_gzip, \
+             token_id, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) RETURNING id",
+        )
+        .bind(suite_id).bind(phase.id).bind(&r.parsed.format).bind(&r.content_hash).bind(&r.idempotency_key)
+        .bind(&r.run.id).bind(&r.run.environment).bind(&r.run.commit).bind(&r.run.branch).bind(&r.run.url)
+        .bind(r.started_at).bind(r.finished_at).bind(r.received_at)
+        .bind(counts.tests as i64).bind(counts.passed as i64).bind(counts.failed as i64)
+        .bind(counts.errors as i64).bind(counts.skipped as i64).bind($report_score)
+        .bind(claimed.score).bind(&claimed.verdict).bind(claimed.confidence)
+        .bind(serde_json::to_string(&r.parsed.notes).unwrap_or_else(|_| "[]".into()))
+        .bind(r.raw_size).bind(&r.raw_gzip).bind(actor.token_id).bind(actor.user_id)
+        .fetch_one(&mut *tx).await
+        .map_err(|e| StoreError::unique(e, "report"))?;
+
+        for (chunk_no, chunk) in r.parsed.checks.chunks(CHUNK).enumerate() {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO checks (report_id, ordinal, check_key, name, suite_path, category, status, status_rank, \
+                 score, max_score, weight, blocking, duration_ms, message, details, evidence_url, flaky, retries) ",
+            );
+            qb.push_values(chunk.iter().enumerate(), |mut b, (i, c)| {
+                b.push_bind(report_id)
+                    .push_bind((chunk_no * CHUNK + i) as i64)
+                    .push_bind(&c.id)
+                    .push_bind(&c.name)
+                    .push_bind(&c.suite_path)
+                    .push_bind(&c.category)
+                    .push_bind(c.status.as_str())
+                    .push_bind(status_rank(c.status))
+                    .push_bind(c.score)
+                    .push_bind(c.max)
+                    .push_bind(c.weight)
+                    .push_bind(c.blocking)
+                    .push_bind(c.duration_ms)
+                    .push_bind(&c.message)
+                    .push_bind(&c.details)
+                    .push_bind(&c.evidence_url)
+                    .push_bind(c.flaky)
+                    .push_bind(c.retries as i64);
+            });
+            // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
+            qb.build().persistent(false).execute(&mut *tx).await?;
+        }
+        for chunk in r.parsed.metrics.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO metrics (report_id, name, category, value, unit, target_op, target_value, met) ",
+            );
+            qb.push_values(chunk.iter(), |mut b, m| {
+                b.push_bind(report_id)
+                    .push_bind(&m.name)
+                    .push_bind(&m.category)
+                    .push_bind(m.value)
+                    .push_bind(&m.unit)
+                    .push_bind(m.target.map(|t| t.op.as_str()))
+                    .push_bind(m.target.map(|t| t.value))
+                    .push_bind(m.met());
+            });
+            // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
+            qb.build().persistent(false).execute(&mut *tx).await?;
+        }
+        for chunk in r.parsed.findings.chunks(CHUNK) {
+            let mut qb = sqlx::QueryBuilder::new(
+                "INSERT INTO findings (report_id, finding_key, severity, status, category, title, details) ",
+            );
+            qb.push_values(chunk.iter(), |mut b, f| {
+                b.push_bind(report_id)
+                    .push_bind(&f.id)
+                    .push_bind(f.severity.as_str())
+                    .push_bind(f.status.as_str())
+                    .push_bind(&f.category)
+                    .push_bind(&f.title)
+                    .push_bind(&f.details);
+            });
+            // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
+            qb.build().persistent(false).execute(&mut *tx).await?;
+        }
+        for t in $tallies {
+            sqlx::query(
+                "INSERT INTO report_categories (report_id, category, weighted_credit, weight, checks, passed, \
+                 failed, errors, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(report_id).bind(&t.category).bind(t.weighted_credit).bind(t.weight).bind(t.checks as i64)
+            .bind(t.counts.passed as i64).bind(t.counts.failed as i64).bind(t.counts.errors as i64)
+            .bind(t.counts.skipped as i64)
+            .execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE suites SET latest_report_id = $1, kind = COALESCE($2, kind) WHERE id = $3")
+            .bind(report_id).bind(&r.kind).bind(suite_id).execute(&mut *tx).await?;
+
+        // Blockers: one row per fingerprint; seen again → bumped, gone → resolved.
+        let candidates = blockers::derive(&r.phase, &r.suite, &r.parsed);
+        let open: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, fingerprint FROM blockers WHERE phase_id = $1 AND suite_id = $2 AND status = 'open' \
+             AND source <> 'manual'",
+        ).bind(phase.id).bind(suite_id).fetch_all(&mut *tx).await?;
+        let seen: std::collections::HashSet<&str> = candidates.iter().map(|c| c.fingerprint.as_str()).collect();
+        for (id, fp) in &open {
+            if !seen.contains(fp.as_str()) {
+                sqlx::query("UPDATE blockers SET status = 'resolved', resolved_report_id = $1, resolved_at = $2 WHERE id = $3")
+                    .bind(report_id).bind(r.received_at).bind(id).execute(&mut *tx).await?;
+            }
+        }
+        for c in &candidates {
+            sqlx::query(
+                "INSERT INTO blockers (phase_id, suite_id, fingerprint, source, severity, title, status, \
+                 first_seen_at, last_seen_at, occurrences, first_report_id, last_report_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $7, 1, $8, $8) \
+                 ON CONFLICT (phase_id, fingerprint) DO UPDATE SET \
+                 last_seen_at = excluded.last_seen_at, last_report_id = excluded.last_report_id, \
+                 occurrences = blockers.occurrences + 1, severity = excluded.severity, title = excluded.title, \
+                 status = CASE WHEN blockers.status = 'waived' THEN 'waived' ELSE 'open' END, \
+                 resolved_report_id = NULL, resolved_at = NULL",
+            )
+            .bind(phase.id).bind(suite_id).bind(&c.fingerprint).bind(c.source.as_str())
+            .bind(c.severity.as_str()).bind(&c.title).bind(r.received_at).bind(report_id)
+            .execute(&mut *tx).await?;
+        }
+        write_audit!(&mut *tx, actor, AuditWrite {
+            action: "report.create", entity: "report", entity_id: Some(report_id.to_string()),
+            project_id: Some(r.project_id), phase_id: Some(phase.id), before: None,
+            after: Some(json!({"suite": r.suite, "format": r.parsed.format, "tests": counts.tests})),
+        })?;
+        let card = evaluate_tx!(&mut *tx, &phase, now_ms());
+        store_evaluation!(&mut *tx, phase.id, &card);
+        tx.commit().await?;
+        Ok(Ok((report_id, phase, card)))
+    }};
+}
+
+/// Loads the aggregates of a phase and evaluates it (on a pool or a transaction).
+macro_rules! evaluate_tx {
+    ($exec:expr, $phase:expr, $now:expr) => {{
+        let phase: &PhaseRow = $phase;
+        let rows: Vec<(
+            String,
+            Option<String>,
+            i64,
+            i64,
+            Option<i64>,
+            Option<f64>,
+            Option<String>,
+            Option<f64>,
+            Option<f64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        )> = sqlx::query_as(
+            "SELECT s.name, s.kind, r.id, r.received_at, r.finished_at, r.claimed_score, \
+             c.category, c.weighted_credit, c.weight, c.checks, c.passed, c.failed, c.errors, c.skipped \
+             FROM suites s JOIN reports r ON r.id = s.latest_report_id \
+             LEFT JOIN report_categories c ON c.report_id = r.id \
+             WHERE s.phase_id = $1 ORDER BY s.name, c.category",
+        )
+        .bind(phase.id)
+        .fetch_all($exec)
+        .await?;
+        let (critical, high): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN severity = 'critical' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN severity = 'high' THEN 1 ELSE 0 END), 0) \
+             FROM blockers WHERE phase_id = $1 AND status = 'open'",
+        )
+        .bind(phase.id)
+        .fetch_one($exec)
+        .await?;
+        let (required, signed): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.status = 'done' AND EXISTS (SELECT 1 FROM signoffs s \
+             WHERE s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE) THEN 1 ELSE 0 END), 0) \
+             FROM checklist_items i WHERE i.phase_id = $1 AND i.required = TRUE",
+        )
+        .bind(phase.id)
+        .fetch_one($exec)
+        .await?;
+        crate::ingest::evaluate_rows(phase, $now, rows, critical, high, required, signed)
+    }};
+}
+
+pub(crate) use evaluate_tx;
+
+/// Writes an evaluation onto the phase row.
+macro_rules! store_evaluation {
+    ($exec:expr, $phase_id:expr, $card:expr) => {{
+        let card: &Scorecard = $card;
+        sqlx::query("UPDATE phases SET score = $1, verdict = $2, reasons = $3, evaluated_at = $4 WHERE id = $5")
+            .bind(card.score)
+            .bind(card.verdict.as_str())
+            .bind(serde_json::to_string(&card.reasons).unwrap_or_else(|_| "[]".into()))
+            .bind(now_ms())
+            .bind($phase_id)
+            .execute($exec)
+            .await?;
+    }};
+}
+
+type EvidenceRow = (
+    String,
+    Option<String>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<f64>,
+    Option<String>,
+    Option<f64>,
+    Option<f64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// Phase settings as the scoring rules take them.
+pub(crate) fn settings_of(phase: &PhaseRow) -> PhaseSettings {
+    PhaseSettings {
+        ready_threshold: phase.ready_threshold,
+        conditional_threshold: phase.conditional_threshold,
+        freshness_days: phase.freshness_days.clamp(0, 3650) as u32,
+        category_weights: serde_json::from_str::<BTreeMap<String, f64>>(&phase.category_weights).unwrap_or_default(),
+    }
+}
+
+pub(crate) fn evaluate_rows(
+    phase: &PhaseRow,
+    now: i64,
+    rows: Vec<EvidenceRow>,
+    critical: i64,
+    high: i64,
+    required: i64,
+    signed: i64,
+) -> Scorecard {
+    let mut suites: Vec<SuiteEvidence> = Vec::new();
+    for (
+        name,
+        kind,
+        report_id,
+        received_at,
+        finished_at,
+        claimed,
+        category,
+        credit,
+        weight,
+        checks,
+        passed,
+        failed,
+        errors,
+        skipped,
+    ) in rows
+    {
+        if suites.last().is_none_or(|s| s.report_id != report_id) {
+            suites.push(SuiteEvidence {
+                suite: name,
+                kind,
+                report_id,
+                received_at_ms: received_at,
+                finished_at_ms: finished_at,
+                tallies: Vec::new(),
+                claimed_score: claimed,
+            });
+        }
+        if let (Some(category), Some(credit), Some(weight)) = (category, credit, weight) {
+            let counts = Counts {
+                tests: checks.unwrap_or(0) as u64,
+                passed: passed.unwrap_or(0) as u64,
+                failed: failed.unwrap_or(0) as u64,
+                errors: errors.unwrap_or(0) as u64,
+                skipped: skipped.unwrap_or(0) as u64,
+            };
+            if let Some(s) = suites.last_mut() {
+                s.tallies.push(scoring::CategoryTally {
+                    category,
+                    weighted_credit: credit,
+                    weight,
+                    checks: counts.tests,
+                    counts,
+                });
+            }
+        }
+    }
+    scoring::evaluate(
+        &settings_of(phase),
+        now,
+        &suites,
+        &OpenBlockerSummary { critical: critical as u32, high: high as u32 },
+        &ChecklistSummary { required: required as u32, required_done_and_signed: signed as u32 },
+    )
+}
+
+impl Store {
+    /// Stores a report whole, or nothing. An identical earlier upload (same content in the
+    /// suite, or same idempotency key in the phase) is returned with `created: false`.
+    pub async fn ingest(&self, actor: &Actor, r: &NewReport) -> StoreResult<IngestOutcome> {
+        let counts = r.parsed.counts();
+        let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
+        let tallies = scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category);
+        let (credit, weight) = tallies.iter().fold((0.0, 0.0), |(c, w), t| (c + t.weighted_credit, w + t.weight));
+        let report_score: Option<f64> = (weight > 0.0).then(|| credit / weight * 100.0);
+        let result: Result<(i64, PhaseRow, Scorecard), i64> = match &self.db {
+            Db::Sqlite(pool) => {
+                let _guard = self.write_lock.lock().await;
+                let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
+                    async { ingest_tx!(pool, actor, r, counts, &tallies, report_score) }.await;
+                res?
+            }
+            Db::Postgres(pool) => {
+                let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
+                    async { ingest_tx!(pool, actor, r, counts, &tallies, report_score) }.await;
+                match res {
+                    // Two identical uploads raced: the loser reads the winner's report.
+                    Err(StoreError::Conflict(_)) => {
+                        let id = self.find_duplicate(r).await?.ok_or(StoreError::Conflict("report".into()))?;
+                        Err(id)
+                    }
+                    other => other?,
+                }
+            }
+        };
+        if result.is_ok() {
+            self.changed();
+        }
+        match result {
+            Ok((report_id, phase, card)) => Ok(IngestOutcome {
+                report_id,
+                created: true,
+                phase_id: phase.id,
+                phase: phase.slug,
+                suite: r.suite.clone(),
+                format: r.parsed.format.clone(),
+                counts,
+                score: card.score.map(|s| (s * 10.0).round() / 10.0),
+                verdict: card.verdict.as_str().to_string(),
+            }),
+            Err(existing) => {
+                let report = self.report(existing).await?;
+                let phase = self.phase_by_id(report.phase_id).await?;
+                let card = self.evaluate_phase(&phase).await?;
+                Ok(IngestOutcome {
+                    report_id: existing,
+                    created: false,
+                    phase_id: phase.id,
+                    phase: phase.slug,
+                    suite: report.suite.clone(),
+                    format: report.format.clone(),
+                    counts: report.counts(),
+                    score: card.score.map(|s| (s * 10.0).round() / 10.0),
+                    verdict: card.verdict.as_str().to_string(),
+                })
+            }
+        }
+    }
+
+    async fn find_duplicate(&self, r: &NewReport) -> StoreResult<Option<i64>> {
+        Ok(crate::db::on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT r.id FROM reports r JOIN suites s ON s.id = r.suite_id JOIN phases p ON p.id = r.phase_id \
+             WHERE p.project_id = $1 AND p.slug = $2 AND ((s.name = $3 AND r.content_hash = $4) \
+             OR (r.idempotency_key IS NOT NULL AND r.idempotency_key = $5)) ORDER BY r.id LIMIT 1",
+        )
+        .bind(r.project_id).bind(&r.phase).bind(&r.suite).bind(&r.content_hash).bind(&r.idempotency_key)
+        .fetch_optional(pool).await)?)
+    }
+
+    /// Evaluates a phase now from stored aggregates (cheap: one row per suite and category).
+    pub async fn evaluate_phase(&self, phase: &PhaseRow) -> StoreResult<Scorecard> {
+        let now = now_ms();
+        let generation = self.caches.generation.current();
+        if let Some(card) = self.caches.evaluations.get(&phase.id, generation, now) {
+            return Ok(card);
+        }
+        let card = crate::db::on_pool!(self, pool => {
+            let card: StoreResult<Scorecard> = async { Ok(evaluate_tx!(pool, phase, now)) }.await;
+            card
+        })?;
+        self.caches.evaluations.put(phase.id, generation, now, card.clone());
+        Ok(card)
+    }
+}

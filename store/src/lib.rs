@@ -1,0 +1,32 @@
+//! readyboard persistence: one API over SQLite (embedded default) and PostgreSQL.
+//!
+//! Every query is written once in SQL both backends accept (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`) and run on whichever pool the URL selected.
+
+mod audit;
+mod blockers;
+mod cache;
+mod db;
+mod decisions;
+mod error;
+mod ingest;
+mod projects;
+mod reads;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use audit::{Actor, AuditEntry};
+pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
+pub use db::{Backend, Store, now_ms};
+pub use decisions::{
+    ChangesSince, Condition, DECISION_KINDS, DecisionRecord, NewDecision, Snapshot, SnapshotBlocker, SnapshotItem,
+    SnapshotSuite,
+};
+pub use error::{StoreError, StoreResult};
+pub use ingest::{IngestOutcome, NewReport};
+pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
+pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportRow};
+pub use sessions::SessionBackend;
+pub use tokens::{TokenRow, TokenScope};
+pub use users::UserRow;

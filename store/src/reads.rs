@@ -1,0 +1,407 @@
+//! Read models for pages and the read API.
+
+use readyboard_domain::model::Counts;
+use serde::Serialize;
+
+use crate::db::{Store, on_pool};
+use crate::error::{StoreError, StoreResult};
+
+/// A report's metadata and counts (not its raw artifact).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ReportRow {
+    /// Report id.
+    pub id: i64,
+    /// Suite id.
+    pub suite_id: i64,
+    /// Suite name.
+    pub suite: String,
+    /// Suite kind.
+    pub kind: Option<String>,
+    /// Phase id.
+    pub phase_id: i64,
+    /// Phase slug.
+    pub phase_slug: String,
+    /// Phase name.
+    pub phase_name: String,
+    /// Project slug.
+    pub project_slug: String,
+    /// Project name.
+    pub project_name: String,
+    /// Format name.
+    pub format: String,
+    /// SHA-256 of the artifact.
+    pub content_hash: String,
+    /// CI run id.
+    pub run_id: Option<String>,
+    /// Environment.
+    pub environment: Option<String>,
+    /// Commit.
+    pub commit_sha: Option<String>,
+    /// Branch.
+    pub branch: Option<String>,
+    /// CI URL.
+    pub ci_url: Option<String>,
+    /// Start, unix ms.
+    pub started_at: Option<i64>,
+    /// Finish, unix ms.
+    pub finished_at: Option<i64>,
+    /// Receipt, unix ms.
+    pub received_at: i64,
+    /// Tests.
+    pub tests: i64,
+    /// Passed.
+    pub passed: i64,
+    /// Failed.
+    pub failed: i64,
+    /// Errors.
+    pub errors: i64,
+    /// Skipped.
+    pub skipped: i64,
+    /// Suite-level score of this report.
+    pub score: Option<f64>,
+    /// Claimed score.
+    pub claimed_score: Option<f64>,
+    /// Claimed verdict.
+    pub claimed_verdict: Option<String>,
+    /// Notes (JSON array).
+    pub notes: String,
+    /// Artifact size.
+    pub raw_size: i64,
+}
+
+impl ReportRow {
+    /// Counts as the API returns them.
+    pub fn counts(&self) -> Counts {
+        Counts {
+            tests: self.tests as u64,
+            passed: self.passed as u64,
+            failed: self.failed as u64,
+            errors: self.errors as u64,
+            skipped: self.skipped as u64,
+        }
+    }
+}
+
+const REPORT_SELECT: &str = "SELECT r.id, r.suite_id, s.name AS suite, s.kind, r.phase_id, ph.slug AS phase_slug, \
+     ph.name AS phase_name, p.slug AS project_slug, p.name AS project_name, r.format, r.content_hash, r.run_id, \
+     r.environment, r.commit_sha, r.branch, r.ci_url, r.started_at, r.finished_at, r.received_at, r.tests, \
+     r.passed, r.failed, r.errors, r.skipped, r.score, r.claimed_score, r.claimed_verdict, r.notes, r.raw_size \
+     FROM reports r JOIN suites s ON s.id = r.suite_id JOIN phases ph ON ph.id = r.phase_id \
+     JOIN projects p ON p.id = ph.project_id";
+
+/// One check of a report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CheckRow {
+    /// Row id.
+    pub id: i64,
+    /// Stable key within the suite.
+    pub check_key: String,
+    /// Name.
+    pub name: String,
+    /// Suite path.
+    pub suite_path: String,
+    /// Category.
+    pub category: Option<String>,
+    /// Status name.
+    pub status: String,
+    /// Score.
+    pub score: Option<f64>,
+    /// Max score.
+    pub max_score: Option<f64>,
+    /// Duration.
+    pub duration_ms: Option<f64>,
+    /// Message.
+    pub message: String,
+    /// Details / trace excerpt.
+    pub details: String,
+    /// Flaky.
+    pub flaky: bool,
+    /// Retries.
+    pub retries: i64,
+}
+
+/// One metric of a report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MetricRow {
+    /// Name.
+    pub name: String,
+    /// Category.
+    pub category: Option<String>,
+    /// Value.
+    pub value: f64,
+    /// Unit.
+    pub unit: String,
+    /// Target operator.
+    pub target_op: Option<String>,
+    /// Target value.
+    pub target_value: Option<f64>,
+    /// Whether the target is met.
+    pub met: Option<bool>,
+}
+
+/// One finding of a report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct FindingRow {
+    /// Stable key.
+    pub finding_key: String,
+    /// Severity.
+    pub severity: String,
+    /// Status.
+    pub status: String,
+    /// Category.
+    pub category: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Details.
+    pub details: String,
+}
+
+/// A blocker of a phase.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct BlockerRow {
+    /// Row id.
+    pub id: i64,
+    /// Suite name, when derived from evidence.
+    pub suite: Option<String>,
+    /// Source: finding, check or manual.
+    pub source: String,
+    /// Severity.
+    pub severity: String,
+    /// Title.
+    pub title: String,
+    /// open, resolved or waived.
+    pub status: String,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Due date.
+    pub due_date: Option<String>,
+    /// First seen, unix ms.
+    pub first_seen_at: i64,
+    /// Last seen, unix ms.
+    pub last_seen_at: i64,
+    /// Reports that showed it.
+    pub occurrences: i64,
+    /// Latest report showing it.
+    pub last_report_id: Option<i64>,
+    /// Report that no longer showed it.
+    pub resolved_report_id: Option<i64>,
+}
+
+impl Store {
+    /// A report by id.
+    pub async fn report(&self, id: i64) -> StoreResult<ReportRow> {
+        let sql = format!("{REPORT_SELECT} WHERE r.id = $1");
+        on_pool!(self, pool => sqlx::query_as::<_, ReportRow>(&sql).bind(id).fetch_optional(pool).await)?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The gzip-compressed artifact of a report.
+    pub async fn report_raw(&self, id: i64) -> StoreResult<Vec<u8>> {
+        on_pool!(self, pool => sqlx::query_scalar::<_, Vec<u8>>("SELECT raw_gzip FROM reports WHERE id = $1")
+            .bind(id).fetch_optional(pool).await)?
+        .ok_or(StoreError::NotFound)
+    }
+
+    /// The newest reports of a phase.
+    pub async fn phase_reports(&self, phase_id: i64, limit: i64) -> StoreResult<Vec<ReportRow>> {
+        let sql = format!("{REPORT_SELECT} WHERE r.phase_id = $1 ORDER BY r.received_at DESC, r.id DESC LIMIT $2");
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, ReportRow>(&sql).bind(phase_id).bind(limit).fetch_all(pool).await)?,
+        )
+    }
+
+    /// The latest report of each suite of a phase.
+    pub async fn latest_reports(&self, phase_id: i64) -> StoreResult<Vec<ReportRow>> {
+        let sql = format!("{REPORT_SELECT} WHERE s.phase_id = $1 AND r.id = s.latest_report_id ORDER BY s.name");
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, ReportRow>(&sql).bind(phase_id).fetch_all(pool).await)?)
+    }
+
+    /// The report of the same suite received just before `report`.
+    pub async fn previous_report(&self, report: &ReportRow) -> StoreResult<Option<ReportRow>> {
+        let sql = format!(
+            "{REPORT_SELECT} WHERE r.suite_id = $1 AND (r.received_at < $2 OR (r.received_at = $2 AND r.id < $3)) \
+             ORDER BY r.received_at DESC, r.id DESC LIMIT 1"
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, ReportRow>(&sql)
+            .bind(report.suite_id).bind(report.received_at).bind(report.id).fetch_optional(pool).await)?)
+    }
+
+    /// A page of a report's checks, most severe first; `status` filters.
+    pub async fn checks(
+        &self,
+        report_id: i64,
+        status: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<CheckRow>)> {
+        const COLS: &str = "id, check_key, name, suite_path, category, status, score, max_score, duration_ms, \
+                            message, details, flaky, retries";
+        let (total, rows) = on_pool!(self, pool => {
+            let r: Result<(i64, Vec<CheckRow>), sqlx::Error> = async {
+                match status {
+                    Some(st) => {
+                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1 AND status = $2")
+                            .bind(report_id).bind(st).fetch_one(pool).await?;
+                        let rows = sqlx::query_as::<_, CheckRow>(&format!(
+                            "SELECT {COLS} FROM checks WHERE report_id = $1 AND status = $2 ORDER BY ordinal LIMIT $3 OFFSET $4"
+                        )).bind(report_id).bind(st).bind(limit).bind(offset).fetch_all(pool).await?;
+                        Ok((total, rows))
+                    }
+                    None => {
+                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1")
+                            .bind(report_id).fetch_one(pool).await?;
+                        let rows = sqlx::query_as::<_, CheckRow>(&format!(
+                            "SELECT {COLS} FROM checks WHERE report_id = $1 ORDER BY status_rank, ordinal LIMIT $2 OFFSET $3"
+                        )).bind(report_id).bind(limit).bind(offset).fetch_all(pool).await?;
+                        Ok((total, rows))
+                    }
+                }
+            }.await;
+            r
+        })?;
+        Ok((total, rows))
+    }
+
+    /// Every check of a report as (key, name, status), in file order (for diffs).
+    pub async fn check_statuses(&self, report_id: i64) -> StoreResult<Vec<(String, String, String)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
+            "SELECT check_key, name, status FROM checks WHERE report_id = $1 ORDER BY ordinal"
+        ).bind(report_id).fetch_all(pool).await)?)
+    }
+
+    /// A report's metrics.
+    pub async fn metrics(&self, report_id: i64) -> StoreResult<Vec<MetricRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, MetricRow>(
+            "SELECT name, category, value, unit, target_op, target_value, met FROM metrics WHERE report_id = $1 ORDER BY id"
+        ).bind(report_id).fetch_all(pool).await)?)
+    }
+
+    /// A report's findings, most severe first.
+    pub async fn findings(&self, report_id: i64) -> StoreResult<Vec<FindingRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, FindingRow>(
+            "SELECT finding_key, severity, status, category, title, details FROM findings WHERE report_id = $1 \
+             ORDER BY CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 \
+             WHEN 'low' THEN 3 ELSE 4 END, id"
+        ).bind(report_id).fetch_all(pool).await)?)
+    }
+
+    /// Blockers of a phase; open ones first, most severe first.
+    pub async fn blockers(&self, phase_id: i64, only_open: bool) -> StoreResult<Vec<BlockerRow>> {
+        let sql = format!(
+            "SELECT b.id, s.name AS suite, b.source, b.severity, b.title, b.status, b.owner, b.due_date, \
+             b.first_seen_at, b.last_seen_at, b.occurrences, b.last_report_id, b.resolved_report_id \
+             FROM blockers b LEFT JOIN suites s ON s.id = b.suite_id WHERE b.phase_id = $1 {} \
+             ORDER BY CASE b.status WHEN 'open' THEN 0 WHEN 'waived' THEN 1 ELSE 2 END, \
+             CASE b.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, b.last_seen_at DESC",
+            if only_open { "AND b.status = 'open'" } else { "" }
+        );
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, BlockerRow>(&sql).bind(phase_id).fetch_all(pool).await)?)
+    }
+
+    /// Phase score history: (report received, phase score is not stored per report, so the
+    /// suite-level report scores) — newest `limit` reports of the phase as (time, score).
+    pub async fn report_scores(&self, phase_id: i64, limit: i64) -> StoreResult<Vec<(i64, Option<f64>)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, (i64, Option<f64>)>(
+            "SELECT received_at, score FROM reports WHERE phase_id = $1 ORDER BY received_at DESC LIMIT $2"
+        ).bind(phase_id).bind(limit).fetch_all(pool).await)?)
+    }
+
+    /// Number of open blockers of a phase.
+    pub async fn open_blocker_count(&self, phase_id: i64) -> StoreResult<i64> {
+        Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open'"
+        ).bind(phase_id).fetch_one(pool).await)?)
+    }
+}
+
+/// How a metric moved between two runs of a suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricChange {
+    /// Metric name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Value in the previous run.
+    pub before: Option<f64>,
+    /// Value in this run.
+    pub after: Option<f64>,
+    /// Target as written ("< 100").
+    pub target: Option<String>,
+    /// Whether the previous value met the target.
+    pub met_before: Option<bool>,
+    /// Whether this value meets the target.
+    pub met_after: Option<bool>,
+}
+
+/// A report compared with the previous report of its suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDiff {
+    /// The previous report, if any.
+    pub previous_id: Option<i64>,
+    /// Check changes.
+    pub checks: readyboard_domain::diff::RunDiff,
+    /// Metric changes.
+    pub metrics: Vec<MetricChange>,
+}
+
+impl Store {
+    async fn checks_for_diff(&self, report_id: i64) -> StoreResult<Vec<readyboard_domain::model::Check>> {
+        use readyboard_domain::model::{Check, Status};
+        Ok(self
+            .check_statuses(report_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, status)| Check {
+                id,
+                name,
+                status: Status::parse(&status).unwrap_or(Status::NotRun),
+                weight: 1.0,
+                ..Default::default()
+            })
+            .collect())
+    }
+
+    /// Compares a report with the previous report of the same suite.
+    pub async fn diff_with_previous(&self, report: &ReportRow) -> StoreResult<ReportDiff> {
+        let previous = self.previous_report(report).await?;
+        let current = self.checks_for_diff(report.id).await?;
+        let before = match &previous {
+            Some(p) => self.checks_for_diff(p.id).await?,
+            None => Vec::new(),
+        };
+        let checks =
+            if previous.is_some() { readyboard_domain::diff::diff(&before, &current) } else { Default::default() };
+        let after_metrics = self.metrics(report.id).await?;
+        let before_metrics = match &previous {
+            Some(p) => self.metrics(p.id).await?,
+            None => Vec::new(),
+        };
+        let mut metrics: Vec<MetricChange> = after_metrics
+            .iter()
+            .map(|m| {
+                let b = before_metrics.iter().find(|x| x.name == m.name);
+                MetricChange {
+                    name: m.name.clone(),
+                    unit: m.unit.clone(),
+                    before: b.map(|x| x.value),
+                    after: Some(m.value),
+                    target: m.target_op.as_ref().zip(m.target_value).map(|(op, v)| format!("{op} {v}")),
+                    met_before: b.and_then(|x| x.met),
+                    met_after: m.met,
+                }
+            })
+            .collect();
+        for b in before_metrics.iter().filter(|b| !after_metrics.iter().any(|a| a.name == b.name)) {
+            metrics.push(MetricChange {
+                name: b.name.clone(),
+                unit: b.unit.clone(),
+                before: Some(b.value),
+                after: None,
+                target: b.target_op.as_ref().zip(b.target_value).map(|(op, v)| format!("{op} {v}")),
+                met_before: b.met,
+                met_after: None,
+            });
+        }
+        Ok(ReportDiff { previous_id: previous.map(|p| p.id), checks, metrics })
+    }
+}

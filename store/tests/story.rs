@@ -1,0 +1,777 @@
+//! The store's main story — users, tokens, projects, ingest, blockers, reads and audit —
+//! run against SQLite always and against PostgreSQL when a server is reachable.
+//!
+//! PostgreSQL: `READYBOARD_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`) names an admin connection; every run
+//! creates a throwaway database on it and drops it afterwards.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::time::Duration;
+
+use readyboard_domain::ingest;
+use readyboard_domain::role::Role;
+use readyboard_store::{Actor, IngestOutcome, NewReport, Store, StoreError};
+use sqlx::Connection;
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+// ---------------------------------------------------------------------------------------
+// Databases
+// ---------------------------------------------------------------------------------------
+
+/// A second connection to the store's database, for counting rows behind its back.
+enum Probe {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Probe {
+    async fn open(url: &str) -> Probe {
+        if url.starts_with("postgres") {
+            Probe::Postgres(sqlx::PgPool::connect(url).await.expect("probe connects to postgres"))
+        } else {
+            Probe::Sqlite(sqlx::SqlitePool::connect(url).await.expect("probe connects to sqlite"))
+        }
+    }
+
+    async fn count(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        match self {
+            Probe::Sqlite(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
+            Probe::Postgres(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
+        }
+        .expect("count rows")
+    }
+
+    /// Row counts of every table an ingest writes.
+    async fn snapshot(&self) -> Vec<(&'static str, i64)> {
+        let mut out = Vec::new();
+        for t in ["phases", "suites", "reports", "checks", "metrics", "findings", "blockers", "audit_log"] {
+            out.push((t, self.count(t).await));
+        }
+        out
+    }
+
+    async fn close(self) {
+        match self {
+            Probe::Sqlite(p) => p.close().await,
+            Probe::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A SQLite database file in the temp directory, removed on drop.
+struct SqliteFile {
+    path: std::path::PathBuf,
+}
+
+impl SqliteFile {
+    fn new() -> SqliteFile {
+        let path = std::env::temp_dir().join(format!("rb_test_{}.db", uuid::Uuid::new_v4().simple()));
+        SqliteFile { path }
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}", self.path.display())
+    }
+}
+
+impl Drop for SqliteFile {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+        }
+    }
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("READYBOARD_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG.to_string())
+}
+
+/// `url` with its database name replaced by `db`.
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let after_scheme = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    };
+    format!("{host_part}/{db}{query}")
+}
+
+/// Creates a throwaway PostgreSQL database; `None` (with a visible skip) when unreachable.
+async fn create_pg_database() -> Option<(String, String)> {
+    let admin = pg_admin_url();
+    let conn = tokio::time::timeout(Duration::from_secs(5), sqlx::PgConnection::connect(&admin)).await;
+    let mut conn = match conn {
+        Ok(Ok(c)) => c,
+        _ => {
+            // Straight to stderr: the test harness would swallow `eprintln!` of a passing test.
+            let _ = writeln!(std::io::stderr(), "SKIPPED: PostgreSQL not reachable at {admin}");
+            return None;
+        }
+    };
+    let name = format!("rb_test_{}", uuid::Uuid::new_v4().simple());
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+    conn.close().await.ok();
+    Some((name.clone(), with_database(&admin, &name)))
+}
+
+async fn drop_pg_database(name: &str) {
+    let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.expect("admin connection");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .expect("drop test database");
+    conn.close().await.ok();
+}
+
+/// Runs `scenario` on a fresh database at `url` in its own task, so that a failing
+/// scenario still lets the caller clean up before the panic is re-raised.
+async fn run_scenario<F, Fut>(url: String, scenario: F) -> Result<(), tokio::task::JoinError>
+where
+    F: FnOnce(Store, Probe) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let store = Store::open(&url).await.expect("open and migrate");
+        let probe = Probe::open(&url).await;
+        scenario(store.clone(), probe).await;
+        store.close().await;
+    })
+    .await
+}
+
+async fn on_sqlite<F, Fut>(scenario: F)
+where
+    F: FnOnce(Store, Probe) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let file = SqliteFile::new();
+    let result = run_scenario(file.url(), scenario).await;
+    drop(file);
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn on_postgres<F, Fut>(scenario: F)
+where
+    F: FnOnce(Store, Probe) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let Some((name, url)) = create_pg_database().await else { return };
+    let result = run_scenario(url, scenario).await;
+    drop_pg_database(&name).await;
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reports
+// ---------------------------------------------------------------------------------------
+
+/// A stable hex digest of `data` (FNV-1a 64), standing in for the server's SHA-256.
+fn digest(data: &[u8]) -> String {
+    let h = data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{h:016x}")
+}
+
+fn report(project_id: i64, phase: &str, suite: &str, body: &[u8], create_phase: bool, key: Option<&str>) -> NewReport {
+    let parsed = ingest::parse(body, None).expect("test artifact parses");
+    NewReport {
+        project_id,
+        phase: phase.to_string(),
+        phase_name: None,
+        create_phase,
+        suite: suite.to_string(),
+        kind: parsed.placement.kind.clone(),
+        run: parsed.run.clone(),
+        started_at: None,
+        finished_at: None,
+        received_at: readyboard_store::now_ms(),
+        // The store keeps the artifact bytes as handed over.
+        raw_gzip: body.to_vec(),
+        raw_size: body.len() as i64,
+        content_hash: digest(body),
+        idempotency_key: key.map(str::to_string),
+        parsed,
+    }
+}
+
+const SECURITY_WITH_CRITICAL: &str = r#"{
+  "schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "security", "kind": "security",
+  "run": {"id": 1, "branch": "main"},
+  "checks": [
+    {"id": "rbac", "name": "RBAC", "status": "pass"},
+    {"id": "tls", "name": "TLS", "status": "pass"},
+    {"id": "csp", "name": "CSP", "status": "pass"},
+    {"id": "headers", "name": "Headers", "status": "fail", "message": "missing HSTS"}
+  ],
+  "metrics": [
+    {"name": "api_p95_ms", "value": 80, "unit": "ms", "target": {"op": "<", "value": 100}},
+    {"name": "error_rate", "value": 3, "unit": "%", "target": {"op": "<=", "value": 1}}
+  ],
+  "findings": [
+    {"id": "CVE-2025-0001", "severity": "critical", "title": "Remote code execution"},
+    {"id": "old-1", "severity": "low", "status": "resolved", "title": "Old issue"}
+  ]
+}"#;
+
+const SECURITY_CLEAN: &str = r#"{
+  "schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "security", "kind": "security",
+  "run": {"id": 2, "branch": "main"},
+  "checks": [
+    {"id": "rbac", "name": "RBAC", "status": "pass"},
+    {"id": "tls", "name": "TLS", "status": "pass"},
+    {"id": "csp", "name": "CSP", "status": "pass"},
+    {"id": "headers", "name": "Headers", "status": "pass"}
+  ],
+  "findings": [
+    {"id": "old-1", "severity": "low", "status": "resolved", "title": "Old issue"}
+  ]
+}"#;
+
+const JUNIT_WITH_FAILURES: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites>
+  <testsuite name="unit" tests="6">
+    <testcase classname="cart" name="adds_item" time="0.010"/>
+    <testcase classname="cart" name="removes_item" time="0.020"><failure message="expected 0, got 1">trace</failure></testcase>
+    <testcase classname="cart" name="totals" time="0.030"><failure message="rounding">trace</failure></testcase>
+    <testcase classname="cart" name="checkout" time="0.040"><error message="connection refused">trace</error></testcase>
+    <testcase classname="cart" name="coupons"><skipped message="later"/></testcase>
+    <testcase classname="cart" name="empties" time="0.001"/>
+  </testsuite>
+</testsuites>"#;
+
+fn distinct_report(i: usize) -> String {
+    format!(
+        r#"{{"schema": "readyboard/v1", "project": "shop", "phase": "load", "suite": "s{}",
+            "run": {{"id": {i}}},
+            "checks": [{{"id": "c{i}-a", "status": "pass"}}, {{"id": "c{i}-b", "status": "{}"}}]}}"#,
+        i % 4,
+        if i.is_multiple_of(3) { "fail" } else { "pass" }
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The story
+// ---------------------------------------------------------------------------------------
+
+async fn story(store: Store, probe: Probe) {
+    let cli = Actor::system("cli");
+
+    // Users: unique names, validated names, roles.
+    let alice = store.create_user(&cli, "alice", "$argon2id$fake", Role::Admin).await.expect("create alice");
+    assert_eq!(alice.role(), Role::Admin);
+    assert!(!alice.disabled);
+    match store.create_user(&cli, "alice", "$argon2id$other", Role::Viewer).await {
+        Err(StoreError::Conflict(field)) => assert_eq!(field, "username"),
+        other => panic!("duplicate username must be a conflict, got {other:?}"),
+    }
+    assert!(matches!(store.create_user(&cli, "bad name", "h", Role::Viewer).await, Err(StoreError::Invalid(_))));
+    let bob = store.create_user(&cli, "bob", "$argon2id$fake", Role::Viewer).await.expect("create bob");
+    store.set_role(&Actor::user(alice.id, "alice"), "bob", Role::Approver).await.expect("promote bob");
+    let bob_now = store.user_by_name("bob").await.unwrap().expect("bob exists");
+    assert_eq!(bob_now.id, bob.id);
+    assert_eq!(bob_now.role(), Role::Approver);
+    assert!(matches!(store.set_role(&cli, "nobody", Role::Admin).await, Err(StoreError::NotFound)));
+    assert!(store.user_by_name("nobody").await.unwrap().is_none());
+    assert_eq!(store.count_users().await.unwrap(), 2);
+
+    // Projects and tokens: tokens resolve by hash until revoked.
+    let admin = Actor::user(alice.id, "alice");
+    let project = store.create_project(&admin, "shop", "Shop", "The web shop").await.expect("create project");
+    assert!(matches!(store.create_project(&admin, "shop", "Shop 2", "").await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.project("shop").await.unwrap().id, project.id);
+    assert!(matches!(store.project("nope").await, Err(StoreError::NotFound)));
+    let old = store.create_token(&admin, project.id, "old-ci", "hash-old", "rbt_old").await.expect("token");
+    let ci = store.create_token(&admin, project.id, "ci", "hash-ci", "rbt_ci").await.expect("token");
+    let scope = store.token_scope("hash-old").await.unwrap().expect("active token resolves");
+    assert_eq!(scope.token_id, old.id);
+    assert_eq!(scope.project_id, project.id);
+    assert_eq!(scope.project_slug, "shop");
+    assert!(store.token_scope("no-such-hash").await.unwrap().is_none());
+    store.revoke_token(&admin, old.id).await.expect("revoke");
+    assert!(store.token_scope("hash-old").await.unwrap().is_none(), "a revoked token no longer resolves");
+    assert!(matches!(store.revoke_token(&admin, old.id).await, Err(StoreError::NotFound)));
+    let tokens = store.list_tokens().await.unwrap();
+    assert_eq!(tokens.len(), 2);
+    assert!(tokens.iter().any(|t| t.id == old.id && t.revoked_at.is_some()));
+    assert!(tokens.iter().any(|t| t.id == ci.id && t.revoked_at.is_none()));
+    let token = Actor::token(ci.id, "ci");
+
+    // An unknown phase without permission to create it: NotFound, nothing written.
+    let before = probe.snapshot().await;
+    let refused = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), false, None);
+    assert!(matches!(store.ingest(&token, &refused).await, Err(StoreError::NotFound)));
+    assert_eq!(probe.snapshot().await, before, "a refused ingest writes nothing");
+    assert!(store.phases(project.id).await.unwrap().is_empty());
+
+    // First report: creates the phase; the open critical finding blocks the phase.
+    let first = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, Some("run-1"));
+    let r1 = store.ingest(&token, &first).await.expect("ingest first report");
+    assert!(r1.created);
+    assert_eq!(r1.phase, "release-1");
+    assert_eq!(r1.suite, "security");
+    assert_eq!(r1.format, "readyboard");
+    // Four checks plus two metric targets (one met, one missed) count as tests.
+    assert_eq!((r1.counts.tests, r1.counts.passed, r1.counts.failed), (6, 4, 2));
+    assert_eq!(r1.verdict, "no_go", "an open critical finding means no-go");
+    let phases = store.phases(project.id).await.unwrap();
+    assert_eq!(phases.len(), 1, "the phase was created on first upload");
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+    assert_eq!(phase.id, r1.phase_id);
+    assert_eq!(phase.verdict, "no_go", "the evaluation is stored on the phase");
+    let suites = store.suites(phase.id).await.unwrap();
+    assert_eq!(suites.len(), 1);
+    assert_eq!(suites[0].latest_report_id, Some(r1.report_id));
+    assert_eq!(suites[0].kind.as_deref(), Some("security"));
+
+    let stored = store.report(r1.report_id).await.unwrap();
+    assert_eq!(stored.project_slug, "shop");
+    assert_eq!(stored.branch.as_deref(), Some("main"));
+    assert_eq!(stored.run_id.as_deref(), Some("1"));
+    assert_eq!(store.report_raw(r1.report_id).await.unwrap(), SECURITY_WITH_CRITICAL.as_bytes());
+    let metrics = store.metrics(r1.report_id).await.unwrap();
+    assert_eq!(metrics.len(), 2);
+    assert_eq!(metrics[0].name, "api_p95_ms");
+    assert_eq!(metrics[0].met, Some(true));
+    assert_eq!(metrics[1].met, Some(false));
+    let findings = store.findings(r1.report_id).await.unwrap();
+    assert_eq!(findings.len(), 2);
+    assert_eq!(findings[0].severity, "critical", "most severe finding first");
+    assert_eq!(findings[0].finding_key, "CVE-2025-0001");
+    let open = store.blockers(phase.id, true).await.unwrap();
+    assert_eq!(open.len(), 1, "only the open critical finding blocks: {open:?}");
+    assert_eq!(open[0].source, "finding");
+    assert_eq!(open[0].severity, "critical");
+    assert_eq!(open[0].title, "Remote code execution");
+    assert_eq!(open[0].occurrences, 1);
+    assert_eq!(store.open_blocker_count(phase.id).await.unwrap(), 1);
+
+    // The same content again: the same report, nothing new written.
+    let before = probe.snapshot().await;
+    let again = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None);
+    let dup = store.ingest(&token, &again).await.expect("re-ingest");
+    assert!(!dup.created);
+    assert_eq!(dup.report_id, r1.report_id);
+    assert_eq!(dup.counts, r1.counts);
+    assert_eq!(dup.verdict, "no_go");
+    assert_eq!(probe.snapshot().await, before, "an exact re-upload writes no rows");
+    assert_eq!(store.blockers(phase.id, true).await.unwrap()[0].occurrences, 1);
+
+    // Different content with the same idempotency key in the phase: also the same report.
+    let keyed = report(project.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, Some("run-1"));
+    let same_key = store.ingest(&token, &keyed).await.expect("ingest with a used key");
+    assert!(!same_key.created);
+    assert_eq!(same_key.report_id, r1.report_id);
+    assert_eq!(probe.snapshot().await, before, "a replayed idempotency key writes no rows");
+
+    // A clean run of the same suite resolves the blocker.
+    let second = report(project.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, Some("run-2"));
+    let r2 = store.ingest(&token, &second).await.expect("ingest second report");
+    assert!(r2.created);
+    assert_ne!(r2.report_id, r1.report_id);
+    assert_ne!(r2.verdict, "no_go", "the critical finding is gone");
+    assert!(store.blockers(phase.id, true).await.unwrap().is_empty());
+    let all = store.blockers(phase.id, false).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].status, "resolved");
+    assert_eq!(all[0].resolved_report_id, Some(r2.report_id));
+    let r2_row = store.report(r2.report_id).await.unwrap();
+    let prev = store.previous_report(&r2_row).await.unwrap().expect("a previous run exists");
+    assert_eq!(prev.id, r1.report_id);
+    assert!(store.previous_report(&stored).await.unwrap().is_none());
+
+    // JUnit with failures and errors: counts, and checks paged most severe first.
+    let junit = report(project.id, "release-1", "unit", JUNIT_WITH_FAILURES.as_bytes(), true, None);
+    let r3 = store.ingest(&token, &junit).await.expect("ingest junit");
+    assert!(r3.created);
+    assert_eq!(r3.format, "junit");
+    let c = r3.counts;
+    assert_eq!((c.tests, c.passed, c.failed, c.errors, c.skipped), (6, 2, 2, 1, 1));
+    let (total, page1) = store.checks(r3.report_id, None, 0, 3).await.unwrap();
+    assert_eq!(total, 6);
+    let statuses: Vec<&str> = page1.iter().map(|c| c.status.as_str()).collect();
+    assert_eq!(statuses, ["error", "fail", "fail"], "failures come first");
+    assert_eq!(page1[0].name, "checkout");
+    assert_eq!(page1[0].message, "connection refused");
+    let (total, page2) = store.checks(r3.report_id, None, 3, 3).await.unwrap();
+    assert_eq!(total, 6);
+    let statuses: Vec<&str> = page2.iter().map(|c| c.status.as_str()).collect();
+    assert_eq!(statuses, ["skip", "pass", "pass"]);
+    let (_, beyond) = store.checks(r3.report_id, None, 6, 3).await.unwrap();
+    assert!(beyond.is_empty());
+    let (fail_total, fails) = store.checks(r3.report_id, Some("fail"), 0, 10).await.unwrap();
+    assert_eq!(fail_total, 2);
+    let names: Vec<&str> = fails.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["removes_item", "totals"], "a status filter keeps file order");
+    let (one_total, one) = store.checks(r3.report_id, Some("fail"), 1, 1).await.unwrap();
+    assert_eq!((one_total, one.len()), (2, 1));
+    assert_eq!(one[0].name, "totals");
+    let (none_total, _) = store.checks(r3.report_id, Some("partial"), 0, 10).await.unwrap();
+    assert_eq!(none_total, 0);
+
+    // Reads agree with the outcome of the last ingest.
+    let latest = store.latest_reports(phase.id).await.unwrap();
+    let latest_ids: Vec<i64> = latest.iter().map(|r| r.id).collect();
+    assert_eq!(latest_ids, [r2.report_id, r3.report_id], "one latest report per suite, by suite name");
+    let phase = store.phase_by_id(phase.id).await.unwrap();
+    let card = store.evaluate_phase(&phase).await.unwrap();
+    assert_eq!(card.verdict.as_str(), r3.verdict);
+    assert_eq!(card.score.map(|s| (s * 10.0).round() / 10.0), r3.score);
+    assert_eq!(phase.verdict, r3.verdict);
+    assert_eq!(store.phase_reports(phase.id, 10).await.unwrap().len(), 3);
+
+    // Every mutation left an audit entry; duplicates and refusals left none.
+    let audit = store.audit_recent(1000).await.unwrap();
+    let count = |action: &str| audit.iter().filter(|a| a.action == action).count();
+    assert_eq!(count("user.create"), 2);
+    assert_eq!(count("user.role"), 1);
+    assert_eq!(count("project.create"), 1);
+    assert_eq!(count("token.create"), 2);
+    assert_eq!(count("token.revoke"), 1);
+    assert_eq!(count("phase.create"), 1);
+    assert_eq!(count("report.create"), 3);
+    assert_eq!(audit.len(), 11, "no other entries: {audit:?}");
+    let role_change = audit.iter().find(|a| a.action == "user.role").unwrap();
+    assert_eq!(role_change.actor_label, "alice");
+    assert!(role_change.before_json.as_deref().unwrap().contains("viewer"));
+    assert!(role_change.after_json.as_deref().unwrap().contains("approver"));
+    let upload = audit.iter().find(|a| a.action == "report.create").unwrap();
+    assert_eq!(upload.actor_label, "token ci");
+    assert!(audit.windows(2).all(|w| w[0].id > w[1].id), "newest first");
+
+    probe.close().await;
+}
+
+/// 20 distinct reports and 5 copies of one more, all at once, into a phase that does not
+/// exist yet. Run twice: the second round starts with a warm connection pool, so the
+/// transactions really overlap.
+async fn concurrent_ingests(store: Store, probe: Probe) {
+    let cli = Actor::system("cli");
+    let project = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let token = store.create_token(&cli, project.id, "ci", "hash-ci", "rbt_ci").await.unwrap();
+    let actor = Actor::token(token.id, "ci");
+    for (round, phase) in ["load", "soak"].into_iter().enumerate() {
+        concurrent_round(&store, &actor, project.id, phase).await;
+        let n = round as i64 + 1;
+        assert_eq!(probe.count("reports").await, 21 * n);
+        assert_eq!(probe.count("checks").await, (20 * 2 + 1) * n);
+        assert_eq!(probe.count("phases").await, n, "each phase was created once");
+        assert_eq!(probe.count("suites").await, 5 * n);
+        let audit = store.audit_recent(1000).await.unwrap();
+        assert_eq!(audit.iter().filter(|a| a.action == "report.create").count() as i64, 21 * n);
+        assert_eq!(audit.iter().filter(|a| a.action == "phase.create").count() as i64, n);
+    }
+    probe.close().await;
+}
+
+async fn concurrent_round(store: &Store, actor: &Actor, project_id: i64, phase: &str) {
+    let dup_body = format!(
+        r#"{{"schema": "readyboard/v1", "project": "shop", "phase": "{phase}", "suite": "dup",
+            "checks": [{{"id": "only", "status": "pass"}}]}}"#
+    );
+    let mut tasks = Vec::new();
+    for i in 0..25 {
+        let store = store.clone();
+        let actor = actor.clone();
+        let (suite, body) = if i < 20 {
+            (format!("s{}", i % 4), distinct_report(i).replace("\"load\"", &format!("\"{phase}\"")))
+        } else {
+            ("dup".to_string(), dup_body.clone())
+        };
+        let new = report(project_id, phase, &suite, body.as_bytes(), true, None);
+        tasks.push(tokio::spawn(async move { (i, store.ingest(&actor, &new).await) }));
+    }
+    let mut outcomes: Vec<(usize, IngestOutcome)> = Vec::new();
+    for t in tasks {
+        let (i, res) = t.await.expect("task completes");
+        outcomes.push((i, res.unwrap_or_else(|e| panic!("{phase}: ingest {i} failed: {e:?}"))));
+    }
+
+    let distinct: Vec<&IngestOutcome> = outcomes.iter().filter(|(i, _)| *i < 20).map(|(_, o)| o).collect();
+    assert!(distinct.iter().all(|o| o.created), "every distinct report is stored");
+    let ids: HashSet<i64> = distinct.iter().map(|o| o.report_id).collect();
+    assert_eq!(ids.len(), 20, "each distinct report has its own id");
+
+    let dups: Vec<&IngestOutcome> = outcomes.iter().filter(|(i, _)| *i >= 20).map(|(_, o)| o).collect();
+    assert_eq!(dups.iter().filter(|o| o.created).count(), 1, "one copy is stored");
+    let dup_ids: HashSet<i64> = dups.iter().map(|o| o.report_id).collect();
+    assert_eq!(dup_ids.len(), 1, "every copy answers with the stored report");
+    assert!(!ids.contains(dup_ids.iter().next().unwrap()));
+
+    let phase_row = store.phase(project_id, phase).await.unwrap();
+    assert!(outcomes.iter().all(|(_, o)| o.phase_id == phase_row.id));
+    assert_eq!(store.phase_reports(phase_row.id, 100).await.unwrap().len(), 21);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tests
+// ---------------------------------------------------------------------------------------
+
+/// Blockers people manage: waive, add by hand, assign, filter, resolve, reopen — each
+/// step audited, each refusal clear, and evidence never reopening a waived blocker.
+async fn blocker_lifecycle(store: Store, probe: Probe) {
+    use readyboard_store::{BlockerAssignment, BlockerFilter, NewBlocker};
+    let cli = Actor::system("cli");
+    let project = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let ann = store.create_user(&cli, "ann", "$argon2id$fake", Role::Approver).await.unwrap();
+    let ann_actor = Actor::user(ann.id, "ann");
+    let ci = Actor::system("ci");
+    let first = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None);
+    let r1 = store.ingest(&ci, &first).await.expect("ingest");
+    assert_eq!(r1.verdict, "no_go");
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+    let derived = store.blockers(phase.id, true).await.unwrap();
+    assert_eq!(derived.len(), 1);
+    let derived_id = derived[0].id;
+
+    // Refusals: a short rationale, resolving evidence by hand, bad input for new blockers.
+    assert!(matches!(store.waive_blocker(&ann_actor, derived_id, "ok").await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.resolve_blocker(&ann_actor, derived_id).await, Err(StoreError::Conflict(_))));
+    let bad = NewBlocker { severity: "urgent".into(), title: "x".into(), ..Default::default() };
+    assert!(matches!(store.add_blocker(&ann_actor, phase.id, &bad).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(
+        store.waive_blocker(&ann_actor, 999_999, "a long enough reason").await,
+        Err(StoreError::NotFound)
+    ));
+    let before = probe.snapshot().await;
+
+    // Waiving the critical finding lifts the NO-GO and records who and why.
+    let waived =
+        store.waive_blocker(&ann_actor, derived_id, "Not reachable: the endpoint is disabled in prod").await.unwrap();
+    assert_eq!(waived.status, "waived");
+    assert_eq!(waived.waived_by.as_deref(), Some("ann"));
+    let card = store.evaluate_phase(&phase).await.unwrap();
+    assert_ne!(card.verdict.as_str(), "no_go", "a waived blocker no longer holds the verdict: {:?}", card.reasons);
+    assert!(matches!(
+        store.waive_blocker(&ann_actor, derived_id, "twice is refused here").await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // The same finding in a later run stays waived, and is counted again.
+    let mut again = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, Some("run-9"));
+    again.content_hash = "another-run".into();
+    store.ingest(&ci, &again).await.expect("ingest again");
+    let b = store.blocker(derived_id).await.unwrap();
+    assert_eq!((b.status.as_str(), b.occurrences), ("waived", 2));
+
+    // A blocker written by hand holds the verdict back until resolved.
+    let manual = NewBlocker {
+        severity: "high".into(),
+        title: "  Restore from backup never tested ".into(),
+        details: "Last drill failed".into(),
+        owner: Some("".into()),
+        due_date: Some("2026-12-01".into()),
+    };
+    let m = store.add_blocker(&ann_actor, phase.id, &manual).await.unwrap();
+    assert_eq!(
+        (m.source.as_str(), m.status.as_str(), m.title.as_str()),
+        ("manual", "open", "Restore from backup never tested")
+    );
+    assert_eq!(m.owner, None, "a blank owner is no owner");
+    assert_eq!((m.project.as_str(), m.phase.as_str()), ("shop", "release-1"));
+    let card = store.evaluate_phase(&phase).await.unwrap();
+    assert!(card.reasons.iter().any(|r| r.contains("high blocker")), "{:?}", card.reasons);
+
+    // Assign, then filter by owner, severity and status.
+    let assigned = store
+        .assign_blocker(
+            &ann_actor,
+            m.id,
+            &BlockerAssignment { owner: Some("bob".into()), due_date: Some("2026-12-15".into()) },
+        )
+        .await
+        .unwrap();
+    assert_eq!((assigned.owner.as_deref(), assigned.due_date.as_deref()), (Some("bob"), Some("2026-12-15")));
+    let bad_date = BlockerAssignment { owner: None, due_date: Some("15/12/2026".into()) };
+    assert!(matches!(store.assign_blocker(&ann_actor, m.id, &bad_date).await, Err(StoreError::Invalid(_))));
+    let by_owner =
+        store.list_blockers(&BlockerFilter { owner: Some("bob".into()), ..Default::default() }, 100).await.unwrap();
+    assert_eq!(by_owner.iter().map(|b| b.id).collect::<Vec<_>>(), [m.id]);
+    let nobody =
+        store.list_blockers(&BlockerFilter { owner: Some(String::new()), ..Default::default() }, 100).await.unwrap();
+    assert_eq!(nobody.iter().map(|b| b.id).collect::<Vec<_>>(), [derived_id]);
+    let waived_only =
+        store.list_blockers(&BlockerFilter { status: Some("waived".into()), ..Default::default() }, 100).await.unwrap();
+    assert_eq!(waived_only.iter().map(|b| b.id).collect::<Vec<_>>(), [derived_id]);
+    let all =
+        store.list_blockers(&BlockerFilter { phase_id: Some(phase.id), ..Default::default() }, 100).await.unwrap();
+    assert_eq!(all.iter().map(|b| b.id).collect::<Vec<_>>(), [m.id, derived_id], "open before waived");
+    let critical = store
+        .list_blockers(&BlockerFilter { severity: Some("critical".into()), ..Default::default() }, 100)
+        .await
+        .unwrap();
+    assert_eq!(critical.len(), 1);
+    assert_eq!(store.blocker_owners().await.unwrap(), ["bob"]);
+
+    // Resolve by hand, reopen, and the audit log tells the whole story.
+    assert_eq!(store.resolve_blocker(&ann_actor, m.id).await.unwrap().status, "resolved");
+    assert!(matches!(store.resolve_blocker(&ann_actor, m.id).await, Err(StoreError::Conflict(_))));
+    let reopened = store.reopen_blocker(&ann_actor, derived_id).await.unwrap();
+    assert_eq!((reopened.status.as_str(), reopened.waive_reason.as_deref()), ("open", None));
+    assert_eq!(store.evaluate_phase(&phase).await.unwrap().verdict.as_str(), "no_go");
+    let audit = store.audit_recent(100).await.unwrap();
+    let actions: Vec<&str> = audit.iter().filter(|a| a.entity == "blocker").map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["blocker.reopen", "blocker.resolve", "blocker.assign", "blocker.create", "blocker.waive"]);
+    assert!(audit.iter().filter(|a| a.entity == "blocker").all(|a| a.actor_label == "ann"));
+    let waive = audit.iter().find(|a| a.action == "blocker.waive").unwrap();
+    assert!(waive.before_json.as_deref().unwrap().contains("\"open\""));
+    assert!(waive.after_json.as_deref().unwrap().contains("endpoint is disabled"));
+    let after = probe.snapshot().await;
+    assert!(after.iter().zip(&before).all(|(a, b)| a.1 >= b.1), "nothing was deleted");
+}
+
+/// Decisions: a snapshot frozen at the time, GO against the verdict only with an override
+/// reason, later decisions superseding earlier ones, and what changed since.
+async fn decisions_story(store: Store, _probe: Probe) {
+    use readyboard_store::{Condition, NewDecision};
+    let cli = Actor::system("cli");
+    let project = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let rm = store.create_user(&cli, "rm", "$argon2id$fake", Role::Approver).await.unwrap();
+    let rm_actor = Actor::user(rm.id, "rm");
+    let ci = Actor::system("ci");
+    let r1 = store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+    let decide = |kind: &str, why: &str, over: Option<&str>| NewDecision {
+        decision: kind.into(),
+        rationale: why.into(),
+        conditions: vec![],
+        override_reason: over.map(String::from),
+    };
+
+    // A GO while NO-GO needs an override reason; decisions are made by people.
+    let err = store.record_decision(&rm_actor, &phase, &decide("go", "Ship it, we are confident.", None)).await;
+    assert!(matches!(&err, Err(StoreError::Invalid(m)) if m.contains("NO-GO")), "{err:?}");
+    let err = store.record_decision(&ci, &phase, &decide("no_go", "Tokens cannot decide this.", None)).await;
+    assert!(matches!(err, Err(StoreError::Invalid(_))));
+    assert!(store.decisions(phase.id, 10).await.unwrap().is_empty(), "refusals write nothing");
+
+    let first = store
+        .record_decision(&rm_actor, &phase, &decide("no_go", "Critical RCE is open.", Some("ignored for a NO-GO")))
+        .await
+        .unwrap();
+    assert_eq!((first.decision.as_str(), first.decided_by.as_str()), ("no_go", "rm"));
+    assert_eq!(first.override_reason, None, "only a GO against the verdict is an override");
+    assert_eq!(first.snapshot.verdict, "no_go");
+    assert_eq!(first.snapshot.suites.len(), 1);
+    assert_eq!(first.snapshot.suites[0].report_id, r1.report_id);
+    assert_eq!(first.snapshot.blockers.len(), 1);
+    assert_eq!(first.snapshot.blockers[0].title, "Remote code execution");
+    assert!(!first.snapshot.reasons.is_empty());
+
+    // Nothing changed yet.
+    let c = store.changes_since(&phase, &first).await.unwrap();
+    assert!(c.blockers_opened.is_empty() && c.blockers_closed.is_empty() && c.new_evidence.is_empty());
+    assert_eq!((c.reports_since, c.verdict_then.as_str(), c.verdict_now.as_str()), (0, "no_go", "no_go"));
+
+    // A clean run closes the blocker: the changes say so and link the new evidence.
+    let r2 = store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let c = store.changes_since(&phase, &first).await.unwrap();
+    assert_eq!(c.blockers_closed.iter().map(|b| b.title.as_str()).collect::<Vec<_>>(), ["Remote code execution"]);
+    assert_eq!(c.new_evidence, [("security".to_string(), Some(r1.report_id), r2.report_id)]);
+    assert_eq!(c.reports_since, 1);
+    assert_ne!(c.verdict_now, "no_go");
+    assert_eq!(first.snapshot.blockers.len(), 1, "the snapshot stays as it was");
+
+    // A conditional GO with conditions supersedes the NO-GO; a GO override is kept and shown.
+    let mut cond = decide("conditional_go", "Ship behind the feature flag.", None);
+    cond.conditions.push(Condition {
+        text: "Rehearse restore".into(),
+        owner: Some("dana".into()),
+        due_date: Some("2026-12-01".into()),
+    });
+    let second = store.record_decision(&rm_actor, &phase, &cond).await.unwrap();
+    assert_eq!(second.supersedes_id, Some(first.id));
+    assert_eq!(second.conditions[0].owner.as_deref(), Some("dana"));
+    assert_eq!(store.decision(first.id).await.unwrap().superseded_by, Some(second.id));
+    store
+        .ingest(&ci, &report(project.id, "release-1", "unit", JUNIT_WITH_FAILURES.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let card = store.evaluate_phase(&phase).await.unwrap();
+    assert_ne!(card.verdict.as_str(), "ready", "failing unit tests hold the verdict back");
+    let refused = store.record_decision(&rm_actor, &phase, &decide("go", "Launch date is fixed.", Some("short"))).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "a token override reason is refused");
+    let third = store
+        .record_decision(
+            &rm_actor,
+            &phase,
+            &decide("go", "Launch date is fixed.", Some("Accepted by the CTO in writing")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(third.override_reason.as_deref(), Some("Accepted by the CTO in writing"));
+    let all = store.decisions(phase.id, 10).await.unwrap();
+    assert_eq!(all.iter().map(|d| d.id).collect::<Vec<_>>(), [third.id, second.id, first.id], "newest first");
+    let audit = store.audit_recent(50).await.unwrap();
+    assert_eq!(audit.iter().filter(|a| a.action == "decision.create").count(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_on_sqlite() {
+    on_sqlite(decisions_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_on_postgres() {
+    on_postgres(decisions_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocker_lifecycle_on_sqlite() {
+    on_sqlite(blocker_lifecycle).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blocker_lifecycle_on_postgres() {
+    on_postgres(blocker_lifecycle).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_users_tokens_ingest_blockers_reads_and_audit_on_sqlite() {
+    on_sqlite(story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn story_users_tokens_ingest_blockers_reads_and_audit_on_postgres() {
+    on_postgres(story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_ingests_store_distinct_reports_once_and_deduplicate_copies_on_sqlite() {
+    on_sqlite(concurrent_ingests).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_ingests_store_distinct_reports_once_and_deduplicate_copies_on_postgres() {
+    on_postgres(concurrent_ingests).await;
+}
+
+#[tokio::test]
+async fn in_memory_sqlite_opens_migrated_and_answers_pings() {
+    let store = Store::open("sqlite::memory:").await.expect("open in memory");
+    store.ping().await.expect("ping");
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    assert!(store.list_projects().await.unwrap().is_empty());
+}
+
+#[test]
+fn database_name_is_replaced_in_postgres_urls() {
+    assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
+    assert_eq!(with_database("postgres://u:p@h/postgres?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
+    assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+}
