@@ -27,8 +27,11 @@ fn decision_class(kind: &str) -> &'static str {
     }
 }
 
+/// One condition line: what must hold, its owner and its due date.
+pub type ConditionLine = (String, Option<String>, Option<String>);
+
 /// Parses conditions, one per line: `text | owner | YYYY-MM-DD` (owner and date optional).
-pub fn parse_conditions(text: &str) -> Result<Vec<(String, Option<String>, Option<String>)>, String> {
+pub fn parse_conditions(text: &str) -> Result<Vec<ConditionLine>, String> {
     let mut out = Vec::new();
     for (n, line) in text.lines().map(str::trim).enumerate().filter(|(_, l)| !l.is_empty()) {
         let mut parts = line.split('|').map(str::trim);
