@@ -62,6 +62,19 @@ pub fn duration_ms(ms: f64) -> String {
     }
 }
 
+/// Percent-encodes a query parameter value (everything but RFC 3986 unreserved characters).
+pub fn query_value(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +90,11 @@ mod tests {
     fn scores_have_one_decimal() {
         assert_eq!(score(Some(53.333)), "53.3");
         assert_eq!(score(None), "—");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(query_value("api tests & more/ü"), "api%20tests%20%26%20more%2F%C3%BC");
+        assert_eq!(query_value("p95_latency-ms.v2~"), "p95_latency-ms.v2~");
     }
 }

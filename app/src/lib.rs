@@ -19,6 +19,7 @@ use crate::components::header::Header;
 use crate::pages::blockers::{AllBlockersPage, PhaseBlockersPage};
 use crate::pages::decision::DecisionPage;
 use crate::pages::import::ImportPage;
+use crate::pages::trends::TrendsPage;
 use crate::pages::{admin::AdminPage, login::LoginPage, login::SetupPage, not_found::NotFound, overview::Overview};
 use crate::pages::{phase::PhasePage, project::ProjectPage, report::ReportPage};
 
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage/>
                     <Route path=path!("/blockers") view=AllBlockersPage/>
                     <Route path=path!("/p/:project/:phase/import") view=ImportPage/>
+                    <Route path=path!("/p/:project/:phase/trends") view=TrendsPage/>
                     <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage/>
                     <Route path=path!("/reports/:id") view=ReportPage/>
                 </Routes>

@@ -3,12 +3,14 @@
 //! Nothing in this crate does I/O, so every rule is unit-tested directly.
 
 pub mod blockers;
+pub mod checklist;
 pub mod coverage;
 pub mod diff;
 pub mod model;
 pub mod role;
 pub mod scoring;
 pub mod slug;
+pub mod trends;
 
 #[cfg(feature = "ingest")]
 pub mod ingest;

@@ -33,6 +33,8 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
+    /// Rendered trend charts.
+    pub charts: Arc<crate::api::trends::ChartCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

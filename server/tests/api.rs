@@ -900,3 +900,122 @@ async fn editors_import_markdown_reports_from_the_browser() {
     assert!(r.location().contains("docx"), "{}", r.location());
     assert_eq!(app.report_count().await, before);
 }
+
+// ---------------------------------------------------------------------------------------
+// Trends
+// ---------------------------------------------------------------------------------------
+
+/// JUnit with the given passing and failing cases, in that order.
+fn junit_cases(pass: &[&str], fail: &[&str]) -> String {
+    let mut cases = String::new();
+    for n in pass {
+        cases.push_str(&format!(r#"<testcase classname="api" name="{n}" time="0.01"/>"#));
+    }
+    for n in fail {
+        cases
+            .push_str(&format!(r#"<testcase classname="api" name="{n}"><failure message="no">t</failure></testcase>"#));
+    }
+    format!(r#"<?xml version="1.0" encoding="UTF-8"?><testsuite name="api">{cases}</testsuite>"#)
+}
+
+#[tokio::test]
+async fn trends_follow_every_report_and_rank_checks_that_flip() {
+    let app = app().await;
+    // 3/4 → 4/4 → 3/4: scores 75, 100, 75; `d` and `c` each flip once in two chances.
+    let runs = [
+        junit_cases(&["a", "b", "c"], &["d"]),
+        junit_cases(&["a", "b", "c", "d"], &[]),
+        junit_cases(&["a", "b", "d"], &["c"]),
+    ];
+    let mut ids = Vec::new();
+    for body in runs {
+        let r = app.upload(UPLOAD_Q, Some(&app.token), &[], body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+        ids.push(r.json()["id"].as_i64().unwrap());
+    }
+    let r = app.get("/api/v1/projects/shop/phases/release-1/trends?range=all", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let t = r.json();
+    let values = |series: &Value| -> Vec<f64> {
+        series.as_array().unwrap().iter().map(|p| p["value"].as_f64().unwrap()).collect()
+    };
+    assert_eq!(values(&t["score"]), [75.0, 100.0, 75.0]);
+    let report_ids: Vec<i64> =
+        t["score"].as_array().unwrap().iter().map(|p| p["report_id"].as_i64().unwrap()).collect();
+    assert_eq!(report_ids, ids);
+    assert_eq!(t["categories"][0]["name"], "api");
+    assert_eq!(values(&t["categories"][0]["points"]), [75.0, 100.0, 75.0]);
+    let suite = &t["suites"][0];
+    assert_eq!(suite["name"], "api");
+    assert_eq!(values(&suite["pass_rate"]), [75.0, 100.0, 75.0]);
+    assert_eq!(suite["runs"].as_array().unwrap().len(), 3);
+    assert_eq!(suite["runs"][2]["failed"], 1);
+    let blockers: Vec<&str> = t["blockers"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(blockers, ["critical", "high", "medium", "low"]);
+    let flaky = t["flaky"][0]["checks"].as_array().unwrap();
+    let mut names: Vec<&str> = flaky.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, ["c", "d"]);
+    for f in flaky {
+        assert_eq!((f["runs"].as_u64(), f["flips"].as_u64(), f["flip_rate"].as_f64()), (Some(3), Some(1), Some(0.5)));
+    }
+    assert_eq!(t["ready_threshold"].as_f64(), Some(90.0));
+}
+
+#[tokio::test]
+async fn trend_charts_are_svg_with_etags_that_change_with_new_evidence() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let url = "/api/v1/projects/shop/phases/release-1/trends/score.svg?range=30d";
+    let r = app.get(url, Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header(header::CONTENT_TYPE), "image/svg+xml");
+    let svg = String::from_utf8_lossy(&r.body).to_string();
+    assert!(svg.starts_with("<svg") && svg.contains("<title>Phase score over time"), "{svg}");
+    let etag = r.header(header::ETAG).to_string();
+    assert!(etag.starts_with('"'), "strong etag: {etag}");
+
+    let cached = app
+        .send(
+            Request::get(url)
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+    assert!(cached.body.is_empty());
+
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit(r#"<testcase classname="api" name="new"/>"#)).await;
+    let fresh = app
+        .send(
+            Request::get(url)
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK, "new evidence, new chart");
+    assert_ne!(fresh.header(header::ETAG), etag);
+
+    for chart in ["categories.svg", "blockers.svg", "sparkline.svg", "suite.svg?suite=api"] {
+        let r = app.get(&format!("/api/v1/projects/shop/phases/release-1/trends/{chart}"), Some(&app.token)).await;
+        assert_eq!(r.status, StatusCode::OK, "{chart}");
+        assert!(r.body.starts_with(b"<svg"), "{chart}");
+    }
+}
+
+#[tokio::test]
+async fn trend_requests_with_bad_parameters_or_scope_are_refused() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let base = "/api/v1/projects/shop/phases/release-1/trends";
+    app.get(&format!("{base}?range=1y"), Some(&app.token)).await.problem(StatusCode::BAD_REQUEST);
+    app.get(&format!("{base}/pie.svg"), Some(&app.token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(&format!("{base}/suite.svg?suite=nope"), Some(&app.token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(&format!("{base}/metric.svg?suite=api&metric=nope"), Some(&app.token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(base, Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
+    app.get(base, None).await.problem(StatusCode::UNAUTHORIZED);
+}

@@ -50,9 +50,15 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     /// The value for `key` if it was stored under generation `generation` less than
     /// [`TTL_MS`] before `now`.
     pub fn get(&self, key: &K, generation: u64, now: i64) -> Option<V> {
+        self.get_within(key, generation, now, TTL_MS)
+    }
+
+    /// Like [`GenCache::get`] with a time-to-live of `ttl_ms` instead of [`TTL_MS`], for
+    /// readings that are costly and change only with new evidence.
+    pub fn get_within(&self, key: &K, generation: u64, now: i64, ttl_ms: i64) -> Option<V> {
         let map = self.map.lock().ok()?;
         let (g, at, v) = map.get(key)?;
-        (*g == generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
+        (*g == generation && now - *at < ttl_ms && now >= *at).then(|| v.clone())
     }
 
     /// Stores `value` computed under `generation` at `now`.

@@ -43,6 +43,7 @@ pub(crate) struct Caches {
     pub phases: crate::cache::GenCache<(i64, String), crate::projects::PhaseRow>,
     pub tokens: crate::cache::GenCache<String, crate::tokens::TokenScope>,
     pub evaluations: crate::cache::GenCache<i64, readyboard_domain::scoring::Scorecard>,
+    pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trends::Trends>>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.

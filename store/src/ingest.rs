@@ -256,6 +256,24 @@ macro_rules! ingest_tx {
             .bind(c.severity.as_str()).bind(&c.title).bind(r.received_at).bind(report_id)
             .execute(&mut *tx).await?;
         }
+        // Sign-offs of checklist items linked to this suite lapse when the new evidence fails.
+        let linked: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, evidence_check FROM checklist_items WHERE evidence_suite_id = $1")
+                .bind(suite_id).fetch_all(&mut *tx).await?;
+        for (item_id, check) in &linked {
+            let result = crate::checklist::linked_in_report(&r.parsed, check.as_deref());
+            let state = readyboard_domain::checklist::evidence_state(result, None, 0, 0);
+            if state.voids_signoffs() {
+                let n = crate::checklist::lapse_signoffs!(&mut *tx, item_id);
+                if n > 0 {
+                    write_audit!(&mut *tx, actor, AuditWrite {
+                        action: "signoff.lapse", entity: "checklist_item", entity_id: Some(item_id.to_string()),
+                        project_id: Some(r.project_id), phase_id: Some(phase.id), before: None,
+                        after: Some(json!({"reason": format!("evidence {} in report {report_id}", state.as_str()), "signoffs": n})),
+                    })?;
+                }
+            }
+        }
         write_audit!(&mut *tx, actor, AuditWrite {
             action: "report.create", entity: "report", entity_id: Some(report_id.to_string()),
             project_id: Some(r.project_id), phase_id: Some(phase.id), before: None,
@@ -263,6 +281,22 @@ macro_rules! ingest_tx {
         })?;
         let card = evaluate_tx!(&mut *tx, &phase, now_ms());
         store_evaluation!(&mut *tx, phase.id, &card);
+        let open_by_severity: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT severity, COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open' GROUP BY severity",
+        ).bind(phase.id).fetch_all(&mut *tx).await?;
+        let open_of = |sev: &str| open_by_severity.iter().find(|(s, _)| s == sev).map_or(0, |(_, n)| *n);
+        let categories: Vec<serde_json::Value> = card.categories.iter()
+            .map(|c| json!({"name": c.name, "score": c.score.map(scoring::round1)}))
+            .collect();
+        sqlx::query(
+            "INSERT INTO phase_history (phase_id, report_id, at, score, verdict, categories, \
+             blockers_critical, blockers_high, blockers_medium, blockers_low) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(phase.id).bind(report_id).bind(r.received_at).bind(card.score.map(scoring::round1))
+        .bind(card.verdict.as_str()).bind(serde_json::Value::Array(categories).to_string())
+        .bind(open_of("critical")).bind(open_of("high")).bind(open_of("medium")).bind(open_of("low"))
+        .execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Ok((report_id, phase, card)))
     }};
@@ -305,12 +339,18 @@ macro_rules! evaluate_tx {
         .bind(phase.id)
         .fetch_one($exec)
         .await?;
+        // Done (or waived), approved, not rejected, and not resting on stale evidence.
+        let stale_before = $now - phase.freshness_days.clamp(0, 3650) * 86_400_000;
         let (required, signed): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.status = 'done' AND EXISTS (SELECT 1 FROM signoffs s \
-             WHERE s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE) THEN 1 ELSE 0 END), 0) \
-             FROM checklist_items i WHERE i.phase_id = $1 AND i.required = TRUE",
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.status IN ('done', 'waived') \
+             AND EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE) \
+             AND NOT EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = i.id AND s.verdict = 'reject' AND s.needs_resign = FALSE) \
+             AND NOT EXISTS (SELECT 1 FROM suites su JOIN reports r ON r.id = su.latest_report_id \
+               WHERE su.id = i.evidence_suite_id AND COALESCE(r.finished_at, r.received_at) < $2) \
+             THEN 1 ELSE 0 END), 0) FROM checklist_items i WHERE i.phase_id = $1 AND i.required = TRUE",
         )
         .bind(phase.id)
+        .bind(stale_before)
         .fetch_one($exec)
         .await?;
         crate::ingest::evaluate_rows(phase, $now, rows, critical, high, required, signed)

@@ -6,6 +6,7 @@
 mod audit;
 mod blockers;
 mod cache;
+mod checklist;
 mod db;
 mod decisions;
 mod error;
@@ -14,10 +15,12 @@ mod projects;
 mod reads;
 mod sessions;
 mod tokens;
+mod trends;
 mod users;
 
 pub use audit::{Actor, AuditEntry};
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
+pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Store, now_ms};
 pub use decisions::{
     ChangesSince, Condition, DECISION_KINDS, DecisionRecord, NewDecision, Snapshot, SnapshotBlocker, SnapshotItem,
@@ -29,4 +32,8 @@ pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
 pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportRow};
 pub use sessions::SessionBackend;
 pub use tokens::{TokenRow, TokenScope};
+pub use trends::{
+    CheckRunRow, DecisionMark, FLAKY_WINDOW, HistoryRow, MetricRunRow, MetricTrend, NamedSeries, SuiteFlaky,
+    SuiteRunRow, SuiteTrend, Trends,
+};
 pub use users::UserRow;

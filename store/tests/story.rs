@@ -721,6 +721,82 @@ async fn decisions_story(store: Store, _probe: Probe) {
     assert_eq!(audit.iter().filter(|a| a.action == "decision.create").count(), 3);
 }
 
+/// Trends: history after every report, suite runs, metrics against targets, blocker counts,
+/// decisions on the axis and checks that flip.
+async fn trends_story(store: Store, _probe: Probe) {
+    use readyboard_store::NewDecision;
+    let cli = Actor::system("cli");
+    let project = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let rm = store.create_user(&cli, "rm", "$argon2id$fake", Role::Approver).await.unwrap();
+    let ci = Actor::system("ci");
+    // Security with a critical finding (NO-GO), then clean; JUnit in between.
+    store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None))
+        .await
+        .unwrap();
+    store
+        .ingest(&ci, &report(project.id, "release-1", "unit", JUNIT_WITH_FAILURES.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+    let decision = NewDecision {
+        decision: "no_go".into(),
+        rationale: "Critical finding open.".into(),
+        conditions: vec![],
+        override_reason: None,
+    };
+    store.record_decision(&Actor::user(rm.id, "rm"), &phase, &decision).await.unwrap();
+    store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None))
+        .await
+        .unwrap();
+
+    let t = store.trends(&phase, "30d").await.unwrap();
+    assert_eq!(t.score.len(), 3, "one point per report");
+    assert_eq!(t.blockers[0].name, "critical");
+    let critical: Vec<f64> = t.blockers[0].points.iter().map(|p| p.value).collect();
+    assert_eq!(critical, [1.0, 1.0, 0.0], "the clean scan resolved the critical blocker");
+    assert_eq!(t.decisions.len(), 1);
+    assert_eq!(t.decisions[0].decision, "no_go");
+    // security: 3 of 4 checks and 1 of 2 metric targets met (4 of 6), then 4 of 4.
+    let security = t.suites.iter().find(|s| s.name == "security").unwrap();
+    let rates: Vec<f64> = security.pass_rate.iter().map(|p| p.value).collect();
+    assert_eq!(rates, [4.0 * 100.0 / 6.0, 100.0]);
+    let unit = t.suites.iter().find(|s| s.name == "unit").unwrap();
+    // 2 passed of 5 executed (one skipped).
+    assert_eq!(unit.pass_rate[0].value, 40.0);
+    let error_rate = t.metrics.iter().find(|m| m.name == "error_rate").unwrap();
+    assert_eq!((error_rate.points.len(), error_rate.misses.len()), (1, 1));
+    assert_eq!(error_rate.target_value, Some(1.0));
+    let p95 = t.metrics.iter().find(|m| m.name == "api_p95_ms").unwrap();
+    assert!(p95.misses.is_empty());
+    // `headers` failed then passed: one flip in two runs.
+    let flaky = t.flaky.iter().find(|f| f.suite == "security").unwrap();
+    assert_eq!(flaky.checks.len(), 1);
+    assert_eq!((flaky.checks[0].runs, flaky.checks[0].flips, flaky.checks[0].flip_rate), (2, 1, 1.0));
+    // Cached until new evidence arrives; the version moves with it.
+    let again = store.trends(&phase, "30d").await.unwrap();
+    assert_eq!(again.version, t.version);
+    store
+        .ingest(&ci, &report(project.id, "release-1", "unit", distinct_report(1).as_bytes(), true, None))
+        .await
+        .unwrap();
+    let after = store.trends(&phase, "30d").await.unwrap();
+    assert_ne!(after.version, t.version);
+    assert_eq!(after.score.len(), 4);
+    assert!(matches!(store.trends(&phase, "1y").await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trends_on_sqlite() {
+    on_sqlite(trends_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trends_on_postgres() {
+    on_postgres(trends_story).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_on_sqlite() {
     on_sqlite(decisions_story).await;

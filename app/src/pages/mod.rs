@@ -10,3 +10,4 @@ pub mod overview;
 pub mod phase;
 pub mod project;
 pub mod report;
+pub mod trends;

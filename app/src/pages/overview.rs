@@ -97,6 +97,8 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
     match card.current {
         Some(ph) => {
             let phase_href = format!("/p/{}/{}", card.slug, ph.slug);
+            let spark = format!("/api/v1/projects/{}/phases/{}/trends/sparkline.svg", card.slug, ph.slug);
+            let trends_href = format!("/p/{}/{}/trends", card.slug, ph.slug);
             let reason = ph.reasons.first().cloned().unwrap_or_default();
             let tone = format::verdict_class(&ph.verdict).replace("verdict ", "tone-");
             view! {
@@ -109,6 +111,9 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
                     <div class="card-score">
                         <span class="score-num">{format::score(ph.score)}</span>
                         <span class="score-max">"/ 100"</span>
+                        <a class="sparkline" href=trends_href title="Score over the last 30 days: open the trends">
+                            <img src=spark alt="Score over the last 30 days" width="120" height="28" loading="lazy"/>
+                        </a>
                     </div>
                     <p class="card-reason">{reason}</p>
                     <dl class="facts">

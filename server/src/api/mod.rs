@@ -4,6 +4,7 @@ pub mod blockers;
 pub mod problem;
 pub mod projects;
 pub mod reports;
+pub mod trends;
 
 use axum::Json;
 use axum::Router;
@@ -36,6 +37,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/projects/{p}/phases/{ph}/blockers", get(projects::blockers))
         .route("/api/v1/projects/{p}/phases/{ph}/decisions", get(projects::decisions))
         .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}", get(projects::decision))
+        .route("/api/v1/projects/{p}/phases/{ph}/trends", get(trends::series))
+        .route("/api/v1/projects/{p}/phases/{ph}/trends/{chart}", get(trends::chart))
         .route("/api/v1/blockers", get(blockers::list))
         .route("/api/v1/schema/report.json", get(schema))
         .route("/api/v1/openapi.json", get(openapi))

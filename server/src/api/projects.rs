@@ -30,7 +30,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<
     Ok(Json(json!({"items": out})))
 }
 
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     caller: Option<&Caller>,
     project: &str,

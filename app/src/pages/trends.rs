@@ -1,0 +1,388 @@
+//! `/p/{project}/{phase}/trends`: readiness over time. Charts are SVG rendered on the
+//! server; each has a data table whose rows link to their reports.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::components::widgets::{ErrorBox, Loading};
+use crate::types::{FlakyLine, TrendChart, TrendsView};
+
+/// Rows shown in each chart's data table (the JSON API has the full series).
+#[cfg(feature = "ssr")]
+const TABLE_ROWS: usize = 12;
+
+/// Every chart of a phase over a range (`7d`, `30d`, `90d`, `all`).
+#[server]
+pub async fn get_trends(project: String, phase: String, range: String) -> Result<TrendsView, ServerFnError> {
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
+    let range = if range.is_empty() { "90d".to_string() } else { range };
+    let t = store.trends(&ph, &range).await.map_err(crate::ssr::store_error)?;
+    Ok(build::view(&p.slug, &p.name, &ph.slug, &ph.name, &t))
+}
+
+/// Turns stored series into charts with their tables.
+#[cfg(feature = "ssr")]
+mod build {
+    use readyboard_domain::trends::Point;
+    use readyboard_store::Trends;
+
+    use super::TABLE_ROWS;
+    use crate::format;
+    use crate::ssr::datetime;
+    use crate::types::{FlakyLine, TrendChart, TrendRow, TrendsView};
+
+    fn num(v: f64) -> String {
+        if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    }
+
+    /// The newest rows of a series, newest first.
+    fn latest<T>(items: &[T], row: impl Fn(&T) -> TrendRow) -> Vec<TrendRow> {
+        items.iter().rev().take(TABLE_ROWS).map(row).collect()
+    }
+
+    fn point_row(p: &Point, cells: Vec<String>, bad: bool) -> TrendRow {
+        TrendRow { at: datetime(p.at), cells, bad, report_id: p.report_id }
+    }
+
+    fn span(points: &[Point]) -> String {
+        let (Some(first), Some(last)) = (points.first(), points.last()) else {
+            return "no data in this range".into();
+        };
+        let (lo, hi) =
+            points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.value), hi.max(p.value)));
+        format!(
+            "{} points from {} to {}; first {}, latest {}, lowest {}, highest {}",
+            points.len(),
+            datetime(first.at),
+            datetime(last.at),
+            num(first.value),
+            num(last.value),
+            num(lo),
+            num(hi)
+        )
+    }
+
+    pub fn view(project: &str, project_name: &str, phase: &str, phase_name: &str, t: &Trends) -> TrendsView {
+        let base = format!("/api/v1/projects/{project}/phases/{phase}/trends");
+        let mut charts = Vec::new();
+        let verdict_at = |p: &Point| p.value < t.conditional_threshold;
+        charts.push(TrendChart {
+            title: "Phase score".into(),
+            summary: format!(
+                "Phase score after each report ({}); ready from {}, conditional from {}; {} decisions in range.",
+                span(&t.score),
+                t.ready_threshold,
+                t.conditional_threshold,
+                t.decisions.len()
+            ),
+            src: format!("{base}/score.svg"),
+            height: 280,
+            columns: vec!["Score".into()],
+            rows: latest(&t.score, |p| point_row(p, vec![num(p.value)], verdict_at(p))),
+            total: t.score.len(),
+        });
+        if !t.categories.is_empty() {
+            let rows: Vec<TrendRow> = t
+                .categories
+                .iter()
+                .filter_map(|c| {
+                    let (first, last) = (c.points.first()?, c.points.last()?);
+                    let change = last.value - first.value;
+                    Some(TrendRow {
+                        at: datetime(last.at),
+                        cells: vec![
+                            c.name.clone(),
+                            num(last.value),
+                            format!("{}{}", if change > 0.0 { "+" } else { "" }, num(change)),
+                        ],
+                        bad: change < 0.0,
+                        report_id: last.report_id,
+                    })
+                })
+                .collect();
+            charts.push(TrendChart {
+                title: "Categories".into(),
+                summary: format!("Score of each of {} categories after each report.", t.categories.len()),
+                src: format!("{base}/categories.svg"),
+                height: 170 * t.categories.len().div_ceil(2) as u32,
+                columns: vec!["Category".into(), "Latest".into(), "Change in range".into()],
+                total: rows.len(),
+                rows,
+            });
+        }
+        let crit_high: Vec<Point> = t
+            .blockers
+            .iter()
+            .filter(|s| s.name == "critical" || s.name == "high")
+            .flat_map(|s| s.points.iter().copied())
+            .collect();
+        let history = t.blockers.first().map_or(&[][..], |s| &s.points[..]);
+        charts.push(TrendChart {
+            title: "Open blockers".into(),
+            summary: format!(
+                "Open blockers by severity after each report; the most critical and high at once: {}.",
+                crit_high.iter().map(|p| p.value as i64).max().unwrap_or(0)
+            ),
+            src: format!("{base}/blockers.svg"),
+            height: 240,
+            columns: vec!["Critical".into(), "High".into(), "Medium".into(), "Low".into()],
+            rows: history
+                .iter()
+                .enumerate()
+                .rev()
+                .take(TABLE_ROWS)
+                .map(|(i, p)| {
+                    let cells: Vec<String> =
+                        t.blockers.iter().map(|s| s.points.get(i).map_or(0.0, |x| x.value)).map(num).collect();
+                    let bad = cells.first().is_some_and(|c| c != "0");
+                    point_row(p, cells, bad)
+                })
+                .collect(),
+            total: history.len(),
+        });
+        for s in &t.suites {
+            let q = format::query_value(&s.name);
+            charts.push(TrendChart {
+                title: format!("Suite · {}", s.name),
+                summary: format!("Pass rate of suite {} per run ({}).", s.name, span(&s.pass_rate),),
+                src: format!("{base}/suite.svg?suite={q}"),
+                height: 200,
+                columns: vec![
+                    "Tests".into(),
+                    "Passed".into(),
+                    "Failed".into(),
+                    "Errors".into(),
+                    "Skipped".into(),
+                    "Pass rate".into(),
+                    "Duration".into(),
+                ],
+                rows: latest(&s.runs, |r| TrendRow {
+                    at: datetime(r.at),
+                    cells: vec![
+                        r.tests.to_string(),
+                        r.passed.to_string(),
+                        r.failed.to_string(),
+                        r.errors.to_string(),
+                        r.skipped.to_string(),
+                        readyboard_domain::trends::pass_rate(
+                            r.tests.max(0) as u64,
+                            r.passed.max(0) as u64,
+                            r.skipped.max(0) as u64,
+                        )
+                        .map_or("—".into(), |v| format!("{}%", num(v))),
+                        r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
+                    ],
+                    bad: r.failed + r.errors > 0,
+                    report_id: Some(r.report_id),
+                }),
+                total: s.runs.len(),
+            });
+        }
+        for m in &t.metrics {
+            let target = match (&m.target_op, m.target_value) {
+                (Some(op), Some(v)) => format!("{op} {}{}", num(v), m.unit),
+                _ => "no target".into(),
+            };
+            let missed = m.misses.len();
+            charts.push(TrendChart {
+                title: format!("Metric · {} ({})", m.name, m.suite),
+                summary: format!(
+                    "{} per run, target {target}; missed in {missed} of {} runs ({}).",
+                    m.name,
+                    m.points.len(),
+                    span(&m.points)
+                ),
+                src: format!(
+                    "{base}/metric.svg?suite={}&metric={}",
+                    format::query_value(&m.suite),
+                    format::query_value(&m.name)
+                ),
+                height: 220,
+                columns: vec![
+                    format!("Value ({})", if m.unit.is_empty() { "—" } else { &m.unit }),
+                    "Target".into(),
+                    "Met".into(),
+                ],
+                rows: latest(&m.points, |p| {
+                    let miss = m.misses.iter().any(|x| x.report_id == p.report_id && x.at == p.at);
+                    let met = if m.target_value.is_none() {
+                        "—"
+                    } else if miss {
+                        "✗ missed"
+                    } else {
+                        "✓"
+                    };
+                    point_row(p, vec![num(p.value), target.clone(), met.into()], miss)
+                }),
+                total: m.points.len(),
+            });
+        }
+        let mut flaky: Vec<FlakyLine> = t
+            .flaky
+            .iter()
+            .flat_map(|s| {
+                s.checks.iter().map(|c| FlakyLine {
+                    suite: s.suite.clone(),
+                    name: c.name.clone(),
+                    flip_rate: (c.flip_rate * 1000.0).round() / 10.0,
+                    runs: c.runs,
+                    flips: c.flips,
+                    signals: c.flaky_signals,
+                    last_status: c.last_status.as_str().to_string(),
+                    report_id: c.last_report_id,
+                })
+            })
+            .collect();
+        flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
+        TrendsView {
+            project: project.into(),
+            project_name: project_name.into(),
+            phase: phase.into(),
+            phase_name: phase_name.into(),
+            range: t.range.clone(),
+            reports: t.suites.iter().map(|s| s.runs.len()).sum(),
+            charts,
+            flaky,
+            flaky_window: readyboard_store::FLAKY_WINDOW,
+        }
+    }
+}
+
+/// The trends page.
+#[component]
+pub fn TrendsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let key = move || {
+        let p = params.read();
+        let range = query.read().get("range").unwrap_or_default();
+        (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default(), range)
+    };
+    let data = Resource::new(key, |(project, phase, range)| get_trends(project, phase, range));
+    view! {
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Trends"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! { <Trends v=v/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Trends(v: TrendsView) -> impl IntoView {
+    let phase_href = format!("/p/{}/{}", v.project, v.phase);
+    let here = format!("{phase_href}/trends");
+    let api = format!("/api/v1/projects/{}/phases/{}/trends?range={}", v.project, v.phase, v.range);
+    let range = v.range.clone();
+    view! {
+        <Title text=format!("Trends · {} · {}", v.phase_name, v.project_name)/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
+            <a href=phase_href.clone()>{v.phase_name.clone()}</a><span>"/"</span>
+            <span>"Trends"</span>
+        </nav>
+        <div class="page-head trends">
+            <h1>{format!("Trends · {}", v.phase_name)}</h1>
+            <nav class="segmented" aria-label="Time range">
+                {readyboard_domain::trends::RANGES.iter().map(|(key, label)| {
+                    let current = *key == range;
+                    view! {
+                        <a href=format!("{here}?range={key}") class:active=current aria-current=current.then_some("page")>{*label}</a>
+                    }
+                }).collect_view()}
+            </nav>
+        </div>
+        <p class="muted">
+            {format!("{} reports in range. ", v.reports)}
+            <a href=api>"All series as JSON"</a>
+        </p>
+        {v.charts.into_iter().map(|c| view! { <ChartFigure c=c range=v.range.clone()/> }).collect_view()}
+        <FlakySection flaky=v.flaky window=v.flaky_window/>
+    }
+}
+
+#[component]
+fn ChartFigure(c: TrendChart, range: String) -> impl IntoView {
+    let sep = if c.src.contains('?') { '&' } else { '?' };
+    let wide = format!("{}{sep}range={range}&width=900", c.src);
+    let narrow = format!("{}{sep}range={range}&width=400 400w, {wide} 900w", c.src);
+    let shown = c.rows.len();
+    let summary_text =
+        if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
+    view! {
+        <section class="section chart">
+            <h2>{c.title.clone()}</h2>
+            <figure>
+                <img src=wide srcset=narrow sizes="(max-width: 640px) 100vw, 900px" alt=c.summary.clone()
+                    width="900" height=c.height loading="lazy" class="chart-img"/>
+                <figcaption class="muted small">{c.summary.clone()}</figcaption>
+            </figure>
+            <details class="chart-data">
+                <summary>{summary_text}</summary>
+                <div class="table-wrap"><table class="table">
+                    <thead><tr>
+                        <th scope="col">"When"</th>
+                        {c.columns.iter().map(|h| view! { <th scope="col">{h.clone()}</th> }).collect_view()}
+                        <th scope="col">"Report"</th>
+                    </tr></thead>
+                    <tbody>
+                        {c.rows.into_iter().map(|r| view! {
+                            <tr class:bad-row=r.bad>
+                                <td>{r.at}</td>
+                                {r.cells.into_iter().map(|x| view! { <td class="num">{x}</td> }).collect_view()}
+                                <td>{r.report_id.map(|id| view! { <a href=format!("/reports/{id}")>{format!("#{id}")}</a> })}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </details>
+        </section>
+    }
+}
+
+#[component]
+fn FlakySection(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
+    view! {
+        <section class="section">
+            <h2>"Flaky checks"</h2>
+            <p class="muted small">{format!(
+                "Checks whose result flips between passing and failing over the last {window} runs of their suite, \
+                 or that the tool flagged flaky or retried. Flip rate = flips ÷ (runs − 1)."
+            )}</p>
+            {if flaky.is_empty() {
+                view! { <p class="empty">"No flaky checks: every check kept its result from run to run."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap"><table class="table">
+                        <thead><tr>
+                            <th scope="col">"Check"</th><th scope="col">"Suite"</th><th scope="col">"Flip rate"</th>
+                            <th scope="col">"Flips / runs"</th><th scope="col">"Flagged"</th><th scope="col">"Latest"</th>
+                        </tr></thead>
+                        <tbody>
+                            {flaky.into_iter().map(|f| view! {
+                                <tr>
+                                    <td>{f.name}</td>
+                                    <td>{f.suite}</td>
+                                    <td class="num">{format!("{:.0}%", f.flip_rate)}</td>
+                                    <td class="num">{format!("{} / {}", f.flips, f.runs)}</td>
+                                    <td class="num">{f.signals}</td>
+                                    <td><span class=format!("status status-{}", f.last_status)>{f.last_status.clone()}</span>" "
+                                        <a href=format!("/reports/{}", f.report_id)>{format!("#{}", f.report_id)}</a></td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table></div>
+                }.into_any()
+            }}
+        </section>
+    }
+}

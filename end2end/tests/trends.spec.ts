@@ -1,0 +1,69 @@
+import { test } from "@playwright/test";
+import { expect, hydrated, login, shot, watchErrors } from "./helpers";
+
+test.beforeEach(async ({ page }) => {
+  await login(page, "viewer");
+  await expect(page).toHaveURL(/\/$/);
+});
+
+test("the trends page charts the phase over time with data tables linked to reports", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/p/payments-api/sprint-4-1");
+  await page.getByRole("link", { name: /^Trends/ }).click();
+  await expect(page).toHaveURL(/\/p\/payments-api\/sprint-4-1\/trends$/);
+  await expect(page.getByRole("heading", { name: "Trends · Sprint 4.1" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "90 days" })).toHaveAttribute("aria-current", "page");
+
+  // Every chart is a server-rendered SVG that loads, with a text alternative.
+  const imgs = page.locator("img.chart-img");
+  expect(await imgs.count()).toBeGreaterThanOrEqual(4);
+  for (const img of await imgs.all()) {
+    await img.scrollIntoViewIfNeeded();
+    await expect(img).toHaveAttribute("alt", /.{20,}/);
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  }
+  const score = page.locator("section.chart", { has: page.getByRole("heading", { name: "Phase score" }) });
+  const svg = await page.request.get((await score.locator("img").getAttribute("src"))!);
+  expect(svg.headers()["content-type"]).toBe("image/svg+xml");
+  expect(svg.headers()["etag"]).toBeTruthy();
+  expect(await svg.text()).toContain("<title>Phase score over time");
+
+  // The data table lists the newest points and links each to its report.
+  await score.getByText(/^Data/).click();
+  const first = score.locator("tbody tr").first();
+  await expect(first.locator("a")).toHaveAttribute("href", /^\/reports\/\d+$/);
+  await hydrated(page);
+  await shot(page, "trends");
+
+  // The range selector narrows the series.
+  await page.getByRole("link", { name: "7 days" }).click();
+  await expect(page).toHaveURL(/range=7d/);
+  await expect(page.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
+  expect(errors).toEqual([]);
+});
+
+test("charts are re-sent only when the evidence changed", async ({ page }) => {
+  const url = "/api/v1/projects/payments-api/phases/sprint-4-1/trends/score.svg?range=all";
+  const first = await page.request.get(url);
+  expect(first.status()).toBe(200);
+  const etag = first.headers()["etag"];
+  const again = await page.request.get(url, { headers: { "If-None-Match": etag } });
+  expect(again.status()).toBe(304);
+  const bad = await page.request.get("/api/v1/projects/payments-api/phases/sprint-4-1/trends?range=1y");
+  expect(bad.status()).toBe(400);
+  expect(bad.headers()["content-type"]).toContain("application/problem+json");
+});
+
+test("the overview shows a score sparkline per project and charts stay legible on a phone", async ({ page }) => {
+  const spark = page.locator(".sparkline img").first();
+  await expect(spark).toBeVisible();
+  await expect.poll(() => spark.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  await shot(page, "overview-sparklines");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/p/payments-api/sprint-4-1/trends");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
+  expect(overflow).toBe(false);
+  const img = page.locator("img.chart-img").first();
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.currentSrc)).toContain("width=400");
+  await shot(page, "trends-phone");
+});

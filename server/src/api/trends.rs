@@ -1,0 +1,272 @@
+//! Trend series as JSON and as server-rendered SVG charts, cached until new evidence arrives.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use readyboard_domain::trends::{Point, range_start};
+use readyboard_store::{PhaseRow, Trends};
+use serde::Deserialize;
+
+use super::problem::ApiError;
+use super::projects::load;
+use crate::auth::Caller;
+use crate::charts::{self, Band, Line, Marker, Panel};
+use crate::state::AppState;
+
+/// Rendered charts by entity tag; emptied when it grows past its bound.
+#[derive(Debug, Default)]
+pub struct ChartCache(Mutex<HashMap<String, Arc<String>>>);
+
+const CHART_CACHE_ENTRIES: usize = 512;
+
+impl ChartCache {
+    fn get(&self, etag: &str) -> Option<Arc<String>> {
+        self.0.lock().ok()?.get(etag).cloned()
+    }
+
+    fn put(&self, etag: String, svg: Arc<String>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CHART_CACHE_ENTRIES {
+                map.clear();
+            }
+            map.insert(etag, svg);
+        }
+    }
+}
+
+/// Query of the trend endpoints.
+#[derive(Debug, Deserialize, Default)]
+pub struct TrendQuery {
+    /// `7d`, `30d`, `90d` or `all` (default `90d`).
+    pub range: Option<String>,
+    /// Chart width in pixels (320–1600, default 800).
+    pub width: Option<u32>,
+    /// Suite of a suite or metric chart.
+    pub suite: Option<String>,
+    /// Metric of a metric chart.
+    pub metric: Option<String>,
+}
+
+fn range_of(q: &TrendQuery) -> Result<String, ApiError> {
+    let range = q.range.clone().unwrap_or_else(|| "90d".into());
+    range_start(&range, 0).map_err(|e| ApiError::bad_request("Invalid range").detail(e))?;
+    Ok(range)
+}
+
+async fn phase_trends(
+    state: &AppState,
+    caller: &Caller,
+    p: &str,
+    ph: &str,
+    range: &str,
+) -> Result<(PhaseRow, Arc<Trends>), ApiError> {
+    let (_, phase) = load(state, Some(caller), p, ph, false).await?;
+    let trends = state.store.trends(&phase, range).await?;
+    Ok((phase, trends))
+}
+
+/// `GET …/trends`: every series of the phase (`?range=7d|30d|90d|all`).
+pub async fn series(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((p, ph)): Path<(String, String)>,
+    Query(q): Query<TrendQuery>,
+) -> Result<Response, ApiError> {
+    let range = range_of(&q)?;
+    let (_, trends) = phase_trends(&state, &caller, &p, &ph, &range).await?;
+    Ok(Json(&*trends).into_response())
+}
+
+/// `GET …/trends/{chart}.svg`: one chart (`score`, `categories`, `blockers`, `suite`,
+/// `metric`, `sparkline`).
+pub async fn chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((p, ph, file)): Path<(String, String, String)>,
+    Query(q): Query<TrendQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(name) = file.strip_suffix(".svg") else {
+        return Err(ApiError::not_found("Chart"));
+    };
+    let range = if name == "sparkline" { "30d".to_string() } else { range_of(&q)? };
+    let width = q.width.unwrap_or(800).clamp(320, 1600);
+    let (_, trends) = phase_trends(&state, &caller, &p, &ph, &range).await?;
+    let etag = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&trends.version, name, width, &q.suite, &q.metric).hash(&mut h);
+        format!("\"c{:016x}\"", h.finish())
+    };
+    let cache_headers = |resp: &mut Response| {
+        let hs = resp.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            hs.insert(header::ETAG, v);
+        }
+        hs.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    };
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    if matches {
+        let mut resp = StatusCode::NOT_MODIFIED.into_response();
+        cache_headers(&mut resp);
+        return Ok(resp);
+    }
+    // Server-Timing tells clients (and the benchmark) what rendering cost.
+    let (svg, timing) = match state.charts.get(&etag) {
+        Some(svg) => (svg, "cache;desc=hit".to_string()),
+        None => {
+            let started = std::time::Instant::now();
+            let svg = Arc::new(draw(name, &trends, width, &q)?);
+            let ms = started.elapsed().as_secs_f64() * 1000.0;
+            state.charts.put(etag.clone(), svg.clone());
+            (svg, format!("render;dur={ms:.2}"))
+        }
+    };
+    let mut resp = ([(header::CONTENT_TYPE, "image/svg+xml")], (*svg).clone()).into_response();
+    cache_headers(&mut resp);
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        resp.headers_mut().insert(HeaderName::from_static("server-timing"), v);
+    }
+    Ok(resp)
+}
+
+fn decision_markers(t: &Trends) -> Vec<Marker> {
+    t.decisions
+        .iter()
+        .map(|d| match d.decision.as_str() {
+            "go" => Marker { at: d.at, label: "GO", color: "pass" },
+            "conditional_go" => Marker { at: d.at, label: "COND", color: "warn" },
+            _ => Marker { at: d.at, label: "NO-GO", color: "fail" },
+        })
+        .collect()
+}
+
+/// Milliseconds shown as seconds when runs take longer than ten seconds.
+fn duration_series(points: &[Point]) -> (Vec<Point>, &'static str) {
+    if points.iter().any(|p| p.value > 10_000.0) {
+        (points.iter().map(|p| Point { value: p.value / 1000.0, ..*p }).collect(), " s")
+    } else {
+        (points.to_vec(), " ms")
+    }
+}
+
+/// Builds the panels of a named chart and renders it.
+pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String, ApiError> {
+    let narrow = width < 600;
+    let render = |title: &str, panels: &[Panel], h: u32, cols: usize| {
+        charts::render(title, panels, width, h, cols).map_err(|e| ApiError::internal(&e))
+    };
+    match name {
+        "score" => {
+            let panel = Panel {
+                title: String::new(),
+                lines: vec![Line { label: "Phase score".into(), points: t.score.clone(), color: "accent" }],
+                y_range: Some((0.0, 100.0)),
+                bands: vec![
+                    Band {
+                        from: t.ready_threshold,
+                        to: 100.0,
+                        color: "pass",
+                        label: format!("ready ≥ {}", t.ready_threshold),
+                    },
+                    Band {
+                        from: t.conditional_threshold,
+                        to: t.ready_threshold,
+                        color: "warn",
+                        label: format!("conditional ≥ {}", t.conditional_threshold),
+                    },
+                ],
+                markers: decision_markers(t),
+                ..Panel::default()
+            };
+            render("Phase score over time with readiness thresholds and decisions", &[panel], 280, 1)
+        }
+        "categories" => {
+            let panels: Vec<Panel> = t
+                .categories
+                .iter()
+                .map(|c| Panel {
+                    title: c.name.clone(),
+                    lines: vec![Line { label: c.name.clone(), points: c.points.clone(), color: "accent" }],
+                    y_range: Some((0.0, 100.0)),
+                    ..Panel::default()
+                })
+                .collect();
+            let cols = if narrow { 1 } else { 2 };
+            render("Category scores over time", &panels, 170, cols)
+        }
+        "blockers" => {
+            let colors = [("critical", "fail"), ("high", "orange"), ("medium", "warn"), ("low", "grey")];
+            let lines = t
+                .blockers
+                .iter()
+                .map(|s| Line {
+                    label: s.name.clone(),
+                    points: s.points.clone(),
+                    color: colors.iter().find(|(n, _)| *n == s.name).map_or("grey", |(_, c)| c),
+                })
+                .collect();
+            let most = t.blockers.iter().flat_map(|s| s.points.iter().map(|p| p.value)).fold(0.0, f64::max);
+            let panel = Panel {
+                lines,
+                markers: decision_markers(t),
+                y_range: Some((0.0, (most + 1.0).max(2.0))),
+                integer: true,
+                ..Panel::default()
+            };
+            render("Open blockers over time by severity", &[panel], 240, 1)
+        }
+        "suite" => {
+            let wanted = q.suite.as_deref().unwrap_or_default();
+            let s = t.suites.iter().find(|s| s.name == wanted).ok_or_else(|| ApiError::not_found("Suite"))?;
+            let (duration, unit) = duration_series(&s.duration_ms);
+            let mut panels = vec![Panel {
+                title: "Pass rate".into(),
+                lines: vec![Line { label: "pass rate".into(), points: s.pass_rate.clone(), color: "pass" }],
+                y_range: Some((0.0, 100.0)),
+                unit: "%".into(),
+                ..Panel::default()
+            }];
+            if !duration.is_empty() {
+                panels.push(Panel {
+                    title: "Duration".into(),
+                    lines: vec![Line { label: "duration".into(), points: duration, color: "accent" }],
+                    unit: unit.into(),
+                    ..Panel::default()
+                });
+            }
+            let cols = if narrow { 1 } else { panels.len() };
+            render(&format!("Suite {}: pass rate and duration per run", s.name), &panels, 200, cols)
+        }
+        "metric" => {
+            let (suite, metric) = (q.suite.as_deref().unwrap_or_default(), q.metric.as_deref().unwrap_or_default());
+            let m = t
+                .metrics
+                .iter()
+                .find(|m| m.suite == suite && m.name == metric)
+                .ok_or_else(|| ApiError::not_found("Metric"))?;
+            let target =
+                m.target_value.map(|v| format!(" (target {} {v}{})", m.target_op.as_deref().unwrap_or(""), m.unit));
+            let panel = Panel {
+                title: String::new(),
+                lines: vec![Line { label: m.name.clone(), points: m.points.clone(), color: "accent" }],
+                unit: if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) },
+                target: m.target_value,
+                misses: m.misses.clone(),
+                ..Panel::default()
+            };
+            render(&format!("{} per run{}; crosses mark misses", m.name, target.unwrap_or_default()), &[panel], 220, 1)
+        }
+        "sparkline" => {
+            charts::sparkline("Phase score, last 30 days", &t.score, 120, 28).map_err(|e| ApiError::internal(&e))
+        }
+        _ => Err(ApiError::not_found("Chart")),
+    }
+}

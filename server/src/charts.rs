@@ -1,0 +1,338 @@
+//! Trend charts rendered to SVG with plotters, styled to match the app in light and dark mode.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use readyboard_domain::trends::{Point, downsample};
+
+/// Most points drawn per line; longer series are downsampled keeping extremes.
+pub const MAX_POINTS: usize = 240;
+
+const ACCENT: RGBColor = RGBColor(59, 99, 214);
+const PASS: RGBColor = RGBColor(26, 127, 55);
+const FAIL: RGBColor = RGBColor(208, 48, 36);
+const WARN: RGBColor = RGBColor(202, 138, 4);
+const ORANGE: RGBColor = RGBColor(234, 88, 12);
+const GREY: RGBColor = RGBColor(128, 128, 128);
+const INK: RGBColor = RGBColor(27, 31, 36);
+
+/// Why a chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("chart: {0}")]
+pub struct ChartError(String);
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError(e.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, ChartError>;
+
+/// A named line of a chart.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// Legend text.
+    pub label: String,
+    /// Points in time order.
+    pub points: Vec<Point>,
+    /// Colour key: `accent`, `pass`, `fail`, `warn`, `orange`, `grey`.
+    pub color: &'static str,
+}
+
+/// A decision drawn as a marker on the time axis.
+#[derive(Debug, Clone)]
+pub struct Marker {
+    /// When.
+    pub at: i64,
+    /// Short label (`GO`, `NO-GO`, `COND`).
+    pub label: &'static str,
+    /// Colour key.
+    pub color: &'static str,
+}
+
+/// A horizontal band (e.g. the score range that counts as ready).
+#[derive(Debug, Clone)]
+pub struct Band {
+    /// Lower bound.
+    pub from: f64,
+    /// Upper bound.
+    pub to: f64,
+    /// Colour key.
+    pub color: &'static str,
+    /// Label drawn at the band's left edge.
+    pub label: String,
+}
+
+/// Everything one panel shows.
+#[derive(Debug, Clone, Default)]
+pub struct Panel {
+    /// Title drawn above the plot.
+    pub title: String,
+    /// Lines.
+    pub lines: Vec<Line>,
+    /// Value range; `None` fits the data.
+    pub y_range: Option<(f64, f64)>,
+    /// Unit appended to axis labels (`%`, ` ms`).
+    pub unit: String,
+    /// Horizontal bands.
+    pub bands: Vec<Band>,
+    /// A dashed target line.
+    pub target: Option<f64>,
+    /// Points drawn as misses (e.g. a metric over its target).
+    pub misses: Vec<Point>,
+    /// Decision markers.
+    pub markers: Vec<Marker>,
+    /// Values are counts: only whole numbers get axis labels.
+    pub integer: bool,
+}
+
+fn color(key: &str) -> RGBColor {
+    match key {
+        "pass" => PASS,
+        "fail" => FAIL,
+        "warn" => WARN,
+        "orange" => ORANGE,
+        "grey" => GREY,
+        _ => ACCENT,
+    }
+}
+
+/// Time axis bounds covering every point and marker of the panels.
+fn time_bounds(panels: &[Panel]) -> (i64, i64) {
+    let times = panels.iter().flat_map(|p| {
+        p.lines.iter().flat_map(|l| l.points.iter().map(|pt| pt.at)).chain(p.markers.iter().map(|m| m.at))
+    });
+    let (lo, hi) = times.fold((i64::MAX, i64::MIN), |(lo, hi), t| (lo.min(t), hi.max(t)));
+    if lo > hi {
+        let now = readyboard_store::now_ms();
+        return (now - 86_400_000, now);
+    }
+    // A little air either side so end points are not cut in half.
+    let pad = ((hi - lo) / 40).max(60_000);
+    (lo - pad, hi + pad)
+}
+
+fn value_bounds(panel: &Panel) -> (f64, f64) {
+    if let Some(r) = panel.y_range {
+        return r;
+    }
+    let vals = panel.lines.iter().flat_map(|l| l.points.iter().map(|p| p.value)).chain(panel.target);
+    let (lo, hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    let lo = if lo >= 0.0 { 0.0 } else { lo * 1.1 };
+    let hi = if hi <= lo { lo + 1.0 } else { hi * 1.1 };
+    (lo, hi)
+}
+
+/// Formats a time axis label: dates for long spans, hours for short ones.
+fn time_label(ms: i64, span_ms: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) else {
+        return String::new();
+    };
+    let fmt = if span_ms <= 2 * 86_400_000 {
+        time::macros::format_description!("[hour]:[minute]")
+    } else {
+        time::macros::format_description!("[month repr:short] [day padding:none]")
+    };
+    t.format(&fmt).unwrap_or_default()
+}
+
+fn value_label(v: f64, unit: &str) -> String {
+    let n = if v.abs() >= 100.0 || v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+    format!("{n}{unit}")
+}
+
+/// Draws one panel into an area.
+fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel, x: (i64, i64), compact: bool) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let (y0, y1) = value_bounds(p);
+    let span = x.1 - x.0;
+    let font = ("sans-serif", if compact { 11 } else { 12 }).into_font().color(&INK);
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(6).margin_right(28).x_label_area_size(if compact { 18 } else { 22 }).y_label_area_size(if compact {
+        34
+    } else {
+        44
+    });
+    if !p.title.is_empty() {
+        builder.caption(&p.title, ("sans-serif", if compact { 12 } else { 14 }).into_font().color(&INK));
+    }
+    let mut chart = builder.build_cartesian_2d(x.0..x.1, y0..y1).map_err(ChartError::from)?;
+    let unit = p.unit.clone();
+    let integer = p.integer;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .bold_line_style(GREY.mix(0.25))
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.mix(0.6))
+        .x_labels(if compact { 3 } else { 6 })
+        .y_labels(if compact { 3 } else { 5 })
+        .label_style(font.clone())
+        .x_label_formatter(&|v| time_label(*v, span))
+        .y_label_formatter(&|v| if integer && v.fract() != 0.0 { String::new() } else { value_label(*v, &unit) })
+        .draw()?;
+    for band in &p.bands {
+        let (from, to) = (band.from.max(y0), band.to.min(y1));
+        if from < to {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(x.0, from), (x.1, to)],
+                color(band.color).mix(0.10).filled(),
+            )))?;
+            chart.draw_series(std::iter::once(Text::new(
+                band.label.clone(),
+                (x.0, to),
+                ("sans-serif", 10).into_font().color(&color(band.color)).pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Top,
+                )),
+            )))?;
+        }
+    }
+    if let Some(t) = p.target {
+        chart.draw_series(DashedLineSeries::new([(x.0, t), (x.1, t)], 6, 4, FAIL.mix(0.8).stroke_width(1)))?;
+    }
+    for m in &p.markers {
+        let c = color(m.color);
+        chart
+            .draw_series(std::iter::once(PathElement::new(vec![(m.at, y0), (m.at, y1)], c.mix(0.7).stroke_width(1))))?;
+        chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), ("sans-serif", 10).into_font().color(&c))))?;
+    }
+    for line in &p.lines {
+        let c = color(line.color);
+        let pts = downsample(&line.points, MAX_POINTS);
+        let series = chart.draw_series(LineSeries::new(pts.iter().map(|pt| (pt.at, pt.value)), c.stroke_width(2)))?;
+        if p.lines.len() > 1 && !compact {
+            series
+                .label(line.label.clone())
+                .legend(move |(lx, ly)| PathElement::new(vec![(lx, ly), (lx + 14, ly)], c.stroke_width(2)));
+        }
+        if pts.len() <= 60 {
+            chart.draw_series(pts.iter().map(|pt| Circle::new((pt.at, pt.value), 2, c.filled())))?;
+        }
+    }
+    if !p.misses.is_empty() {
+        let misses = downsample(&p.misses, MAX_POINTS);
+        chart.draw_series(misses.iter().map(|pt| Cross::new((pt.at, pt.value), 4, FAIL.stroke_width(2))))?;
+    }
+    if p.lines.len() > 1 && !compact {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.0))
+            .border_style(TRANSPARENT)
+            .label_font(font)
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Wraps plotters' output: a title for screen readers and colours that follow the theme.
+fn finish(svg: String, title: &str) -> String {
+    let title = escape(title);
+    let style = "<style>text{font-family:system-ui,-apple-system,'Segoe UI',sans-serif}\
+                 @media (prefers-color-scheme:dark){text{fill:#d6dbe3}}</style>";
+    match svg.find('>') {
+        Some(end) if svg.starts_with("<svg") => {
+            let (head, rest) = svg.split_at(end);
+            format!("{head} role=\"img\" aria-label=\"{title}\"><title>{title}</title>{style}{}", &rest[1..])
+        }
+        _ => svg,
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// Renders panels stacked in a grid of `cols` columns, each `panel_h` pixels high.
+pub fn render(title: &str, panels: &[Panel], width: u32, panel_h: u32, cols: usize) -> Result<String> {
+    let cols = cols.max(1);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let x = time_bounds(panels);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, panel_h * rows as u32)).into_drawing_area();
+        let areas = root.split_evenly((rows, cols));
+        let compact = cols > 1;
+        for (area, panel) in areas.iter().zip(panels) {
+            draw_panel(area, panel, x, compact)?;
+        }
+        root.present()?;
+    }
+    Ok(finish(svg, title))
+}
+
+/// A bare line without axes, for tables of projects.
+pub fn sparkline(title: &str, points: &[Point], width: u32, height: u32) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
+        if points.len() >= 2 {
+            let pts = downsample(points, (width as usize).max(8));
+            let x0 = pts.first().map_or(0, |p| p.at);
+            let x1 = pts.last().map_or(1, |p| p.at).max(x0 + 1);
+            let mut chart =
+                ChartBuilder::on(&root).margin(3).build_cartesian_2d(x0..x1, 0f64..100f64).map_err(ChartError::from)?;
+            chart.draw_series(LineSeries::new(
+                pts.iter().map(|p| (p.at, p.value.clamp(0.0, 100.0))),
+                ACCENT.stroke_width(2),
+            ))?;
+            if let Some(last) = pts.last() {
+                chart.draw_series(std::iter::once(Circle::new(
+                    (last.at, last.value.clamp(0.0, 100.0)),
+                    3,
+                    ACCENT.filled(),
+                )))?;
+            }
+        }
+        root.present()?;
+    }
+    Ok(finish(svg, title))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(n: usize) -> Vec<Point> {
+        (0..n)
+            .map(|i| Point {
+                at: 1_700_000_000_000 + i as i64 * 3_600_000,
+                value: 40.0 + (i % 50) as f64,
+                report_id: Some(i as i64),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_thousand_run_chart_stays_small_and_titled() {
+        let panel = Panel {
+            title: "Phase score".into(),
+            lines: vec![Line { label: "score".into(), points: series(1000), color: "accent" }],
+            y_range: Some((0.0, 100.0)),
+            unit: String::new(),
+            bands: vec![Band { from: 85.0, to: 100.0, color: "pass", label: "ready ≥ 85".into() }],
+            target: None,
+            misses: vec![],
+            markers: vec![Marker { at: 1_700_000_000_000 + 500 * 3_600_000, label: "GO", color: "pass" }],
+            integer: false,
+        };
+        let svg = render("Phase score <over> time", &[panel], 800, 280, 1).unwrap();
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("<title>Phase score &lt;over&gt; time</title>"));
+        assert!(svg.contains("GO\n</text>"), "decision marker labelled");
+        assert!(svg.len() <= 60 * 1024, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn sparklines_handle_empty_and_single_point_series() {
+        assert!(sparkline("none", &[], 120, 28).unwrap().contains("<title>none</title>"));
+        assert!(sparkline("one", &series(1), 120, 28).unwrap().starts_with("<svg"));
+        assert!(sparkline("many", &series(300), 120, 28).unwrap().contains("<polyline"));
+    }
+}

@@ -1,0 +1,419 @@
+//! Reads behind trend charts: phase history, suite runs, metric runs, check runs, decisions.
+
+use std::sync::Arc;
+
+use readyboard_domain::model::Status;
+use readyboard_domain::trends::{self, CheckRun, FlakyCheck, Point};
+use serde::Serialize;
+
+use crate::db::{Store, now_ms, on_pool};
+use crate::error::{StoreError, StoreResult};
+use crate::projects::PhaseRow;
+
+/// Runs looked at for flip rates.
+pub const FLAKY_WINDOW: i64 = 20;
+/// Flaky checks kept per suite.
+const FLAKY_PER_SUITE: usize = 10;
+/// How long assembled trends may be served without new evidence (bounds staleness when
+/// another instance writes to the same database).
+const TRENDS_TTL_MS: i64 = 60_000;
+
+/// A named series.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedSeries {
+    /// Name (category, severity).
+    pub name: String,
+    /// Points in time order.
+    pub points: Vec<Point>,
+}
+
+/// One suite over time.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteTrend {
+    /// Suite name.
+    pub name: String,
+    /// Pass rate in percent of executed checks, per run.
+    pub pass_rate: Vec<Point>,
+    /// Wall time per run, where the report gives it.
+    pub duration_ms: Vec<Point>,
+    /// Counts per run.
+    pub runs: Vec<SuiteRunRow>,
+}
+
+/// One metric over time, with its target.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricTrend {
+    /// Suite the metric comes from.
+    pub suite: String,
+    /// Metric name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Target operator of the latest run, when there is a target.
+    pub target_op: Option<String>,
+    /// Target value of the latest run.
+    pub target_value: Option<f64>,
+    /// Values per run.
+    pub points: Vec<Point>,
+    /// The runs that missed the target.
+    pub misses: Vec<Point>,
+}
+
+/// Flaky checks of one suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteFlaky {
+    /// Suite name.
+    pub suite: String,
+    /// Ranked, worst first.
+    pub checks: Vec<FlakyCheck>,
+}
+
+/// Every series of a phase over a time range.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trends {
+    /// Range name (`7d`, `30d`, `90d`, `all`).
+    pub range: String,
+    /// Start of the range (unix ms), `None` for all time.
+    pub since: Option<i64>,
+    /// Score at or above which the phase can be ready.
+    pub ready_threshold: f64,
+    /// Score at or above which the phase is conditional.
+    pub conditional_threshold: f64,
+    /// Phase score after each report.
+    pub score: Vec<Point>,
+    /// Category scores after each report.
+    pub categories: Vec<NamedSeries>,
+    /// Open blockers by severity after each report.
+    pub blockers: Vec<NamedSeries>,
+    /// Suites.
+    pub suites: Vec<SuiteTrend>,
+    /// Metrics.
+    pub metrics: Vec<MetricTrend>,
+    /// Decisions in the range.
+    pub decisions: Vec<DecisionMark>,
+    /// Flaky checks over the last runs of each suite (not limited by the range).
+    pub flaky: Vec<SuiteFlaky>,
+    /// Changes whenever any series changes: an entity tag for everything drawn from these.
+    pub version: String,
+}
+
+/// The phase's evaluation right after one stored report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct HistoryRow {
+    /// When the report arrived (unix ms).
+    pub at: i64,
+    /// The report that triggered the evaluation.
+    pub report_id: Option<i64>,
+    /// Phase score, one decimal.
+    pub score: Option<f64>,
+    /// Verdict name.
+    pub verdict: String,
+    /// Category scores as JSON `[{"name", "score"}]`.
+    #[serde(skip)]
+    pub categories: String,
+    /// Open critical blockers.
+    pub blockers_critical: i64,
+    /// Open high blockers.
+    pub blockers_high: i64,
+    /// Open medium blockers.
+    pub blockers_medium: i64,
+    /// Open low blockers.
+    pub blockers_low: i64,
+}
+
+/// One report of a suite, in brief.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SuiteRunRow {
+    /// Suite name.
+    pub suite: String,
+    /// Report id.
+    pub report_id: i64,
+    /// When it arrived (unix ms).
+    pub at: i64,
+    /// Checks.
+    pub tests: i64,
+    /// Passed checks.
+    pub passed: i64,
+    /// Failed checks.
+    pub failed: i64,
+    /// Errored checks.
+    pub errors: i64,
+    /// Skipped checks.
+    pub skipped: i64,
+    /// Wall time of the run when the report says when it started and finished.
+    pub duration_ms: Option<i64>,
+}
+
+/// One metric in one report.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MetricRunRow {
+    /// Suite name.
+    pub suite: String,
+    /// Metric name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Report id.
+    pub report_id: i64,
+    /// When the report arrived (unix ms).
+    pub at: i64,
+    /// Measured value.
+    pub value: f64,
+    /// Target operator (`<`, `<=`, …), when there is a target.
+    pub target_op: Option<String>,
+    /// Target value.
+    pub target_value: Option<f64>,
+    /// Whether the target was met.
+    pub met: Option<bool>,
+}
+
+/// One check in one report (for flip rates).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CheckRunRow {
+    /// Report id.
+    pub report_id: i64,
+    /// Stable key of the check.
+    pub check_key: String,
+    /// Display name.
+    pub name: String,
+    /// Status name.
+    pub status: String,
+    /// Flagged flaky by the tool.
+    pub flaky: bool,
+    /// Retries reported by the tool.
+    pub retries: i64,
+}
+
+/// A decision as a marker on a time axis.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DecisionMark {
+    /// Decision id.
+    pub id: i64,
+    /// `go`, `no_go` or `conditional_go`.
+    pub decision: String,
+    /// When (unix ms).
+    pub at: i64,
+}
+
+impl Store {
+    /// The phase's evaluations since `since` (all when `None`), oldest first.
+    pub async fn phase_history(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<HistoryRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, HistoryRow>(
+            "SELECT at, report_id, score, verdict, categories, blockers_critical, blockers_high, \
+             blockers_medium, blockers_low FROM phase_history WHERE phase_id = $1 AND at >= $2 ORDER BY at, id",
+        ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)
+    }
+
+    /// Every report of the phase since `since`, by suite then time.
+    pub async fn suite_runs(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<SuiteRunRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, SuiteRunRow>(
+            "SELECT s.name AS suite, r.id AS report_id, r.received_at AS at, r.tests, r.passed, r.failed, \
+             r.errors, r.skipped, CASE WHEN r.finished_at >= r.started_at THEN r.finished_at - r.started_at END \
+             AS duration_ms FROM reports r JOIN suites s ON s.id = r.suite_id \
+             WHERE r.phase_id = $1 AND r.received_at >= $2 ORDER BY s.name, r.received_at, r.id",
+        ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)
+    }
+
+    /// Every metric of the phase's reports since `since`, by suite, metric, then time.
+    pub async fn metric_runs(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<MetricRunRow>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, MetricRunRow>(
+            "SELECT s.name AS suite, m.name, m.unit, r.id AS report_id, r.received_at AS at, m.value, \
+             m.target_op, m.target_value, m.met FROM metrics m JOIN reports r ON r.id = m.report_id \
+             JOIN suites s ON s.id = r.suite_id WHERE r.phase_id = $1 AND r.received_at >= $2 \
+             ORDER BY s.name, m.name, r.received_at, r.id",
+        ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)
+    }
+
+    /// Over the last `runs` reports of every suite of the phase, every result of the checks
+    /// that did not pass at least once or were flagged flaky or retried, oldest run first,
+    /// as (suite name, check run). Checks that always passed cannot be flaky and are skipped.
+    pub async fn recent_check_runs(&self, phase_id: i64, runs: i64) -> StoreResult<Vec<(String, CheckRunRow)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            suite: String,
+            #[sqlx(flatten)]
+            run: CheckRunRow,
+        }
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, Row>(
+            "WITH recent AS (SELECT r.id, s.name AS suite, r.received_at FROM suites s \
+               JOIN reports r ON r.suite_id = s.id WHERE s.phase_id = $1 AND r.id IN \
+               (SELECT r2.id FROM reports r2 WHERE r2.suite_id = s.id ORDER BY r2.received_at DESC, r2.id DESC LIMIT $2)), \
+             candidates AS (SELECT DISTINCT recent.suite, c.check_key FROM recent JOIN checks c ON c.report_id = recent.id \
+               WHERE c.status <> 'pass' OR c.flaky OR c.retries > 0) \
+             SELECT recent.suite, c.report_id, c.check_key, c.name, c.status, c.flaky, c.retries \
+             FROM recent JOIN checks c ON c.report_id = recent.id \
+             JOIN candidates k ON k.suite = recent.suite AND k.check_key = c.check_key \
+             ORDER BY recent.suite, recent.received_at, recent.id, c.ordinal",
+        ).bind(phase_id).bind(runs).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(|r| (r.suite, r.run)).collect())
+    }
+
+    /// Decisions of the phase since `since`, oldest first.
+    pub async fn decision_marks(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<DecisionMark>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, DecisionMark>(
+            "SELECT id, decision, decided_at AS at FROM decisions WHERE phase_id = $1 AND decided_at >= $2 \
+             ORDER BY decided_at, id",
+        ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)
+    }
+}
+
+impl Store {
+    /// Every trend series of a phase over a named range, cached until new evidence arrives.
+    pub async fn trends(&self, phase: &PhaseRow, range: &str) -> StoreResult<Arc<Trends>> {
+        let now = now_ms();
+        // Relative ranges move by the hour, so what is drawn from them stays cacheable.
+        let since = trends::range_start(range, now).map_err(StoreError::Invalid)?.map(|t| t - t.rem_euclid(3_600_000));
+        let key = (phase.id, range.to_string());
+        let generation = self.caches.generation.current();
+        if let Some(t) = self.caches.trends.get_within(&key, generation, now, TRENDS_TTL_MS) {
+            return Ok(t);
+        }
+        let history = self.phase_history(phase.id, since).await?;
+        let runs = self.suite_runs(phase.id, since).await?;
+        let metrics = self.metric_runs(phase.id, since).await?;
+        let decisions = self.decision_marks(phase.id, since).await?;
+        let checks = self.recent_check_runs(phase.id, FLAKY_WINDOW).await?;
+        let version = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (phase.id, range, since, phase.ready_threshold.to_bits(), phase.conditional_threshold.to_bits())
+                .hash(&mut h);
+            (history.len(), history.last().map(|r| (r.at, r.report_id))).hash(&mut h);
+            (runs.len(), runs.iter().map(|r| r.report_id).max(), metrics.len()).hash(&mut h);
+            (decisions.len(), decisions.last().map(|d| d.id), checks.len()).hash(&mut h);
+            format!("{:016x}", h.finish())
+        };
+        let t = Arc::new(Trends {
+            range: if range.is_empty() { "all".into() } else { range.to_string() },
+            since,
+            ready_threshold: phase.ready_threshold,
+            conditional_threshold: phase.conditional_threshold,
+            score: history
+                .iter()
+                .filter_map(|h| Some(Point { at: h.at, value: h.score?, report_id: h.report_id }))
+                .collect(),
+            categories: category_series(&history),
+            blockers: blocker_series(&history),
+            suites: suite_series(runs),
+            metrics: metric_series(metrics),
+            decisions,
+            flaky: flaky_series(checks),
+            version,
+        });
+        self.caches.trends.put(key, generation, now, t.clone());
+        Ok(t)
+    }
+}
+
+fn category_series(history: &[HistoryRow]) -> Vec<NamedSeries> {
+    #[derive(serde::Deserialize)]
+    struct Cat {
+        name: String,
+        score: Option<f64>,
+    }
+    let mut out: Vec<NamedSeries> = Vec::new();
+    for h in history {
+        for c in serde_json::from_str::<Vec<Cat>>(&h.categories).unwrap_or_default() {
+            let Some(value) = c.score else { continue };
+            let point = Point { at: h.at, value, report_id: h.report_id };
+            match out.iter_mut().find(|s| s.name == c.name) {
+                Some(s) => s.points.push(point),
+                None => out.push(NamedSeries { name: c.name, points: vec![point] }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn blocker_series(history: &[HistoryRow]) -> Vec<NamedSeries> {
+    let count = |h: &HistoryRow, severity: &str| match severity {
+        "critical" => h.blockers_critical,
+        "high" => h.blockers_high,
+        "medium" => h.blockers_medium,
+        _ => h.blockers_low,
+    };
+    ["critical", "high", "medium", "low"]
+        .into_iter()
+        .map(|name| NamedSeries {
+            name: name.to_string(),
+            points: history
+                .iter()
+                .map(|h| Point { at: h.at, value: count(h, name) as f64, report_id: h.report_id })
+                .collect(),
+        })
+        .collect()
+}
+
+fn suite_series(runs: Vec<SuiteRunRow>) -> Vec<SuiteTrend> {
+    let mut out: Vec<SuiteTrend> = Vec::new();
+    for r in runs {
+        if out.last().is_none_or(|s| s.name != r.suite) {
+            out.push(SuiteTrend { name: r.suite.clone(), pass_rate: vec![], duration_ms: vec![], runs: vec![] });
+        }
+        let Some(s) = out.last_mut() else { continue };
+        let rate = trends::pass_rate(r.tests.max(0) as u64, r.passed.max(0) as u64, r.skipped.max(0) as u64);
+        if let Some(value) = rate {
+            s.pass_rate.push(Point { at: r.at, value, report_id: Some(r.report_id) });
+        }
+        if let Some(d) = r.duration_ms {
+            s.duration_ms.push(Point { at: r.at, value: d as f64, report_id: Some(r.report_id) });
+        }
+        s.runs.push(r);
+    }
+    out
+}
+
+fn metric_series(rows: Vec<MetricRunRow>) -> Vec<MetricTrend> {
+    let mut out: Vec<MetricTrend> = Vec::new();
+    for m in rows {
+        if out.last().is_none_or(|t| t.suite != m.suite || t.name != m.name) {
+            out.push(MetricTrend {
+                suite: m.suite.clone(),
+                name: m.name.clone(),
+                unit: m.unit.clone(),
+                target_op: None,
+                target_value: None,
+                points: vec![],
+                misses: vec![],
+            });
+        }
+        let Some(t) = out.last_mut() else { continue };
+        let point = Point { at: m.at, value: m.value, report_id: Some(m.report_id) };
+        t.points.push(point);
+        if m.met == Some(false) {
+            t.misses.push(point);
+        }
+        t.target_op = m.target_op;
+        t.target_value = m.target_value;
+        t.unit = m.unit;
+    }
+    out
+}
+
+fn flaky_series(rows: Vec<(String, CheckRunRow)>) -> Vec<SuiteFlaky> {
+    let mut out: Vec<SuiteFlaky> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let suite = rows[i].0.clone();
+        let mut runs = Vec::new();
+        while i < rows.len() && rows[i].0 == suite {
+            let r = &rows[i].1;
+            runs.push(CheckRun {
+                key: r.check_key.clone(),
+                name: r.name.clone(),
+                report_id: r.report_id,
+                status: Status::parse(&r.status).unwrap_or_default(),
+                flaky: r.flaky,
+                retries: r.retries.clamp(0, u32::MAX as i64) as u32,
+            });
+            i += 1;
+        }
+        let mut checks = trends::rank_flaky(&runs);
+        checks.truncate(FLAKY_PER_SUITE);
+        if !checks.is_empty() {
+            out.push(SuiteFlaky { suite, checks });
+        }
+    }
+    out
+}
