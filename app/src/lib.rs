@@ -17,6 +17,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::components::header::Header;
 use crate::pages::blockers::{AllBlockersPage, PhaseBlockersPage};
+use crate::pages::checklist::ChecklistPage;
 use crate::pages::decision::DecisionPage;
 use crate::pages::import::ImportPage;
 use crate::pages::trends::TrendsPage;
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/blockers") view=AllBlockersPage/>
                     <Route path=path!("/p/:project/:phase/import") view=ImportPage/>
                     <Route path=path!("/p/:project/:phase/trends") view=TrendsPage/>
+                    <Route path=path!("/p/:project/:phase/checklist") view=ChecklistPage/>
                     <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage/>
                     <Route path=path!("/reports/:id") view=ReportPage/>
                 </Routes>

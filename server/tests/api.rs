@@ -1019,3 +1019,97 @@ async fn trend_requests_with_bad_parameters_or_scope_are_refused() {
     app.get(base, Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
     app.get(base, None).await.problem(StatusCode::UNAUTHORIZED);
 }
+
+// ---------------------------------------------------------------------------------------
+// Checklist: role checks on every action, and the read API
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn checklist_actions_check_the_role_on_the_server() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::checklist::{
+        AddItem, ApplyTemplate, DeleteItem, MoveItem, SaveTemplate, SignItem, UpdateItem,
+    };
+    let app = app().await;
+    let cli = Actor::system("test");
+    let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    let item = app
+        .store
+        .add_checklist_item(
+            &cli,
+            &phase,
+            &readyboard_store::ItemInput {
+                title: "Runbooks".into(),
+                status: "todo".into(),
+                required: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let cookie = session_cookie(&app).await;
+    let add = "project=shop&phase=release-1&title=Sneaky&description=&category=&owner=&status=todo&due_date=&evidence_suite=&evidence_check=";
+    let update = format!(
+        "id={}&version=1&title=Changed&required=on&description=&category=&owner=&status=done&due_date=&evidence_suite=&evidence_check=",
+        item.id
+    );
+    let moved = format!("id={}&direction=down", item.id);
+    let delete = format!("id={}&version=1&confirm=yes", item.id);
+    let sign = format!("id={}&verdict=approve&comment=ok", item.id);
+    let template = "project=shop&phase=release-1&template=Production+readiness";
+    let save = "project=shop&phase=release-1&name=Mine";
+    let editor_actions = [
+        (AddItem::PATH, add.to_string()),
+        (UpdateItem::PATH, update.clone()),
+        (MoveItem::PATH, moved.clone()),
+        (DeleteItem::PATH, delete.clone()),
+        (ApplyTemplate::PATH, template.to_string()),
+    ];
+
+    // A viewer can do none of it; nothing changes.
+    for (path, form) in
+        editor_actions.iter().chain([(SignItem::PATH, sign.clone()), (SaveTemplate::PATH, save.to_string())].iter())
+    {
+        let r = call_server_fn(&app, path, &cookie, form).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "viewer on {path}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let list = app.store.checklist(&phase).await.unwrap();
+    assert_eq!((list.len(), list[0].item.version, list[0].signoffs.len()), (1, 1, 0));
+
+    // An editor edits but cannot sign or save templates.
+    app.store.set_role(&cli, "alice", Role::Editor).await.unwrap();
+    assert_eq!(call_server_fn(&app, SignItem::PATH, &cookie, &sign).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(call_server_fn(&app, SaveTemplate::PATH, &cookie, save).await.status, StatusCode::FORBIDDEN);
+    let r = call_server_fn(&app, UpdateItem::PATH, &cookie, &update).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    // The same form again holds a stale version: a conflict, not an overwrite.
+    let r = call_server_fn(&app, UpdateItem::PATH, &cookie, &update).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", String::from_utf8_lossy(&r.body));
+    assert!(String::from_utf8_lossy(&r.body).contains("changed by someone else"));
+
+    // An approver signs.
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let r = call_server_fn(&app, SignItem::PATH, &cookie, &sign).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert!(app.store.checklist(&phase).await.unwrap()[0].signed);
+
+    // Tokens read the checklist through the API but have no session to act with.
+    let r = app.get("/api/v1/projects/shop/phases/release-1/checklist", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["items"][0]["title"], "Changed");
+    assert_eq!(v["items"][0]["signed"], true);
+    assert_eq!(v["summary"]["required_done_and_signed"], 1);
+    let req = Request::post(SignItem::PATH)
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(sign))
+        .unwrap();
+    let r = app.send(req).await;
+    assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "token refused: {}", r.status);
+    app.get("/api/v1/projects/shop/phases/release-1/checklist", Some(&app.other_token))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}

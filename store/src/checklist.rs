@@ -229,12 +229,18 @@ impl Store {
         let mut out = Vec::with_capacity(items.len());
         let mut lapsed = Vec::new();
         for item in items {
-            let (state, report_id) = self.evidence_of(phase, &item, now).await?;
+            let (state, report_id, stale_since) = self.evidence_of(phase, &item, now).await?;
             let mut mine: Vec<Signoff> = signoffs.iter().filter(|s| s.item_id == item.id).cloned().collect();
-            if state.is_some_and(EvidenceState::voids_signoffs) && mine.iter().any(|s| !s.needs_resign) {
-                lapsed.push((item.id, state));
-                for s in &mut mine {
+            // Evidence that went stale voids the sign-offs given before it did (failing
+            // evidence voids them when it arrives, at ingest).
+            if let (Some(EvidenceState::Stale), Some(since)) = (state, stale_since) {
+                let mut any = false;
+                for s in mine.iter_mut().filter(|s| !s.needs_resign && s.created_at < since) {
                     s.needs_resign = true;
+                    any = true;
+                }
+                if any {
+                    lapsed.push((item.id, since));
                 }
             }
             let signed = mine.iter().any(|s| !s.needs_resign && s.verdict == "approve")
@@ -247,22 +253,23 @@ impl Store {
                 signoffs: mine,
             });
         }
-        for (item_id, state) in lapsed {
-            self.lapse_for_evidence(phase, item_id, state.map_or("changed", EvidenceState::as_str)).await?;
+        for (item_id, since) in lapsed {
+            self.lapse_for_stale_evidence(phase, item_id, since).await?;
         }
         Ok(out)
     }
 
-    async fn lapse_for_evidence(&self, phase: &PhaseRow, item_id: i64, why: &str) -> StoreResult<()> {
+    async fn lapse_for_stale_evidence(&self, phase: &PhaseRow, item_id: i64, stale_since: i64) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
             let mut tx = pool.begin().await?;
-            let n = lapse_signoffs!(&mut *tx, item_id);
+            let n = sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND needs_resign = FALSE AND created_at < $2")
+                .bind(item_id).bind(stale_since).execute(&mut *tx).await?.rows_affected();
             if n > 0 {
                 write_audit!(&mut *tx, &Actor::system("readyboard"), AuditWrite {
                     action: "signoff.lapse", entity: "checklist_item", entity_id: Some(item_id.to_string()),
                     project_id: Some(phase.project_id), phase_id: Some(phase.id), before: None,
-                    after: Some(json!({"reason": format!("evidence {why}"), "signoffs": n})),
+                    after: Some(json!({"reason": "evidence stale", "signoffs": n})),
                 })?;
             }
             tx.commit().await?;
@@ -272,20 +279,21 @@ impl Store {
         Ok(())
     }
 
-    /// The live state of an item's evidence and the report it was read from.
+    /// The live state of an item's evidence, the report it was read from, and when that
+    /// report goes (or went) stale.
     async fn evidence_of(
         &self,
         phase: &PhaseRow,
         item: &ChecklistItem,
         now: i64,
-    ) -> StoreResult<(Option<EvidenceState>, Option<i64>)> {
-        let Some(suite) = &item.evidence_suite else { return Ok((None, None)) };
+    ) -> StoreResult<(Option<EvidenceState>, Option<i64>, Option<i64>)> {
+        let Some(suite) = &item.evidence_suite else { return Ok((None, None, None)) };
         let latest: Option<(i64, i64, Option<i64>, i64, i64, i64)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT r.id, r.received_at, r.finished_at, r.tests, r.failed, r.errors FROM suites s \
              JOIN reports r ON r.id = s.latest_report_id WHERE s.phase_id = $1 AND s.name = $2",
         ).bind(phase.id).bind(suite).fetch_optional(pool).await)?;
         let Some((report_id, received, finished, tests, failed, errors)) = latest else {
-            return Ok((Some(EvidenceState::Missing), None));
+            return Ok((Some(EvidenceState::Missing), None, None));
         };
         let result = match item.evidence_check.as_deref() {
             None => LinkedResult::Suite { tests: tests.max(0) as u64, failing: (failed + errors).max(0) as u64 },
@@ -306,7 +314,8 @@ impl Store {
         };
         let at = finished.unwrap_or(received);
         let days = phase.freshness_days.clamp(0, 3650) as u32;
-        Ok((Some(checklist::evidence_state(result, Some(at), now, days)), Some(report_id)))
+        let stale_since = at + i64::from(days) * 86_400_000;
+        Ok((Some(checklist::evidence_state(result, Some(at), now, days)), Some(report_id), Some(stale_since)))
     }
 
     /// One item.

@@ -339,18 +339,21 @@ macro_rules! evaluate_tx {
         .bind(phase.id)
         .fetch_one($exec)
         .await?;
-        // Done (or waived), approved, not rejected, and not resting on stale evidence.
-        let stale_before = $now - phase.freshness_days.clamp(0, 3650) * 86_400_000;
+        // Done (or waived), approved and not rejected; an approval does not count when the
+        // linked evidence went stale after it was given.
+        let window = phase.freshness_days.clamp(0, 3650) * 86_400_000;
         let (required, signed): (i64, i64) = sqlx::query_as(
             "SELECT COUNT(*), COALESCE(SUM(CASE WHEN i.status IN ('done', 'waived') \
-             AND EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE) \
+             AND EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE \
+               AND NOT EXISTS (SELECT 1 FROM suites su JOIN reports r ON r.id = su.latest_report_id \
+                 WHERE su.id = i.evidence_suite_id AND COALESCE(r.finished_at, r.received_at) < $2 \
+                 AND s.created_at < COALESCE(r.finished_at, r.received_at) + $3)) \
              AND NOT EXISTS (SELECT 1 FROM signoffs s WHERE s.item_id = i.id AND s.verdict = 'reject' AND s.needs_resign = FALSE) \
-             AND NOT EXISTS (SELECT 1 FROM suites su JOIN reports r ON r.id = su.latest_report_id \
-               WHERE su.id = i.evidence_suite_id AND COALESCE(r.finished_at, r.received_at) < $2) \
              THEN 1 ELSE 0 END), 0) FROM checklist_items i WHERE i.phase_id = $1 AND i.required = TRUE",
         )
         .bind(phase.id)
-        .bind(stale_before)
+        .bind($now - window)
+        .bind(window)
         .fetch_one($exec)
         .await?;
         crate::ingest::evaluate_rows(phase, $now, rows, critical, high, required, signed)

@@ -787,6 +787,137 @@ async fn trends_story(store: Store, _probe: Probe) {
     assert!(matches!(store.trends(&phase, "1y").await, Err(StoreError::Invalid(_))));
 }
 
+/// Checklist review: template, evidence links, concurrent edits, ordering, sign-offs that
+/// lapse when the item or its evidence changes, and the verdict waiting for required items.
+async fn checklist_story(store: Store, _probe: Probe) {
+    use readyboard_domain::checklist::EvidenceState;
+    use readyboard_store::ItemInput;
+    let cli = Actor::system("cli");
+    let project = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let ed = store.create_user(&cli, "ed", "$argon2id$fake", Role::Editor).await.unwrap();
+    let rm = store.create_user(&cli, "rm", "$argon2id$fake", Role::Approver).await.unwrap();
+    let (ed, rm) = (Actor::user(ed.id, "ed"), Actor::user(rm.id, "rm"));
+    let ci = Actor::system("ci");
+    store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+
+    // The built-in template fills the list once; applying it again adds nothing.
+    assert_eq!(store.apply_checklist_template(&ed, &phase, "Production readiness").await.unwrap(), 17);
+    assert_eq!(store.apply_checklist_template(&ed, &phase, "Production readiness").await.unwrap(), 0);
+    let list = store.checklist(&phase).await.unwrap();
+    assert_eq!(list.len(), 17);
+    assert_eq!(list[0].item.title, "Health checks");
+    let card = store.evaluate_phase(&phase).await.unwrap();
+    assert!(card.reasons.iter().any(|r| r.contains("required checklist item")), "{:?}", card.reasons);
+
+    // Link the security audit item to a check of the security suite, and finish it.
+    let audit = list.iter().find(|e| e.item.title == "Security audit").unwrap().item.clone();
+    let input = ItemInput {
+        title: audit.title.clone(),
+        description: audit.description.clone(),
+        category: audit.category.clone(),
+        owner: Some("ed".into()),
+        required: true,
+        status: "done".into(),
+        due_date: Some("2026-12-01".into()),
+        evidence_suite: Some("security".into()),
+        evidence_check: Some("headers".into()),
+    };
+    let edited = store.update_checklist_item(&ed, audit.id, audit.version, &input).await.unwrap();
+    assert_eq!((edited.version, edited.owner.as_deref()), (2, Some("ed")));
+    // A second editor still holding version 1 is told, not silently overwritten.
+    let stale =
+        store.update_checklist_item(&rm, audit.id, 1, &ItemInput { title: "Mine".into(), ..input.clone() }).await;
+    assert!(matches!(&stale, Err(StoreError::Conflict(m)) if m.contains("version 2")), "{stale:?}");
+    let bad = store
+        .update_checklist_item(&ed, audit.id, 2, &ItemInput { evidence_suite: Some("nope".into()), ..input.clone() })
+        .await;
+    assert!(matches!(&bad, Err(StoreError::Invalid(m)) if m.contains("no suite named")), "{bad:?}");
+
+    // Approve: signed, live evidence passing.
+    store.sign_checklist_item(&rm, audit.id, "approve", "Scan is clean.").await.unwrap();
+    let entry = |list: Vec<readyboard_store::ChecklistEntry>| list.into_iter().find(|e| e.item.id == audit.id).unwrap();
+    let e = entry(store.checklist(&phase).await.unwrap());
+    assert_eq!(e.evidence_state, Some(EvidenceState::Passing));
+    assert!(e.signed);
+    assert!(
+        matches!(store.sign_checklist_item(&ci, audit.id, "approve", "").await, Err(StoreError::Invalid(_))),
+        "tokens cannot sign"
+    );
+    assert!(
+        matches!(store.sign_checklist_item(&rm, audit.id, "reject", " ").await, Err(StoreError::Invalid(_))),
+        "a rejection says why"
+    );
+
+    // A failing upload of the linked suite lapses the sign-off: it needs re-signing.
+    store
+        .ingest(&ci, &report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let e = entry(store.checklist(&phase).await.unwrap());
+    assert_eq!(e.evidence_state, Some(EvidenceState::Failing));
+    assert!(!e.signed);
+    assert!(e.signoffs.iter().all(|s| s.needs_resign), "kept in history, no longer counted");
+    // Re-signing counts again; editing the item lapses it again.
+    store.sign_checklist_item(&rm, audit.id, "approve", "Accepted: fix scheduled.").await.unwrap();
+    assert!(entry(store.checklist(&phase).await.unwrap()).signed);
+    store
+        .update_checklist_item(&ed, audit.id, 2, &ItemInput { description: "Scan twice.".into(), ..input.clone() })
+        .await
+        .unwrap();
+    let e = entry(store.checklist(&phase).await.unwrap());
+    assert!(!e.signed);
+    assert_eq!(e.signoffs.len(), 2);
+
+    // Ordering and deletion (with the version in hand).
+    let second = store.checklist(&phase).await.unwrap()[1].item.clone();
+    store.move_checklist_item(&ed, second.id, true).await.unwrap();
+    assert_eq!(store.checklist(&phase).await.unwrap()[0].item.id, second.id);
+    assert!(matches!(store.delete_checklist_item(&ed, second.id, 99).await, Err(StoreError::Conflict(_))));
+    store.delete_checklist_item(&ed, second.id, second.version).await.unwrap();
+    assert_eq!(store.checklist(&phase).await.unwrap().len(), 16);
+
+    // Templates: save this list, copy it into another phase.
+    let saved = store.save_checklist_template(&ed, &phase, "Shop release").await.unwrap();
+    assert_eq!(saved.items, 16);
+    assert!(matches!(store.save_checklist_template(&ed, &phase, "Shop release").await, Err(StoreError::Conflict(_))));
+    store
+        .ingest(&ci, &report(project.id, "release-2", "security", SECURITY_CLEAN.as_bytes(), true, None))
+        .await
+        .unwrap();
+    let next = store.phase(project.id, "release-2").await.unwrap();
+    assert_eq!(store.copy_checklist(&ed, &phase, &next).await.unwrap(), 16);
+    assert!(store.checklist(&next).await.unwrap().iter().all(|e| e.item.status == "todo" && e.signoffs.is_empty()));
+    let names: Vec<String> = store.checklist_templates().await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(names, ["Production readiness", "Shop release"]);
+
+    let audit_log = store.audit_recent(200).await.unwrap();
+    for action in [
+        "checklist.fill",
+        "checklist.update",
+        "checklist.move",
+        "checklist.delete",
+        "signoff.create",
+        "signoff.lapse",
+        "template.create",
+    ] {
+        assert!(audit_log.iter().any(|a| a.action == action), "{action} audited");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checklist_on_sqlite() {
+    on_sqlite(checklist_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checklist_on_postgres() {
+    on_postgres(checklist_story).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trends_on_sqlite() {
     on_sqlite(trends_story).await;

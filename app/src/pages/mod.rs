@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod blockers;
+pub mod checklist;
 pub mod decision;
 pub mod import;
 pub mod login;

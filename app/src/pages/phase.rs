@@ -248,7 +248,10 @@ fn Scorecard(
                     "READY at ≥ {:.0}, CONDITIONAL at ≥ {:.0}; evidence older than {} days is stale.",
                     v.ready_threshold, v.conditional_threshold, v.freshness_days
                 )}</p>
-                <p class="small"><a href=format!("/p/{}/{}/trends", v.project, ph.slug)>"Trends: score, suites, metrics and flaky checks over time →"</a></p>
+                <p class="small hero-links">
+                    <a href=format!("/p/{}/{}/checklist", v.project, ph.slug)>"Checklist and sign-off →"</a>
+                    <a href=format!("/p/{}/{}/trends", v.project, ph.slug)>"Trends over time →"</a>
+                </p>
             </div>
             <div class="hero-reasons">
                 <h2>"Why"</h2>

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, plus health and metrics endpoints.
 
 pub mod blockers;
+pub mod checklist;
 pub mod problem;
 pub mod projects;
 pub mod reports;
@@ -37,6 +38,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/projects/{p}/phases/{ph}/blockers", get(projects::blockers))
         .route("/api/v1/projects/{p}/phases/{ph}/decisions", get(projects::decisions))
         .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}", get(projects::decision))
+        .route("/api/v1/projects/{p}/phases/{ph}/checklist", get(checklist::get))
         .route("/api/v1/projects/{p}/phases/{ph}/trends", get(trends::series))
         .route("/api/v1/projects/{p}/phases/{ph}/trends/{chart}", get(trends::chart))
         .route("/api/v1/blockers", get(blockers::list))

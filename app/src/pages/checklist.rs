@@ -1,0 +1,656 @@
+//! `/p/{project}/{phase}/checklist`: the readiness checklist — items with owners, due dates
+//! and evidence links, ordering, sign-off, templates. Every form is a plain form that works
+//! without JavaScript; once hydrated they save without reloading the page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::components::widgets::{ErrorBox, Loading};
+use crate::types::{ChecklistItemView, ChecklistView};
+
+/// Statuses offered in the editor, with their labels.
+const STATUSES: &[(&str, &str)] = &[
+    ("todo", "To do"),
+    ("in_progress", "In progress"),
+    ("done", "Done"),
+    ("blocked", "Blocked"),
+    ("waived", "Waived"),
+];
+
+fn status_label(s: &str) -> &'static str {
+    STATUSES.iter().find(|(k, _)| *k == s).map_or("Unknown", |(_, l)| l)
+}
+
+/// The checklist of a phase with everything the editor needs.
+#[server]
+pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistView, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let me = crate::ssr::require(Role::Viewer).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
+    let entries = store.checklist(&ph).await.map_err(crate::ssr::store_error)?;
+    let templates = store.checklist_templates().await.map_err(crate::ssr::store_error)?;
+    let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
+    let suites = store.suites(ph.id).await.map_err(crate::ssr::store_error)?;
+    let users = store.list_users().await.map_err(crate::ssr::store_error)?;
+    Ok(convert::view(&p, &ph, entries, templates, phases, suites, users, me.role()))
+}
+
+#[cfg(feature = "ssr")]
+mod convert {
+    use readyboard_domain::role::Role;
+    use readyboard_store::{ChecklistEntry, PhaseRow, ProjectRow, SuiteRow, TemplateInfo, UserRow};
+
+    use crate::types::{ChecklistItemView, ChecklistView, SignoffView};
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn view(
+        p: &ProjectRow,
+        ph: &PhaseRow,
+        entries: Vec<ChecklistEntry>,
+        templates: Vec<TemplateInfo>,
+        phases: Vec<PhaseRow>,
+        suites: Vec<SuiteRow>,
+        users: Vec<UserRow>,
+        role: Role,
+    ) -> ChecklistView {
+        let items: Vec<ChecklistItemView> = entries
+            .into_iter()
+            .map(|e| ChecklistItemView {
+                id: e.item.id,
+                title: e.item.title,
+                description: e.item.description,
+                category: e.item.category.unwrap_or_default(),
+                owner: e.item.owner.unwrap_or_default(),
+                required: e.item.required,
+                status: e.item.status,
+                due_date: e.item.due_date.unwrap_or_default(),
+                evidence_suite: e.item.evidence_suite.unwrap_or_default(),
+                evidence_check: e.item.evidence_check.unwrap_or_default(),
+                evidence_state: e.evidence_state.map(|s| s.as_str().to_string()),
+                evidence_report_id: e.evidence_report_id,
+                version: e.item.version,
+                signed: e.signed,
+                signoffs: e
+                    .signoffs
+                    .into_iter()
+                    .map(|s| SignoffView {
+                        username: s.username,
+                        verdict: s.verdict,
+                        comment: s.comment,
+                        at: crate::ssr::datetime(s.created_at),
+                        lapsed: s.needs_resign,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let required = items.iter().filter(|i| i.required).count();
+        let done =
+            items.iter().filter(|i| i.required && matches!(i.status.as_str(), "done" | "waived") && i.signed).count();
+        ChecklistView {
+            project: p.slug.clone(),
+            project_name: p.name.clone(),
+            phase: ph.slug.clone(),
+            phase_name: ph.name.clone(),
+            required,
+            required_done_and_signed: done,
+            items,
+            templates: templates.into_iter().map(|t| (t.name, t.items)).collect(),
+            other_phases: phases.into_iter().filter(|x| x.id != ph.id).map(|x| (x.slug, x.name)).collect(),
+            suites: suites.into_iter().map(|s| s.name).collect(),
+            users: users.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect(),
+            can_edit: role.allows(Role::Editor),
+            can_sign: role.allows(Role::Approver),
+            can_admin: role.allows(Role::Admin),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn phase_of(project: &str, phase: &str) -> Result<readyboard_store::PhaseRow, ServerFnError> {
+    let store = crate::ssr::store()?;
+    let p = store.project(project).await.map_err(crate::ssr::store_error)?;
+    store.phase(p.id, phase).await.map_err(crate::ssr::store_error)
+}
+
+#[cfg(feature = "ssr")]
+#[allow(clippy::too_many_arguments)]
+fn input(
+    title: String,
+    description: String,
+    category: String,
+    owner: String,
+    required: Option<String>,
+    status: String,
+    due_date: String,
+    evidence_suite: String,
+    evidence_check: String,
+) -> readyboard_store::ItemInput {
+    let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    readyboard_store::ItemInput {
+        title,
+        description,
+        category: some(category),
+        owner: some(owner),
+        required: required.is_some(),
+        status,
+        due_date: some(due_date),
+        evidence_suite: some(evidence_suite),
+        evidence_check: some(evidence_check),
+    }
+}
+
+/// Adds an item at the end (editors).
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn add_item(
+    project: String,
+    phase: String,
+    title: String,
+    description: String,
+    category: String,
+    owner: String,
+    required: Option<String>,
+    status: String,
+    due_date: String,
+    evidence_suite: String,
+    evidence_check: String,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let ph = phase_of(&project, &phase).await?;
+    let i = input(title, description, category, owner, required, status, due_date, evidence_suite, evidence_check);
+    let item = crate::ssr::store()?
+        .add_checklist_item(&crate::ssr::actor(&u), &ph, &i)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Added “{}”.", item.title))
+}
+
+/// Saves an item edited from `version` (editors); a newer version is reported, not overwritten.
+#[server]
+#[allow(clippy::too_many_arguments)]
+pub async fn update_item(
+    id: i64,
+    version: i64,
+    title: String,
+    description: String,
+    category: String,
+    owner: String,
+    required: Option<String>,
+    status: String,
+    due_date: String,
+    evidence_suite: String,
+    evidence_check: String,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let i = input(title, description, category, owner, required, status, due_date, evidence_suite, evidence_check);
+    let item = crate::ssr::store()?
+        .update_checklist_item(&crate::ssr::actor(&u), id, version, &i)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Saved “{}”; earlier sign-offs need re-signing.", item.title))
+}
+
+/// Moves an item one place `up` or `down` (editors).
+#[server]
+pub async fn move_item(id: i64, direction: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let item = crate::ssr::store()?
+        .move_checklist_item(&crate::ssr::actor(&u), id, direction == "up")
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Moved “{}” {direction}.", item.title))
+}
+
+/// Deletes an item after explicit confirmation (editors).
+#[server]
+pub async fn delete_item(id: i64, version: i64, confirm: Option<String>) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    if confirm.as_deref() != Some("yes") {
+        return Err(crate::ssr::store_error(readyboard_store::StoreError::Invalid(
+            "tick “Yes, delete this item” to confirm".into(),
+        )));
+    }
+    let item = crate::ssr::store()?
+        .delete_checklist_item(&crate::ssr::actor(&u), id, version)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Deleted “{}”.", item.title))
+}
+
+/// Approves or rejects an item with a comment (approvers).
+#[server]
+pub async fn sign_item(id: i64, verdict: String, comment: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Approver).await?;
+    crate::ssr::store()?
+        .sign_checklist_item(&crate::ssr::actor(&u), id, &verdict, &comment)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(if verdict == "approve" { "Approved.".into() } else { "Rejected.".into() })
+}
+
+/// Fills the checklist from a template (editors).
+#[server]
+pub async fn apply_template(project: String, phase: String, template: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let ph = phase_of(&project, &phase).await?;
+    let n = crate::ssr::store()?
+        .apply_checklist_template(&crate::ssr::actor(&u), &ph, &template)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Added {n} item{} from “{template}”.", if n == 1 { "" } else { "s" }))
+}
+
+/// Copies another phase's items (editors).
+#[server]
+pub async fn copy_checklist(project: String, phase: String, from: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Editor).await?;
+    let to = phase_of(&project, &phase).await?;
+    let from = phase_of(&project, &from).await?;
+    let n = crate::ssr::store()?
+        .copy_checklist(&crate::ssr::actor(&u), &from, &to)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Copied {n} item{} from {}.", if n == 1 { "" } else { "s" }, from.name))
+}
+
+/// Saves this checklist as a named template (admins).
+#[server]
+pub async fn save_template(project: String, phase: String, name: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let ph = phase_of(&project, &phase).await?;
+    let t = crate::ssr::store()?
+        .save_checklist_template(&crate::ssr::actor(&u), &ph, &name)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!("Saved template “{}” with {} items.", t.name, t.items))
+}
+
+/// The actions of the page, shared by every item.
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddItem>,
+    update: ServerAction<UpdateItem>,
+    moved: ServerAction<MoveItem>,
+    delete: ServerAction<DeleteItem>,
+    sign: ServerAction<SignItem>,
+    template: ServerAction<ApplyTemplate>,
+    copy: ServerAction<CopyChecklist>,
+    save: ServerAction<SaveTemplate>,
+    note: RwSignal<Option<Result<String, String>>>,
+}
+
+impl Actions {
+    fn new() -> Actions {
+        Actions {
+            add: ServerAction::new(),
+            update: ServerAction::new(),
+            moved: ServerAction::new(),
+            delete: ServerAction::new(),
+            sign: ServerAction::new(),
+            template: ServerAction::new(),
+            copy: ServerAction::new(),
+            save: ServerAction::new(),
+            note: RwSignal::new(None),
+        }
+    }
+
+    /// Changes whenever any action completes, to refetch the list.
+    fn version(&self) -> usize {
+        self.add.version().get()
+            + self.update.version().get()
+            + self.moved.version().get()
+            + self.delete.version().get()
+            + self.sign.version().get()
+            + self.template.version().get()
+            + self.copy.version().get()
+            + self.save.version().get()
+    }
+
+    /// Mirrors each action's outcome into `note`, so the page shows the newest one.
+    fn watch(&self) {
+        macro_rules! follow {
+            ($action:expr, $note:expr) => {{
+                let (action, note) = ($action, $note);
+                Effect::new(move |_| {
+                    if let Some(v) = action.value().get() {
+                        note.set(Some(v.map_err(|e| e.to_string())));
+                    }
+                });
+            }};
+        }
+        follow!(self.add, self.note);
+        follow!(self.update, self.note);
+        follow!(self.moved, self.note);
+        follow!(self.delete, self.note);
+        follow!(self.sign, self.note);
+        follow!(self.template, self.note);
+        follow!(self.copy, self.note);
+        follow!(self.save, self.note);
+    }
+}
+
+/// The checklist page.
+#[component]
+pub fn ChecklistPage() -> impl IntoView {
+    let params = use_params_map();
+    let actions = Actions::new();
+    actions.watch();
+    let key = move || {
+        let p = params.read();
+        (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
+    };
+    let data = Resource::new(move || (key(), actions.version()), |((project, phase), _)| get_checklist(project, phase));
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <Title text="Checklist"/><ErrorBox message=e.to_string()/> }.into_any(),
+                    Ok(v) => view! { <Checklist v=v actions=actions/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
+    let phase_href = format!("/p/{}/{}", v.project, v.phase);
+    let progress = if v.required == 0 {
+        "No required items yet.".to_string()
+    } else {
+        format!("{} of {} required items done and signed off.", v.required_done_and_signed, v.required)
+    };
+    let pct = (v.required_done_and_signed * 100).checked_div(v.required).unwrap_or(0);
+    let tools = v.can_edit.then(|| {
+        let (p1, ph1, p2, ph2, p3, ph3) =
+            (v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone());
+        view! {
+            <div class="checklist-tools">
+                <ActionForm action=actions.template attr:class="form form-row">
+                    <input type="hidden" name="project" value=p1/>
+                    <input type="hidden" name="phase" value=ph1/>
+                    <label>"Template"
+                        <select name="template">
+                            {v.templates.iter().map(|(name, n)| view! { <option value=name.clone()>{format!("{name} ({n} items)")}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="btn">"Add from template"</button>
+                </ActionForm>
+                {(!v.other_phases.is_empty()).then(|| view! {
+                    <ActionForm action=actions.copy attr:class="form form-row">
+                        <input type="hidden" name="project" value=p2/>
+                        <input type="hidden" name="phase" value=ph2/>
+                        <label>"Copy from phase"
+                            <select name="from">
+                                {v.other_phases.iter().map(|(slug, name)| view! { <option value=slug.clone()>{name.clone()}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="submit" class="btn">"Copy items"</button>
+                    </ActionForm>
+                })}
+                {v.can_admin.then(|| view! {
+                    <ActionForm action=actions.save attr:class="form form-row">
+                        <input type="hidden" name="project" value=p3/>
+                        <input type="hidden" name="phase" value=ph3/>
+                        <label>"Save as template"<input name="name" required maxlength="100" placeholder="Template name"/></label>
+                        <button type="submit" class="btn">"Save template"</button>
+                    </ActionForm>
+                })}
+            </div>
+        }
+    });
+    let add = v.can_edit.then(|| {
+        let blank = ChecklistItemView {
+            id: 0,
+            title: String::new(),
+            description: String::new(),
+            category: String::new(),
+            owner: String::new(),
+            required: true,
+            status: "todo".into(),
+            due_date: String::new(),
+            evidence_suite: String::new(),
+            evidence_check: String::new(),
+            evidence_state: None,
+            evidence_report_id: None,
+            version: 0,
+            signed: false,
+            signoffs: vec![],
+        };
+        let (project, phase) = (v.project.clone(), v.phase.clone());
+        let (users, suites) = (v.users.clone(), v.suites.clone());
+        view! {
+            <details class="section card add-item">
+                <summary>"Add an item"</summary>
+                <ActionForm action=actions.add attr:class="form form-grid">
+                    <input type="hidden" name="project" value=project/>
+                    <input type="hidden" name="phase" value=phase/>
+                    <ItemFields item=blank users=users suites=suites/>
+                    <div class="form-actions"><button type="submit" class="btn btn-primary">"Add item"</button></div>
+                </ActionForm>
+            </details>
+        }
+    });
+    let count = v.items.len();
+    let (can_edit, can_sign) = (v.can_edit, v.can_sign);
+    let (users, suites) = (v.users.clone(), v.suites.clone());
+    view! {
+        <Title text=format!("Checklist · {} · {}", v.phase_name, v.project_name)/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
+            <a href=phase_href>{v.phase_name.clone()}</a><span>"/"</span>
+            <span>"Checklist"</span>
+        </nav>
+        <div class="page-head">
+            <h1>{format!("Checklist · {}", v.phase_name)}</h1>
+            <p class="muted">{progress}</p>
+            <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label="Required items done and signed">
+                <span style=format!("width: {pct}%")></span>
+            </div>
+        </div>
+        {move || actions.note.get().map(|n| match n {
+            Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+            Err(e) => view! {
+                <div class="alert alert-error" role="alert">{e}" "<a href="">"Reload"</a></div>
+            }.into_any(),
+        })}
+        {tools}
+        {add}
+        {if count == 0 {
+            view! { <p class="empty">"This checklist is empty. Add items one by one or start from the “Production readiness” template."</p> }.into_any()
+        } else {
+            view! {
+                <ol class="checklist">
+                    {v.items.into_iter().enumerate().map(|(i, item)| {
+                        let (first, last) = (i == 0, i + 1 == count);
+                        view! {
+                        <ItemRow item=item first=first last=last can_edit=can_edit can_sign=can_sign
+                            users=users.clone() suites=suites.clone() actions=actions/>
+                        }
+                    }).collect_view()}
+                </ol>
+            }.into_any()
+        }}
+    }
+}
+
+/// The editable fields of an item, shared by the add and edit forms.
+#[component]
+fn ItemFields(item: ChecklistItemView, users: Vec<String>, suites: Vec<String>) -> impl IntoView {
+    let id = item.id;
+    let f = move |name: &str| format!("item-{id}-{name}");
+    let status = item.status.clone();
+    let owner = item.owner.clone();
+    let suite = item.evidence_suite.clone();
+    view! {
+        <label for=f("title") class="wide">"Title"<input id=f("title") name="title" required maxlength="200" value=item.title.clone()/></label>
+        <label for=f("description") class="wide">"Description"<textarea id=f("description") name="description" rows="2" maxlength="4000">{item.description.clone()}</textarea></label>
+        <label for=f("category")>"Category"<input id=f("category") name="category" maxlength="100" value=item.category.clone()/></label>
+        <label for=f("owner")>"Owner"
+            <select id=f("owner") name="owner">
+                <option value="" selected=owner.is_empty()>"(nobody)"</option>
+                {users.into_iter().map(|u| { let sel = u == owner; view! { <option value=u.clone() selected=sel>{u.clone()}</option> } }).collect_view()}
+            </select>
+        </label>
+        <label for=f("status")>"Status"
+            <select id=f("status") name="status">
+                {STATUSES.iter().map(|(k, l)| view! { <option value=*k selected=*k == status>{*l}</option> }).collect_view()}
+            </select>
+        </label>
+        <label for=f("due")>"Due"<input id=f("due") name="due_date" type="date" value=item.due_date.clone()/></label>
+        <label for=f("suite")>"Evidence suite"
+            <select id=f("suite") name="evidence_suite">
+                <option value="" selected=suite.is_empty()>"(none)"</option>
+                {suites.into_iter().map(|s| { let sel = s == suite; view! { <option value=s.clone() selected=sel>{s.clone()}</option> } }).collect_view()}
+            </select>
+        </label>
+        <label for=f("check")>"Check or metric (optional)"<input id=f("check") name="evidence_check" maxlength="300" value=item.evidence_check.clone() placeholder="whole suite"/></label>
+        <label class="check-label"><input type="checkbox" name="required" value="on" checked=item.required/>" Required for READY"</label>
+    }
+}
+
+#[component]
+fn ItemRow(
+    item: ChecklistItemView,
+    first: bool,
+    last: bool,
+    can_edit: bool,
+    can_sign: bool,
+    users: Vec<String>,
+    suites: Vec<String>,
+    actions: Actions,
+) -> impl IntoView {
+    let id = item.id;
+    let version = item.version;
+    let title = item.title.clone();
+    let evidence = (!item.evidence_suite.is_empty()).then(|| {
+        let state = item.evidence_state.clone().unwrap_or_else(|| "missing".into());
+        let what = if item.evidence_check.is_empty() {
+            item.evidence_suite.clone()
+        } else {
+            format!("{} › {}", item.evidence_suite, item.evidence_check)
+        };
+        let chip = view! { <span class=format!("chip evidence-{state}")>{format!("{state}: {what}")}</span> };
+        match item.evidence_report_id {
+            Some(r) => view! { <a href=format!("/reports/{r}") class="chip-link">{chip}</a> }.into_any(),
+            None => chip.into_any(),
+        }
+    });
+    let sign_state = if item.signed {
+        view! { <span class="chip chip-resolved">"✓ signed off"</span> }.into_any()
+    } else if item.signoffs.iter().any(|s| s.lapsed) && !item.signoffs.iter().any(|s| !s.lapsed) {
+        view! { <span class="chip chip-warn">"needs re-sign"</span> }.into_any()
+    } else if item.signoffs.iter().any(|s| !s.lapsed && s.verdict == "reject") {
+        view! { <span class="chip chip-fail">"rejected"</span> }.into_any()
+    } else {
+        view! { <span class="chip">"not signed"</span> }.into_any()
+    };
+    let meta = [
+        (!item.owner.is_empty()).then(|| format!("owner {}", item.owner)),
+        (!item.due_date.is_empty()).then(|| format!("due {}", item.due_date)),
+        (!item.category.is_empty()).then(|| item.category.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let signoffs = (!item.signoffs.is_empty()).then(|| {
+        view! {
+            <ul class="signoffs">
+                {item.signoffs.iter().map(|s| view! {
+                    <li class:lapsed=s.lapsed>
+                        <strong>{if s.verdict == "approve" { "Approved" } else { "Rejected" }}</strong>
+                        {format!(" by {} · {}", s.username, s.at)}
+                        {(!s.comment.is_empty()).then(|| view! { <span class="muted">{format!(" — {}", s.comment)}</span> })}
+                        {s.lapsed.then(|| view! { <em class="muted">" (no longer counted)"</em> })}
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let edit = can_edit.then(|| {
+        let item2 = item.clone();
+        let (up_label, down_label) = (format!("Move up: {title}"), format!("Move down: {title}"));
+        view! {
+            <div class="item-actions">
+                <ActionForm action=actions.moved attr:class="form inline">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="direction" value="up"/>
+                    <button type="submit" class="btn btn-icon" disabled=first aria-label=up_label>"↑"</button>
+                </ActionForm>
+                <ActionForm action=actions.moved attr:class="form inline">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="direction" value="down"/>
+                    <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
+                </ActionForm>
+                <details class="edit">
+                    <summary>"Edit"</summary>
+                    <ActionForm action=actions.update attr:class="form form-grid">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        <ItemFields item=item2 users=users suites=suites/>
+                        <div class="form-actions"><button type="submit" class="btn btn-primary">"Save"</button></div>
+                    </ActionForm>
+                </details>
+                <details class="delete">
+                    <summary>"Delete"</summary>
+                    <ActionForm action=actions.delete attr:class="form form-row">
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="version" value=version/>
+                        <label class="check-label"><input type="checkbox" name="confirm" value="yes" required/>" Yes, delete this item"</label>
+                        <button type="submit" class="btn btn-danger">"Delete"</button>
+                    </ActionForm>
+                </details>
+            </div>
+        }
+    });
+    let sign = can_sign.then(|| {
+        view! {
+            <details class="sign">
+                <summary>"Sign off"</summary>
+                <ActionForm action=actions.sign attr:class="form form-row">
+                    <input type="hidden" name="id" value=id/>
+                    <label>"Decision"
+                        <select name="verdict">
+                            <option value="approve">"Approve"</option>
+                            <option value="reject">"Reject"</option>
+                        </select>
+                    </label>
+                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder="What you checked (required to reject)"/></label>
+                    <button type="submit" class="btn btn-primary">"Sign"</button>
+                </ActionForm>
+            </details>
+        }
+    });
+    view! {
+        <li class="card checklist-item" id=format!("item-{id}")>
+            <div class="item-head">
+                <h3 class="item-title">{item.title.clone()}</h3>
+                <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
+                {if item.required {
+                    view! { <span class="chip">"required"</span> }.into_any()
+                } else {
+                    view! { <span class="chip chip-muted">"optional"</span> }.into_any()
+                }}
+                {sign_state}
+                {evidence}
+            </div>
+            {(!item.description.is_empty()).then(|| view! { <p class="item-desc">{item.description.clone()}</p> })}
+            {(!meta.is_empty()).then(|| view! { <p class="muted small">{meta}</p> })}
+            {signoffs}
+            <div class="item-tools">{edit}{sign}</div>
+        </li>
+    }
+}
