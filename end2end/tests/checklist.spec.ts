@@ -100,6 +100,21 @@ test("a release manager runs the whole review: template, evidence, sign-off, NO-
   await expect(latest.locator(".decision")).toHaveText("GO");
   await expect(latest.getByText("override")).toBeVisible();
   await shot(page, "checklist-review-go");
+
+  // 8. The record and the readiness report download as Markdown with the figures behind them.
+  await latest.getByRole("link", { name: "decision record" }).click();
+  const link = page.getByRole("link", { name: "Download this record as Markdown" });
+  const record = await page.request.get((await link.getAttribute("href"))!);
+  expect(record.headers()["content-type"]).toContain("text/markdown");
+  const md = await record.text();
+  expect(md).toMatch(/^# Decision #\d+: GO — Sprint 4\.1/);
+  expect(md).toContain("## Override");
+  expect(md).toMatch(/- Load test — done, required, signed by admin/);
+  const report = await page.request.get("/api/v1/projects/payments-api/phases/sprint-4-1/export.md");
+  const text = await report.text();
+  expect(text).toContain("## Checklist (1 of 16 required items done and signed off)");
+  expect(text).toMatch(/\| Load test \| done \| yes \| admin \| passing: load-50-workers › http_req_duration_p95 \| approved by admin/);
+  expect(text).toMatch(/\*\*#\d+ GO\*\* by admin .*\*\*override\*\*/);
   expect(errors).toEqual([]);
 });
 

@@ -6,6 +6,7 @@ pub mod charts;
 pub mod cli;
 pub mod commands;
 pub mod demo;
+pub mod export;
 pub mod import;
 pub mod metrics;
 pub mod router;

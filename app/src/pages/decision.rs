@@ -399,6 +399,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
             <div class="hero-main">
                 <h1><DecisionChip kind=d.decision.clone()/>" "{format!("Decision #{}", d.id)}</h1>
                 <p class="muted">{format!("Recorded by {} on {} ({})", d.decided_by, d.decided_at, d.ago)}</p>
+                <p class="small"><a href=format!("/api/v1/projects/{}/phases/{}/decisions/{}/export.md", v.project, v.phase, d.id) download>"Download this record as Markdown"</a></p>
                 {v.superseded_by.map(|n| view! { <p class="chip chip-warn">"Superseded by "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
                 {v.supersedes_id.map(|n| view! { <p class="muted small">"Supersedes "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
             </div>

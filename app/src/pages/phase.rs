@@ -252,6 +252,11 @@ fn Scorecard(
                     <a href=format!("/p/{}/{}/checklist", v.project, ph.slug)>"Checklist and sign-off →"</a>
                     <a href=format!("/p/{}/{}/trends", v.project, ph.slug)>"Trends over time →"</a>
                 </p>
+                <p class="small hero-links">
+                    "Readiness report: "
+                    <a href=format!("/api/v1/projects/{}/phases/{}/export.md", v.project, ph.slug) download>"Markdown"</a>
+                    <a href=format!("/api/v1/projects/{}/phases/{}/export.json", v.project, ph.slug) download>"JSON"</a>
+                </p>
             </div>
             <div class="hero-reasons">
                 <h2>"Why"</h2>

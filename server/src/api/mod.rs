@@ -2,6 +2,7 @@
 
 pub mod blockers;
 pub mod checklist;
+pub mod export;
 pub mod problem;
 pub mod projects;
 pub mod reports;
@@ -39,6 +40,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/projects/{p}/phases/{ph}/decisions", get(projects::decisions))
         .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}", get(projects::decision))
         .route("/api/v1/projects/{p}/phases/{ph}/checklist", get(checklist::get))
+        .route("/api/v1/projects/{p}/phases/{ph}/export.md", get(export::phase_md))
+        .route("/api/v1/projects/{p}/phases/{ph}/export.json", get(export::phase_json))
+        .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}/export.md", get(export::decision_md))
         .route("/api/v1/projects/{p}/phases/{ph}/trends", get(trends::series))
         .route("/api/v1/projects/{p}/phases/{ph}/trends/{chart}", get(trends::chart))
         .route("/api/v1/blockers", get(blockers::list))
