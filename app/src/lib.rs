@@ -16,6 +16,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::header::Header;
+use crate::pages::audit::AuditPage;
 use crate::pages::blockers::{AllBlockersPage, PhaseBlockersPage};
 use crate::pages::checklist::ChecklistPage;
 use crate::pages::decision::DecisionPage;
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:project/:phase") view=PhasePage/>
                     <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage/>
                     <Route path=path!("/blockers") view=AllBlockersPage/>
+                    <Route path=path!("/audit") view=AuditPage/>
                     <Route path=path!("/p/:project/:phase/import") view=ImportPage/>
                     <Route path=path!("/p/:project/:phase/trends") view=TrendsPage/>
                     <Route path=path!("/p/:project/:phase/checklist") view=ChecklistPage/>

@@ -731,3 +731,39 @@ pub struct ChecklistView {
     /// Admins.
     pub can_admin: bool,
 }
+
+/// One audit entry on the audit log page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditLine {
+    /// Row id.
+    pub id: i64,
+    /// When, formatted.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What was done.
+    pub action: String,
+    /// What kind of thing, and which one.
+    pub entity: String,
+    /// Project and phase slugs, when the change belongs to a phase.
+    pub place: Option<(String, String)>,
+    /// State before (JSON), if any.
+    pub before: Option<String>,
+    /// State after (JSON), if any.
+    pub after: Option<String>,
+}
+
+/// `/audit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditView {
+    /// Entries, newest first.
+    pub entries: Vec<AuditLine>,
+    /// Actors to filter by.
+    pub actors: Vec<String>,
+    /// Actions to filter by.
+    pub actions: Vec<String>,
+    /// Phases to filter by: (`project/phase`, label).
+    pub phases: Vec<(String, String)>,
+    /// Id to continue from for older entries.
+    pub older: Option<i64>,
+}

@@ -52,6 +52,32 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
 }
 
+/// What the audit log page shows; every field optional.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AuditFilter {
+    /// Only this phase.
+    pub phase_id: Option<i64>,
+    /// Only this actor (user name, token or system label).
+    pub actor: Option<String>,
+    /// Only this action (`checklist.update`) or family (`checklist`).
+    pub action: Option<String>,
+    /// Only entries older than this id (paging).
+    pub before_id: Option<i64>,
+}
+
+/// An audit entry with where it happened.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    /// The entry.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    /// Project slug, when the change belongs to one.
+    pub project: Option<String>,
+    /// Phase slug, when the change belongs to one.
+    pub phase: Option<String>,
+}
+
 /// Fields of an audit entry to write.
 pub(crate) struct AuditWrite<'a> {
     pub action: &'a str,
@@ -101,6 +127,51 @@ impl Store {
         .fetch_all(pool)
         .await)?;
         Ok(rows)
+    }
+
+    /// Audit entries matching `f`, newest first, at most `limit`.
+    pub async fn audit_search(&self, f: &AuditFilter, limit: i64) -> StoreResult<Vec<AuditRow>> {
+        let mut sql = String::from(
+            "SELECT a.id, a.at, a.actor_label, a.action, a.entity, a.entity_id, a.before_json, a.after_json, \
+             p.slug AS project, ph.slug AS phase FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id \
+             LEFT JOIN phases ph ON ph.id = a.phase_id WHERE 1 = 1",
+        );
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if f.phase_id.is_some() {
+            sql += &format!(" AND a.phase_id = ${}", next());
+        }
+        if f.actor.is_some() {
+            sql += &format!(" AND a.actor_label = ${}", next());
+        }
+        if f.action.is_some() {
+            let i = next();
+            sql += &format!(" AND (a.action = ${i} OR a.action LIKE ${i} || '.%')");
+        }
+        if f.before_id.is_some() {
+            sql += &format!(" AND a.id < ${}", next());
+        }
+        sql += &format!(" ORDER BY a.id DESC LIMIT ${}", next());
+        Ok(on_pool!(self, pool => {
+            let mut q = sqlx::query_as::<_, AuditRow>(&sql);
+            if let Some(v) = f.phase_id { q = q.bind(v); }
+            if let Some(v) = &f.actor { q = q.bind(v.clone()); }
+            if let Some(v) = &f.action { q = q.bind(v.clone()); }
+            if let Some(v) = f.before_id { q = q.bind(v); }
+            q.bind(limit).fetch_all(pool).await
+        })?)
+    }
+
+    /// Distinct actors and actions in the audit log (for filter menus).
+    pub async fn audit_facets(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        Ok(on_pool!(self, pool => {
+            let actors = sqlx::query_scalar::<_, String>("SELECT DISTINCT actor_label FROM audit_log ORDER BY actor_label").fetch_all(pool).await?;
+            let actions = sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(pool).await?;
+            Ok::<_, sqlx::Error>((actors, actions))
+        })?)
     }
 
     /// Records an event that changes nothing else (login, logout, failed login).

@@ -18,7 +18,7 @@ mod tokens;
 mod trends;
 mod users;
 
-pub use audit::{Actor, AuditEntry};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Store, now_ms};

@@ -906,6 +906,22 @@ async fn checklist_story(store: Store, _probe: Probe) {
     ] {
         assert!(audit_log.iter().any(|a| a.action == action), "{action} audited");
     }
+    // The audit page filters by phase, person and action family, newest first.
+    let filter = readyboard_store::AuditFilter {
+        phase_id: Some(phase.id),
+        actor: Some("ed".into()),
+        action: Some("checklist".into()),
+        before_id: None,
+    };
+    let rows = store.audit_search(&filter, 100).await.unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| r.entry.action.starts_with("checklist.") && r.entry.actor_label == "ed"));
+    assert!(rows.iter().all(|r| r.phase.as_deref() == Some("release-1") && r.project.as_deref() == Some("shop")));
+    assert!(rows.windows(2).all(|w| w[0].entry.id > w[1].entry.id));
+    let signoffs = readyboard_store::AuditFilter { action: Some("signoff.create".into()), ..Default::default() };
+    assert_eq!(store.audit_search(&signoffs, 100).await.unwrap().len(), 2);
+    let older = readyboard_store::AuditFilter { before_id: Some(rows[0].entry.id), ..filter };
+    assert_eq!(store.audit_search(&older, 100).await.unwrap().len(), rows.len() - 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -26,10 +26,12 @@ pub fn Header() -> impl IntoView {
                     match me.await {
                         Ok(Some(me)) => {
                             let admin = me.role == "admin";
+                            let approver = admin || me.role == "approver";
                             view! {
                                 <nav class="nav">
                                     <a href="/">"Projects"</a>
                                     <a href="/blockers">"Blockers"</a>
+                                    {approver.then(|| view! { <a href="/audit">"Audit log"</a> })}
                                     {admin.then(|| view! { <a href="/admin">"Admin"</a> })}
                                 </nav>
                                 <div class="who">

@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod admin;
+pub mod audit;
 pub mod blockers;
 pub mod checklist;
 pub mod decision;
