@@ -19,6 +19,7 @@ lint:
 
 bench:
 	scripts/bench-upload.sh
+	scripts/bench-scorecard.sh
 
 clean:
 	cargo clean

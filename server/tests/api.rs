@@ -1113,3 +1113,100 @@ async fn checklist_actions_check_the_role_on_the_server() {
         .await
         .problem(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn decisions_and_phase_settings_check_the_role_on_the_server() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::decision::RecordDecision;
+    use readyboard_app::pages::phase::SavePhaseSettings;
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let cli = Actor::system("test");
+    let cookie = session_cookie(&app).await;
+    let decide = "project=shop&phase=release-1&decision=no_go&rationale=Two+failures+and+an+error+remain.&conditions=&override_reason=";
+    let settings = "project=shop&phase=release-1&ready=80&conditional=60&freshness_days=7&weights=";
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+
+    // Viewer and editor may neither decide nor change settings.
+    for role in [Role::Viewer, Role::Editor] {
+        app.store.set_role(&cli, "alice", role).await.unwrap();
+        assert_eq!(
+            call_server_fn(&app, RecordDecision::PATH, &cookie, decide).await.status,
+            StatusCode::FORBIDDEN,
+            "{role:?}"
+        );
+        assert_eq!(
+            call_server_fn(&app, SavePhaseSettings::PATH, &cookie, settings).await.status,
+            StatusCode::FORBIDDEN,
+            "{role:?}"
+        );
+    }
+    assert!(app.store.decisions(phase.id, 10).await.unwrap().is_empty());
+    // An approver decides but may not change settings; an admin may.
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    assert_eq!(call_server_fn(&app, SavePhaseSettings::PATH, &cookie, settings).await.status, StatusCode::FORBIDDEN);
+    let r = call_server_fn(&app, RecordDecision::PATH, &cookie, decide).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.store.decisions(phase.id, 10).await.unwrap().len(), 1);
+    app.store.set_role(&cli, "alice", Role::Admin).await.unwrap();
+    let r = call_server_fn(&app, SavePhaseSettings::PATH, &cookie, settings).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.store.phase(app.shop_id, "release-1").await.unwrap().ready_threshold, 80.0);
+
+    // A token has no session: it cannot decide.
+    let req = Request::post(RecordDecision::PATH)
+        .header(header::AUTHORIZATION, format!("Bearer {}", app.token))
+        .header("sec-fetch-site", "same-origin")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(decide))
+        .unwrap();
+    let r = app.send(req).await;
+    assert!(matches!(r.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN), "token refused: {}", r.status);
+    assert_eq!(app.store.decisions(phase.id, 10).await.unwrap().len(), 1, "nothing recorded by the token");
+}
+
+#[tokio::test]
+async fn readiness_report_and_decision_record_export_as_markdown() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let r = app.get("/api/v1/projects/shop/phases/release-1/export.md", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header(header::CONTENT_TYPE), "text/markdown; charset=utf-8");
+    assert!(r.header(header::CONTENT_DISPOSITION).contains("shop-release-1-readiness.md"));
+    let md = String::from_utf8_lossy(&r.body).to_string();
+    // 8 passed of 11 scored (one skipped): 72.7 → CONDITIONAL.
+    assert!(md.contains("**CONDITIONAL** — score **72.7 / 100**"), "{md}");
+    assert!(md.contains("| api | 72.7 | 1 | 12 | 8 | 2 | 1 | 1 |"), "{md}");
+    assert!(md.contains("No go/no-go decision recorded yet."));
+    let j = app.get("/api/v1/projects/shop/phases/release-1/export.json", Some(&app.token)).await.json();
+    assert_eq!((j["score"].as_f64(), j["verdict"].as_str()), (Some(72.7), Some("conditional")));
+
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let user = app.store.user_by_name("alice").await.unwrap().unwrap();
+    let d = readyboard_store::NewDecision {
+        decision: "conditional_go".into(),
+        rationale: "Ship to 5% of traffic.".into(),
+        conditions: vec![readyboard_store::Condition {
+            text: "Fix bad_1 | today".into(),
+            owner: Some("alice".into()),
+            due_date: Some("2026-12-01".into()),
+        }],
+        override_reason: None,
+    };
+    let rec = app.store.record_decision(&Actor::user(user.id, "alice"), &phase, &d).await.unwrap();
+    let r = app
+        .get(&format!("/api/v1/projects/shop/phases/release-1/decisions/{}/export.md", rec.id), Some(&app.token))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let md = String::from_utf8_lossy(&r.body).to_string();
+    assert!(md.starts_with(&format!("# Decision #{}: CONDITIONAL GO — ", rec.id)), "{md}");
+    assert!(md.contains("- Fix bad_1 \\| today — alice (due 2026-12-01)"), "{md}");
+    assert!(md.contains("Verdict **CONDITIONAL**, score **72.7 / 100**"), "{md}");
+    app.get("/api/v1/projects/shop/phases/release-1/decisions/999/export.md", Some(&app.token))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+    app.get("/api/v1/projects/shop/phases/release-1/export.md", Some(&app.other_token))
+        .await
+        .problem(StatusCode::NOT_FOUND);
+}
