@@ -287,6 +287,8 @@ pub struct ReportView {
     pub metrics: Vec<MetricLine>,
     /// Findings.
     pub findings: Vec<FindingLine>,
+    /// Per category: (name, score, checks, passed, failed + errors, skipped).
+    pub categories: Vec<(String, Option<f64>, i64, i64, i64, i64)>,
     /// Artifact size, formatted.
     pub raw_size: String,
 }

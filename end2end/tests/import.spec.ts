@@ -16,6 +16,11 @@ const REPORT = [
   "| Structured logging | \u00e2\u0153\u2026 PASS |",
   "| Backups restore-tested | \u274c FAIL |",
   "",
+  "## Security",
+  "",
+  "- \u2705 TLS 1.3 everywhere",
+  "- \u274c Rate limiting on login",
+  "",
   "**Overall Score: 88/100**",
   "",
 ].join("\n");
@@ -34,6 +39,11 @@ test("an editor imports a pasted Markdown report and lands on it", async ({ page
   await expect(page.getByText("hardening-review").first()).toBeVisible();
   await expect(page.locator(".check", { hasText: "Backups restore-tested" })).toBeVisible();
   await expect(page.locator(".check", { hasText: "Structured logging" }).locator(".status")).toHaveText("pass");
+  // The report's sections become categories, summed up in their own table.
+  const cats = page.locator("table.categories tbody tr");
+  await expect(cats).toHaveCount(2);
+  await expect(cats.nth(0)).toContainText("Operations");
+  await expect(cats.nth(1)).toContainText("Security");
   await shot(page, "import-result");
 });
 

@@ -306,6 +306,17 @@ impl Store {
         ).bind(phase_id).bind(limit).fetch_all(pool).await)?)
     }
 
+    /// Per-category aggregates of a report: (category, score, checks, passed, failed, errors, skipped).
+    pub async fn report_categories(
+        &self,
+        report_id: i64,
+    ) -> StoreResult<Vec<(String, Option<f64>, i64, i64, i64, i64, i64)>> {
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, Option<f64>, i64, i64, i64, i64, i64)>(
+            "SELECT category, CASE WHEN weight > 0 THEN weighted_credit * 100.0 / weight END, checks, passed, failed, \
+             errors, skipped FROM report_categories WHERE report_id = $1 ORDER BY category"
+        ).bind(report_id).fetch_all(pool).await)?)
+    }
+
     /// Number of open blockers of a phase.
     pub async fn open_blocker_count(&self, phase_id: i64) -> StoreResult<i64> {
         Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(

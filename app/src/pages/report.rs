@@ -67,6 +67,15 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
             details: f.details,
         })
         .collect();
+    let categories = store
+        .report_categories(id)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|(name, score, checks, passed, failed, errors, skipped)| {
+            (name, score, checks, passed, failed + errors, skipped)
+        })
+        .collect();
     Ok(ReportView {
         id: r.id,
         project: r.project_slug.clone(),
@@ -88,6 +97,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         notes: serde_json::from_str(&r.notes).unwrap_or_default(),
         metrics,
         findings,
+        categories,
         raw_size: format::bytes(r.raw_size),
     })
 }
@@ -273,6 +283,27 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
         <dl class="meta">
             {r.run.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
         </dl>
+        {(r.categories.len() > 1).then(|| view! {
+            <section class="section">
+                <h2>"By category"</h2>
+                <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
+                <div class="table-wrap"><table class="table categories">
+                    <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Checks"</th><th class="num">"Passed"</th><th class="num">"Failed"</th><th class="num">"Skipped"</th></tr></thead>
+                    <tbody>
+                        {r.categories.iter().map(|(name, score, checks, passed, failed, skipped)| view! {
+                            <tr class:bad-row={*failed > 0}>
+                                <td>{name.clone()}</td>
+                                <td class="num">{format::score(*score)}</td>
+                                <td class="num">{*checks}</td>
+                                <td class="num">{*passed}</td>
+                                <td class="num">{*failed}</td>
+                                <td class="num">{*skipped}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table></div>
+            </section>
+        })}
         {(!r.metrics.is_empty()).then(|| view! {
             <section class="section">
                 <h2>"Metrics"</h2>
