@@ -193,6 +193,10 @@ pub struct PhaseView {
     pub decisions: Vec<DecisionSummary>,
     /// What changed since the newest decision.
     pub changes: Option<ChangesView>,
+    /// Checklist: (items, required, required done and signed).
+    pub checklist: (usize, usize, usize),
+    /// The most flaky checks, worst first.
+    pub flaky: Vec<FlakyLine>,
 }
 
 /// A check row on the report page.

@@ -26,6 +26,10 @@ test("the project page lists phases in order", async ({ page }) => {
   await page.goto("/p/prompt-studio");
   const names = await page.locator(".phase-name").allTextContents();
   expect(names).toEqual(["Phase 3 — Production hardening", "Phase 4 — Production deployment"]);
+  // Every phase's score on one time axis, drawn on the server.
+  const chart = page.locator("section.chart img");
+  await expect(chart).toHaveAttribute("alt", /every phase/);
+  await expect.poll(() => chart.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
   await shot(page, "project");
 });
 

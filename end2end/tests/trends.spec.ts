@@ -9,6 +9,9 @@ test.beforeEach(async ({ page }) => {
 test("the trends page charts the phase over time with data tables linked to reports", async ({ page }) => {
   const errors = watchErrors(page);
   await page.goto("/p/payments-api/sprint-4-1");
+  // The scorecard lists the worst flaky checks and links to the rest.
+  await expect(page.getByRole("heading", { name: "Flaky checks" })).toBeVisible();
+  expect(await page.locator("ul.flaky li").count()).toBeGreaterThan(0);
   await page.getByRole("link", { name: /^Trends/ }).click();
   await expect(page).toHaveURL(/\/p\/payments-api\/sprint-4-1\/trends$/);
   await expect(page.getByRole("heading", { name: "Trends · Sprint 4.1" })).toBeVisible();

@@ -1210,3 +1210,27 @@ async fn readiness_report_and_decision_record_export_as_markdown() {
         .await
         .problem(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn project_trends_put_every_phase_on_one_axis() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    app.upload("project=shop&phase=release-2&suite=api", Some(&app.token), &[], junit_cases(&["a"], &[])).await;
+    let r = app.get("/api/v1/projects/shop/trends?range=30d", Some(&app.token)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    let phases: Vec<(&str, f64)> = v["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap(), s["points"][0]["value"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(phases.len(), 2);
+    assert_eq!(phases[0].1, 72.7);
+    assert_eq!(phases[1].1, 100.0);
+    let svg = app.get("/api/v1/projects/shop/trends/score.svg", Some(&app.token)).await;
+    assert_eq!(svg.header(header::CONTENT_TYPE), "image/svg+xml");
+    assert!(svg.body.starts_with(b"<svg"));
+    app.get("/api/v1/projects/shop/trends", Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
+    app.get("/api/v1/projects/shop/trends?range=2w", Some(&app.token)).await.problem(StatusCode::BAD_REQUEST);
+}

@@ -279,13 +279,21 @@ macro_rules! ingest_tx {
             project_id: Some(r.project_id), phase_id: Some(phase.id), before: None,
             after: Some(json!({"suite": r.suite, "format": r.parsed.format, "tests": counts.tests})),
         })?;
-        let card = evaluate_tx!(&mut *tx, &phase, now_ms());
+        let now = now_ms();
+        let card = evaluate_tx!(&mut *tx, &phase, now);
         store_evaluation!(&mut *tx, phase.id, &card);
+        // History records the phase as it stood when the report arrived (a back-dated
+        // import must not count its own evidence as stale).
+        let then = if r.received_at < now - 60_000 {
+            evaluate_tx!(&mut *tx, &phase, r.received_at)
+        } else {
+            card.clone()
+        };
         let open_by_severity: Vec<(String, i64)> = sqlx::query_as(
             "SELECT severity, COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open' GROUP BY severity",
         ).bind(phase.id).fetch_all(&mut *tx).await?;
         let open_of = |sev: &str| open_by_severity.iter().find(|(s, _)| s == sev).map_or(0, |(_, n)| *n);
-        let categories: Vec<serde_json::Value> = card.categories.iter()
+        let categories: Vec<serde_json::Value> = then.categories.iter()
             .map(|c| json!({"name": c.name, "score": c.score.map(scoring::round1)}))
             .collect();
         sqlx::query(
@@ -293,8 +301,8 @@ macro_rules! ingest_tx {
              blockers_critical, blockers_high, blockers_medium, blockers_low) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
-        .bind(phase.id).bind(report_id).bind(r.received_at).bind(card.score.map(scoring::round1))
-        .bind(card.verdict.as_str()).bind(serde_json::Value::Array(categories).to_string())
+        .bind(phase.id).bind(report_id).bind(r.received_at).bind(then.score.map(scoring::round1))
+        .bind(then.verdict.as_str()).bind(serde_json::Value::Array(categories).to_string())
         .bind(open_of("critical")).bind(open_of("high")).bind(open_of("medium")).bind(open_of("low"))
         .execute(&mut *tx).await?;
         tx.commit().await?;

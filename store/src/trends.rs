@@ -258,6 +258,25 @@ impl Store {
 }
 
 impl Store {
+    /// The score of every phase of a project after each report since `since`, one series per
+    /// phase in phase order.
+    pub async fn project_score_series(&self, project_id: i64, since: Option<i64>) -> StoreResult<Vec<NamedSeries>> {
+        let rows: Vec<(String, i64, Option<i64>, Option<f64>)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT p.name, h.at, h.report_id, h.score FROM phase_history h JOIN phases p ON p.id = h.phase_id \
+             WHERE p.project_id = $1 AND h.at >= $2 ORDER BY p.position, p.id, h.at, h.id",
+        ).bind(project_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?;
+        let mut out: Vec<NamedSeries> = Vec::new();
+        for (name, at, report_id, score) in rows {
+            if out.last().is_none_or(|s| s.name != name) {
+                out.push(NamedSeries { name: name.clone(), points: Vec::new() });
+            }
+            if let (Some(s), Some(value)) = (out.last_mut(), score) {
+                s.points.push(Point { at, value, report_id });
+            }
+        }
+        Ok(out)
+    }
+
     /// Every trend series of a phase over a named range, cached until new evidence arrives.
     pub async fn trends(&self, phase: &PhaseRow, range: &str) -> StoreResult<Arc<Trends>> {
         let now = now_ms();

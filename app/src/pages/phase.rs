@@ -112,6 +112,36 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         None => None,
     };
     let decisions = decision_rows.iter().map(|d| crate::pages::decision::convert::summary(d, now)).collect();
+    let entries = store.checklist(&ph).await.map_err(store_error)?;
+    let checklist = (
+        entries.len(),
+        entries.iter().filter(|e| e.item.required).count(),
+        entries
+            .iter()
+            .filter(|e| e.item.required && e.signed && matches!(e.item.status.as_str(), "done" | "waived"))
+            .count(),
+    );
+    let mut flaky: Vec<crate::types::FlakyLine> = store
+        .trends(&ph, "90d")
+        .await
+        .map_err(store_error)?
+        .flaky
+        .iter()
+        .flat_map(|s| {
+            s.checks.iter().map(|c| crate::types::FlakyLine {
+                suite: s.suite.clone(),
+                name: c.name.clone(),
+                flip_rate: (c.flip_rate * 1000.0).round() / 10.0,
+                runs: c.runs,
+                flips: c.flips,
+                signals: c.flaky_signals,
+                last_status: c.last_status.as_str().to_string(),
+                report_id: c.last_report_id,
+            })
+        })
+        .collect();
+    flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
+    flaky.truncate(5);
     Ok(PhaseView {
         project: p.slug,
         project_name: p.name,
@@ -131,6 +161,8 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         coverage,
         decisions,
         changes,
+        checklist,
+        flaky,
     })
 }
 
@@ -353,6 +385,43 @@ fn Scorecard(
                 }.into_any()
             }}
         </section>
+
+        <section class="section">
+            <div class="section-head">
+                <h2>"Checklist"</h2>
+                <a class="small" href=format!("/p/{}/{}/checklist", v.project, ph.slug)>"Open the checklist →"</a>
+            </div>
+            {let (items, required, signed) = v.checklist;
+            if items == 0 {
+                view! { <p class="muted">"No checklist yet: start one from the “Production readiness” template."</p> }.into_any()
+            } else {
+                let pct = (signed * 100).checked_div(required).unwrap_or(100);
+                view! {
+                    <p>{format!("{signed} of {required} required items done and signed off ({items} items in all).")}</p>
+                    <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label="Required checklist items done and signed">
+                        <span style=format!("width: {pct}%")></span>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+
+        {(!v.flaky.is_empty()).then(|| view! {
+            <section class="section">
+                <div class="section-head">
+                    <h2>"Flaky checks"</h2>
+                    <a class="small" href=format!("/p/{}/{}/trends", v.project, ph.slug)>"All flaky checks and trends →"</a>
+                </div>
+                <ul class="plain flaky">
+                    {v.flaky.iter().map(|f| view! {
+                        <li>
+                            <strong>{f.name.clone()}</strong>
+                            <span class="muted">{format!(" · {} · flips {:.0}% of runs ({} of {}) · latest ", f.suite, f.flip_rate, f.flips, f.runs)}</span>
+                            <a href=format!("/reports/{}", f.report_id)>{f.last_status.clone()}</a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
 
         <section class="section">
             <div class="section-head">

@@ -58,6 +58,7 @@ pub fn ProjectPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Project"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(p) => {
                         let slug = p.slug.clone();
+                        let has_phases = !p.phases.is_empty();
                         view! {
                             <Title text=p.name.clone()/>
                             <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>{p.name.clone()}</span></nav>
@@ -88,6 +89,20 @@ pub fn ProjectPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </section>
+                            {has_phases.then(|| {
+                                let src = format!("/api/v1/projects/{}/trends/score.svg?range=90d", p.slug);
+                                view! {
+                                    <section class="section chart">
+                                        <h2>"Readiness over time"</h2>
+                                        <figure>
+                                            <img class="chart-img" src=format!("{src}&width=900") srcset=format!("{src}&width=400 400w, {src}&width=900 900w")
+                                                sizes="(max-width: 640px) 100vw, 900px" width="900" height="280" loading="lazy"
+                                                alt="Score of every phase after each report over the last 90 days; each phase's trends page has the figures."/>
+                                            <figcaption class="muted small">"Every phase on one time axis, last 90 days. Open a phase's trends for the figures behind each point."</figcaption>
+                                        </figure>
+                                    </section>
+                                }
+                            })}
                             <section class="section">
                                 <h2>"Recent reports"</h2>
                                 <ReportTable reports=p.recent/>

@@ -33,6 +33,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/reports/{id}/raw", get(reports::get_raw))
         .route("/api/v1/reports/{id}/diff", get(reports::get_diff))
         .route("/api/v1/projects", get(projects::list))
+        .route("/api/v1/projects/{p}/trends", get(trends::project_json))
+        .route("/api/v1/projects/{p}/trends/score.svg", get(trends::project_chart))
         .route("/api/v1/projects/{p}/phases/{ph}", get(projects::scorecard))
         .route("/api/v1/projects/{p}/phases/{ph}/status", get(projects::status))
         .route("/api/v1/projects/{p}/phases/{ph}/badge.svg", get(projects::badge))

@@ -270,3 +270,54 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String
         _ => Err(ApiError::not_found("Chart")),
     }
 }
+
+const PHASE_COLORS: [&str; 6] = ["accent", "orange", "pass", "fail", "warn", "grey"];
+
+async fn project_series(
+    state: &AppState,
+    caller: &Caller,
+    p: &str,
+    range: &str,
+) -> Result<Vec<readyboard_store::NamedSeries>, ApiError> {
+    let project = state.store.project(p).await.map_err(|_| ApiError::not_found("Project"))?;
+    if !caller.can_read(project.id) {
+        return Err(ApiError::not_found("Project"));
+    }
+    let since = range_start(range, readyboard_store::now_ms())
+        .map_err(|e| ApiError::bad_request("Invalid range").detail(e))?
+        .map(|t| t - t.rem_euclid(3_600_000));
+    Ok(state.store.project_score_series(project.id, since).await?)
+}
+
+/// `GET /api/v1/projects/{p}/trends`: the score of every phase over time.
+pub async fn project_json(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(p): Path<String>,
+    Query(q): Query<TrendQuery>,
+) -> Result<Response, ApiError> {
+    let range = range_of(&q)?;
+    let series = project_series(&state, &caller, &p, &range).await?;
+    Ok(Json(serde_json::json!({"range": range, "phases": series})).into_response())
+}
+
+/// `GET /api/v1/projects/{p}/trends/score.svg`: every phase's score on one time axis.
+pub async fn project_chart(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(p): Path<String>,
+    Query(q): Query<TrendQuery>,
+) -> Result<Response, ApiError> {
+    let range = range_of(&q)?;
+    let width = q.width.unwrap_or(800).clamp(320, 1600);
+    let series = project_series(&state, &caller, &p, &range).await?;
+    let lines = series
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Line { label: s.name, points: s.points, color: PHASE_COLORS[i % PHASE_COLORS.len()] })
+        .collect();
+    let panel = Panel { lines, y_range: Some((0.0, 100.0)), ..Panel::default() };
+    let svg = charts::render("Score of every phase of the project over time", &[panel], width, 280, 1)
+        .map_err(|e| ApiError::internal(&e))?;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg).into_response())
+}
