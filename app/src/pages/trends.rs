@@ -149,7 +149,11 @@ mod build {
             let q = format::query_value(&s.name);
             charts.push(TrendChart {
                 title: format!("Suite · {}", s.name),
-                summary: format!("Pass rate of suite {} per run ({}).", s.name, span(&s.pass_rate),),
+                summary: format!(
+                    "Suite {}: pass rate per run ({}); checks per run (green passed, red failed or errored, grey skipped); duration per run.",
+                    s.name,
+                    span(&s.pass_rate),
+                ),
                 src: format!("{base}/suite.svg?suite={q}"),
                 height: 200,
                 columns: vec![

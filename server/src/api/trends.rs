@@ -234,6 +234,19 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String
                 unit: "%".into(),
                 ..Panel::default()
             }];
+            let count = |f: fn(&readyboard_store::SuiteRunRow) -> i64| -> Vec<Point> {
+                s.runs.iter().map(|r| Point { at: r.at, value: f(r) as f64, report_id: Some(r.report_id) }).collect()
+            };
+            panels.push(Panel {
+                title: "Checks per run".into(),
+                lines: vec![
+                    Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
+                    Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
+                    Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" },
+                ],
+                integer: true,
+                ..Panel::default()
+            });
             if !duration.is_empty() {
                 panels.push(Panel {
                     title: "Duration".into(),
@@ -243,7 +256,7 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String
                 });
             }
             let cols = if narrow { 1 } else { panels.len() };
-            render(&format!("Suite {}: pass rate and duration per run", s.name), &panels, 200, cols)
+            render(&format!("Suite {}: pass rate, checks and duration per run", s.name), &panels, 200, cols)
         }
         "metric" => {
             let (suite, metric) = (q.suite.as_deref().unwrap_or_default(), q.metric.as_deref().unwrap_or_default());
