@@ -44,6 +44,7 @@ pub(crate) struct Caches {
     pub tokens: crate::cache::GenCache<String, crate::tokens::TokenScope>,
     pub evaluations: crate::cache::GenCache<i64, readyboard_domain::scoring::Scorecard>,
     pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trends::Trends>>,
+    pub memo: crate::cache::GenCache<String, Arc<dyn std::any::Any + Send + Sync>>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.
@@ -94,6 +95,23 @@ impl Store {
             Db::Sqlite(pool)
         };
         Ok(Store { db, write_lock: Arc::new(tokio::sync::Mutex::new(())), caches: Arc::new(Caches::default()) })
+    }
+
+    /// The change counter: take it before computing a value for [`Store::memo_put`].
+    pub fn generation(&self) -> u64 {
+        self.caches.generation.current()
+    }
+
+    /// A value stored with [`Store::memo_put`] while nothing has changed since (and for at
+    /// most two seconds): lets callers cache views assembled from many reads.
+    pub fn memo_get<T: Clone + 'static>(&self, key: &str) -> Option<T> {
+        let v = self.caches.memo.get(&key.to_string(), self.caches.generation.current(), now_ms())?;
+        v.downcast_ref::<T>().cloned()
+    }
+
+    /// Remembers `value` under `key`, computed under `generation`.
+    pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, generation: u64, value: T) {
+        self.caches.memo.put(key, generation, now_ms(), Arc::new(value));
     }
 
     /// Marks every cached reading as outdated; called after each committed change.

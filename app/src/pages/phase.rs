@@ -18,6 +18,13 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     use readyboard_domain::role::Role;
     let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
+    // The assembled view is reused until anything changes (two seconds at most): a
+    // scorecard is a dozen reads, and dashboards are read far more often than written.
+    let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role);
+    if let Some(view) = store.memo_get::<PhaseView>(&memo_key) {
+        return Ok(view);
+    }
+    let generation = store.generation();
     let now = crate::ssr::now_ms();
     let p = store.project(&project).await.map_err(store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(store_error)?;
@@ -142,7 +149,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         .collect();
     flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
     flaky.truncate(5);
-    Ok(PhaseView {
+    let view = PhaseView {
         project: p.slug,
         project_name: p.name,
         phase: summary,
@@ -163,7 +170,9 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         changes,
         checklist,
         flaky,
-    })
+    };
+    store.memo_put(memo_key, generation, view.clone());
+    Ok(view)
 }
 
 /// Parses "Security=2, Performance=1" into category weights.
