@@ -33,21 +33,25 @@ hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$pid/status"; }
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); date: $(date -u +%F)"
 base_rss=$(rss_kb)
 for n in 10000 100000; do
-  up=(); bl=()
+  up=(); bl=(); pa=(); st=()
   for i in $(seq 1 "$runs"); do
     f="$work/j$n-$i.xml"
     python3 scripts/gen-junit.py --tests "$n" --seed "$((n + i))" --out "$f"
-    t=$(curl -sS -o "$work/resp.json" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \
+    t=$(curl -sS -o "$work/resp.json" -D "$work/headers.txt" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $token" \
         --data-binary "@$f" "$url&suite=junit-$n")
     code=${t%% *}
     [ "$code" = 201 ] || { echo "upload failed: $t $(cat "$work/resp.json")" >&2; exit 1; }
     up+=("$(awk -v s="${t##* }" 'BEGIN {print s * 1000}')")
+    # The server's own split: parsing (with compression alongside) and the database write.
+    pa+=("$(grep -io 'parse;[^,]*dur=[0-9.]*' "$work/headers.txt" | sed 's/.*dur=//')")
+    st+=("$(grep -io 'store;dur=[0-9.]*' "$work/headers.txt" | sed 's/.*dur=//')")
     bl+=("$("$bare" "$f" | awk '{print $4}')")
     rm -f "$f"
   done
   mu=$(printf '%s\n' "${up[@]}" | median)
   mb=$(printf '%s\n' "${bl[@]}" | median)
   echo "junit $n cases: upload median ${mu} ms (runs: ${up[*]}); bare parse+insert median ${mb} ms; ratio $(awk -v a="$mu" -v b="$mb" 'BEGIN {printf "%.2f", a / b}')"
+  echo "  server split: parse+compress median $(printf '%s\n' "${pa[@]}" | median) ms, store median $(printf '%s\n' "${st[@]}" | median) ms"
 done
 echo "server RSS: ${base_rss} kB before, peak $(hwm_kb) kB → growth $(( ($(hwm_kb) - base_rss) / 1024 )) MiB"
 

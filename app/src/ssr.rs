@@ -29,6 +29,14 @@ pub async fn session_user(store: &Store, session: &Session) -> Option<UserRow> {
     (!user.disabled).then_some(user)
 }
 
+/// Lays out a phase chart as the server draws it: its points and the narrow picture's height.
+pub type ChartLayout =
+    dyn Fn(&readyboard_store::Trends, &crate::types::ChartRef) -> (Vec<crate::types::ChartPoint>, u32) + Send + Sync;
+
+/// The chart layout provided by the server (charts are drawn there).
+#[derive(Clone)]
+pub struct ChartPoints(pub std::sync::Arc<ChartLayout>);
+
 /// The store provided to server functions.
 pub fn store() -> Result<Store, ServerFnError> {
     use_context::<Store>().ok_or_else(|| ServerFnError::new("store missing from context"))

@@ -592,6 +592,34 @@ pub struct TrendRow {
     pub report_id: Option<i64>,
 }
 
+/// A point of a chart that can be hovered, focused and followed to its report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChartPoint {
+    /// Left, in percent of the wide picture's width.
+    pub x: f32,
+    /// Top, in percent of the wide picture's height.
+    pub y: f32,
+    /// Left in the narrow (phone) picture.
+    pub nx: f32,
+    /// Top in the narrow picture.
+    pub ny: f32,
+    /// Time, line and value.
+    pub label: String,
+    /// The report behind the point.
+    pub report_id: Option<i64>,
+}
+
+/// Names a phase chart: `score`, `categories`, `blockers`, `suite` or `metric`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ChartRef {
+    /// Chart name.
+    pub name: String,
+    /// Suite of a suite or metric chart.
+    pub suite: Option<String>,
+    /// Metric of a metric chart.
+    pub metric: Option<String>,
+}
+
 /// One chart with its text alternative.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendChart {
@@ -603,6 +631,12 @@ pub struct TrendChart {
     pub src: String,
     /// Height in pixels at 900 wide.
     pub height: u32,
+    /// Height in pixels of the 400-wide picture shown on phones.
+    pub narrow_height: u32,
+    /// Which chart it is.
+    pub chart: ChartRef,
+    /// Points to hover, focus and follow.
+    pub points: Vec<ChartPoint>,
     /// Column headings of the data table (after the time column).
     pub columns: Vec<String>,
     /// The latest rows, newest first.

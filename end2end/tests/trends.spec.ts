@@ -70,3 +70,55 @@ test("the overview shows a score sparkline per project and charts stay legible o
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.currentSrc)).toContain("width=400");
   await shot(page, "trends-phone");
 });
+
+test("chart points show their value on hover and focus and lead to their report", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/p/payments-api/sprint-4-1/trends?range=all");
+  await hydrated(page);
+  const score = page.locator("section.chart", { has: page.getByRole("heading", { name: "Phase score" }) });
+  const img = score.locator("img.chart-img");
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  const points = score.locator("a.pt");
+  expect(await points.count()).toBeGreaterThan(1);
+
+  // Every point lies on the picture.
+  const box = (await img.boundingBox())!;
+  for (const p of await points.all()) {
+    const b = (await p.boundingBox())!;
+    const cx = b.x + b.width / 2;
+    const cy = b.y + b.height / 2;
+    expect(cx).toBeGreaterThanOrEqual(box.x);
+    expect(cx).toBeLessThanOrEqual(box.x + box.width);
+    expect(cy).toBeGreaterThanOrEqual(box.y);
+    expect(cy).toBeLessThanOrEqual(box.y + box.height);
+  }
+
+  // Hovering the newest point shows its time and score; the tip is hidden otherwise.
+  const last = points.last();
+  const label = (await last.getAttribute("aria-label"))!;
+  expect(label).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC · Phase score: \d+(\.\d)?$/);
+  const tipOpacity = () => last.evaluate((el) => getComputedStyle(el, "::after").opacity);
+  expect(await tipOpacity()).toBe("0");
+  await last.hover();
+  await expect.poll(tipOpacity).toBe("1");
+  expect(await last.evaluate((el) => getComputedStyle(el, "::after").content)).toBe(JSON.stringify(label));
+  await shot(page, "trends-hover");
+
+  // The table's newest score is the newest point's value.
+  await score.getByText(/^Data/).click();
+  const newest = (await score.locator("tbody tr").first().locator("td").nth(1).textContent())!.trim();
+  expect(label.endsWith(`: ${newest}`)).toBe(true);
+
+  // Keyboard users reach the points with Tab and see the same tip.
+  await points.first().focus();
+  await page.keyboard.press("Tab");
+  await expect(points.nth(1)).toBeFocused();
+  await expect.poll(() => points.nth(1).evaluate((el) => getComputedStyle(el, "::after").opacity)).toBe("1");
+
+  // Following a point opens its report.
+  const href = (await last.getAttribute("href"))!;
+  expect(href).toMatch(/^\/reports\/\d+$/);
+  await last.click();
+  await expect(page).toHaveURL(new RegExp(`${href}$`));
+  expect(errors).toEqual([]);
+});

@@ -7,6 +7,9 @@ use readyboard_domain::trends::{Point, downsample};
 /// Most points drawn per line; longer series are downsampled keeping extremes.
 pub const MAX_POINTS: usize = 240;
 
+/// Most points per line that can be hovered or focused on a page (extremes kept).
+pub const MAX_HOTSPOTS: usize = 48;
+
 const ACCENT: RGBColor = RGBColor(59, 99, 214);
 const PASS: RGBColor = RGBColor(26, 127, 55);
 const FAIL: RGBColor = RGBColor(208, 48, 36);
@@ -37,6 +40,20 @@ pub struct Line {
     pub points: Vec<Point>,
     /// Colour key: `accent`, `pass`, `fail`, `warn`, `orange`, `grey`.
     pub color: &'static str,
+}
+
+/// A point of a rendered chart that a page can overlay with a link: where it is, as a
+/// fraction of the picture's width and height, and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotspot {
+    /// Horizontal position, 0 (left edge) to 1.
+    pub x: f64,
+    /// Vertical position, 0 (top edge) to 1.
+    pub y: f64,
+    /// What the point shows: time, line and value.
+    pub label: String,
+    /// The report the point comes from.
+    pub report_id: Option<i64>,
 }
 
 /// A decision drawn as a marker on the time axis.
@@ -139,13 +156,27 @@ fn time_label(ms: i64, span_ms: i64) -> String {
     t.format(&fmt).unwrap_or_default()
 }
 
+/// A point's time in full, as "2026-11-20 14:02 UTC".
+fn point_time(ms: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) else {
+        return String::new();
+    };
+    t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).unwrap_or_default()
+}
+
 fn value_label(v: f64, unit: &str) -> String {
     let n = if v.abs() >= 100.0 || v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
     format!("{n}{unit}")
 }
 
 /// Draws one panel into an area.
-fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, p: &Panel, x: (i64, i64), compact: bool) -> Result<()>
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    p: &Panel,
+    x: (i64, i64),
+    compact: bool,
+    spots: &mut Vec<(i32, i32, String, Option<i64>)>,
+) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -214,6 +245,16 @@ where
         if pts.len() <= 60 {
             chart.draw_series(pts.iter().map(|pt| Circle::new((pt.at, pt.value), 2, c.filled())))?;
         }
+        let name = if p.title.is_empty() || p.title == line.label {
+            line.label.clone()
+        } else {
+            format!("{} · {}", p.title, line.label)
+        };
+        for pt in downsample(&line.points, MAX_HOTSPOTS) {
+            let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
+            let label = format!("{} · {name}: {}", point_time(pt.at), value_label(pt.value, &p.unit));
+            spots.push((px, py, label, pt.report_id));
+        }
     }
     if !p.misses.is_empty() {
         let misses = downsample(&p.misses, MAX_POINTS);
@@ -249,22 +290,44 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
+/// A rendered chart: the SVG and the points a page can link.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The SVG document.
+    pub svg: String,
+    /// Points of every line, in drawing order.
+    pub hotspots: Vec<Hotspot>,
+    /// Height in pixels.
+    pub height: u32,
+}
+
 /// Renders panels stacked in a grid of `cols` columns, each `panel_h` pixels high.
-pub fn render(title: &str, panels: &[Panel], width: u32, panel_h: u32, cols: usize) -> Result<String> {
+pub fn render(title: &str, panels: &[Panel], width: u32, panel_h: u32, cols: usize) -> Result<Rendered> {
     let cols = cols.max(1);
     let rows = panels.len().div_ceil(cols).max(1);
+    let height = panel_h * rows as u32;
     let x = time_bounds(panels);
     let mut svg = String::new();
+    let mut spots = Vec::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (width, panel_h * rows as u32)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         let areas = root.split_evenly((rows, cols));
         let compact = cols > 1;
         for (area, panel) in areas.iter().zip(panels) {
-            draw_panel(area, panel, x, compact)?;
+            draw_panel(area, panel, x, compact, &mut spots)?;
         }
         root.present()?;
     }
-    Ok(finish(svg, title))
+    let hotspots = spots
+        .into_iter()
+        .map(|(px, py, label, report_id)| Hotspot {
+            x: f64::from(px) / f64::from(width),
+            y: f64::from(py) / f64::from(height),
+            label,
+            report_id,
+        })
+        .collect();
+    Ok(Rendered { svg: finish(svg, title), hotspots, height })
 }
 
 /// A bare line without axes, for tables of projects.
@@ -322,11 +385,53 @@ mod tests {
             markers: vec![Marker { at: 1_700_000_000_000 + 500 * 3_600_000, label: "GO", color: "pass" }],
             integer: false,
         };
-        let svg = render("Phase score <over> time", &[panel], 800, 280, 1).unwrap();
+        let chart = render("Phase score <over> time", &[panel], 800, 280, 1).unwrap();
+        let svg = &chart.svg;
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("<title>Phase score &lt;over&gt; time</title>"));
         assert!(svg.contains("GO\n</text>"), "decision marker labelled");
         assert!(svg.len() <= 60 * 1024, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn hotspots_sit_on_their_points_and_name_them() {
+        let points = vec![
+            Point { at: 1_700_000_000_000, value: 0.0, report_id: Some(7) },
+            Point { at: 1_700_086_400_000, value: 100.0, report_id: Some(8) },
+        ];
+        let panel = Panel {
+            lines: vec![Line { label: "Phase score".into(), points, color: "accent" }],
+            y_range: Some((0.0, 100.0)),
+            unit: "%".into(),
+            ..Panel::default()
+        };
+        let chart = render("score", &[panel], 800, 280, 1).unwrap();
+        let [low, high] = &chart.hotspots[..] else { panic!("two hotspots: {:?}", chart.hotspots) };
+        assert_eq!(low.report_id, Some(7));
+        assert_eq!(low.label, "2023-11-14 22:13 UTC · Phase score: 0%");
+        assert_eq!(high.label, "2023-11-15 22:13 UTC · Phase score: 100%");
+        // Each sits exactly on the dot drawn for its point.
+        for h in [low, high] {
+            let (cx, cy) = ((h.x * 800.0).round(), (h.y * 280.0).round());
+            assert!(chart.svg.contains(&format!("cx=\"{cx}\" cy=\"{cy}\"")), "no dot at {cx},{cy}");
+        }
+        // Later points are further right; higher values are higher up (smaller y).
+        assert!(low.x < high.x && high.y < low.y, "{low:?} {high:?}");
+        // Both lie inside the plot, away from the axis labels on the left and bottom.
+        for h in [low, high] {
+            assert!((0.05..0.99).contains(&h.x) && (0.0..0.95).contains(&h.y), "{h:?}");
+        }
+    }
+
+    #[test]
+    fn long_series_offer_a_bounded_number_of_hotspots_with_their_extremes() {
+        let panel = Panel {
+            lines: vec![Line { label: "p95".into(), points: series(1000), color: "accent" }],
+            ..Panel::default()
+        };
+        let chart = render("m", &[panel], 800, 220, 1).unwrap();
+        assert!(chart.hotspots.len() <= MAX_HOTSPOTS, "{}", chart.hotspots.len());
+        assert!(chart.hotspots.iter().any(|h| h.label.ends_with(": 89")), "the highest value is kept");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
     let store = state.store.clone();
     let fallback_store = state.store.clone();
+    let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(api::trends::chart_points));
     let pages = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))
@@ -40,7 +41,14 @@ pub fn router(state: AppState) -> Router {
             post(crate::import::import)
                 .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload + 64 * 1024)),
         )
-        .leptos_routes_with_context(&state, routes, move || leptos::prelude::provide_context(store.clone()), {
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                leptos::prelude::provide_context(store.clone());
+                leptos::prelude::provide_context(chart_points.clone());
+            },
+            {
             let leptos = state.leptos.clone();
             move || shell(leptos.clone())
         })

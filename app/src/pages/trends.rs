@@ -21,8 +21,17 @@ pub async fn get_trends(project: String, phase: String, range: String) -> Result
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
     let range = if range.is_empty() { "90d".to_string() } else { range };
+    // Laying out every chart costs a few milliseconds: reuse the view until anything changes.
+    let memo_key = format!("trends-view\u{1f}{}\u{1f}{}\u{1f}{range}", p.slug, ph.slug);
+    if let Some(view) = store.memo_get::<TrendsView>(&memo_key) {
+        return Ok(view);
+    }
+    let generation = store.generation();
     let t = store.trends(&ph, &range).await.map_err(crate::ssr::store_error)?;
-    Ok(build::view(&p.slug, &p.name, &ph.slug, &ph.name, &t))
+    let layout = use_context::<crate::ssr::ChartPoints>();
+    let view = build::view(&p.slug, &p.name, &ph.slug, &ph.name, &t, layout.as_ref());
+    store.memo_put(memo_key, generation, view.clone());
+    Ok(view)
 }
 
 /// Turns stored series into charts with their tables.
@@ -34,7 +43,8 @@ mod build {
     use super::TABLE_ROWS;
     use crate::format;
     use crate::ssr::datetime;
-    use crate::types::{FlakyLine, TrendChart, TrendRow, TrendsView};
+    use crate::ssr::ChartPoints;
+    use crate::types::{ChartRef, FlakyLine, TrendChart, TrendRow, TrendsView};
 
     fn num(v: f64) -> String {
         if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
@@ -67,7 +77,18 @@ mod build {
         )
     }
 
-    pub fn view(project: &str, project_name: &str, phase: &str, phase_name: &str, t: &Trends) -> TrendsView {
+    fn chart(name: &str, suite: Option<&str>, metric: Option<&str>) -> ChartRef {
+        ChartRef { name: name.into(), suite: suite.map(Into::into), metric: metric.map(Into::into) }
+    }
+
+    pub fn view(
+        project: &str,
+        project_name: &str,
+        phase: &str,
+        phase_name: &str,
+        t: &Trends,
+        layout: Option<&ChartPoints>,
+    ) -> TrendsView {
         let base = format!("/api/v1/projects/{project}/phases/{phase}/trends");
         let mut charts = Vec::new();
         let verdict_at = |p: &Point| p.value < t.conditional_threshold;
@@ -82,6 +103,9 @@ mod build {
             ),
             src: format!("{base}/score.svg"),
             height: 280,
+            narrow_height: 280,
+            chart: chart("score", None, None),
+            points: Vec::new(),
             columns: vec!["Score".into()],
             rows: latest(&t.score, |p| point_row(p, vec![num(p.value)], verdict_at(p))),
             total: t.score.len(),
@@ -110,6 +134,9 @@ mod build {
                 summary: format!("Score of each of {} categories after each report.", t.categories.len()),
                 src: format!("{base}/categories.svg"),
                 height: 170 * t.categories.len().div_ceil(2) as u32,
+                narrow_height: 170 * t.categories.len() as u32,
+                chart: chart("categories", None, None),
+                points: Vec::new(),
                 columns: vec!["Category".into(), "Latest".into(), "Change in range".into()],
                 total: rows.len(),
                 rows,
@@ -130,6 +157,9 @@ mod build {
             ),
             src: format!("{base}/blockers.svg"),
             height: 240,
+            narrow_height: 240,
+            chart: chart("blockers", None, None),
+            points: Vec::new(),
             columns: vec!["Critical".into(), "High".into(), "Medium".into(), "Low".into()],
             rows: history
                 .iter()
@@ -156,6 +186,9 @@ mod build {
                 ),
                 src: format!("{base}/suite.svg?suite={q}"),
                 height: 200,
+                narrow_height: 600,
+                chart: chart("suite", Some(&s.name), None),
+                points: Vec::new(),
                 columns: vec![
                     "Tests".into(),
                     "Passed".into(),
@@ -207,6 +240,9 @@ mod build {
                     format::query_value(&m.name)
                 ),
                 height: 220,
+                narrow_height: 220,
+                chart: chart("metric", Some(&m.suite), Some(&m.name)),
+                points: Vec::new(),
                 columns: vec![
                     format!("Value ({})", if m.unit.is_empty() { "—" } else { &m.unit }),
                     "Target".into(),
@@ -243,6 +279,15 @@ mod build {
             })
             .collect();
         flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
+        if let Some(layout) = layout {
+            for c in &mut charts {
+                let (points, narrow_height) = (layout.0)(t, &c.chart);
+                c.points = points;
+                if narrow_height > 0 {
+                    c.narrow_height = narrow_height;
+                }
+            }
+        }
         TrendsView {
             project: project.into(),
             project_name: project_name.into(),
@@ -318,17 +363,39 @@ fn Trends(v: TrendsView) -> impl IntoView {
 fn ChartFigure(c: TrendChart, range: String) -> impl IntoView {
     let sep = if c.src.contains('?') { '&' } else { '?' };
     let wide = format!("{}{sep}range={range}&width=900", c.src);
-    let narrow = format!("{}{sep}range={range}&width=400 400w, {wide} 900w", c.src);
+    let narrow = format!("{}{sep}range={range}&width=400", c.src);
     let shown = c.rows.len();
     let summary_text =
         if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
+    let hint = (!c.points.is_empty()).then_some("Hover or tab to a point for its value; select it to open its report.");
     view! {
         <section class="section chart">
             <h2>{c.title.clone()}</h2>
             <figure>
-                <img src=wide srcset=narrow sizes="(max-width: 640px) 100vw, 900px" alt=c.summary.clone()
-                    width="900" height=c.height loading="lazy" class="chart-img"/>
-                <figcaption class="muted small">{c.summary.clone()}</figcaption>
+                <div class="chart-box">
+                    // The phone picture is chosen by the same media query the points follow.
+                    <picture>
+                        <source media="(max-width: 640px)" srcset=narrow width="400" height=c.narrow_height/>
+                        <img src=wide alt=c.summary.clone() width="900" height=c.height loading="lazy" class="chart-img"/>
+                    </picture>
+                    {c.points.into_iter().map(|p| {
+                        let style = format!("--x:{}%;--y:{}%;--nx:{}%;--ny:{}%", p.x, p.y, p.nx, p.ny);
+                        let class = format!(
+                            "pt{}{}",
+                            if p.x > 70.0 { " pt-end" } else { "" },
+                            if p.y < 18.0 { " pt-low" } else { "" }
+                        );
+                        match p.report_id {
+                            Some(id) => view! {
+                                <a class=class style=style href=format!("/reports/{id}") aria-label=p.label.clone() data-tip=p.label></a>
+                            }.into_any(),
+                            None => view! {
+                                <span class=class style=style tabindex="0" role="img" aria-label=p.label.clone() data-tip=p.label></span>
+                            }.into_any(),
+                        }
+                    }).collect_view()}
+                </div>
+                <figcaption class="muted small">{c.summary.clone()}" "{hint}</figcaption>
             </figure>
             <details class="chart-data">
                 <summary>{summary_text}</summary>

@@ -5,7 +5,7 @@ use std::io::Read;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use flate2::read::GzDecoder;
 use readyboard_domain::ingest::{self, Format, IngestError};
@@ -194,6 +194,7 @@ async fn upload_inner(
         .filter(|s| !s.is_empty() && s.len() <= 200);
 
     // Parse and compress on the blocking pool, in parallel: both are CPU-bound.
+    let started = std::time::Instant::now();
     let raw_for_parse = raw.clone();
     let parsed = tokio::task::spawn_blocking(move || {
         // Parse straight from the request body; only a gzipped body needs a second buffer.
@@ -284,7 +285,15 @@ async fn upload_inner(
         idempotency_key,
         parsed,
     };
+    let parsed_at = std::time::Instant::now();
     let outcome = state.store.ingest(&caller.actor(), &new).await?;
+    drop(new);
+    // Server-Timing tells clients (and the benchmark) where the time went.
+    let timing = format!(
+        "parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}",
+        (parsed_at - started).as_secs_f64() * 1000.0,
+        parsed_at.elapsed().as_secs_f64() * 1000.0
+    );
     let body = outcome_json(state, &project, &outcome);
     let status = if outcome.created {
         state.metrics.reports_created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -295,7 +304,8 @@ async fn upload_inner(
         StatusCode::OK
     };
     let location = format!("/api/v1/reports/{}", outcome.report_id);
-    Ok((status, [(header::LOCATION, location)], Json(body)).into_response())
+    Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], Json(body))
+        .into_response())
 }
 
 async fn readable_report(state: &AppState, caller: &Caller, id: i64) -> Result<readyboard_store::ReportRow, ApiError> {

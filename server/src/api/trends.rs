@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use readyboard_app::types::ChartPoint;
 use readyboard_domain::trends::{Point, range_start};
 use readyboard_store::{PhaseRow, Trends};
 use serde::Deserialize;
@@ -123,7 +124,7 @@ pub async fn chart(
         Some(svg) => (svg, "cache;desc=hit".to_string()),
         None => {
             let started = std::time::Instant::now();
-            let svg = Arc::new(draw(name, &trends, width, &q)?);
+            let svg = Arc::new(draw(name, &trends, width, &q)?.svg);
             let ms = started.elapsed().as_secs_f64() * 1000.0;
             state.charts.put(etag.clone(), svg.clone());
             (svg, format!("render;dur={ms:.2}"))
@@ -157,8 +158,32 @@ fn duration_series(points: &[Point]) -> (Vec<Point>, &'static str) {
     }
 }
 
+/// Where the points of a phase chart sit when drawn 900 and 400 pixels wide, so that the
+/// trends page can overlay links on the picture; also the narrow picture's height.
+pub fn chart_points(t: &Trends, chart: &readyboard_app::types::ChartRef) -> (Vec<ChartPoint>, u32) {
+    let q = TrendQuery { suite: chart.suite.clone(), metric: chart.metric.clone(), ..TrendQuery::default() };
+    let (Ok(wide), Ok(narrow)) = (draw(&chart.name, t, 900, &q), draw(&chart.name, t, 400, &q)) else {
+        return (Vec::new(), 0);
+    };
+    let pct = |v: f64| ((v * 10_000.0).round() / 100.0) as f32;
+    let points = wide
+        .hotspots
+        .into_iter()
+        .zip(narrow.hotspots)
+        .map(|(w, n)| ChartPoint {
+            x: pct(w.x),
+            y: pct(w.y),
+            nx: pct(n.x),
+            ny: pct(n.y),
+            label: w.label,
+            report_id: w.report_id,
+        })
+        .collect();
+    (points, narrow.height)
+}
+
 /// Builds the panels of a named chart and renders it.
-pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String, ApiError> {
+pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts::Rendered, ApiError> {
     let narrow = width < 600;
     let render = |title: &str, panels: &[Panel], h: u32, cols: usize| {
         charts::render(title, panels, width, h, cols).map_err(|e| ApiError::internal(&e))
@@ -277,9 +302,9 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<String
             };
             render(&format!("{} per run{}; crosses mark misses", m.name, target.unwrap_or_default()), &[panel], 220, 1)
         }
-        "sparkline" => {
-            charts::sparkline("Phase score, last 30 days", &t.score, 120, 28).map_err(|e| ApiError::internal(&e))
-        }
+        "sparkline" => charts::sparkline("Phase score, last 30 days", &t.score, 120, 28)
+            .map(|svg| charts::Rendered { svg, hotspots: Vec::new(), height: 28 })
+            .map_err(|e| ApiError::internal(&e)),
         _ => Err(ApiError::not_found("Chart")),
     }
 }
@@ -331,6 +356,7 @@ pub async fn project_chart(
         .collect();
     let panel = Panel { lines, y_range: Some((0.0, 100.0)), ..Panel::default() };
     let svg = charts::render("Score of every phase of the project over time", &[panel], width, 280, 1)
-        .map_err(|e| ApiError::internal(&e))?;
+        .map_err(|e| ApiError::internal(&e))?
+        .svg;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg).into_response())
 }
