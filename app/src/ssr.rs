@@ -29,9 +29,16 @@ pub async fn session_user(store: &Store, session: &Session) -> Option<UserRow> {
     (!user.disabled).then_some(user)
 }
 
-/// Lays out a phase chart as the server draws it: its points and the narrow picture's height.
-pub type ChartLayout =
-    dyn Fn(&readyboard_store::Trends, &crate::types::ChartRef) -> (Vec<crate::types::ChartPoint>, u32) + Send + Sync;
+/// A chart whose points a page overlays.
+pub enum ChartInput<'a> {
+    /// One of a phase's charts.
+    Phase(&'a readyboard_store::Trends, &'a crate::types::ChartRef),
+    /// The score of every phase of a project.
+    Project(&'a [readyboard_store::NamedSeries]),
+}
+
+/// Lays out a chart as the server draws it: its points and the narrow picture's height.
+pub type ChartLayout = dyn Fn(ChartInput<'_>) -> (Vec<crate::types::ChartPoint>, u32) + Send + Sync;
 
 /// The chart layout provided by the server (charts are drawn there).
 #[derive(Clone)]

@@ -60,6 +60,10 @@ pub struct ProjectView {
     pub phases: Vec<PhaseSummary>,
     /// Newest reports across phases.
     pub recent: Vec<ReportLine>,
+    /// Every phase's score over `range`, when the project has phases.
+    pub chart: Option<TrendChart>,
+    /// Time range of the chart (`7d`, `30d`, `90d`, `all`).
+    pub range: String,
 }
 
 /// One report in a list.

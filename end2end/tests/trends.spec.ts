@@ -68,6 +68,15 @@ test("the overview shows a score sparkline per project and charts stay legible o
   expect(overflow).toBe(false);
   const img = page.locator("img.chart-img").first();
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.currentSrc)).toContain("width=400");
+  // The points follow the phone picture: each lies on it.
+  const box = (await img.boundingBox())!;
+  const score = page.locator("section.chart").first();
+  for (const p of await score.locator(".pt").all()) {
+    const b = (await p.boundingBox())!;
+    expect(b.x + b.width / 2).toBeGreaterThanOrEqual(box.x);
+    expect(b.x + b.width / 2).toBeLessThanOrEqual(box.x + box.width);
+    expect(b.y + b.height / 2).toBeLessThanOrEqual(box.y + box.height);
+  }
   await shot(page, "trends-phone");
 });
 
@@ -97,10 +106,10 @@ test("chart points show their value on hover and focus and lead to their report"
   const last = points.last();
   const label = (await last.getAttribute("aria-label"))!;
   expect(label).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC · Phase score: \d+(\.\d)?$/);
-  const tipOpacity = () => last.evaluate((el) => getComputedStyle(el, "::after").opacity);
-  expect(await tipOpacity()).toBe("0");
+  const tipShown = () => last.evaluate((el) => getComputedStyle(el, "::after").display);
+  expect(await tipShown()).toBe("none");
   await last.hover();
-  await expect.poll(tipOpacity).toBe("1");
+  await expect.poll(tipShown).toBe("block");
   expect(await last.evaluate((el) => getComputedStyle(el, "::after").content)).toBe(JSON.stringify(label));
   await shot(page, "trends-hover");
 
@@ -113,12 +122,47 @@ test("chart points show their value on hover and focus and lead to their report"
   await points.first().focus();
   await page.keyboard.press("Tab");
   await expect(points.nth(1)).toBeFocused();
-  await expect.poll(() => points.nth(1).evaluate((el) => getComputedStyle(el, "::after").opacity)).toBe("1");
+  await expect.poll(() => points.nth(1).evaluate((el) => getComputedStyle(el, "::after").display)).toBe("block");
 
   // Following a point opens its report.
   const href = (await last.getAttribute("href"))!;
   expect(href).toMatch(/^\/reports\/\d+$/);
   await last.click();
   await expect(page).toHaveURL(new RegExp(`${href}$`));
+  expect(errors).toEqual([]);
+});
+
+test("the project page charts every phase on one axis over a chosen range, with linked points", async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.goto("/p/payments-api");
+  const chart = page.locator("section.chart", { has: page.getByRole("heading", { name: "Readiness over time" }) });
+  await expect(chart.getByRole("link", { name: "90 days" })).toHaveAttribute("aria-current", "page");
+  const img = chart.locator("img.chart-img");
+  await img.scrollIntoViewIfNeeded();
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
+  await hydrated(page);
+
+  // Every phase has a row with its latest score and a link to the report behind it.
+  await chart.getByText(/^Data/).click();
+  const rows = chart.locator("tbody tr");
+  expect(await rows.count()).toBeGreaterThanOrEqual(1);
+  await expect(rows.first().locator("a")).toHaveAttribute("href", /^\/reports\/\d+$/);
+
+  // Points name their phase; hovering one shows it.
+  const points = chart.locator("a.pt");
+  expect(await points.count()).toBeGreaterThan(2);
+  const last = points.last();
+  await expect(last).toHaveAttribute("aria-label", /UTC · .+: \d+/);
+  await last.hover();
+  await expect.poll(() => last.evaluate((el) => getComputedStyle(el, "::after").display)).toBe("block");
+  await shot(page, "project-chart");
+
+  // A shorter range shows no more points than a longer one.
+  const all = await points.count();
+  await chart.getByRole("link", { name: "7 days" }).click();
+  await expect(page).toHaveURL(/\/p\/payments-api\?range=7d$/);
+  await expect(chart.getByRole("link", { name: "7 days" })).toHaveAttribute("aria-current", "page");
+  await expect(chart.locator("img.chart-img")).toHaveAttribute("src", /range=7d/);
+  expect(await chart.locator("a.pt").count()).toBeLessThanOrEqual(all);
   expect(errors).toEqual([]);
 });

@@ -49,9 +49,10 @@ pub fn router(state: AppState) -> Router {
                 leptos::prelude::provide_context(chart_points.clone());
             },
             {
-            let leptos = state.leptos.clone();
-            move || shell(leptos.clone())
-        })
+                let leptos = state.leptos.clone();
+                move || shell(leptos.clone())
+            },
+        )
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
     Router::new()
         .merge(api::routes(&state))

@@ -6,11 +6,12 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
+use crate::pages::trends::ChartFigure;
 use crate::types::{ProjectView, ReportLine};
 
 /// A project with its phases and recent reports.
 #[server]
-pub async fn get_project(slug: String) -> Result<ProjectView, ServerFnError> {
+pub async fn get_project(slug: String, range: String) -> Result<ProjectView, ServerFnError> {
     use readyboard_domain::role::Role;
     crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
@@ -26,7 +27,63 @@ pub async fn get_project(slug: String) -> Result<ProjectView, ServerFnError> {
     }
     recent.sort_by_key(|r| std::cmp::Reverse(r.id));
     recent.truncate(12);
-    Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent })
+    let range = if range.is_empty() { "90d".to_string() } else { range };
+    // Whole hours, as the chart endpoint does, so the points match its picture.
+    let since = readyboard_domain::trends::range_start(&range, now)
+        .map_err(ServerFnError::new)?
+        .map(|t| t - t.rem_euclid(3_600_000));
+    let chart = if phases.is_empty() {
+        None
+    } else {
+        let series = store.project_score_series(p.id, since).await.map_err(crate::ssr::store_error)?;
+        Some(score_chart(&p.slug, &series))
+    };
+    Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent, chart, range })
+}
+
+/// The chart of every phase's score, with its points and a table of where each phase ended.
+#[cfg(feature = "ssr")]
+fn score_chart(slug: &str, series: &[readyboard_store::NamedSeries]) -> crate::types::TrendChart {
+    use crate::pages::trends::build::num;
+    use crate::types::{ChartRef, TrendChart, TrendRow};
+    let rows: Vec<TrendRow> = series
+        .iter()
+        .filter_map(|s| {
+            let (first, last) = (s.points.first()?, s.points.last()?);
+            let change = last.value - first.value;
+            Some(TrendRow {
+                at: crate::ssr::datetime(last.at),
+                cells: vec![
+                    s.name.clone(),
+                    num(last.value),
+                    format!("{}{}", if change > 0.0 { "+" } else { "" }, num(change)),
+                ],
+                bad: change < 0.0,
+                report_id: last.report_id,
+            })
+        })
+        .collect();
+    let points: usize = series.iter().map(|s| s.points.len()).sum();
+    let (points_at, narrow_height) = use_context::<crate::ssr::ChartPoints>()
+        .map(|layout| (layout.0)(crate::ssr::ChartInput::Project(series)))
+        .unwrap_or_default();
+    TrendChart {
+        title: "Readiness over time".into(),
+        summary: format!(
+            "Score of every phase after each report, on one time axis ({} phase{}, {points} points); the table \
+             lists where each phase stands.",
+            series.len(),
+            if series.len() == 1 { "" } else { "s" }
+        ),
+        src: format!("/api/v1/projects/{slug}/trends/score.svg"),
+        height: 280,
+        narrow_height: if narrow_height > 0 { narrow_height } else { 280 },
+        chart: ChartRef { name: "project".into(), suite: None, metric: None },
+        points: points_at,
+        columns: vec!["Phase".into(), "Latest score".into(), "Change in range".into()],
+        total: rows.len(),
+        rows,
+    }
 }
 
 /// A report row for lists.
@@ -50,7 +107,11 @@ pub(crate) fn report_line(r: &readyboard_store::ReportRow, now: i64) -> ReportLi
 #[component]
 pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
-    let data = Resource::new(move || params.read().get("project").unwrap_or_default(), get_project);
+    let query = leptos_router::hooks::use_query_map();
+    let data = Resource::new(
+        move || (params.read().get("project").unwrap_or_default(), query.read().get("range").unwrap_or_default()),
+        |(slug, range)| get_project(slug, range),
+    );
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -58,7 +119,6 @@ pub fn ProjectPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Project"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(p) => {
                         let slug = p.slug.clone();
-                        let has_phases = !p.phases.is_empty();
                         view! {
                             <Title text=p.name.clone()/>
                             <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>{p.name.clone()}</span></nav>
@@ -89,19 +149,8 @@ pub fn ProjectPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </section>
-                            {has_phases.then(|| {
-                                let src = format!("/api/v1/projects/{}/trends/score.svg?range=90d", p.slug);
-                                view! {
-                                    <section class="section chart">
-                                        <h2>"Readiness over time"</h2>
-                                        <figure>
-                                            <img class="chart-img" src=format!("{src}&width=900") srcset=format!("{src}&width=400 400w, {src}&width=900 900w")
-                                                sizes="(max-width: 640px) 100vw, 900px" width="900" height="280" loading="lazy"
-                                                alt="Score of every phase after each report over the last 90 days; each phase's trends page has the figures."/>
-                                            <figcaption class="muted small">"Every phase on one time axis, last 90 days. Open a phase's trends for the figures behind each point."</figcaption>
-                                        </figure>
-                                    </section>
-                                }
+                            {p.chart.map(|c| view! {
+                                <ChartFigure c=c range=p.range.clone() range_links=format!("/p/{}", p.slug)/>
                             })}
                             <section class="section">
                                 <h2>"Recent reports"</h2>

@@ -36,17 +36,17 @@ pub async fn get_trends(project: String, phase: String, range: String) -> Result
 
 /// Turns stored series into charts with their tables.
 #[cfg(feature = "ssr")]
-mod build {
+pub(crate) mod build {
     use readyboard_domain::trends::Point;
     use readyboard_store::Trends;
 
     use super::TABLE_ROWS;
     use crate::format;
-    use crate::ssr::datetime;
     use crate::ssr::ChartPoints;
+    use crate::ssr::datetime;
     use crate::types::{ChartRef, FlakyLine, TrendChart, TrendRow, TrendsView};
 
-    fn num(v: f64) -> String {
+    pub(crate) fn num(v: f64) -> String {
         if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
     }
 
@@ -281,7 +281,7 @@ mod build {
         flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
         if let Some(layout) = layout {
             for c in &mut charts {
-                let (points, narrow_height) = (layout.0)(t, &c.chart);
+                let (points, narrow_height) = (layout.0)(crate::ssr::ChartInput::Phase(t, &c.chart));
                 c.points = points;
                 if narrow_height > 0 {
                     c.narrow_height = narrow_height;
@@ -359,8 +359,15 @@ fn Trends(v: TrendsView) -> impl IntoView {
     }
 }
 
+/// A chart picture with its hoverable points, caption and data table.
 #[component]
-fn ChartFigure(c: TrendChart, range: String) -> impl IntoView {
+pub fn ChartFigure(
+    c: TrendChart,
+    range: String,
+    /// Page to link with `?range=` for a range selector beside the heading.
+    #[prop(optional, into)]
+    range_links: Option<String>,
+) -> impl IntoView {
     let sep = if c.src.contains('?') { '&' } else { '?' };
     let wide = format!("{}{sep}range={range}&width=900", c.src);
     let narrow = format!("{}{sep}range={range}&width=400", c.src);
@@ -368,9 +375,25 @@ fn ChartFigure(c: TrendChart, range: String) -> impl IntoView {
     let summary_text =
         if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
     let hint = (!c.points.is_empty()).then_some("Hover or tab to a point for its value; select it to open its report.");
+    let selector = range_links.map(|here| {
+        let current_range = range.clone();
+        view! {
+            <nav class="segmented" aria-label="Time range">
+                {readyboard_domain::trends::RANGES.iter().map(|(key, label)| {
+                    let current = *key == current_range;
+                    view! {
+                        <a href=format!("{here}?range={key}") class:active=current aria-current=current.then_some("page")>{*label}</a>
+                    }
+                }).collect_view()}
+            </nav>
+        }
+    });
     view! {
         <section class="section chart">
-            <h2>{c.title.clone()}</h2>
+            <div class="chart-head">
+                <h2>{c.title.clone()}</h2>
+                {selector}
+            </div>
             <figure>
                 <div class="chart-box">
                     // The phone picture is chosen by the same media query the points follow.
@@ -409,7 +432,11 @@ fn ChartFigure(c: TrendChart, range: String) -> impl IntoView {
                         {c.rows.into_iter().map(|r| view! {
                             <tr class:bad-row=r.bad>
                                 <td>{r.at}</td>
-                                {r.cells.into_iter().map(|x| view! { <td class="num">{x}</td> }).collect_view()}
+                                {r.cells.into_iter().map(|x| {
+                                    // Figures line up on the right; names read from the left.
+                                    let numeric = x.starts_with(|c: char| c.is_ascii_digit() || "+-−—✓✗".contains(c));
+                                    view! { <td class:num=numeric>{x}</td> }
+                                }).collect_view()}
                                 <td>{r.report_id.map(|id| view! { <a href=format!("/reports/{id}")>{format!("#{id}")}</a> })}</td>
                             </tr>
                         }).collect_view()}

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use readyboard_app::ssr::ChartInput;
 use readyboard_app::types::ChartPoint;
 use readyboard_domain::trends::{Point, range_start};
 use readyboard_store::{PhaseRow, Trends};
@@ -158,11 +159,17 @@ fn duration_series(points: &[Point]) -> (Vec<Point>, &'static str) {
     }
 }
 
-/// Where the points of a phase chart sit when drawn 900 and 400 pixels wide, so that the
-/// trends page can overlay links on the picture; also the narrow picture's height.
-pub fn chart_points(t: &Trends, chart: &readyboard_app::types::ChartRef) -> (Vec<ChartPoint>, u32) {
-    let q = TrendQuery { suite: chart.suite.clone(), metric: chart.metric.clone(), ..TrendQuery::default() };
-    let (Ok(wide), Ok(narrow)) = (draw(&chart.name, t, 900, &q), draw(&chart.name, t, 400, &q)) else {
+/// Where the points of a chart sit when drawn 900 and 400 pixels wide, so that pages can
+/// overlay links on the picture; also the narrow picture's height.
+pub fn chart_points(input: ChartInput<'_>) -> (Vec<ChartPoint>, u32) {
+    let drawn = match input {
+        ChartInput::Phase(t, chart) => {
+            let q = TrendQuery { suite: chart.suite.clone(), metric: chart.metric.clone(), ..TrendQuery::default() };
+            (draw(&chart.name, t, 900, &q), draw(&chart.name, t, 400, &q))
+        }
+        ChartInput::Project(series) => (draw_project(series, 900), draw_project(series, 400)),
+    };
+    let (Ok(wide), Ok(narrow)) = drawn else {
         return (Vec::new(), 0);
     };
     let pct = |v: f64| ((v * 10_000.0).round() / 100.0) as f32;
@@ -349,14 +356,22 @@ pub async fn project_chart(
     let range = range_of(&q)?;
     let width = q.width.unwrap_or(800).clamp(320, 1600);
     let series = project_series(&state, &caller, &p, &range).await?;
+    let svg = draw_project(&series, width)?.svg;
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg).into_response())
+}
+
+/// Draws every phase's score on one time axis.
+fn draw_project(series: &[readyboard_store::NamedSeries], width: u32) -> Result<charts::Rendered, ApiError> {
     let lines = series
-        .into_iter()
+        .iter()
         .enumerate()
-        .map(|(i, s)| Line { label: s.name, points: s.points, color: PHASE_COLORS[i % PHASE_COLORS.len()] })
+        .map(|(i, s)| Line {
+            label: s.name.clone(),
+            points: s.points.clone(),
+            color: PHASE_COLORS[i % PHASE_COLORS.len()],
+        })
         .collect();
     let panel = Panel { lines, y_range: Some((0.0, 100.0)), ..Panel::default() };
-    let svg = charts::render("Score of every phase of the project over time", &[panel], width, 280, 1)
-        .map_err(|e| ApiError::internal(&e))?
-        .svg;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg).into_response())
+    charts::render("Score of every phase of the project over time", &[panel], width, 280, 1)
+        .map_err(|e| ApiError::internal(&e))
 }
