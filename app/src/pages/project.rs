@@ -151,7 +151,7 @@ pub fn ProjectPage() -> impl IntoView {
                             </section>
                             {p.chart.map(|c| view! {
                                 <ChartFigure c=c range=p.range.clone() range_links=format!("/p/{}", p.slug)/>
-                            })}
+                            }.into_any())}
                             <section class="section">
                                 <h2>"Recent reports"</h2>
                                 <ReportTable reports=p.recent/>

@@ -445,6 +445,7 @@ pub fn ChartFigure(
             </details>
         </section>
     }
+    .into_any()
 }
 
 #[component]
