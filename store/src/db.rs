@@ -33,6 +33,17 @@ pub struct Store {
     pub(crate) write_lock: Arc<tokio::sync::Mutex<()>>,
     /// Read caches of hot lookups, invalidated by every committed change.
     pub(crate) caches: Arc<Caches>,
+    /// Checkpoints of the SQLite write-ahead log, run after commits rather than inside them.
+    pub(crate) checkpoints: Arc<Checkpoints>,
+}
+
+/// State of the background WAL checkpoint (SQLite only).
+#[derive(Debug, Default)]
+pub(crate) struct Checkpoints {
+    /// A commit happened since the last checkpoint started.
+    dirty: std::sync::atomic::AtomicBool,
+    /// A checkpoint task is running.
+    running: std::sync::atomic::AtomicBool,
 }
 
 /// The store's read caches (see [`crate::cache`]).
@@ -94,7 +105,12 @@ impl Store {
                 .await?;
             Db::Sqlite(pool)
         };
-        Ok(Store { db, write_lock: Arc::new(tokio::sync::Mutex::new(())), caches: Arc::new(Caches::default()) })
+        Ok(Store {
+            db,
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            caches: Arc::new(Caches::default()),
+            checkpoints: Arc::new(Checkpoints::default()),
+        })
     }
 
     /// The change counter: take it before computing a value for [`Store::memo_put`].
@@ -117,6 +133,37 @@ impl Store {
     /// Marks every cached reading as outdated; called after each committed change.
     pub(crate) fn changed(&self) {
         self.caches.generation.bump();
+    }
+
+    /// Copies the SQLite write-ahead log into the database file in the background, once
+    /// per burst of commits: what SQLite's auto-checkpoint would do inside a big commit.
+    pub(crate) fn schedule_checkpoint(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let Db::Sqlite(pool) = &self.db else { return };
+        let state = self.checkpoints.clone();
+        state.dirty.store(true, SeqCst);
+        if state.running.swap(true, SeqCst) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            state.running.store(false, SeqCst);
+            return;
+        };
+        let pool = pool.clone();
+        runtime.spawn(async move {
+            loop {
+                while state.dirty.swap(false, SeqCst) {
+                    if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+                        tracing::warn!(error = %e, "WAL checkpoint failed");
+                    }
+                }
+                state.running.store(false, SeqCst);
+                // A commit that came in after the loop ended and saw `running` still set.
+                if !state.dirty.load(SeqCst) || state.running.swap(true, SeqCst) {
+                    break;
+                }
+            }
+        });
     }
 
     /// Connects and applies every pending migration (schema and session table).

@@ -75,7 +75,8 @@ pub struct IngestOutcome {
     pub verdict: String,
 }
 
-fn status_rank(s: Status) -> i64 {
+/// Where a status sorts among check results (failures first); stored beside the status.
+pub(crate) fn status_rank(s: Status) -> i64 {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as i64
 }
 
@@ -179,8 +180,10 @@ macro_rules! ingest_tx {
                     .push_bind(c.flaky)
                     .push_bind(c.retries as i64);
             });
-            // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
-            qb.build().persistent(false).execute(&mut *tx).await?;
+            // Full chunks share one prepared statement (preparing 18,000 placeholders costs
+            // more than inserting the rows); the odd-sized last chunk is prepared once.
+            let full = chunk.len() == CHUNK;
+            qb.build().persistent(full).execute(&mut *tx).await?;
         }
         for chunk in r.parsed.metrics.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
@@ -489,9 +492,22 @@ impl Store {
         let report_score: Option<f64> = (weight > 0.0).then(|| credit / weight * 100.0);
         let result: Result<(i64, PhaseRow, Scorecard), i64> = match &self.db {
             Db::Sqlite(pool) => {
+                use sqlx::Connection;
                 let _guard = self.write_lock.lock().await;
+                // A big report fills the write-ahead log; copying it into the database file
+                // is left to a background checkpoint instead of this commit.
+                let mut conn = pool.acquire().await?;
+                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
+                let db = &mut *conn;
                 let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
-                    async { ingest_tx!(pool, actor, r, counts, &tallies, report_score) }.await;
+                    async { ingest_tx!(db, actor, r, counts, &tallies, report_score) }.await;
+                if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000").execute(&mut *conn).await {
+                    tracing::warn!(error = %e, "could not restore WAL auto-checkpoint; dropping the connection");
+                    conn.detach();
+                }
+                if res.is_ok() {
+                    self.schedule_checkpoint();
+                }
                 res?
             }
             Db::Postgres(pool) => {

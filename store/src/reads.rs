@@ -239,12 +239,16 @@ impl Store {
         let (total, rows) = on_pool!(self, pool => {
             let r: Result<(i64, Vec<CheckRow>), sqlx::Error> = async {
                 match status {
+                    // A status is filtered by its rank (one index serves both orders).
                     Some(st) => {
-                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1 AND status = $2")
-                            .bind(report_id).bind(st).fetch_one(pool).await?;
+                        let Some(rank) = readyboard_domain::model::Status::parse(st).map(crate::ingest::status_rank) else {
+                            return Ok((0, Vec::new()));
+                        };
+                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1 AND status_rank = $2")
+                            .bind(report_id).bind(rank).fetch_one(pool).await?;
                         let rows = sqlx::query_as::<_, CheckRow>(&format!(
-                            "SELECT {COLS} FROM checks WHERE report_id = $1 AND status = $2 ORDER BY ordinal LIMIT $3 OFFSET $4"
-                        )).bind(report_id).bind(st).bind(limit).bind(offset).fetch_all(pool).await?;
+                            "SELECT {COLS} FROM checks WHERE report_id = $1 AND status_rank = $2 ORDER BY ordinal LIMIT $3 OFFSET $4"
+                        )).bind(report_id).bind(rank).bind(limit).bind(offset).fetch_all(pool).await?;
                         Ok((total, rows))
                     }
                     None => {
