@@ -56,6 +56,7 @@ pub(crate) struct Caches {
     pub evaluations: crate::cache::GenCache<i64, readyboard_domain::scoring::Scorecard>,
     pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trends::Trends>>,
     pub memo: crate::cache::GenCache<String, Arc<dyn std::any::Any + Send + Sync>>,
+    pub users: crate::cache::GenCache<i64, crate::users::UserRow>,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.

@@ -1,73 +1,127 @@
 //! Browser sessions stored in the same database as everything else.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use async_trait::async_trait;
 use tower_sessions::ExpiredDeletion;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use crate::db::{Db, Store};
+use crate::cache::TTL_MS;
+use crate::db::{Db, Store, now_ms};
 use crate::error::StoreResult;
 
-/// A tower-sessions store over whichever backend the [`Store`] uses.
+/// Sessions kept in memory before the cache is emptied.
+const CACHED_SESSIONS: usize = 4_096;
+
+/// The session table of whichever backend the [`Store`] uses.
 #[derive(Debug, Clone)]
-pub enum SessionBackend {
+enum Table {
     /// SQLite table `sessions`.
     Sqlite(SqliteStore),
     /// PostgreSQL table `tower_sessions.session`.
     Postgres(PostgresStore),
 }
 
+/// A tower-sessions store over the [`Store`]'s database. Every page request loads its
+/// session, so loads are served from memory for a moment ([`TTL_MS`]); this instance's own
+/// saves and deletes update the cache at once, other instances' within that moment.
+#[derive(Debug, Clone)]
+pub struct SessionBackend {
+    table: Table,
+    cache: Arc<Mutex<HashMap<Id, (i64, Record)>>>,
+}
+
 impl Store {
     /// The session store sharing this store's pool.
     pub fn session_backend(&self) -> SessionBackend {
-        match &self.db {
-            Db::Sqlite(pool) => SessionBackend::Sqlite(
-                SqliteStore::new(pool.clone()).with_table_name("sessions").expect("valid table name"),
-            ),
-            Db::Postgres(pool) => SessionBackend::Postgres(PostgresStore::new(pool.clone())),
-        }
+        let table = match &self.db {
+            Db::Sqlite(pool) => {
+                Table::Sqlite(SqliteStore::new(pool.clone()).with_table_name("sessions").expect("valid table name"))
+            }
+            Db::Postgres(pool) => Table::Postgres(PostgresStore::new(pool.clone())),
+        };
+        SessionBackend { table, cache: Arc::new(Mutex::new(HashMap::new())) }
     }
 }
 
 impl SessionBackend {
     /// Creates the session table when missing.
     pub async fn migrate(&self) -> StoreResult<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.migrate().await?,
-            SessionBackend::Postgres(s) => s.migrate().await?,
+        match &self.table {
+            Table::Sqlite(s) => s.migrate().await?,
+            Table::Postgres(s) => s.migrate().await?,
         }
         Ok(())
+    }
+
+    fn remember(&self, record: &Record) {
+        if let Ok(mut map) = self.cache.lock() {
+            if map.len() >= CACHED_SESSIONS {
+                map.clear();
+            }
+            map.insert(record.id, (now_ms(), record.clone()));
+        }
+    }
+
+    fn forget(&self, id: &Id) {
+        if let Ok(mut map) = self.cache.lock() {
+            map.remove(id);
+        }
+    }
+
+    fn cached(&self, id: &Id) -> Option<Record> {
+        let map = self.cache.lock().ok()?;
+        let (at, record) = map.get(id)?;
+        let fresh = (0..TTL_MS).contains(&(now_ms() - at));
+        let unexpired = record.expiry_date > tower_sessions::cookie::time::OffsetDateTime::now_utc();
+        (fresh && unexpired).then(|| record.clone())
     }
 }
 
 #[async_trait]
 impl SessionStore for SessionBackend {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.create(record).await,
-            SessionBackend::Postgres(s) => s.create(record).await,
+        match &self.table {
+            Table::Sqlite(s) => s.create(record).await?,
+            Table::Postgres(s) => s.create(record).await?,
         }
+        self.remember(record);
+        Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.save(record).await,
-            SessionBackend::Postgres(s) => s.save(record).await,
+        // Forget first: a failed save must not leave the unsaved record served from memory.
+        self.forget(&record.id);
+        match &self.table {
+            Table::Sqlite(s) => s.save(record).await?,
+            Table::Postgres(s) => s.save(record).await?,
         }
+        self.remember(record);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            SessionBackend::Sqlite(s) => s.load(id).await,
-            SessionBackend::Postgres(s) => s.load(id).await,
+        if let Some(record) = self.cached(id) {
+            return Ok(Some(record));
         }
+        let record = match &self.table {
+            Table::Sqlite(s) => s.load(id).await?,
+            Table::Postgres(s) => s.load(id).await?,
+        };
+        if let Some(r) = &record {
+            self.remember(r);
+        }
+        Ok(record)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete(id).await,
-            SessionBackend::Postgres(s) => s.delete(id).await,
+        self.forget(id);
+        match &self.table {
+            Table::Sqlite(s) => s.delete(id).await,
+            Table::Postgres(s) => s.delete(id).await,
         }
     }
 }
@@ -75,9 +129,9 @@ impl SessionStore for SessionBackend {
 #[async_trait]
 impl ExpiredDeletion for SessionBackend {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        match self {
-            SessionBackend::Sqlite(s) => s.delete_expired().await,
-            SessionBackend::Postgres(s) => s.delete_expired().await,
+        match &self.table {
+            Table::Sqlite(s) => s.delete_expired().await,
+            Table::Postgres(s) => s.delete_expired().await,
         }
     }
 }

@@ -88,8 +88,18 @@ impl Store {
 
     /// Finds a user by id.
     pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
+        // Read on every page request; a role change or a disabled account is a committed
+        // change and empties the cache at once (other instances: within the cache's TTL).
+        let generation = self.caches.generation.current();
+        if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
+            return Ok(Some(user));
+        }
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)?)
+        let user = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)?;
+        if let Some(u) = &user {
+            self.caches.users.put(id, generation, now_ms(), u.clone());
+        }
+        Ok(user)
     }
 
     /// Every user, by name.
