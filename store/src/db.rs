@@ -35,6 +35,10 @@ pub struct Store {
     pub(crate) caches: Arc<Caches>,
     /// Checkpoints of the SQLite write-ahead log, run after commits rather than inside them.
     pub(crate) checkpoints: Arc<Checkpoints>,
+    /// The one SQLite connection that stores reports: a big report fills its page cache and
+    /// its prepared insert, and that memory stays in one place instead of in every pooled
+    /// connection in turn. `None` for PostgreSQL and in-memory databases.
+    pub(crate) ingest_pool: Option<SqlitePool>,
 }
 
 /// State of the background WAL checkpoint (SQLite only).
@@ -79,6 +83,7 @@ impl Store {
     /// Connects to `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`), creating a
     /// SQLite file when missing. Does not migrate.
     pub async fn connect(url: &str) -> StoreResult<Store> {
+        let mut ingest_pool = None;
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let pool =
                 PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
@@ -95,6 +100,16 @@ impl Store {
                 .pragma("cache_size", "-8000")
                 .pragma("temp_store", "memory");
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if !in_memory {
+                ingest_pool = Some(
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .min_connections(0)
+                        .idle_timeout(Some(Duration::from_secs(600)))
+                        .acquire_timeout(Duration::from_secs(60))
+                        .connect_lazy_with(opts.clone()),
+                );
+            }
             let pool = SqlitePoolOptions::new()
                 // An in-memory database exists once per connection: keep exactly one.
                 .max_connections(if in_memory { 1 } else { 8 })
@@ -111,6 +126,7 @@ impl Store {
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             caches: Arc::new(Caches::default()),
             checkpoints: Arc::new(Checkpoints::default()),
+            ingest_pool,
         })
     }
 
