@@ -107,7 +107,8 @@ impl Store {
                         .min_connections(0)
                         .idle_timeout(Some(Duration::from_secs(600)))
                         .acquire_timeout(Duration::from_secs(60))
-                        .connect_lazy_with(opts.clone()),
+                        // A small page cache: a report's pages are written once, not re-read.
+                        .connect_lazy_with(opts.clone().pragma("cache_size", "-2000")),
                 );
             }
             let pool = SqlitePoolOptions::new()
