@@ -233,6 +233,10 @@ where
             .draw_series(std::iter::once(PathElement::new(vec![(m.at, y0), (m.at, y1)], c.mix(0.7).stroke_width(1))))?;
         chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), ("sans-serif", 10).into_font().color(&c))))?;
     }
+    let shared_times = p.lines.len() > 1
+        && p.lines.windows(2).all(|w| {
+            w[0].points.len() == w[1].points.len() && w[0].points.iter().zip(&w[1].points).all(|(a, b)| a.at == b.at)
+        });
     for line in &p.lines {
         let c = color(line.color);
         let pts = downsample(&line.points, MAX_POINTS);
@@ -245,6 +249,9 @@ where
         if pts.len() <= 60 {
             chart.draw_series(pts.iter().map(|pt| Circle::new((pt.at, pt.value), 2, c.filled())))?;
         }
+        if shared_times {
+            continue;
+        }
         let name = if p.title.is_empty() || p.title == line.label {
             line.label.clone()
         } else {
@@ -254,6 +261,21 @@ where
             let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
             let label = format!("{} · {name}: {}", point_time(pt.at), value_label(pt.value, &p.unit));
             spots.push((px, py, label, pt.report_id));
+        }
+    }
+    // Lines measured at the same times (the counts of one run) get one point per time that
+    // names every line, placed on the first.
+    if shared_times && let Some(first) = p.lines.first() {
+        for pt in downsample(&first.points, MAX_HOTSPOTS) {
+            let Ok(i) = first.points.binary_search_by_key(&pt.at, |q| q.at) else { continue };
+            let values: Vec<String> = p
+                .lines
+                .iter()
+                .filter_map(|l| l.points.get(i).map(|q| format!("{} {}", l.label, value_label(q.value, &p.unit))))
+                .collect();
+            let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
+            let title = if p.title.is_empty() { String::new() } else { format!("{}: ", p.title) };
+            spots.push((px, py, format!("{} · {title}{}", point_time(pt.at), values.join(", ")), pt.report_id));
         }
     }
     if !p.misses.is_empty() {
@@ -432,6 +454,24 @@ mod tests {
         let chart = render("m", &[panel], 800, 220, 1).unwrap();
         assert!(chart.hotspots.len() <= MAX_HOTSPOTS, "{}", chart.hotspots.len());
         assert!(chart.hotspots.iter().any(|h| h.label.ends_with(": 89")), "the highest value is kept");
+    }
+
+    #[test]
+    fn lines_of_one_run_share_one_point_per_run_that_names_them_all() {
+        let counts = |v: f64| series(300).into_iter().map(|p| Point { value: v, ..p }).collect::<Vec<_>>();
+        let panel = Panel {
+            title: "Checks per run".into(),
+            lines: vec![
+                Line { label: "passed".into(), points: counts(90.0), color: "pass" },
+                Line { label: "failed".into(), points: counts(7.0), color: "fail" },
+            ],
+            ..Panel::default()
+        };
+        let chart = render("c", &[panel], 800, 220, 1).unwrap();
+        assert!(!chart.hotspots.is_empty() && chart.hotspots.len() <= MAX_HOTSPOTS, "{}", chart.hotspots.len());
+        let first = &chart.hotspots[0];
+        assert_eq!(first.label, "2023-11-14 22:13 UTC · Checks per run: passed 90, failed 7");
+        assert_eq!(first.report_id, Some(0));
     }
 
     #[test]

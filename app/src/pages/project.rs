@@ -44,25 +44,8 @@ pub async fn get_project(slug: String, range: String) -> Result<ProjectView, Ser
 /// The chart of every phase's score, with its points and a table of where each phase ended.
 #[cfg(feature = "ssr")]
 fn score_chart(slug: &str, series: &[readyboard_store::NamedSeries]) -> crate::types::TrendChart {
-    use crate::pages::trends::build::num;
-    use crate::types::{ChartRef, TrendChart, TrendRow};
-    let rows: Vec<TrendRow> = series
-        .iter()
-        .filter_map(|s| {
-            let (first, last) = (s.points.first()?, s.points.last()?);
-            let change = last.value - first.value;
-            Some(TrendRow {
-                at: crate::ssr::datetime(last.at),
-                cells: vec![
-                    s.name.clone(),
-                    num(last.value),
-                    format!("{}{}", if change > 0.0 { "+" } else { "" }, num(change)),
-                ],
-                bad: change < 0.0,
-                report_id: last.report_id,
-            })
-        })
-        .collect();
+    use crate::types::{ChartRef, TrendChart};
+    let rows = crate::pages::trends::build::standing(series);
     let points: usize = series.iter().map(|s| s.points.len()).sum();
     let (points_at, narrow_height) = use_context::<crate::ssr::ChartPoints>()
         .map(|layout| (layout.0)(crate::ssr::ChartInput::Project(series)))

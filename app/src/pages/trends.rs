@@ -46,8 +46,30 @@ pub(crate) mod build {
     use crate::ssr::datetime;
     use crate::types::{ChartRef, FlakyLine, TrendChart, TrendRow, TrendsView};
 
-    pub(crate) fn num(v: f64) -> String {
+    fn num(v: f64) -> String {
         if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") }
+    }
+
+    /// Where each named series ended in the range and how far it moved: name, latest value,
+    /// change since the first point.
+    pub(crate) fn standing(series: &[readyboard_store::NamedSeries]) -> Vec<TrendRow> {
+        series
+            .iter()
+            .filter_map(|c| {
+                let (first, last) = (c.points.first()?, c.points.last()?);
+                let change = last.value - first.value;
+                Some(TrendRow {
+                    at: datetime(last.at),
+                    cells: vec![
+                        c.name.clone(),
+                        num(last.value),
+                        format!("{}{}", if change > 0.0 { "+" } else { "" }, num(change)),
+                    ],
+                    bad: change < 0.0,
+                    report_id: last.report_id,
+                })
+            })
+            .collect()
     }
 
     /// The newest rows of a series, newest first.
@@ -111,24 +133,7 @@ pub(crate) mod build {
             total: t.score.len(),
         });
         if !t.categories.is_empty() {
-            let rows: Vec<TrendRow> = t
-                .categories
-                .iter()
-                .filter_map(|c| {
-                    let (first, last) = (c.points.first()?, c.points.last()?);
-                    let change = last.value - first.value;
-                    Some(TrendRow {
-                        at: datetime(last.at),
-                        cells: vec![
-                            c.name.clone(),
-                            num(last.value),
-                            format!("{}{}", if change > 0.0 { "+" } else { "" }, num(change)),
-                        ],
-                        bad: change < 0.0,
-                        report_id: last.report_id,
-                    })
-                })
-                .collect();
+            let rows = standing(&t.categories);
             charts.push(TrendChart {
                 title: "Categories".into(),
                 summary: format!("Score of each of {} categories after each report.", t.categories.len()),
@@ -341,14 +346,7 @@ fn Trends(v: TrendsView) -> impl IntoView {
         </nav>
         <div class="page-head trends">
             <h1>{format!("Trends · {}", v.phase_name)}</h1>
-            <nav class="segmented" aria-label="Time range">
-                {readyboard_domain::trends::RANGES.iter().map(|(key, label)| {
-                    let current = *key == range;
-                    view! {
-                        <a href=format!("{here}?range={key}") class:active=current aria-current=current.then_some("page")>{*label}</a>
-                    }
-                }).collect_view()}
-            </nav>
+            <RangeSelector here=here.clone() range=range/>
         </div>
         <p class="muted">
             {format!("{} reports in range. ", v.reports)}
@@ -356,6 +354,21 @@ fn Trends(v: TrendsView) -> impl IntoView {
         </p>
         {v.charts.into_iter().map(|c| view! { <ChartFigure c=c range=v.range.clone()/> }).collect_view()}
         <FlakySection flaky=v.flaky window=v.flaky_window/>
+    }
+}
+
+/// Links to `here` for each time range, the current one marked.
+#[component]
+fn RangeSelector(here: String, range: String) -> impl IntoView {
+    view! {
+        <nav class="segmented" aria-label="Time range">
+            {readyboard_domain::trends::RANGES.iter().map(|(key, label)| {
+                let current = *key == range;
+                view! {
+                    <a href=format!("{here}?range={key}") class:active=current aria-current=current.then_some("page")>{*label}</a>
+                }
+            }).collect_view()}
+        </nav>
     }
 }
 
@@ -375,19 +388,7 @@ pub fn ChartFigure(
     let summary_text =
         if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
     let hint = (!c.points.is_empty()).then_some("Hover or tab to a point for its value; select it to open its report.");
-    let selector = range_links.map(|here| {
-        let current_range = range.clone();
-        view! {
-            <nav class="segmented" aria-label="Time range">
-                {readyboard_domain::trends::RANGES.iter().map(|(key, label)| {
-                    let current = *key == current_range;
-                    view! {
-                        <a href=format!("{here}?range={key}") class:active=current aria-current=current.then_some("page")>{*label}</a>
-                    }
-                }).collect_view()}
-            </nav>
-        }
-    });
+    let selector = range_links.map(|here| view! { <RangeSelector here=here range=range.clone()/> });
     view! {
         <section class="section chart">
             <div class="chart-head">
