@@ -175,7 +175,7 @@ fn draw_panel<DB: DrawingBackend>(
     p: &Panel,
     x: (i64, i64),
     compact: bool,
-    spots: &mut Vec<(i32, i32, String, Option<i64>)>,
+    spots: &mut Vec<Hotspot>,
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -249,33 +249,37 @@ where
         if pts.len() <= 60 {
             chart.draw_series(pts.iter().map(|pt| Circle::new((pt.at, pt.value), 2, c.filled())))?;
         }
-        if shared_times {
-            continue;
-        }
-        let name = if p.title.is_empty() || p.title == line.label {
-            line.label.clone()
-        } else {
-            format!("{} · {}", p.title, line.label)
-        };
-        for pt in downsample(&line.points, MAX_HOTSPOTS) {
-            let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
-            let label = format!("{} · {name}: {}", point_time(pt.at), value_label(pt.value, &p.unit));
-            spots.push((px, py, label, pt.report_id));
-        }
     }
-    // Lines measured at the same times (the counts of one run) get one point per time that
-    // names every line, placed on the first.
-    if shared_times && let Some(first) = p.lines.first() {
+    // Points to hover: one set per line, except that lines measured at the same times (the
+    // counts of one run) share one point per time that names every line, placed on the first.
+    let groups: Vec<&[Line]> = if shared_times { vec![&p.lines[..]] } else { p.lines.chunks(1).collect() };
+    for group in groups {
+        let [first, ..] = group else { continue };
         for pt in downsample(&first.points, MAX_HOTSPOTS) {
-            let Ok(i) = first.points.binary_search_by_key(&pt.at, |q| q.at) else { continue };
-            let values: Vec<String> = p
-                .lines
-                .iter()
-                .filter_map(|l| l.points.get(i).map(|q| format!("{} {}", l.label, value_label(q.value, &p.unit))))
-                .collect();
+            let what = match group {
+                [line] if p.title.is_empty() || p.title == line.label => {
+                    format!("{}: {}", line.label, value_label(pt.value, &p.unit))
+                }
+                [line] => format!("{} · {}: {}", p.title, line.label, value_label(pt.value, &p.unit)),
+                lines => {
+                    let Ok(i) = first.points.binary_search_by_key(&pt.at, |q| q.at) else { continue };
+                    let values: Vec<String> = lines
+                        .iter()
+                        .filter_map(|l| {
+                            l.points.get(i).map(|q| format!("{} {}", l.label, value_label(q.value, &p.unit)))
+                        })
+                        .collect();
+                    let title = if p.title.is_empty() { String::new() } else { format!("{}: ", p.title) };
+                    format!("{title}{}", values.join(", "))
+                }
+            };
             let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
-            let title = if p.title.is_empty() { String::new() } else { format!("{}: ", p.title) };
-            spots.push((px, py, format!("{} · {title}{}", point_time(pt.at), values.join(", ")), pt.report_id));
+            spots.push(Hotspot {
+                x: f64::from(px),
+                y: f64::from(py),
+                label: format!("{} · {what}", point_time(pt.at)),
+                report_id: pt.report_id,
+            });
         }
     }
     if !p.misses.is_empty() {
@@ -340,15 +344,9 @@ pub fn render(title: &str, panels: &[Panel], width: u32, panel_h: u32, cols: usi
         }
         root.present()?;
     }
-    let hotspots = spots
-        .into_iter()
-        .map(|(px, py, label, report_id)| Hotspot {
-            x: f64::from(px) / f64::from(width),
-            y: f64::from(py) / f64::from(height),
-            label,
-            report_id,
-        })
-        .collect();
+    // Pixels drawn → fractions of the picture, which the page scales.
+    let hotspots =
+        spots.into_iter().map(|h| Hotspot { x: h.x / f64::from(width), y: h.y / f64::from(height), ..h }).collect();
     Ok(Rendered { svg: finish(svg, title), hotspots, height })
 }
 

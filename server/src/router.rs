@@ -31,7 +31,10 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
     let store = state.store.clone();
     let fallback_store = state.store.clone();
-    let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(api::trends::chart_points));
+    let chart_cache = state.charts.clone();
+    let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(move |input| {
+        api::trends::chart_points(&chart_cache, input)
+    }));
     let pages = Router::new()
         .route("/login", post(auth::login))
         .route("/logout", post(auth::logout))

@@ -8,6 +8,7 @@
 //! be when another instance writes to the same PostgreSQL database, and how long a stale
 //! freshness window (evidence ageing with time) can be shown.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
@@ -49,16 +50,32 @@ impl<K, V> Default for GenCache<K, V> {
 impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     /// The value for `key` if it was stored under generation `generation` less than
     /// [`TTL_MS`] before `now`.
-    pub fn get(&self, key: &K, generation: u64, now: i64) -> Option<V> {
+    pub fn get<Q: Eq + Hash + ?Sized>(&self, key: &Q, generation: u64, now: i64) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         self.get_within(key, generation, now, TTL_MS)
     }
 
     /// Like [`GenCache::get`] with a time-to-live of `ttl_ms` instead of [`TTL_MS`], for
     /// readings that are costly and change only with new evidence.
-    pub fn get_within(&self, key: &K, generation: u64, now: i64, ttl_ms: i64) -> Option<V> {
+    pub fn get_within<Q: Eq + Hash + ?Sized>(&self, key: &Q, generation: u64, now: i64, ttl_ms: i64) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let map = self.map.lock().ok()?;
         let (g, at, v) = map.get(key)?;
         (*g == generation && now - *at < ttl_ms && now >= *at).then(|| v.clone())
+    }
+
+    /// Drops the entry for `key`.
+    pub fn remove<Q: Eq + Hash + ?Sized>(&self, key: &Q)
+    where
+        K: Borrow<Q>,
+    {
+        if let Ok(mut map) = self.map.lock() {
+            map.remove(key);
+        }
     }
 
     /// Stores `value` computed under `generation` at `now`.

@@ -108,7 +108,11 @@ impl Store {
                         .idle_timeout(Some(Duration::from_secs(600)))
                         .acquire_timeout(Duration::from_secs(60))
                         // A small page cache: a report's pages are written once, not re-read.
-                        .connect_lazy_with(opts.clone().pragma("cache_size", "-2000")),
+                        // Its commits leave the log to a background checkpoint
+                        // (`Store::schedule_checkpoint`) instead of copying it themselves.
+                        .connect_lazy_with(
+                            opts.clone().pragma("cache_size", "-2000").pragma("wal_autocheckpoint", "0"),
+                        ),
                 );
             }
             let pool = SqlitePoolOptions::new()
@@ -139,7 +143,7 @@ impl Store {
     /// A value stored with [`Store::memo_put`] while nothing has changed since (and for at
     /// most two seconds): lets callers cache views assembled from many reads.
     pub fn memo_get<T: Clone + 'static>(&self, key: &str) -> Option<T> {
-        let v = self.caches.memo.get(&key.to_string(), self.caches.generation.current(), now_ms())?;
+        let v = self.caches.memo.get(key, self.caches.generation.current(), now_ms())?;
         v.downcast_ref::<T>().cloned()
     }
 

@@ -494,10 +494,7 @@ impl Store {
             Db::Sqlite(pool) => {
                 use sqlx::Connection;
                 let _guard = self.write_lock.lock().await;
-                // A big report fills the write-ahead log; copying it into the database file
-                // is left to a background checkpoint instead of this commit.
                 let mut conn = self.ingest_pool.as_ref().unwrap_or(pool).acquire().await?;
-                sqlx::query("PRAGMA wal_autocheckpoint = 0").execute(&mut *conn).await?;
                 let db = &mut *conn;
                 let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
                     async { ingest_tx!(db, actor, r, counts, &tallies, report_score) }.await;
@@ -507,10 +504,6 @@ impl Store {
                 // Give back the page cache a big report filled.
                 if r.parsed.checks.len() >= 10_000 {
                     let _ = sqlx::query("PRAGMA shrink_memory").execute(&mut *conn).await;
-                }
-                if let Err(e) = sqlx::query("PRAGMA wal_autocheckpoint = 1000").execute(&mut *conn).await {
-                    tracing::warn!(error = %e, "could not restore WAL auto-checkpoint; dropping the connection");
-                    conn.detach();
                 }
                 res?
             }

@@ -1,7 +1,6 @@
 //! Browser sessions stored in the same database as everything else.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tower_sessions::ExpiredDeletion;
@@ -9,12 +8,9 @@ use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-use crate::cache::TTL_MS;
+use crate::cache::GenCache;
 use crate::db::{Db, Store, now_ms};
 use crate::error::StoreResult;
-
-/// Sessions kept in memory before the cache is emptied.
-const CACHED_SESSIONS: usize = 4_096;
 
 /// The session table of whichever backend the [`Store`] uses.
 #[derive(Debug, Clone)]
@@ -26,12 +22,13 @@ enum Table {
 }
 
 /// A tower-sessions store over the [`Store`]'s database. Every page request loads its
-/// session, so loads are served from memory for a moment ([`TTL_MS`]); this instance's own
+/// session, so loads are served from memory for a moment ([`crate::cache::TTL_MS`]); this instance's own
 /// saves and deletes update the cache at once, other instances' within that moment.
 #[derive(Debug, Clone)]
 pub struct SessionBackend {
     table: Table,
-    cache: Arc<Mutex<HashMap<Id, (i64, Record)>>>,
+    /// Loaded records; one generation, they age out by time alone.
+    cache: Arc<GenCache<Id, Record>>,
 }
 
 impl Store {
@@ -43,7 +40,7 @@ impl Store {
             }
             Db::Postgres(pool) => Table::Postgres(PostgresStore::new(pool.clone())),
         };
-        SessionBackend { table, cache: Arc::new(Mutex::new(HashMap::new())) }
+        SessionBackend { table, cache: Arc::default() }
     }
 }
 
@@ -58,26 +55,12 @@ impl SessionBackend {
     }
 
     fn remember(&self, record: &Record) {
-        if let Ok(mut map) = self.cache.lock() {
-            if map.len() >= CACHED_SESSIONS {
-                map.clear();
-            }
-            map.insert(record.id, (now_ms(), record.clone()));
-        }
-    }
-
-    fn forget(&self, id: &Id) {
-        if let Ok(mut map) = self.cache.lock() {
-            map.remove(id);
-        }
+        self.cache.put(record.id, 0, now_ms(), record.clone());
     }
 
     fn cached(&self, id: &Id) -> Option<Record> {
-        let map = self.cache.lock().ok()?;
-        let (at, record) = map.get(id)?;
-        let fresh = (0..TTL_MS).contains(&(now_ms() - at));
-        let unexpired = record.expiry_date > tower_sessions::cookie::time::OffsetDateTime::now_utc();
-        (fresh && unexpired).then(|| record.clone())
+        let record = self.cache.get(id, 0, now_ms())?;
+        (record.expiry_date > tower_sessions::cookie::time::OffsetDateTime::now_utc()).then_some(record)
     }
 }
 
@@ -94,7 +77,7 @@ impl SessionStore for SessionBackend {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         // Forget first: a failed save must not leave the unsaved record served from memory.
-        self.forget(&record.id);
+        self.cache.remove(&record.id);
         match &self.table {
             Table::Sqlite(s) => s.save(record).await?,
             Table::Postgres(s) => s.save(record).await?,
@@ -118,7 +101,7 @@ impl SessionStore for SessionBackend {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.forget(id);
+        self.cache.remove(id);
         match &self.table {
             Table::Sqlite(s) => s.delete(id).await,
             Table::Postgres(s) => s.delete(id).await,

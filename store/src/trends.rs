@@ -257,10 +257,17 @@ impl Store {
     }
 }
 
+/// Start of a named range before `now`, on a whole hour: relative ranges move by the hour,
+/// so that what is drawn from them stays cacheable and a page and its pictures agree.
+fn range_since(range: &str, now: i64) -> StoreResult<Option<i64>> {
+    Ok(trends::range_start(range, now).map_err(StoreError::Invalid)?.map(|t| t - t.rem_euclid(3_600_000)))
+}
+
 impl Store {
-    /// The score of every phase of a project after each report since `since`, one series per
-    /// phase in phase order.
-    pub async fn project_score_series(&self, project_id: i64, since: Option<i64>) -> StoreResult<Vec<NamedSeries>> {
+    /// The score of every phase of a project after each report over a named range (`7d`,
+    /// `30d`, `90d`, `all`), one series per phase in phase order.
+    pub async fn project_score_series(&self, project_id: i64, range: &str) -> StoreResult<Vec<NamedSeries>> {
+        let since = range_since(range, now_ms())?;
         let rows: Vec<(String, i64, Option<i64>, Option<f64>)> = on_pool!(self, pool => sqlx::query_as(
             "SELECT p.name, h.at, h.report_id, h.score FROM phase_history h JOIN phases p ON p.id = h.phase_id \
              WHERE p.project_id = $1 AND h.at >= $2 ORDER BY p.position, p.id, h.at, h.id",
@@ -280,8 +287,7 @@ impl Store {
     /// Every trend series of a phase over a named range, cached until new evidence arrives.
     pub async fn trends(&self, phase: &PhaseRow, range: &str) -> StoreResult<Arc<Trends>> {
         let now = now_ms();
-        // Relative ranges move by the hour, so what is drawn from them stays cacheable.
-        let since = trends::range_start(range, now).map_err(StoreError::Invalid)?.map(|t| t - t.rem_euclid(3_600_000));
+        let since = range_since(range, now)?;
         let key = (phase.id, range.to_string());
         let generation = self.caches.generation.current();
         if let Some(t) = self.caches.trends.get_within(&key, generation, now, TRENDS_TTL_MS) {

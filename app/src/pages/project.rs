@@ -28,14 +28,10 @@ pub async fn get_project(slug: String, range: String) -> Result<ProjectView, Ser
     recent.sort_by_key(|r| std::cmp::Reverse(r.id));
     recent.truncate(12);
     let range = if range.is_empty() { "90d".to_string() } else { range };
-    // Whole hours, as the chart endpoint does, so the points match its picture.
-    let since = readyboard_domain::trends::range_start(&range, now)
-        .map_err(ServerFnError::new)?
-        .map(|t| t - t.rem_euclid(3_600_000));
     let chart = if phases.is_empty() {
         None
     } else {
-        let series = store.project_score_series(p.id, since).await.map_err(crate::ssr::store_error)?;
+        let series = store.project_score_series(p.id, &range).await.map_err(crate::ssr::store_error)?;
         Some(score_chart(&p.slug, &series))
     };
     Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent, chart, range })

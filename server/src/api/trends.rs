@@ -98,12 +98,7 @@ pub async fn chart(
     let range = if name == "sparkline" { "30d".to_string() } else { range_of(&q)? };
     let width = q.width.unwrap_or(800).clamp(320, 1600);
     let (_, trends) = phase_trends(&state, &caller, &p, &ph, &range).await?;
-    let etag = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&trends.version, name, width, &q.suite, &q.metric).hash(&mut h);
-        format!("\"c{:016x}\"", h.finish())
-    };
+    let etag = chart_etag(&trends, name, width, &q);
     let cache_headers = |resp: &mut Response| {
         let hs = resp.headers_mut();
         if let Ok(v) = HeaderValue::from_str(&etag) {
@@ -159,13 +154,27 @@ fn duration_series(points: &[Point]) -> (Vec<Point>, &'static str) {
     }
 }
 
+/// The entity tag of a phase chart: it changes with the evidence and with what is asked.
+fn chart_etag(t: &Trends, name: &str, width: u32, q: &TrendQuery) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&t.version, name, width, &q.suite, &q.metric).hash(&mut h);
+    format!("\"c{:016x}\"", h.finish())
+}
+
 /// Where the points of a chart sit when drawn 900 and 400 pixels wide, so that pages can
-/// overlay links on the picture; also the narrow picture's height.
-pub fn chart_points(input: ChartInput<'_>) -> (Vec<ChartPoint>, u32) {
+/// overlay links on the picture; also the narrow picture's height. The phase charts drawn
+/// here are kept in `cache`, so the browser's request for the picture is not drawn again.
+pub fn chart_points(cache: &ChartCache, input: ChartInput<'_>) -> (Vec<ChartPoint>, u32) {
     let drawn = match input {
         ChartInput::Phase(t, chart) => {
             let q = TrendQuery { suite: chart.suite.clone(), metric: chart.metric.clone(), ..TrendQuery::default() };
-            (draw(&chart.name, t, 900, &q), draw(&chart.name, t, 400, &q))
+            let draw_kept = |width: u32| {
+                let mut r = draw(&chart.name, t, width, &q)?;
+                cache.put(chart_etag(t, &chart.name, width, &q), Arc::new(std::mem::take(&mut r.svg)));
+                Ok::<_, ApiError>(r)
+            };
+            (draw_kept(900), draw_kept(400))
         }
         ChartInput::Project(series) => (draw_project(series, 900), draw_project(series, 400)),
     };
@@ -328,10 +337,7 @@ async fn project_series(
     if !caller.can_read(project.id) {
         return Err(ApiError::not_found("Project"));
     }
-    let since = range_start(range, readyboard_store::now_ms())
-        .map_err(|e| ApiError::bad_request("Invalid range").detail(e))?
-        .map(|t| t - t.rem_euclid(3_600_000));
-    Ok(state.store.project_score_series(project.id, since).await?)
+    Ok(state.store.project_score_series(project.id, range).await?)
 }
 
 /// `GET /api/v1/projects/{p}/trends`: the score of every phase over time.
