@@ -404,11 +404,21 @@ pub fn ChartFigure(
                     </picture>
                     {c.points.into_iter().map(|p| {
                         let style = format!("--x:{}%;--y:{}%;--nx:{}%;--ny:{}%", p.x, p.y, p.nx, p.ny);
-                        let class = format!(
-                            "pt{}{}",
-                            if p.x > 70.0 { " pt-end" } else { "" },
-                            if p.y < 18.0 { " pt-low" } else { "" }
-                        );
+                        // Which way the tip opens so it stays on the picture, for the wide
+                        // picture and (`-n`) the phone one.
+                        let side = |x: f32, y: f32, n: &str| {
+                            let mut c = String::new();
+                            if x > 70.0 {
+                                c += &format!(" pt-end{n}");
+                            } else if x < 30.0 {
+                                c += &format!(" pt-start{n}");
+                            }
+                            if y < 18.0 {
+                                c += &format!(" pt-low{n}");
+                            }
+                            c
+                        };
+                        let class = format!("pt{}{}", side(p.x, p.y, ""), side(p.nx, p.ny, "-n"));
                         match p.report_id {
                             Some(id) => view! {
                                 <a class=class style=style href=format!("/reports/{id}") aria-label=p.label.clone() data-tip=p.label></a>
