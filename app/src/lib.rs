@@ -67,7 +67,7 @@ pub fn App() -> impl IntoView {
                     // Async so a refusal answers with its real status (403) instead of a streamed 200.
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project") view=ProjectPage/>
-                    <Route path=path!("/p/:project/:phase") view=PhasePage/>
+                    <Route path=path!("/p/:project/:phase") view=PhasePage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage/>
                     <Route path=path!("/blockers") view=AllBlockersPage/>
                     <Route path=path!("/audit") view=AuditPage/>

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod export;
 pub mod import;
 pub mod metrics;
+pub mod page_cache;
 pub mod router;
 pub mod security;
 pub mod serve;

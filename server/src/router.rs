@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
                 move || shell(leptos.clone())
             },
         )
+        .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::reuse_pages))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
     Router::new()
         .merge(api::routes(&state))

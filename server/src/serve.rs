@@ -31,6 +31,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         login_limiter: Arc::new(LoginLimiter::new()),
         metrics: Arc::new(Metrics::default()),
         charts: Arc::default(),
+        pages: Arc::default(),
     }
 }
 

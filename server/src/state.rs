@@ -35,6 +35,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Rendered trend charts.
     pub charts: Arc<crate::api::trends::ChartCache>,
+    /// Rendered pages reused while nothing changes.
+    pub pages: Arc<crate::page_cache::PageCache>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use readyboard_domain::role::Role;
 use readyboard_server::cli::{DbArgs, ServeArgs};
+use readyboard_server::page_cache;
 use readyboard_store::{Actor, Store};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -1233,4 +1234,70 @@ async fn project_trends_put_every_phase_on_one_axis() {
     assert!(svg.body.starts_with(b"<svg"));
     app.get("/api/v1/projects/shop/trends", Some(&app.other_token)).await.problem(StatusCode::NOT_FOUND);
     app.get("/api/v1/projects/shop/trends?range=2w", Some(&app.token)).await.problem(StatusCode::BAD_REQUEST);
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendered pages reused while nothing changes
+// ---------------------------------------------------------------------------------------
+
+async fn page(app: &TestApp, uri: &str, cookie: &str, cache_control: Option<&str>) -> (Resp, String, String) {
+    let mut req = Request::get(uri).header(header::COOKIE, cookie);
+    if let Some(cc) = cache_control {
+        req = req.header(header::CACHE_CONTROL, cc);
+    }
+    let r = app.send(req.body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::OK, "{uri}");
+    let csp = r.header(header::CONTENT_SECURITY_POLICY);
+    let nonce = csp.split("'nonce-").nth(1).and_then(|n| n.split('\'').next()).expect("a nonce").to_string();
+    let body = String::from_utf8(r.body.to_vec()).expect("utf-8");
+    assert!(body.contains(&format!("nonce=\"{nonce}\"")), "the scripts carry the policy's nonce");
+    (r, nonce, body)
+}
+
+#[tokio::test]
+async fn pages_are_reused_per_user_with_a_fresh_nonce_until_anything_changes() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    app.store.create_user(&Actor::system("test"), "bob", &cheap_hash(PASSWORD), Role::Admin).await.unwrap();
+    let alice = session_cookie(&app).await;
+    let r = app.login("bob", PASSWORD, "/").await;
+    let bob = r.header(header::SET_COOKIE).split(';').next().unwrap().to_string();
+    let uri = "/p/shop/release-1";
+
+    let (first, n1, b1) = page(&app, uri, &alice, None).await;
+    assert_eq!(first.header(page_cache::CACHE_HEADER), "miss");
+    let (second, n2, b2) = page(&app, uri, &alice, None).await;
+    assert_eq!(second.header(page_cache::CACHE_HEADER), "hit");
+    assert_ne!(n1, n2, "every response has its own nonce");
+    assert_eq!(b2, b1.replace(&n1, &n2), "the same page but for the nonce");
+    assert!(!b1.contains("Phase settings"), "a viewer has no settings form");
+
+    // Another user gets a page of their own.
+    let (r, _, b) = page(&app, uri, &bob, None).await;
+    assert_eq!(r.header(page_cache::CACHE_HEADER), "miss");
+    assert!(b.contains("Phase settings"), "an admin has the settings form");
+
+    // A hard reload renders afresh.
+    let (r, _, _) = page(&app, uri, &alice, Some("no-cache")).await;
+    assert_eq!(r.header(page_cache::CACHE_HEADER), "miss");
+
+    // New evidence shows at once.
+    assert!(!b1.contains("href=\"/reports/2\""));
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit(r#"<testcase classname="api" name="new"/>"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let (r, _, b) = page(&app, uri, &alice, None).await;
+    assert_eq!(r.header(page_cache::CACHE_HEADER), "miss");
+    assert!(b.contains("href=\"/reports/2\""), "the new report is listed");
+
+    // An unknown phase answers 404 (the scorecard waits for its data before answering) and
+    // is not kept.
+    let req = Request::get("/p/shop/no-such-phase").header(header::COOKIE, &alice).body(Body::empty()).unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&r.body).contains("Not found."));
+    assert!(r.headers.get(page_cache::CACHE_HEADER).is_none());
+
+    // Pages are kept only for logged-in readers, never for the login form.
+    let r = app.get("/login", None).await;
+    assert!(r.headers.get(page_cache::CACHE_HEADER).is_none());
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
@@ -256,7 +257,7 @@ impl Store {
         let fingerprint = format!("manual:{now}:{}", uuid_like(now, &b.title));
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let project_id = project_of_phase!(&mut *tx, phase_id);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO blockers (phase_id, fingerprint, source, severity, title, details, status, owner, \
@@ -389,7 +390,7 @@ impl Store {
     {
         let _lock = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before = fetch_item!(&mut *tx, id);
             guard(&before).map_err(StoreError::Conflict)?;
             let (sql, params, id) = build(&before);

@@ -39,11 +39,19 @@ impl Generation {
 #[derive(Debug)]
 pub struct GenCache<K, V> {
     map: Mutex<HashMap<K, (u64, i64, V)>>,
+    capacity: usize,
 }
 
 impl<K, V> Default for GenCache<K, V> {
     fn default() -> Self {
-        GenCache { map: Mutex::new(HashMap::new()) }
+        GenCache::with_capacity(CAPACITY)
+    }
+}
+
+impl<K, V> GenCache<K, V> {
+    /// A map emptied whenever it reaches `capacity` entries (for large values).
+    pub fn with_capacity(capacity: usize) -> Self {
+        GenCache { map: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
     }
 }
 
@@ -81,7 +89,7 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     /// Stores `value` computed under `generation` at `now`.
     pub fn put(&self, key: K, generation: u64, now: i64, value: V) {
         if let Ok(mut map) = self.map.lock() {
-            if map.len() >= CAPACITY {
+            if map.len() >= self.capacity && !map.contains_key(&key) {
                 map.clear();
             }
             map.insert(key, (generation, now, value));

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 use crate::projects::PhaseRow;
@@ -262,7 +263,7 @@ impl Store {
     async fn lapse_for_stale_evidence(&self, phase: &PhaseRow, item_id: i64, stale_since: i64) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND needs_resign = FALSE AND created_at < $2")
                 .bind(item_id).bind(stale_since).execute(&mut *tx).await?.rows_affected();
             if n > 0 {
@@ -337,7 +338,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let (owner_id, suite_id) = resolve_refs!(tx, phase.id, input);
             let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM checklist_items WHERE phase_id = $1")
                 .bind(phase.id).fetch_one(&mut *tx).await?;
@@ -375,7 +376,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before = fetch_item!(&mut *tx, id);
             if before.version != version {
                 return Err(StoreError::Conflict(format!(
@@ -413,7 +414,7 @@ impl Store {
     pub async fn move_checklist_item(&self, actor: &Actor, id: i64, up: bool) -> StoreResult<ChecklistItem> {
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let item = fetch_item!(&mut *tx, id);
             let sql = if up {
                 "SELECT id, position FROM checklist_items WHERE phase_id = $1 AND (position < $2 OR (position = $2 AND id < $3)) ORDER BY position DESC, id DESC LIMIT 1"
@@ -448,7 +449,7 @@ impl Store {
     pub async fn delete_checklist_item(&self, actor: &Actor, id: i64, version: i64) -> StoreResult<ChecklistItem> {
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let item = fetch_item!(&mut *tx, id);
             if item.version != version {
                 return Err(StoreError::Conflict(format!(
@@ -494,7 +495,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let signoff = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let item = fetch_item!(&mut *tx, id);
             sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND user_id = $2 AND needs_resign = FALSE")
                 .bind(id).bind(user_id).execute(&mut *tx).await?;
@@ -592,7 +593,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let added = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let existing: Vec<String> = sqlx::query_scalar("SELECT title FROM checklist_items WHERE phase_id = $1")
                 .bind(phase.id).fetch_all(&mut *tx).await?;
             let mut seen: std::collections::HashSet<String> = existing.iter().map(|t| t.trim().to_lowercase()).collect();
@@ -656,7 +657,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("INSERT INTO checklist_templates (name, items, created_by, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(name).bind(serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())).bind(actor.user_id).bind(now)
                 .execute(&mut *tx).await.map_err(|e| StoreError::unique(e, "a template with this name"))?;

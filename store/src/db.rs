@@ -74,6 +74,48 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Opens a transaction that will write.
+///
+/// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting for another
+/// writer as long as the busy timeout allows. A plain `BEGIN` reads first and asks for the
+/// write lock later, and SQLite refuses that upgrade without waiting ("database is locked")
+/// whenever another connection holds the lock at that moment.
+pub(crate) trait BeginWrite<'c> {
+    /// The database of the transaction.
+    type Db: sqlx::Database;
+    /// Begins the write transaction.
+    fn begin_write(
+        self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'c, Self::Db>, sqlx::Error>> + Send;
+}
+
+impl<'c> BeginWrite<'c> for &'c mut sqlx::SqliteConnection {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'c, sqlx::Sqlite>, sqlx::Error>> + Send {
+        sqlx::Connection::begin_with(self, "BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite<'static> for &SqlitePool {
+    type Db = sqlx::Sqlite;
+    fn begin_write(
+        self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error>> + Send {
+        self.begin_with("BEGIN IMMEDIATE")
+    }
+}
+
+impl BeginWrite<'static> for &PgPool {
+    type Db = sqlx::Postgres;
+    fn begin_write(
+        self,
+    ) -> impl std::future::Future<Output = Result<sqlx::Transaction<'static, sqlx::Postgres>, sqlx::Error>> + Send {
+        self.begin()
+    }
+}
+
 /// Current time as unix milliseconds.
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64

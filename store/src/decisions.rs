@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 use crate::ingest::evaluate_tx;
@@ -253,7 +254,7 @@ impl Store {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let id = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let card: Scorecard = evaluate_tx!(&mut *tx, phase, now);
             let ready = card.verdict.as_str() == "ready";
             if d.decision == "go" && !ready && override_reason.as_deref().is_none_or(|r| r.chars().count() < 10) {

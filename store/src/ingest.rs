@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Db, Store, now_ms};
 use crate::error::{StoreError, StoreResult};
 use crate::projects::{PHASE_COLUMNS, PhaseRow};
@@ -85,7 +86,7 @@ macro_rules! ingest_tx {
     ($pool:expr, $actor:expr, $r:expr, $counts:expr, $tallies:expr, $report_score:expr) => {{
         let r: &NewReport = $r;
         let actor: &Actor = $actor;
-        let mut tx = $pool.begin().await?;
+        let mut tx = $pool.begin_write().await?;
         let phase_sql = format!("SELECT {PHASE_COLUMNS} FROM phases WHERE project_id = $1 AND slug = $2");
         let existing_phase = sqlx::query_as::<_, PhaseRow>(&phase_sql)
             .bind(r.project_id).bind(&r.phase).fetch_optional(&mut *tx).await?;

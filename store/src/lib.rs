@@ -20,6 +20,7 @@ mod users;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
+pub use cache::GenCache;
 pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Store, now_ms};
 pub use decisions::{

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
@@ -99,7 +100,7 @@ impl Store {
             return Err(StoreError::Invalid("name: 1–200 characters".into()));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = sqlx::query_as::<_, ProjectRow>(
                 "INSERT INTO projects (slug, name, description, public_status, created_at) \
                  VALUES ($1, $2, $3, FALSE, $4) \
@@ -174,7 +175,7 @@ impl Store {
             return Err(StoreError::Invalid("phase: 1–64 characters of a-z, 0-9, '-', '_', '.'".into()));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let position = sqlx::query_scalar::<_, i64>(
                 "SELECT COALESCE(MAX(position), 0) + 1 FROM phases WHERE project_id = $1",
             ).bind(project_id).fetch_one(&mut *tx).await?;
@@ -251,7 +252,7 @@ impl Store {
         let weights = serde_json::to_string(&s.category_weights).unwrap_or_else(|_| "{}".into());
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let sql = format!("SELECT {PHASE_COLUMNS} FROM phases WHERE id = $1");
             let before = sqlx::query_as::<_, PhaseRow>(&sql).bind(phase_id).fetch_optional(&mut *tx).await?
                 .ok_or(StoreError::NotFound)?;

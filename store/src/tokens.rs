@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
@@ -58,7 +59,7 @@ impl Store {
             return Err(StoreError::Invalid("name: 1–100 characters".into()));
         }
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>(
                 "INSERT INTO api_tokens (project_id, name, token_hash, prefix, created_by, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -113,7 +114,7 @@ impl Store {
     /// Revokes a token; `NotFound` when unknown or already revoked.
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let project_id = sqlx::query_scalar::<_, i64>(
                 "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING project_id",
             )

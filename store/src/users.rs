@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
@@ -56,7 +57,7 @@ impl Store {
             return Err(StoreError::Invalid("username: 1–64 characters of letters, digits, '-', '_', '.', '@'".into()));
         }
         let row = on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let row = sqlx::query_as::<_, UserRow>(&format!(
                 "INSERT INTO users (username, password_hash, role, disabled, created_at) \
                  VALUES ($1, $2, $3, FALSE, $4) RETURNING {USER_COLUMNS}"
@@ -116,7 +117,7 @@ impl Store {
     /// Replaces a user's password hash.
     pub async fn set_password(&self, actor: &Actor, username: &str, password_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id = sqlx::query_scalar::<_, i64>("UPDATE users SET password_hash = $1 WHERE username = $2 RETURNING id")
                 .bind(password_hash)
                 .bind(username)
@@ -136,7 +137,7 @@ impl Store {
     /// Changes a user's role.
     pub async fn set_role(&self, actor: &Actor, username: &str, role: Role) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let before = sqlx::query_as::<_, (i64, String)>("SELECT id, role FROM users WHERE username = $1")
                 .bind(username)
                 .fetch_optional(&mut *tx)
@@ -161,7 +162,7 @@ impl Store {
     /// Enables or disables a user.
     pub async fn set_disabled(&self, actor: &Actor, user_id: i64, disabled: bool) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
                 .bind(disabled)
                 .bind(user_id)
@@ -192,7 +193,7 @@ impl Store {
     /// Stores the hash of a one-time setup token (replacing unused ones).
     pub async fn create_setup_token(&self, token_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM setup_tokens WHERE used_at IS NULL").execute(&mut *tx).await?;
             sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
                 .bind(token_hash).bind(now_ms()).execute(&mut *tx).await?;
@@ -215,7 +216,7 @@ impl Store {
         }
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let users = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM users").fetch_one(&mut *tx).await?;
             let n = sqlx::query("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
                 .bind(now_ms()).bind(token_hash).execute(&mut *tx).await?.rows_affected();

@@ -1,0 +1,184 @@
+//! Rendered pages reused for the same user's identical request while nothing has changed.
+//!
+//! Pages are assembled from views the store memoizes until its next change (two seconds
+//! at most), so rendering one again within that window gives the same bytes, except for
+//! the Content-Security-Policy nonce. A page rendered for a user is therefore kept under
+//! the store generation it was rendered at and served again, with a fresh nonce put in
+//! place of the old one, until anything changes or two seconds pass. A request saying
+//! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use readyboard_store::GenCache;
+use tower_sessions::Session;
+
+use crate::state::AppState;
+
+/// Pages kept at once; a burst beyond this starts the map afresh.
+const CAPACITY: usize = 256;
+/// Larger pages are not kept.
+const MAX_PAGE: usize = 512 * 1024;
+/// Response header naming whether the page was reused (`hit`) or rendered (`miss`).
+pub const CACHE_HEADER: &str = "x-page-cache";
+
+/// One rendered page: its headers and its body cut where the nonce stood.
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    nonce: String,
+    pieces: Vec<Bytes>,
+}
+
+/// Rendered pages by (user id, path and query).
+pub struct PageCache(GenCache<(i64, String), Arc<Page>>);
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache(GenCache::with_capacity(CAPACITY))
+    }
+}
+
+/// Paths whose pages are never kept: forms for anonymous users and the admin page.
+fn cacheable(path: &str) -> bool {
+    !matches!(path, "/login" | "/setup" | "/logout" | "/admin")
+}
+
+/// Cuts `body` at every occurrence of `nonce`.
+fn cut(body: &Bytes, nonce: &[u8]) -> Vec<Bytes> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while !nonce.is_empty() && i + nonce.len() <= body.len() {
+        if &body[i..i + nonce.len()] == nonce {
+            pieces.push(body.slice(start..i));
+            i += nonce.len();
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    pieces.push(body.slice(start..));
+    pieces
+}
+
+/// The nonce a page's Content-Security-Policy allows scripts by.
+fn csp_nonce(headers: &HeaderMap) -> Option<String> {
+    let csp = headers.get(header::CONTENT_SECURITY_POLICY)?.to_str().ok()?;
+    let rest = &csp[csp.find("'nonce-")? + 7..];
+    let nonce = &rest[..rest.find('\'')?];
+    (nonce.len() >= 16).then(|| nonce.to_string())
+}
+
+impl Page {
+    /// The page as a response, with `nonce` in place of the one it was rendered with.
+    fn respond(&self, nonce: &str) -> Response {
+        let mut body = Vec::with_capacity(self.pieces.iter().map(Bytes::len).sum::<usize>() + 64);
+        for (i, piece) in self.pieces.iter().enumerate() {
+            if i > 0 {
+                body.extend_from_slice(nonce.as_bytes());
+            }
+            body.extend_from_slice(piece);
+        }
+        let mut resp = (self.status, Body::from(body)).into_response();
+        *resp.headers_mut() = self.headers.clone();
+        if let Some(csp) = self.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok())
+            && let Ok(v) = HeaderValue::from_str(&csp.replace(&self.nonce, nonce))
+        {
+            resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+        resp.headers_mut().insert(CACHE_HEADER, HeaderValue::from_static("hit"));
+        resp
+    }
+}
+
+/// Serves a logged-in user's page from the cache when nothing has changed since it was
+/// rendered; renders and keeps it otherwise.
+pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::GET || !cacheable(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let Some(session) = req.extensions().get::<Session>().cloned() else {
+        return next.run(req).await;
+    };
+    let Some(user) = readyboard_app::ssr::session_user(&state.store, &session).await else {
+        return next.run(req).await;
+    };
+    let key = (user.id, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string());
+    let fresh = req
+        .headers()
+        .get_all(header::CACHE_CONTROL)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.contains("no-cache") || v.contains("no-store")));
+    // The generation is read before rendering: a change made meanwhile outdates the page.
+    let generation = state.store.generation();
+    if !fresh && let Some(page) = state.pages.0.get(&key, generation, readyboard_store::now_ms()) {
+        return page.respond(&leptos::nonce::Nonce::new().to_string());
+    }
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::OK {
+        return resp;
+    }
+    let Some(nonce) = csp_nonce(resp.headers()) else {
+        return resp;
+    };
+    let (mut parts, body) = resp.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if body.len() <= MAX_PAGE {
+        let page =
+            Page { status: parts.status, headers: parts.headers.clone(), pieces: cut(&body, nonce.as_bytes()), nonce };
+        state.pages.0.put(key, generation, readyboard_store::now_ms(), Arc::new(page));
+    }
+    parts.headers.insert(CACHE_HEADER, HeaderValue::from_static("miss"));
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_is_cut_at_every_nonce_and_put_back_together_with_another() {
+        let body = Bytes::from_static(b"<script nonce=\"abc\">x</script><p>abc</p>abc");
+        let pieces = cut(&body, b"abc");
+        assert_eq!(pieces.len(), 4);
+        assert_eq!(pieces.concat(), b"<script nonce=\"\">x</script><p></p>");
+        let page = Page { status: StatusCode::OK, headers: HeaderMap::new(), nonce: "abc".into(), pieces };
+        let resp = page.respond("XYZ");
+        assert_eq!(resp.headers()[CACHE_HEADER], "hit");
+        let out = resp.into_body().collect().await.expect("body").to_bytes();
+        assert_eq!(&out[..], b"<script nonce=\"XYZ\">x</script><p>XYZ</p>XYZ");
+        assert_eq!(cut(&body, b"zzz").len(), 1, "no nonce: one piece");
+    }
+
+    #[test]
+    fn the_nonce_is_read_from_the_policy() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'self' 'nonce-ZvtkEzm7uN8ovUUasyK1Hg' 'x'"),
+        );
+        assert_eq!(csp_nonce(&h).as_deref(), Some("ZvtkEzm7uN8ovUUasyK1Hg"));
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("script-src 'nonce-'"));
+        assert_eq!(csp_nonce(&h), None, "an empty nonce is not one");
+    }
+
+    #[test]
+    fn forms_and_admin_are_never_kept() {
+        assert!(!cacheable("/login"));
+        assert!(!cacheable("/admin"));
+        assert!(cacheable("/p/shop/phase-4"));
+        assert!(cacheable("/"));
+    }
+}
