@@ -22,6 +22,25 @@ test("the phase scorecard shows score, verdict, reasons and evidence", async ({ 
   expect(errors).toEqual([]);
 });
 
+test("a scorecard read again is reused with a fresh nonce and still comes alive", async ({ page }) => {
+  const errors = watchErrors(page);
+  const nonceOf = (csp: string | undefined) => /'nonce-([^']+)'/.exec(csp ?? "")?.[1];
+  const first = await page.goto("/p/prompt-studio/phase-4");
+  const second = await page.reload();
+  // Reused when nothing changed in between (two seconds at most), rendered afresh otherwise:
+  // either way every response carries its own nonce, and its scripts run under it.
+  expect(["hit", "miss"]).toContain(second!.headers()["x-page-cache"]);
+  const n1 = nonceOf(first!.headers()["content-security-policy"]);
+  const n2 = nonceOf(second!.headers()["content-security-policy"]);
+  expect(n1).toBeTruthy();
+  expect(n2).toBeTruthy();
+  expect(n2).not.toEqual(n1);
+  expect(await second!.text()).toContain(`nonce="${n2}"`);
+  await hydrated(page);
+  await expect(page.locator(".hero .verdict")).toHaveText("NO-GO");
+  expect(errors).toEqual([]);
+});
+
 test("the project page lists phases in order", async ({ page }) => {
   await page.goto("/p/prompt-studio");
   const names = await page.locator(".phase-name").allTextContents();

@@ -493,7 +493,6 @@ impl Store {
         let report_score: Option<f64> = (weight > 0.0).then(|| credit / weight * 100.0);
         let result: Result<(i64, PhaseRow, Scorecard), i64> = match &self.db {
             Db::Sqlite(pool) => {
-                use sqlx::Connection;
                 let _guard = self.write_lock.lock().await;
                 let mut conn = self.ingest_pool.as_ref().unwrap_or(pool).acquire().await?;
                 let db = &mut *conn;
