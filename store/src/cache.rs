@@ -35,6 +35,31 @@ impl Generation {
     }
 }
 
+/// Locks that let one caller compute a missing value while others with the same key wait
+/// for it, instead of all computing it at once (a cold start under load, or the moment an
+/// entry expires). Keys share [`FLIGHT_LOCKS`] locks by hash, which bounds memory whatever
+/// keys requests make up.
+#[derive(Debug)]
+pub struct Flights(Vec<tokio::sync::Mutex<()>>);
+
+/// Number of locks keys are spread over.
+const FLIGHT_LOCKS: usize = 64;
+
+impl Default for Flights {
+    fn default() -> Self {
+        Flights((0..FLIGHT_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect())
+    }
+}
+
+impl Flights {
+    /// Waits for the lock of `key`.
+    pub async fn enter(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        self.0[(hash % FLIGHT_LOCKS as u64) as usize].lock().await
+    }
+}
+
 /// One map of cached values.
 #[derive(Debug)]
 pub struct GenCache<K, V> {
@@ -112,5 +137,27 @@ mod tests {
         g.bump();
         assert_eq!(c.get(&"a", g.current(), 1_500), None, "a change invalidates it");
         assert_eq!(c.get(&"b", g.current(), 1_500), None);
+    }
+
+    #[tokio::test]
+    async fn one_key_is_computed_by_one_caller_at_a_time() {
+        let flights = std::sync::Arc::new(Flights::default());
+        let computing = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let most = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let (flights, computing, most) = (flights.clone(), computing.clone(), most.clone());
+            tasks.push(tokio::spawn(async move {
+                let _flight = flights.enter("phase-view/shop/release-1").await;
+                let now = computing.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                tokio::task::yield_now().await;
+                computing.fetch_sub(1, Ordering::SeqCst);
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 1);
     }
 }

@@ -61,6 +61,7 @@ pub(crate) struct Caches {
     pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trends::Trends>>,
     pub memo: crate::cache::GenCache<String, Arc<dyn std::any::Any + Send + Sync>>,
     pub users: crate::cache::GenCache<i64, crate::users::UserRow>,
+    pub flights: crate::cache::Flights,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.
@@ -73,6 +74,15 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// What [`Store::memo_lookup`] found.
+pub enum Memo<'a, T> {
+    /// The value, computed by an earlier caller.
+    Ready(T),
+    /// Nothing: this caller computes the value and holds the key, making callers with the
+    /// same key wait, until it drops the guard (after [`Store::memo_put`]).
+    Compute(tokio::sync::MutexGuard<'a, ()>),
+}
 
 /// Opens a transaction that will write.
 ///
@@ -187,6 +197,19 @@ impl Store {
     pub fn memo_get<T: Clone + 'static>(&self, key: &str) -> Option<T> {
         let v = self.caches.memo.get(key, self.caches.generation.current(), now_ms())?;
         v.downcast_ref::<T>().cloned()
+    }
+
+    /// Like [`Store::memo_get`], but when the value is missing and another caller is
+    /// already computing it, waits for that caller and returns its value.
+    pub async fn memo_lookup<T: Clone + 'static>(&self, key: &str) -> Memo<'_, T> {
+        if let Some(v) = self.memo_get::<T>(key) {
+            return Memo::Ready(v);
+        }
+        let flight = self.caches.flights.enter(key).await;
+        match self.memo_get::<T>(key) {
+            Some(v) => Memo::Ready(v),
+            None => Memo::Compute(flight),
+        }
     }
 
     /// Remembers `value` under `key`, computed under `generation`.

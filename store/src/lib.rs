@@ -22,7 +22,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::GenCache;
 pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
-pub use db::{Backend, Store, now_ms};
+pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{
     ChangesSince, Condition, DECISION_KINDS, DecisionRecord, NewDecision, Snapshot, SnapshotBlocker, SnapshotItem,
     SnapshotSuite,

@@ -21,9 +21,12 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     // The assembled view is reused until anything changes (two seconds at most): a
     // scorecard is a dozen reads, and dashboards are read far more often than written.
     let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role);
-    if let Some(view) = store.memo_get::<PhaseView>(&memo_key) {
-        return Ok(view);
-    }
+    // Callers arriving while it is computed (a cold start under load, the moment it expires)
+    // wait for it rather than all compute it at once.
+    let _flight = match store.memo_lookup::<PhaseView>(&memo_key).await {
+        readyboard_store::Memo::Ready(view) => return Ok(view),
+        readyboard_store::Memo::Compute(flight) => flight,
+    };
     let generation = store.generation();
     let now = crate::ssr::now_ms();
     let p = store.project(&project).await.map_err(store_error)?;

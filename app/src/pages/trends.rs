@@ -23,9 +23,11 @@ pub async fn get_trends(project: String, phase: String, range: String) -> Result
     let range = if range.is_empty() { "90d".to_string() } else { range };
     // Laying out every chart costs a few milliseconds: reuse the view until anything changes.
     let memo_key = format!("trends-view\u{1f}{}\u{1f}{}\u{1f}{range}", p.slug, ph.slug);
-    if let Some(view) = store.memo_get::<TrendsView>(&memo_key) {
-        return Ok(view);
-    }
+    // Callers arriving while it is computed wait for it rather than compute it again.
+    let _flight = match store.memo_lookup::<TrendsView>(&memo_key).await {
+        readyboard_store::Memo::Ready(view) => return Ok(view),
+        readyboard_store::Memo::Compute(flight) => flight,
+    };
     let generation = store.generation();
     let t = store.trends(&ph, &range).await.map_err(crate::ssr::store_error)?;
     let layout = use_context::<crate::ssr::ChartPoints>();
