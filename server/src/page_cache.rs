@@ -5,7 +5,8 @@
 //! the Content-Security-Policy nonce. A page rendered for a user is therefore kept under
 //! the store generation it was rendered at and served again, with a fresh nonce put in
 //! place of the old one, until anything changes or two seconds pass. A request saying
-//! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh.
+//! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh. A page
+//! that is rendered is read whole before it is sent, so that it can be kept.
 
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use readyboard_store::GenCache;
-use tower_sessions::Session;
 
+use crate::security::SignedIn;
 use crate::state::AppState;
 
 /// Pages kept at once; a burst beyond this starts the map afresh.
@@ -49,22 +50,17 @@ fn cacheable(path: &str) -> bool {
     !matches!(path, "/login" | "/setup" | "/logout" | "/admin")
 }
 
-/// Cuts `body` at every occurrence of `nonce`.
-fn cut(body: &Bytes, nonce: &[u8]) -> Vec<Bytes> {
+/// Cuts `body` at every occurrence of `nonce`; `None` when the body is not text.
+fn cut(body: &Bytes, nonce: &str) -> Option<Vec<Bytes>> {
+    let text = std::str::from_utf8(body).ok()?;
     let mut pieces = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while !nonce.is_empty() && i + nonce.len() <= body.len() {
-        if &body[i..i + nonce.len()] == nonce {
-            pieces.push(body.slice(start..i));
-            i += nonce.len();
-            start = i;
-        } else {
-            i += 1;
-        }
+    for (at, _) in text.match_indices(nonce) {
+        pieces.push(body.slice(start..at));
+        start = at + nonce.len();
     }
     pieces.push(body.slice(start..));
-    pieces
+    Some(pieces)
 }
 
 /// The nonce a page's Content-Security-Policy allows scripts by.
@@ -103,13 +99,10 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
     if req.method() != Method::GET || !cacheable(req.uri().path()) {
         return next.run(req).await;
     }
-    let Some(session) = req.extensions().get::<Session>().cloned() else {
+    let Some(SignedIn { user_id }) = req.extensions().get::<SignedIn>().copied() else {
         return next.run(req).await;
     };
-    let Some(user) = readyboard_app::ssr::session_user(&state.store, &session).await else {
-        return next.run(req).await;
-    };
-    let key = (user.id, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string());
+    let key = (user_id, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string());
     let fresh = req
         .headers()
         .get_all(header::CACHE_CONTROL)
@@ -135,9 +128,10 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if body.len() <= MAX_PAGE {
-        let page =
-            Page { status: parts.status, headers: parts.headers.clone(), pieces: cut(&body, nonce.as_bytes()), nonce };
+    if body.len() <= MAX_PAGE
+        && let Some(pieces) = cut(&body, &nonce)
+    {
+        let page = Page { status: parts.status, headers: parts.headers.clone(), pieces, nonce };
         state.pages.0.put(key, generation, readyboard_store::now_ms(), Arc::new(page));
     }
     parts.headers.insert(CACHE_HEADER, HeaderValue::from_static("miss"));
@@ -151,7 +145,7 @@ mod tests {
     #[tokio::test]
     async fn a_body_is_cut_at_every_nonce_and_put_back_together_with_another() {
         let body = Bytes::from_static(b"<script nonce=\"abc\">x</script><p>abc</p>abc");
-        let pieces = cut(&body, b"abc");
+        let pieces = cut(&body, "abc").expect("text");
         assert_eq!(pieces.len(), 4);
         assert_eq!(pieces.concat(), b"<script nonce=\"\">x</script><p></p>");
         let page = Page { status: StatusCode::OK, headers: HeaderMap::new(), nonce: "abc".into(), pieces };
@@ -159,7 +153,8 @@ mod tests {
         assert_eq!(resp.headers()[CACHE_HEADER], "hit");
         let out = resp.into_body().collect().await.expect("body").to_bytes();
         assert_eq!(&out[..], b"<script nonce=\"XYZ\">x</script><p>XYZ</p>XYZ");
-        assert_eq!(cut(&body, b"zzz").len(), 1, "no nonce: one piece");
+        assert_eq!(cut(&body, "zzz").map(|p| p.len()), Some(1), "no nonce: one piece");
+        assert!(cut(&Bytes::from_static(b"\xff\xfe"), "abc").is_none(), "not text: not kept");
     }
 
     #[test]

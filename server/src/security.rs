@@ -71,17 +71,26 @@ fn is_public_path(path: &str) -> bool {
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
-/// Sends anonymous page requests to the login page.
-pub async fn require_login(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The user a page request was found to be logged in as (set by [`require_login`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn {
+    /// The user's id.
+    pub user_id: i64,
+}
+
+/// Sends anonymous page requests to the login page; passes on the user of the others as
+/// [`SignedIn`].
+pub async fn require_login(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     if req.method() != Method::GET || is_public_path(&path) {
         return next.run(req).await;
     }
-    let logged_in = match req.extensions().get::<Session>() {
-        Some(session) => readyboard_app::ssr::session_user(&state.store, session).await.is_some(),
-        None => false,
+    let user = match req.extensions().get::<Session>() {
+        Some(session) => readyboard_app::ssr::session_user(&state.store, session).await,
+        None => None,
     };
-    if logged_in {
+    if let Some(user) = user {
+        req.extensions_mut().insert(SignedIn { user_id: user.id });
         return next.run(req).await;
     }
     let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
