@@ -53,19 +53,11 @@ fn phase4_seed_yields_its_tables_lists_claims_and_issues() {
     assert_eq!(r.run.started_at.as_deref(), Some("2025-08-07T00:00:00Z"));
     assert_eq!(r.run.environment.as_deref(), Some("Production Build (Docker + Fly.io)"));
 
-    assert_eq!(r.checks.len(), 46);
-    assert_eq!(by_status(&r), BTreeMap::from([("fail", 6), ("not_run", 4), ("partial", 4), ("pass", 26), ("warn", 6)]));
-    assert_eq!(
-        categories(&r),
-        vec![
-            "Test Results Overview",
-            "Detailed Test Results",
-            "Security Assessment",
-            "Production Readiness Checklist",
-            "Conclusion",
-            "Overall Phase 4 Score",
-        ]
-    );
+    // Headings are sections, never checks; the conclusion and the score breakdown restate
+    // the tables (claims, not further evidence). The full reading is in tests/goldens.
+    assert_eq!(r.checks.len(), 26);
+    assert_eq!(by_status(&r), BTreeMap::from([("fail", 2), ("not_run", 4), ("partial", 2), ("pass", 14), ("warn", 4)]));
+    assert_eq!(categories(&r), vec!["Test Results Overview", "Security Assessment", "Production Readiness Checklist"]);
     let load = r.checks.iter().find(|c| c.name == "Load Testing").unwrap();
     assert_eq!(load.status, Status::NotRun, "❌ NOT TESTED is not run, not a failure of the system");
 
@@ -94,13 +86,15 @@ fn phase3_seed_arrives_as_mojibake_and_parses_to_clean_text() {
     assert_eq!(r.placement.phase_name.as_deref(), Some("Phase 3 Production Hardening"));
     assert_eq!(r.run.started_at.as_deref(), Some("2025-12-27T00:00:00Z"));
 
-    assert_eq!(r.checks.len(), 117);
-    assert_eq!(by_status(&r), BTreeMap::from([("pass", 115), ("warn", 2)]));
+    // Notes that the Docker build and the cloud scripts were "not executed in this
+    // environment" turn what those days mark ✅ into not run; so do "syntax checked" and
+    // "ready for". Summaries and recommendations are not counted.
+    assert_eq!(r.checks.len(), 99);
+    assert_eq!(by_status(&r), BTreeMap::from([("not_run", 33), ("pass", 64), ("warn", 2)]));
     let cats = categories(&r);
-    assert_eq!(cats.len(), 20);
-    assert_eq!(cats[..2], ["Key Achievements", "Overall Test Coverage"]);
-    assert!(cats.contains(&"Day 15: Error Handling & Recovery › Production Readiness"));
+    assert_eq!(cats[..2], ["Overall Test Coverage", "Day 15: Error Handling & Recovery"]);
     assert!(cats.contains(&"Security Coverage"));
+    assert!(!cats.iter().any(|c| c.contains("Key Achievements") || c.contains("Conclusion")));
     // The totals row repeats the module rows: it is not a check of its own.
     assert!(!r.checks.iter().any(|c| c.name == "Total"));
     let security = r.checks.iter().find(|c| c.category.as_deref() == Some("Overall Test Coverage")).unwrap();
