@@ -52,6 +52,44 @@ impl Status {
     }
 }
 
+/// Where evidence comes from (PRODUCT.md rule 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Provenance {
+    /// Extracted from a tool's output (JUnit, SARIF, k6…).
+    #[default]
+    Measured,
+    /// Written by a person: a hand-written report, pasted text, a check typed by hand.
+    SelfReported,
+}
+
+impl Provenance {
+    /// The stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Measured => "measured",
+            Provenance::SelfReported => "self_reported",
+        }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<Provenance> {
+        match s {
+            "measured" => Some(Provenance::Measured),
+            "self_reported" => Some(Provenance::SelfReported),
+            _ => None,
+        }
+    }
+
+    /// The label shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Provenance::Measured => "measured",
+            Provenance::SelfReported => "self-reported",
+        }
+    }
+}
+
 /// Severity of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
@@ -319,6 +357,9 @@ pub struct ParsedReport {
     pub claimed: Option<Claimed>,
     /// Problems that are not tests but must stay visible (e.g. a suite-level build error).
     pub notes: Vec<String>,
+    /// Whether every check, metric and finding of the artifact was measured or self-reported.
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 /// Summary counts of a report, as the upload API returns them.

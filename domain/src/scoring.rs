@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Check, Counts, Metric, Status};
+use crate::model::{Check, Counts, Metric, Provenance, Status};
 
 const MS_PER_DAY: i64 = 86_400_000;
 
@@ -115,6 +115,9 @@ pub struct SuiteEvidence {
     pub tallies: Vec<CategoryTally>,
     /// Score the report claims for itself, 0–100.
     pub claimed_score: Option<f64>,
+    /// Whether the report's evidence was measured or self-reported.
+    #[serde(default)]
+    pub provenance: Provenance,
 }
 
 impl SuiteEvidence {
@@ -179,12 +182,25 @@ pub struct OpenBlockerSummary {
 }
 
 /// Required checklist items and how many are done and signed off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChecklistSummary {
     /// Required items.
     pub required: u32,
     /// Required items that are done and signed off (waived items count as done).
     pub required_done_and_signed: u32,
+    /// Categories a person vouches for: a required item of that category, done and
+    /// approved by them.
+    #[serde(default)]
+    pub vouched: Vec<Vouch>,
+}
+
+/// An approver standing in for missing measured evidence of a category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vouch {
+    /// Category of the checklist item (matched case-insensitively).
+    pub category: String,
+    /// Who approved the item.
+    pub by: String,
 }
 
 impl ChecklistSummary {
@@ -252,6 +268,13 @@ pub struct CategoryScore {
     pub checks: u64,
     /// Status counts as reported (not rewritten for stale suites).
     pub counts: Counts,
+    /// Some of its evidence was measured by a tool; false when it is all self-reported.
+    #[serde(default = "yes")]
+    pub measured: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl CategoryScore {
@@ -324,6 +347,7 @@ struct CategoryAcc {
     credit_max: f64,
     checks: u64,
     counts: Counts,
+    measured: bool,
 }
 
 fn add_counts(a: &mut Counts, b: &Counts) {
@@ -340,9 +364,11 @@ fn accumulate<'a>(
     acc: &mut BTreeMap<String, CategoryAcc>,
     tallies: impl IntoIterator<Item = &'a CategoryTally>,
     stale: bool,
+    provenance: Provenance,
 ) {
     for t in tallies {
         let entry = acc.entry(t.category.to_lowercase()).or_default();
+        entry.measured |= provenance == Provenance::Measured;
         // Deterministic display name whatever the suite order: the smallest spelling.
         if entry.name.is_empty() || t.category < entry.name {
             entry.name = t.category.clone();
@@ -366,6 +392,7 @@ fn category_scores(settings: &PhaseSettings, acc: BTreeMap<String, CategoryAcc>)
             credit_max: a.credit_max,
             checks: a.checks,
             counts: a.counts,
+            measured: a.measured,
         })
         .collect()
 }
@@ -381,7 +408,7 @@ fn phase_score(categories: &[CategoryScore]) -> Option<f64> {
 /// Score of one report on its own (fresh), with the phase's category weights.
 pub fn report_score(settings: &PhaseSettings, tallies: &[CategoryTally]) -> Option<f64> {
     let mut acc = BTreeMap::new();
-    accumulate(&mut acc, tallies, false);
+    accumulate(&mut acc, tallies, false, Provenance::Measured);
     phase_score(&category_scores(settings, acc))
 }
 
@@ -409,7 +436,7 @@ pub fn evaluate(
     for s in latest.values() {
         let age_ms = now_ms.saturating_sub(s.evidence_at_ms()).max(0);
         let stale = age_ms > settings.freshness_ms();
-        accumulate(&mut acc, &s.tallies, stale);
+        accumulate(&mut acc, &s.tallies, stale, s.provenance);
         let score = report_score(settings, &s.tallies);
         suite_statuses.push(SuiteStatus {
             suite: s.suite.clone(),
@@ -423,8 +450,118 @@ pub fn evaluate(
     }
     let categories = category_scores(settings, acc);
     let score = phase_score(&categories);
-    let (verdict, reasons) = verdict_and_reasons(settings, score, &suite_statuses, blockers, checklist);
+    let (verdict, mut reasons) = verdict_and_reasons(settings, score, &suite_statuses, blockers, checklist);
+    let verdict = cap_self_reported(verdict, &categories, checklist, &mut reasons);
     Scorecard { score, verdict, reasons, categories, suites: suite_statuses }
+}
+
+/// Rule 7: a phase whose score rests on a category with no measured evidence cannot be
+/// READY, unless an approver vouches for that category through a required checklist item.
+fn cap_self_reported(
+    verdict: Verdict,
+    categories: &[CategoryScore],
+    checklist: &ChecklistSummary,
+    reasons: &mut Vec<String>,
+) -> Verdict {
+    let mut capped = false;
+    for c in categories.iter().filter(|c| c.included() && !c.measured) {
+        let vouch = checklist.vouched.iter().find(|v| v.category.eq_ignore_ascii_case(&c.name));
+        match vouch {
+            Some(v) => reasons.push(format!("{}: self-reported, vouched for by {}", c.name, v.by)),
+            None => {
+                reasons.push(format!("{}: self-reported only", c.name));
+                capped = true;
+            }
+        }
+    }
+    if capped && verdict == Verdict::Ready {
+        // The READY reason no longer holds; say why it is CONDITIONAL instead.
+        reasons.retain(|r| !r.starts_with("score ") || !r.contains("no open blockers"));
+        reasons.insert(0, "capped at CONDITIONAL: a category rests on self-reported evidence only".to_string());
+        return Verdict::Conditional;
+    }
+    verdict
+}
+
+/// What a report's own evidence supports, and whether its claims hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimCheck {
+    /// The verdict the report's own evidence supports (as if it were the phase's only suite).
+    pub verdict: Verdict,
+    /// `Some(false)` when a claim goes beyond the evidence; `None` without claims.
+    pub supported: Option<bool>,
+    /// Why a claim is not supported, in words.
+    pub reasons: Vec<String>,
+}
+
+/// Compares a report's claims (score, verdict) with what its own evidence supports: its own
+/// score, its own open critical/high findings, and whether it is self-reported.
+#[allow(clippy::too_many_arguments)]
+pub fn check_claims(
+    settings: &PhaseSettings,
+    own_score: Option<f64>,
+    provenance: Provenance,
+    open_critical: u32,
+    open_high: u32,
+    claimed_score: Option<f64>,
+    claimed_verdict: Option<&str>,
+) -> ClaimCheck {
+    let shown = own_score.map(round1);
+    let mut why = Vec::new();
+    let verdict = if open_critical > 0 {
+        why.push(plural(open_critical, "open critical finding", "open critical findings"));
+        Verdict::NoGo
+    } else {
+        match shown {
+            None => {
+                why.push("no scorable checks".to_string());
+                Verdict::NotReady
+            }
+            Some(s) if s >= settings.ready_threshold && open_high == 0 && provenance == Provenance::Measured => {
+                Verdict::Ready
+            }
+            Some(s) if s >= settings.conditional_threshold => {
+                if s < settings.ready_threshold {
+                    why.push(format!("its own score {s:.1} is below {}", num(settings.ready_threshold)));
+                }
+                if open_high > 0 {
+                    why.push(plural(open_high, "open high finding", "open high findings"));
+                }
+                if provenance == Provenance::SelfReported {
+                    why.push("its evidence is self-reported only".to_string());
+                }
+                Verdict::Conditional
+            }
+            Some(s) => {
+                why.push(format!("its own score {s:.1} is below {}", num(settings.conditional_threshold)));
+                Verdict::NotReady
+            }
+        }
+    };
+    let mut reasons = Vec::new();
+    if claim_differs(claimed_score, own_score) == Some(true)
+        && let (Some(c), Some(s)) = (claimed_score, own_score)
+    {
+        reasons.push(format!("claims a score of {}, its own checks support {:.1}", num(c), round1(s)));
+    }
+    let claimed = claimed_verdict.and_then(Verdict::parse);
+    if let Some(c) = claimed
+        && rank(c) > rank(verdict)
+    {
+        reasons.push(format!("claims {}, its own evidence supports {}: {}", c.label(), verdict.label(), why.join(", ")));
+    }
+    let any_claim = claimed.is_some() || (claimed_score.is_some() && own_score.is_some());
+    ClaimCheck { verdict, supported: any_claim.then_some(reasons.is_empty()), reasons }
+}
+
+/// Verdicts from worst to best.
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::NoGo => 0,
+        Verdict::NotReady => 1,
+        Verdict::Conditional => 2,
+        Verdict::Ready => 3,
+    }
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
@@ -600,6 +737,7 @@ mod tests {
             finished_at_ms: None,
             tallies,
             claimed_score: None,
+            provenance: Provenance::Measured,
         }
     }
 
@@ -620,6 +758,43 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
+    }
+
+    #[test]
+    fn a_category_with_only_self_reported_evidence_caps_ready_unless_vouched() {
+        let mut hand = simple("readiness-report", "Deployment", 10, 10);
+        hand.provenance = Provenance::SelfReported;
+        let suites = [simple("unit", "Tests", 10, 10), hand];
+        let card = eval(&suites);
+        assert_eq!(card.verdict, Verdict::Conditional, "{:?}", card.reasons);
+        assert!(card.reasons.iter().any(|r| r == "Deployment: self-reported only"), "{:?}", card.reasons);
+        assert!(card.categories.iter().any(|c| c.name == "Tests" && c.measured));
+
+        let vouched = ChecklistSummary {
+            vouched: vec![Vouch { category: "deployment".into(), by: "alice".into() }],
+            ..ChecklistSummary::default()
+        };
+        let card = evaluate(&PhaseSettings::default(), NOW, &suites, &OpenBlockerSummary::default(), &vouched);
+        assert_eq!(card.verdict, Verdict::Ready, "{:?}", card.reasons);
+        assert!(card.reasons.iter().any(|r| r == "Deployment: self-reported, vouched for by alice"), "{:?}", card.reasons);
+    }
+
+    #[test]
+    fn claims_beyond_the_reports_own_evidence_are_not_supported() {
+        let s = PhaseSettings::default();
+        let c = check_claims(&s, Some(99.3), Provenance::SelfReported, 0, 0, None, Some("ready"));
+        assert_eq!((c.verdict, c.supported), (Verdict::Conditional, Some(false)));
+        assert_eq!(
+            c.reasons,
+            vec!["claims READY, its own evidence supports CONDITIONAL: its evidence is self-reported only"]
+        );
+        let c = check_claims(&s, Some(53.3), Provenance::SelfReported, 3, 0, Some(65.0), Some("conditional"));
+        assert_eq!(c.verdict, Verdict::NoGo);
+        assert_eq!(c.reasons.len(), 2, "{:?}", c.reasons);
+        assert!(c.reasons[0].starts_with("claims a score of 65, its own checks support 53.3"));
+        let c = check_claims(&s, Some(95.0), Provenance::Measured, 0, 0, Some(96.0), Some("ready"));
+        assert_eq!((c.supported, c.reasons.len()), (Some(true), 0));
+        assert_eq!(check_claims(&s, Some(95.0), Provenance::Measured, 0, 0, None, None).supported, None);
     }
 
     #[test]
@@ -834,7 +1009,7 @@ mod tests {
                 NOW,
                 suites,
                 &OpenBlockerSummary { critical, high },
-                &ChecklistSummary { required, required_done_and_signed: done },
+                &ChecklistSummary { required, required_done_and_signed: done, vouched: Vec::new() },
             )
         };
         let s95 = [simple("unit", "Quality", 19, 20)]; // 95.0

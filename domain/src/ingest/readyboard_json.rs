@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded};
-use crate::model::{
+use crate::model::{Provenance, 
     Check, Claimed, Finding, FindingStatus, Metric, ParsedReport, Placement, RunMeta, Severity, Status, Target,
     TargetOp,
 };
@@ -23,6 +23,7 @@ struct RawReport {
     kind: Option<String>,
     run: Option<RawRun>,
     claimed: Option<RawClaimed>,
+    provenance: Option<String>,
     checks: Option<Vec<RawCheck>>,
     metrics: Option<Vec<RawMetric>>,
     findings: Option<Vec<RawFinding>>,
@@ -248,6 +249,12 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
         .collect::<Result<Vec<_>, _>>()?;
     let claimed = raw.claimed.map(claimed).transpose()?;
     let run = raw.run.unwrap_or_default();
+    let provenance = match raw.provenance.as_deref() {
+        None => Provenance::Measured,
+        Some(p) => Provenance::parse(p).ok_or_else(|| {
+            IngestError::NotAReport(format!("provenance must be \"measured\" or \"self_reported\", not {p:?}"))
+        })?,
+    };
 
     Ok(ParsedReport {
         format: super::Format::ReadyboardJson.as_str().to_string(),
@@ -272,6 +279,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
         findings,
         claimed,
         notes: Vec::new(),
+        provenance,
     })
 }
 

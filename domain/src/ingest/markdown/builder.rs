@@ -12,7 +12,7 @@ use super::meta::{parse_date, phase_from_title};
 use super::sections::{Kind, clean_heading, kind_of, severity_heading, severity_stated};
 use super::words::{KEYWORDS, cell_keyword, emoji_in, intent_in, line_keyword, not_executed_note, strip_marks};
 use crate::ingest::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded};
-use crate::model::{Check, Claimed, ParsedReport, Severity, Status};
+use crate::model::{Check, Claimed, ParsedReport, Provenance, Severity, Status};
 use crate::slug::slugify;
 
 /// Longest check name kept, in bytes.
@@ -90,7 +90,12 @@ impl Builder {
             }
         }
         Builder {
-            report: ParsedReport { format: format.to_string(), ..ParsedReport::default() },
+            // A hand-written report is what its author says, however precise it looks.
+            report: ParsedReport {
+                format: format.to_string(),
+                provenance: Provenance::SelfReported,
+                ..ParsedReport::default()
+            },
             stack: Vec::new(),
             next_section: 0,
             heading_counts,
