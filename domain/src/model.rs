@@ -362,19 +362,27 @@ pub struct ParsedReport {
     pub provenance: Provenance,
 }
 
-/// Summary counts of a report, as the upload API returns them.
+/// Summary counts of a report, as the upload API returns them: every check in exactly one
+/// bucket, as the scoring formula treats it (`passed + partial + failed + errors + skipped +
+/// not_run = tests`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Counts {
-    /// Checks that are tests (every check).
+    /// Checks that are tests (every check, and every metric with a target).
     pub tests: u64,
-    /// Passed.
+    /// Passed (full credit).
     pub passed: u64,
-    /// Failed (fail, and partial/warn do not count here).
+    /// Failed (no credit).
     pub failed: u64,
-    /// Errors, apart from failures.
+    /// Errors, apart from failures (no credit).
     pub errors: u64,
-    /// Skipped or not run.
+    /// Skipped: left out of the score.
     pub skipped: u64,
+    /// Partly met or met with reservations — warn or partial (half credit, or score/max).
+    #[serde(default)]
+    pub partial: u64,
+    /// Planned but not executed, statements of intent, stale evidence (no credit).
+    #[serde(default)]
+    pub not_run: u64,
 }
 
 impl Counts {
@@ -382,15 +390,38 @@ impl Counts {
     pub fn of<'a>(statuses: impl IntoIterator<Item = &'a Status>) -> Counts {
         let mut c = Counts::default();
         for s in statuses {
-            c.tests += 1;
-            match s {
-                Status::Pass => c.passed += 1,
-                Status::Fail | Status::Partial | Status::Warn => c.failed += 1,
-                Status::Error => c.errors += 1,
-                Status::Skip | Status::NotRun => c.skipped += 1,
-            }
+            c.add(*s, 1);
         }
         c
+    }
+
+    /// Counts `n` more checks of one status.
+    pub fn add(&mut self, status: Status, n: u64) {
+        self.tests += n;
+        match status {
+            Status::Pass => self.passed += n,
+            Status::Fail => self.failed += n,
+            Status::Partial | Status::Warn => self.partial += n,
+            Status::Error => self.errors += n,
+            Status::Skip => self.skipped += n,
+            Status::NotRun => self.not_run += n,
+        }
+    }
+
+    /// Adds another tally to this one.
+    pub fn merge(&mut self, other: &Counts) {
+        self.tests += other.tests;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.errors += other.errors;
+        self.skipped += other.skipped;
+        self.partial += other.partial;
+        self.not_run += other.not_run;
+    }
+
+    /// Checks that enter the score (all but skipped).
+    pub fn scored(&self) -> u64 {
+        self.tests - self.skipped
     }
 }
 

@@ -350,14 +350,6 @@ struct CategoryAcc {
     measured: bool,
 }
 
-fn add_counts(a: &mut Counts, b: &Counts) {
-    a.tests += b.tests;
-    a.passed += b.passed;
-    a.failed += b.failed;
-    a.errors += b.errors;
-    a.skipped += b.skipped;
-}
-
 /// Merges tallies into categories, keyed case-insensitively so "Security" from one suite
 /// and "security" from another are one category.
 fn accumulate<'a>(
@@ -378,7 +370,7 @@ fn accumulate<'a>(
         }
         entry.credit_max += t.weight;
         entry.checks += t.checks;
-        add_counts(&mut entry.counts, &t.counts);
+        entry.counts.merge(&t.counts);
     }
 }
 

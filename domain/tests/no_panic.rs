@@ -246,7 +246,7 @@ fn fixtures_parse() {
         assert_eq!(r.format, format);
         let c = r.counts();
         assert_eq!(c.tests, tests, "{format}");
-        assert_eq!(c.passed + c.failed + c.errors + c.skipped, tests, "{format}");
+        assert_eq!(c.passed + c.partial + c.failed + c.errors + c.skipped + c.not_run, tests, "{format}");
         assert!(c.failed + c.errors >= 1, "{format} fixture has a failing test");
         assert!(r.checks.iter().any(|ch| !ch.message.is_empty()), "{format} keeps failure messages");
     }
@@ -263,9 +263,9 @@ fn fixtures_parse() {
 
     let k = parse(K6, None).unwrap();
     assert_eq!(k.format, "k6");
-    // Two thresholds (one crossed) plus one check() that failed once in 100.
+    // Two thresholds (one crossed) plus one check() that failed once in 100 (partial).
     let c = k.counts();
-    assert_eq!((c.tests, c.passed, c.failed), (3, 1, 2));
+    assert_eq!((c.tests, c.passed, c.failed, c.partial), (3, 1, 1, 1));
 
     let m = parse(MARKDOWN, None).unwrap();
     assert_eq!(m.format, "markdown");
