@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use readyboard_domain::blockers;
-use readyboard_domain::model::{Counts, ParsedReport, RunMeta, Status};
+use readyboard_domain::model::{Counts, ParsedReport, Provenance, RunMeta, Status};
 use readyboard_domain::scoring::{self, ChecklistSummary, OpenBlockerSummary, PhaseSettings, Scorecard, SuiteEvidence};
 use serde::Serialize;
 use serde_json::json;
@@ -142,8 +142,9 @@ macro_rules! ingest_tx {
             "INSERT INTO reports (suite_id, phase_id, format, content_hash, idempotency_key, run_id, environment, \
              commit_sha, branch, ci_url, started_at, finished_at, received_at, tests, passed, failed, errors, \
              skipped, score, claimed_score, claimed_verdict, claimed_confidence, notes, raw_size, raw_gzip, \
-             token_id, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27) RETURNING id",
+             token_id, uploaded_by, partial, not_run, provenance) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30) \
+             RETURNING id",
         )
         .bind(suite_id).bind(phase.id).bind(&r.parsed.format).bind(&r.content_hash).bind(&r.idempotency_key)
         .bind(&r.run.id).bind(&r.run.environment).bind(&r.run.commit).bind(&r.run.branch).bind(&r.run.url)
@@ -153,6 +154,7 @@ macro_rules! ingest_tx {
         .bind(claimed.score).bind(&claimed.verdict).bind(claimed.confidence)
         .bind(serde_json::to_string(&r.parsed.notes).unwrap_or_else(|_| "[]".into()))
         .bind(r.raw_size).bind(&r.raw_gzip).bind(actor.token_id).bind(actor.user_id)
+        .bind(counts.partial as i64).bind(counts.not_run as i64).bind(r.parsed.provenance.as_str())
         .fetch_one(&mut *tx).await
         .map_err(|e| StoreError::unique(e, "report"))?;
 
@@ -222,11 +224,11 @@ macro_rules! ingest_tx {
         for t in $tallies {
             sqlx::query(
                 "INSERT INTO report_categories (report_id, category, weighted_credit, weight, checks, passed, \
-                 failed, errors, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                 failed, errors, skipped, partial, not_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(report_id).bind(&t.category).bind(t.weighted_credit).bind(t.weight).bind(t.checks as i64)
             .bind(t.counts.passed as i64).bind(t.counts.failed as i64).bind(t.counts.errors as i64)
-            .bind(t.counts.skipped as i64)
+            .bind(t.counts.skipped as i64).bind(t.counts.partial as i64).bind(t.counts.not_run as i64)
             .execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE suites SET latest_report_id = $1, kind = COALESCE($2, kind) WHERE id = $3")
@@ -318,25 +320,10 @@ macro_rules! ingest_tx {
 macro_rules! evaluate_tx {
     ($exec:expr, $phase:expr, $now:expr) => {{
         let phase: &PhaseRow = $phase;
-        let rows: Vec<(
-            String,
-            Option<String>,
-            i64,
-            i64,
-            Option<i64>,
-            Option<f64>,
-            Option<String>,
-            Option<f64>,
-            Option<f64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-        )> = sqlx::query_as(
-            "SELECT s.name, s.kind, r.id, r.received_at, r.finished_at, r.claimed_score, \
-             c.category, c.weighted_credit, c.weight, c.checks, c.passed, c.failed, c.errors, c.skipped \
-             FROM suites s JOIN reports r ON r.id = s.latest_report_id \
+        let rows: Vec<crate::ingest::EvidenceRow> = sqlx::query_as(
+            "SELECT s.name, s.kind, r.id AS report_id, r.received_at, r.finished_at, r.claimed_score, r.provenance, \
+             c.category, c.weighted_credit, c.weight, c.checks, c.passed, c.failed, c.errors, c.skipped, c.partial, \
+             c.not_run FROM suites s JOIN reports r ON r.id = s.latest_report_id \
              LEFT JOIN report_categories c ON c.report_id = r.id \
              WHERE s.phase_id = $1 ORDER BY s.name, c.category",
         )
@@ -368,7 +355,24 @@ macro_rules! evaluate_tx {
         .bind(window)
         .fetch_one($exec)
         .await?;
-        crate::ingest::evaluate_rows(phase, $now, rows, critical, high, required, signed)
+        // Rule 7: an approver vouches for a category by approving a required item of it.
+        let vouched: Vec<(String, String)> = sqlx::query_as(
+            "SELECT i.category, u.username FROM checklist_items i \
+             JOIN signoffs s ON s.item_id = i.id AND s.verdict = 'approve' AND s.needs_resign = FALSE \
+             JOIN users u ON u.id = s.user_id \
+             WHERE i.phase_id = $1 AND i.required = TRUE AND i.status = 'done' AND i.category IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM signoffs x WHERE x.item_id = i.id AND x.verdict = 'reject' \
+               AND x.needs_resign = FALSE) ORDER BY s.created_at",
+        )
+        .bind(phase.id)
+        .fetch_all($exec)
+        .await?;
+        let checklist = readyboard_domain::scoring::ChecklistSummary {
+            required: required as u32,
+            required_done_and_signed: signed as u32,
+            vouched: vouched.into_iter().map(|(category, by)| readyboard_domain::scoring::Vouch { category, by }).collect(),
+        };
+        crate::ingest::evaluate_rows(phase, $now, rows, critical, high, &checklist)
     }};
 }
 
@@ -389,22 +393,27 @@ macro_rules! store_evaluation {
     }};
 }
 
-type EvidenceRow = (
-    String,
-    Option<String>,
-    i64,
-    i64,
-    Option<i64>,
-    Option<f64>,
-    Option<String>,
-    Option<f64>,
-    Option<f64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
+/// One suite's latest report joined with one of its category aggregates.
+#[derive(sqlx::FromRow)]
+pub(crate) struct EvidenceRow {
+    name: String,
+    kind: Option<String>,
+    report_id: i64,
+    received_at: i64,
+    finished_at: Option<i64>,
+    claimed_score: Option<f64>,
+    provenance: String,
+    category: Option<String>,
+    weighted_credit: Option<f64>,
+    weight: Option<f64>,
+    checks: Option<i64>,
+    passed: Option<i64>,
+    failed: Option<i64>,
+    errors: Option<i64>,
+    skipped: Option<i64>,
+    partial: Option<i64>,
+    not_run: Option<i64>,
+}
 
 /// Phase settings as the scoring rules take them.
 pub(crate) fn settings_of(phase: &PhaseRow) -> PhaseSettings {
@@ -422,45 +431,32 @@ pub(crate) fn evaluate_rows(
     rows: Vec<EvidenceRow>,
     critical: i64,
     high: i64,
-    required: i64,
-    signed: i64,
+    checklist: &ChecklistSummary,
 ) -> Scorecard {
     let mut suites: Vec<SuiteEvidence> = Vec::new();
-    for (
-        name,
-        kind,
-        report_id,
-        received_at,
-        finished_at,
-        claimed,
-        category,
-        credit,
-        weight,
-        checks,
-        passed,
-        failed,
-        errors,
-        skipped,
-    ) in rows
-    {
-        if suites.last().is_none_or(|s| s.report_id != report_id) {
+    for row in rows {
+        if suites.last().is_none_or(|s| s.report_id != row.report_id) {
             suites.push(SuiteEvidence {
-                suite: name,
-                kind,
-                report_id,
-                received_at_ms: received_at,
-                finished_at_ms: finished_at,
+                suite: row.name,
+                kind: row.kind,
+                report_id: row.report_id,
+                received_at_ms: row.received_at,
+                finished_at_ms: row.finished_at,
                 tallies: Vec::new(),
-                claimed_score: claimed,
+                claimed_score: row.claimed_score,
+                provenance: Provenance::parse(&row.provenance).unwrap_or_default(),
             });
         }
-        if let (Some(category), Some(credit), Some(weight)) = (category, credit, weight) {
+        if let (Some(category), Some(credit), Some(weight)) = (row.category, row.weighted_credit, row.weight) {
+            let n = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
             let counts = Counts {
-                tests: checks.unwrap_or(0) as u64,
-                passed: passed.unwrap_or(0) as u64,
-                failed: failed.unwrap_or(0) as u64,
-                errors: errors.unwrap_or(0) as u64,
-                skipped: skipped.unwrap_or(0) as u64,
+                tests: n(row.checks),
+                passed: n(row.passed),
+                failed: n(row.failed),
+                errors: n(row.errors),
+                skipped: n(row.skipped),
+                partial: n(row.partial),
+                not_run: n(row.not_run),
             };
             if let Some(s) = suites.last_mut() {
                 s.tallies.push(scoring::CategoryTally {
@@ -478,7 +474,7 @@ pub(crate) fn evaluate_rows(
         now,
         &suites,
         &OpenBlockerSummary { critical: critical as u32, high: high as u32 },
-        &ChecklistSummary { required: required as u32, required_done_and_signed: signed as u32 },
+        checklist,
     )
 }
 

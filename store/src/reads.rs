@@ -1,6 +1,6 @@
 //! Read models for pages and the read API.
 
-use readyboard_domain::model::Counts;
+use readyboard_domain::model::{Counts, Provenance};
 use serde::Serialize;
 
 use crate::db::{Store, on_pool};
@@ -57,6 +57,12 @@ pub struct ReportRow {
     pub errors: i64,
     /// Skipped.
     pub skipped: i64,
+    /// Partly met (warn or partial).
+    pub partial: i64,
+    /// Not run.
+    pub not_run: i64,
+    /// `measured` or `self_reported`.
+    pub provenance: String,
     /// Suite-level score of this report.
     pub score: Option<f64>,
     /// Claimed score.
@@ -78,14 +84,22 @@ impl ReportRow {
             failed: self.failed as u64,
             errors: self.errors as u64,
             skipped: self.skipped as u64,
+            partial: self.partial as u64,
+            not_run: self.not_run as u64,
         }
+    }
+
+    /// Whether the report's evidence was measured or self-reported.
+    pub fn provenance(&self) -> Provenance {
+        Provenance::parse(&self.provenance).unwrap_or_default()
     }
 }
 
 const REPORT_SELECT: &str = "SELECT r.id, r.suite_id, s.name AS suite, s.kind, r.phase_id, ph.slug AS phase_slug, \
      ph.name AS phase_name, p.slug AS project_slug, p.name AS project_name, r.format, r.content_hash, r.run_id, \
      r.environment, r.commit_sha, r.branch, r.ci_url, r.started_at, r.finished_at, r.received_at, r.tests, \
-     r.passed, r.failed, r.errors, r.skipped, r.score, r.claimed_score, r.claimed_verdict, r.notes, r.raw_size \
+     r.passed, r.failed, r.errors, r.skipped, r.partial, r.not_run, r.provenance, r.score, r.claimed_score, \
+     r.claimed_verdict, r.notes, r.raw_size \
      FROM reports r JOIN suites s ON s.id = r.suite_id JOIN phases ph ON ph.id = r.phase_id \
      JOIN projects p ON p.id = ph.project_id";
 
@@ -310,15 +324,29 @@ impl Store {
         ).bind(phase_id).bind(limit).fetch_all(pool).await)?)
     }
 
-    /// Per-category aggregates of a report: (category, score, checks, passed, failed, errors, skipped).
-    pub async fn report_categories(
-        &self,
-        report_id: i64,
-    ) -> StoreResult<Vec<(String, Option<f64>, i64, i64, i64, i64, i64)>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, Option<f64>, i64, i64, i64, i64, i64)>(
+    /// Per-category aggregates of a report: (category, score, counts).
+    pub async fn report_categories(&self, report_id: i64) -> StoreResult<Vec<(String, Option<f64>, Counts)>> {
+        type Row = (String, Option<f64>, i64, i64, i64, i64, i64, i64, i64);
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, Row>(
             "SELECT category, CASE WHEN weight > 0 THEN weighted_credit * 100.0 / weight END, checks, passed, failed, \
-             errors, skipped FROM report_categories WHERE report_id = $1 ORDER BY category"
-        ).bind(report_id).fetch_all(pool).await)?)
+             errors, skipped, partial, not_run FROM report_categories WHERE report_id = $1 ORDER BY category"
+        ).bind(report_id).fetch_all(pool).await)?;
+        let n = |v: i64| v.max(0) as u64;
+        Ok(rows
+            .into_iter()
+            .map(|(category, score, tests, passed, failed, errors, skipped, partial, not_run)| {
+                let counts = Counts {
+                    tests: n(tests),
+                    passed: n(passed),
+                    failed: n(failed),
+                    errors: n(errors),
+                    skipped: n(skipped),
+                    partial: n(partial),
+                    not_run: n(not_run),
+                };
+                (category, score, counts)
+            })
+            .collect())
     }
 
     /// Number of open blockers of a phase.

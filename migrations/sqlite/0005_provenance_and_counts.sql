@@ -1,0 +1,25 @@
+-- Provenance (PRODUCT.md rule 7): hand-written reports are self-reported, tool output measured.
+ALTER TABLE reports ADD COLUMN provenance TEXT NOT NULL DEFAULT 'measured';
+UPDATE reports SET provenance = 'self_reported' WHERE format = 'markdown';
+
+-- Counts keep partial (warn) and not run apart: `failed` used to include warn/partial and
+-- `skipped` used to include not_run. Existing rows are recounted from their checks (metric
+-- targets are only ever pass or fail, so they need no recount).
+ALTER TABLE reports ADD COLUMN partial BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE reports ADD COLUMN not_run BIGINT NOT NULL DEFAULT 0;
+UPDATE reports SET
+    partial = (SELECT COUNT(*) FROM checks c WHERE c.report_id = reports.id AND c.status IN ('warn', 'partial')),
+    not_run = (SELECT COUNT(*) FROM checks c WHERE c.report_id = reports.id AND c.status = 'not_run');
+UPDATE reports SET failed = failed - partial, skipped = skipped - not_run;
+
+ALTER TABLE report_categories ADD COLUMN partial BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE report_categories ADD COLUMN not_run BIGINT NOT NULL DEFAULT 0;
+-- A check without a category was tallied under its suite's kind, else the suite's name.
+UPDATE report_categories SET
+    partial = (SELECT COUNT(*) FROM checks c JOIN reports r ON r.id = c.report_id JOIN suites s ON s.id = r.suite_id
+               WHERE c.report_id = report_categories.report_id AND c.status IN ('warn', 'partial')
+                 AND COALESCE(NULLIF(TRIM(c.category), ''), TRIM(COALESCE(s.kind, s.name))) = report_categories.category),
+    not_run = (SELECT COUNT(*) FROM checks c JOIN reports r ON r.id = c.report_id JOIN suites s ON s.id = r.suite_id
+               WHERE c.report_id = report_categories.report_id AND c.status = 'not_run'
+                 AND COALESCE(NULLIF(TRIM(c.category), ''), TRIM(COALESCE(s.kind, s.name))) = report_categories.category);
+UPDATE report_categories SET failed = failed - partial, skipped = skipped - not_run;
