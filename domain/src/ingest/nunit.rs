@@ -529,6 +529,7 @@ mod tests {
             (r#"result="Failed" label="Error""#, Status::Error),
             (r#"result="Failed" label="Invalid""#, Status::Error),
             (r#"result="Failed" label="Cancelled""#, Status::Error),
+            (r#"result="Failed" label="Test exceeded Timeout value 1ms.""#, Status::Error),
             (r#"result="Skipped" label="Ignored""#, Status::Skip),
             (r#"result="Skipped" label="Explicit""#, Status::Skip),
             (r#"result="Skipped""#, Status::Skip),
