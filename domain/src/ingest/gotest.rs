@@ -1,12 +1,17 @@
 //! go test2json NDJSON (`go test -json`), read line by line.
 //!
-//! One check per (Package, Test), with the last `pass`/`fail`/`skip` (or `bench`) action as
-//! its result; subtests (`TestA/case`) are checks of their own with the parent in the path.
+//! Counted as `gotestsum` counts a run:
+//! - one check per (Package, Test), with the last `pass`/`fail`/`skip` (or `bench`) action
+//!   as its result; a parent test and each of its subtests (`TestA/case`) are separate
+//!   checks, the parent failing on its own `fail` action when a subtest failed;
+//! - a package that fails without a failing test (build failure, panic in `TestMain` or after
+//!   the tests, `FAIL pkg [build failed]` printed by `go` itself) is one **error** check for
+//!   that package, as gotestsum lists it among failed packages (and its JUnit output adds a
+//!   failing test case for it).
+//!
 //! Events of parallel tests interleave freely, so output is routed by (Package, Test).
-//! A package that fails without a failing test (build failure, panic in `TestMain` or after
-//! the tests) is not a test: it becomes a note. Lines that are not JSON (build errors
-//! printed by `go` itself) are tolerated; a `FAIL pkg [build failed]` line becomes a note.
-//! Benchmark result lines become metrics.
+//! Lines that are not JSON (build errors printed by `go`) are tolerated. Benchmark result
+//! lines become metrics.
 
 use std::collections::HashMap;
 
@@ -42,6 +47,7 @@ struct TestState {
 struct PackageState {
     result: Option<String>,
     failed_build: bool,
+    failed_setup: bool,
     output: String,
     any_test_failed: bool,
 }
@@ -84,7 +90,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let mut package_order: Vec<String> = Vec::new();
     let mut build_output: HashMap<String, String> = HashMap::new();
     let mut metrics: Vec<Metric> = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
+    let notes: Vec<String> = Vec::new();
     let mut run = RunMeta::default();
     let mut events = 0usize;
     let mut go_lines = 0usize;
@@ -108,12 +114,15 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
             });
             if let Some((pkg, what)) = failed_setup {
                 go_lines += 1;
-                let detail = text::message_of(&text_lines);
-                notes.push(text::note(if detail.is_empty() {
-                    format!("package {} failed to {what}", pkg.trim())
-                } else {
-                    format!("package {} failed to {what}: {detail}", pkg.trim())
-                }));
+                let pkg = pkg.trim().to_string();
+                if !packages.contains_key(&pkg) {
+                    package_order.push(pkg.clone());
+                }
+                let p = packages.entry(pkg).or_default();
+                p.result = Some("fail".into());
+                p.failed_build = what == "build";
+                p.failed_setup = what == "set up";
+                p.output.clone_from(&text_lines);
                 text_lines.clear();
             } else if s.starts_with("# ") {
                 // `# pkg` heads the compiler errors of one package.
@@ -244,19 +253,34 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
         }
         check.details = text::details_of("", out);
     }
+    parents_name_failed_subtests(&mut checks, &tests);
     for pkg in &package_order {
         let Some(p) = packages.get(pkg) else { continue };
         if p.result.as_deref() != Some("fail") || p.any_test_failed {
             continue;
         }
-        let what = if p.failed_build { "failed to build" } else { "failed outside any test" };
-        let detail = package_message(&p.output);
-        let name = if pkg.is_empty() { "(unnamed)" } else { pkg.as_str() };
-        notes.push(text::note(if detail.is_empty() {
-            format!("package {name} {what}")
+        let (name, what) = if p.failed_build {
+            ("[build failed]", "package failed to build")
+        } else if p.failed_setup {
+            ("[setup failed]", "package failed to set up")
         } else {
-            format!("package {name} {what}: {detail}")
-        }));
+            ("[package failed]", "package failed outside any test")
+        };
+        let detail = package_message(&p.output);
+        checks.push(Check {
+            id: text::check_id(pkg, name),
+            name: name.to_string(),
+            suite_path: pkg.clone(),
+            status: Status::Error,
+            weight: 1.0,
+            message: if detail.is_empty() {
+                what.to_string()
+            } else {
+                bounded(&format!("{what}: {detail}"), MAX_MESSAGE_BYTES)
+            },
+            details: text::details_of("", &p.output),
+            ..Check::default()
+        });
     }
     Ok(ParsedReport {
         format: super::Format::Gotest.as_str().to_string(),
@@ -266,6 +290,27 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
         notes,
         ..ParsedReport::default()
     })
+}
+
+/// A parent that failed only because subtests failed prints nothing of its own: say how many.
+fn parents_name_failed_subtests(checks: &mut [Check], tests: &HashMap<(String, String), TestState>) {
+    let mut failed_children: HashMap<usize, usize> = HashMap::new();
+    for ((pkg, test), state) in tests {
+        if !checks[state.index].status.is_failure() {
+            continue;
+        }
+        if let Some((parent, _)) = test.rsplit_once('/')
+            && let Some(p) = tests.get(&(pkg.clone(), parent.to_string()))
+        {
+            *failed_children.entry(p.index).or_default() += 1;
+        }
+    }
+    for (index, n) in failed_children {
+        let c = &mut checks[index];
+        if c.status == Status::Fail && c.message.is_empty() {
+            c.message = if n == 1 { "1 subtest failed".into() } else { format!("{n} subtests failed") };
+        }
+    }
 }
 
 fn strip_position(msg: &str) -> String {
@@ -398,7 +443,7 @@ not json: go vet says hello
     }
 
     #[test]
-    fn package_failures_without_tests_are_notes() {
+    fn package_failures_without_a_test_are_one_error_check_each() {
         let r = ok(r#"{"Action":"run","Package":"a","Test":"TestOk"}
 {"Action":"pass","Package":"a","Test":"TestOk"}
 {"Action":"output","Package":"a","Output":"PASS\n"}
@@ -408,18 +453,67 @@ not json: go vet says hello
 {"ImportPath":"b [b.test]","Action":"build-fail"}
 {"Action":"start","Package":"b"}
 {"Action":"fail","Package":"b","Elapsed":0,"FailedBuild":"b [b.test]"}
+{"Action":"output","Package":"c","Output":"TestMain: no database\n"}
+{"Action":"fail","Package":"c","Elapsed":0.01}
 "#);
-        assert_eq!(r.counts().tests, 1);
-        assert_eq!(r.notes.len(), 2, "{:?}", r.notes);
-        assert!(r.notes[0].contains("package a failed outside any test: panic: late"), "{:?}", r.notes);
-        assert!(r.notes[1].contains("package b failed to build: ./b.go:4:6: undefined: x"), "{:?}", r.notes);
+        let st: Vec<(&str, Status)> = r.checks.iter().map(|c| (c.id.as_str(), c.status)).collect();
+        assert_eq!(
+            st,
+            vec![
+                ("a::TestOk", Status::Pass),
+                ("a::[package failed]", Status::Error),
+                ("b::[build failed]", Status::Error),
+                ("c::[package failed]", Status::Error),
+            ]
+        );
+        assert_eq!(r.checks[1].message, "package failed outside any test: panic: late");
+        assert_eq!(r.checks[2].message, "package failed to build: ./b.go:4:6: undefined: x");
+        assert_eq!(r.checks[3].message, "package failed outside any test: TestMain: no database");
+        assert_eq!(r.checks[2].suite_path, "b");
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+        let c = r.counts();
+        assert_eq!((c.tests, c.passed, c.errors), (4, 1, 3));
+    }
+
+    #[test]
+    fn a_parent_of_failed_subtests_is_a_failed_test_of_its_own() {
+        let r = ok(r#"{"Action":"run","Package":"p","Test":"TestA"}
+{"Action":"run","Package":"p","Test":"TestA/one"}
+{"Action":"run","Package":"p","Test":"TestA/one/deep"}
+{"Action":"fail","Package":"p","Test":"TestA/one/deep"}
+{"Action":"fail","Package":"p","Test":"TestA/one"}
+{"Action":"run","Package":"p","Test":"TestA/two"}
+{"Action":"pass","Package":"p","Test":"TestA/two"}
+{"Action":"run","Package":"p","Test":"TestA/three"}
+{"Action":"fail","Package":"p","Test":"TestA/three"}
+{"Action":"fail","Package":"p","Test":"TestA"}
+{"Action":"fail","Package":"p"}
+"#);
+        let st: Vec<(&str, Status)> = r.checks.iter().map(|c| (c.id.as_str(), c.status)).collect();
+        assert_eq!(
+            st,
+            vec![
+                ("p::TestA", Status::Fail),
+                ("p::TestA/one", Status::Fail),
+                ("p::TestA/one/deep", Status::Fail),
+                ("p::TestA/two", Status::Pass),
+                ("p::TestA/three", Status::Fail),
+            ]
+        );
+        assert_eq!(r.checks[0].message, "2 subtests failed");
+        assert_eq!(r.checks[1].message, "1 subtest failed");
+        let c = r.counts();
+        assert_eq!((c.tests, c.passed, c.failed, c.errors), (5, 1, 4, 0), "no package check: its tests failed");
     }
 
     #[test]
     fn text_build_failure_and_unfinished_tests() {
         let r = ok("# pkg/x [pkg/x.test]\n./x.go:1: undefined: y\nFAIL\tpkg/x [build failed]\n");
-        assert!(r.checks.is_empty());
-        assert_eq!(r.notes, vec!["package pkg/x failed to build: ./x.go:1: undefined: y".to_string()]);
+        assert_eq!(r.checks.len(), 1);
+        let c = &r.checks[0];
+        assert_eq!((c.id.as_str(), c.status), ("pkg/x::[build failed]", Status::Error));
+        assert_eq!(c.message, "package failed to build: ./x.go:1: undefined: y");
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
 
         let r = ok(r#"{"Action":"run","Package":"p","Test":"TestDies"}
 {"Action":"output","Package":"p","Test":"TestDies","Output":"panic: boom\n"}

@@ -161,7 +161,7 @@ impl<'a> Parser<'a> {
                             return Err(self.err("text outside the root element (is this XML?)", pos + i));
                         }
                     } else if self.capturing() {
-                        let s = t.unescape().map_err(|e| self.err(e.to_string(), pos))?;
+                        let s = t.unescape().map_err(|e| self.err(super::xml::unescape_message(&e), pos))?;
                         push_bounded(&mut self.text, &s, MAX_DETAILS_BYTES);
                     }
                 }
@@ -175,11 +175,14 @@ impl<'a> Parser<'a> {
                         push_bounded(&mut self.text, &s, MAX_DETAILS_BYTES);
                     }
                 }
-                Event::DocType(_) => {
-                    return Err(self.err(
-                        "DOCTYPE declarations are not accepted (DTDs and external entities are never processed)",
-                        pos,
-                    ));
+                // The DTD rule shared by every XML format (see `xml::doctype_rule`).
+                Event::DocType(d) => {
+                    if self.roots > 0 {
+                        return Err(self.err("a DOCTYPE can only come before the root element", pos));
+                    }
+                    if let Err(message) = super::xml::doctype_rule(&d) {
+                        return Err(self.err(message, pos));
+                    }
                 }
                 Event::Eof => break,
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
@@ -287,7 +290,7 @@ impl<'a> Parser<'a> {
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|err| self.err(err.to_string(), pos))?;
             if a.key.local_name().as_ref() == key {
-                let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+                let v = a.unescape_value().map_err(|err| self.err(super::xml::unescape_message(&err), pos))?;
                 return Ok(Some(v));
             }
         }
@@ -305,7 +308,7 @@ impl<'a> Parser<'a> {
             if !matches!(key, b"name" | b"classname" | b"class" | b"time" | b"status" | b"result") {
                 continue;
             }
-            let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+            let v = a.unescape_value().map_err(|err| self.err(super::xml::unescape_message(&err), pos))?;
             let v = v.trim();
             match key {
                 b"name" => v.clone_into(&mut case.name),

@@ -1,9 +1,17 @@
 //! mocha JSON reporter (`--reporter json`): `stats`, `tests`, `passes`, `failures`, `pending`.
 //!
 //! One check per entry of `tests`, its status found by matching `failures` and `pending`
-//! (mocha's entries carry no status of their own). A failing hook (`"before all" hook …`)
-//! is in `failures` but not in `tests`; mocha counts it as a failure and the tests it
-//! guarded never ran, so it is kept as an error check rather than dropped.
+//! (mocha's entries carry no status of their own).
+//!
+//! A failing hook (`"before each" hook for "x"`, `"after all" hook`, `"before all" hook in
+//! "{root}"`) is how mocha's JSON reporter lists an error outside any test: the runner emits
+//! `fail` for the hook itself, so it is in `failures` (and in `stats.failures`) but never in
+//! `tests`, and the tests it guarded did not run. It is one **error** check named after the
+//! hook — never a failure of the test it names, which keeps its own result (an `after each`
+//! hook can fail after its test passed) — and it is counted once even when a reporter also
+//! lists it in `tests`. A second `fail` for a test already counted (mocha's "done() called
+//! multiple times") adds nothing; any other failure outside `tests` ("Uncaught error outside
+//! test suite") is an error check too.
 
 use std::collections::HashMap;
 
@@ -73,7 +81,11 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
                 failures.iter().map(|f| (key(f), f)).collect();
             for t in tests {
                 let k = key(t);
-                let status = if take(&mut failed, &k) || has_error(t) {
+                let status = if is_hook(t) {
+                    // Some reporters list the failed hook in `tests` too: one error, once.
+                    take(&mut failed, &k);
+                    Status::Error
+                } else if take(&mut failed, &k) || has_error(t) {
                     Status::Fail
                 } else if take(&mut skipped, &k) || t.get("pending").and_then(Value::as_bool) == Some(true) {
                     Status::Skip
@@ -85,9 +97,12 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
                     if status == Status::Fail && !has_error(t) { failure_entries.get(&k).copied() } else { None };
                 checks.push(check(source.unwrap_or(t), status));
             }
-            // What is left in `failures` did not appear in `tests`: failed hooks.
+            // What is left in `failures` did not appear in `tests`: failed hooks, errors outside
+            // any test, and repeated failures of a test already counted.
+            let in_tests: std::collections::HashSet<(String, String)> = tests.iter().map(key).collect();
             for f in &failures {
-                if take(&mut failed, &key(f)) {
+                let k = key(f);
+                if take(&mut failed, &k) && (is_hook(f) || !in_tests.contains(&k)) {
                     checks.push(check(f, Status::Error));
                 }
             }
@@ -108,8 +123,13 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     })
 }
 
+/// mocha titles a hook `"before each" hook`, `"after all" hook: name`, `… for "test"` or
+/// `… in "{root}"`.
 fn is_hook(t: &Map<String, Value>) -> bool {
-    s(t, "title").contains("\" hook")
+    let title = s(t, "title");
+    ["\"before all\" hook", "\"before each\" hook", "\"after all\" hook", "\"after each\" hook"]
+        .iter()
+        .any(|h| title.starts_with(h))
 }
 
 fn check(t: &Map<String, Value>, status: Status) -> Check {
@@ -181,6 +201,52 @@ mod tests {
         assert_eq!(r.checks[4].message, "dup failed");
         assert_eq!(r.checks[5].message, "connect ECONNREFUSED");
         assert_eq!(r.run.started_at.as_deref(), Some("2021-02-24T20:26:09.297Z"));
+    }
+
+    #[test]
+    fn failed_hooks_are_errors_counted_once_not_failures_of_the_test_they_name() {
+        let r = parse(
+            br#"{
+          "stats": {"tests": 2, "passes": 2, "failures": 4},
+          "tests": [
+            {"title": "reads", "fullTitle": "Db reads", "file": "db.js", "err": {}},
+            {"title": "writes", "fullTitle": "Db writes", "file": "db.js", "err": {}},
+            {"title": "\"before each\" hook for \"lists\"", "fullTitle": "Api \"before each\" hook for \"lists\"", "file": "api.js",
+             "err": {"message": "listen EADDRINUSE"}}
+          ],
+          "passes": [{"title": "reads", "fullTitle": "Db reads", "file": "db.js"}, {"title": "writes", "fullTitle": "Db writes", "file": "db.js"}],
+          "failures": [
+            {"title": "\"after each\" hook for \"writes\"", "fullTitle": "Db \"after each\" hook for \"writes\"", "file": "db.js", "err": {"message": "cleanup failed"}},
+            {"title": "\"before each\" hook for \"lists\"", "fullTitle": "Api \"before each\" hook for \"lists\"", "file": "api.js", "err": {"message": "listen EADDRINUSE"}},
+            {"title": "\"after all\" hook", "fullTitle": "Db \"after all\" hook", "file": "db.js", "err": {"message": "pool still open"}},
+            {"title": "writes", "fullTitle": "Db writes", "file": "db.js", "err": {"message": "done() called multiple times"}}
+          ],
+          "pending": []
+        }"#,
+        )
+        .unwrap();
+        let st: Vec<(&str, Status)> = r.checks.iter().map(|c| (c.name.as_str(), c.status)).collect();
+        assert_eq!(
+            st,
+            vec![
+                ("reads", Status::Pass),
+                ("writes", Status::Fail),
+                (r#""before each" hook for "lists""#, Status::Error),
+                (r#""after each" hook for "writes""#, Status::Error),
+                (r#""after all" hook"#, Status::Error),
+            ]
+        );
+        assert_eq!(r.checks[3].message, "cleanup failed");
+        assert_eq!(r.checks[3].suite_path, "Db");
+        // Without `tests`, the hooks in `failures` are errors as well.
+        let r = parse(
+            br#"{"stats": {}, "passes": [{"title": "a", "fullTitle": "S a"}],
+              "failures": [{"title": "\"before all\" hook in \"{root}\"", "fullTitle": "\"before all\" hook in \"{root}\"", "err": {"message": "x"}},
+                           {"title": "b", "fullTitle": "S b", "err": {"message": "y"}}]}"#,
+        )
+        .unwrap();
+        let st: Vec<Status> = r.checks.iter().map(|c| c.status).collect();
+        assert_eq!(st, vec![Status::Pass, Status::Error, Status::Fail]);
     }
 
     #[test]

@@ -146,6 +146,13 @@ impl Format {
 
 /// Guesses the format from the content alone.
 pub fn detect(bytes: &[u8]) -> Option<Format> {
+    if let Some(utf8) = utf16_to_utf8(bytes) {
+        return detect_utf8(&utf8);
+    }
+    detect_utf8(bytes)
+}
+
+fn detect_utf8(bytes: &[u8]) -> Option<Format> {
     let body = skip_bom_and_space(bytes);
     match body.first()? {
         b'<' => detect_xml(body),
@@ -164,9 +171,12 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<ParsedReport, Inges
             column: Some(1),
         });
     }
+    // .NET tools and Windows PowerShell redirection write UTF-16; every parser reads UTF-8.
+    let utf8 = utf16_to_utf8(bytes);
+    let bytes = utf8.as_deref().unwrap_or(bytes);
     let format = match format {
         Some(f) => f,
-        None => detect(bytes).ok_or(IngestError::UnknownFormat)?,
+        None => detect_utf8(bytes).ok_or(IngestError::UnknownFormat)?,
     };
     let mut report = match format {
         Format::ReadyboardJson => readyboard_json::parse(bytes)?,
@@ -190,6 +200,21 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<ParsedReport, Inges
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// A UTF-16 document (byte order mark, or an XML document starting `<` `\0`) re-encoded
+/// as UTF-8, its declared `encoding` left as written (the XML readers ignore it); `None`
+/// for anything else. Unpaired surrogates become U+FFFD, as a text editor would show them.
+fn utf16_to_utf8(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (encoding, body) = match bytes {
+        [0xFF, 0xFE, rest @ ..] => (encoding_rs::UTF_16LE, rest),
+        [0xFE, 0xFF, rest @ ..] => (encoding_rs::UTF_16BE, rest),
+        [b'<', 0, c, 0, ..] if *c != 0 => (encoding_rs::UTF_16LE, bytes),
+        [0, b'<', 0, c, ..] if *c != 0 => (encoding_rs::UTF_16BE, bytes),
+        _ => return None,
+    };
+    let (text, _) = encoding.decode_without_bom_handling(body);
+    Some(text.into_owned().into_bytes())
+}
+
 /// `bytes` without a leading UTF-8 byte order mark.
 pub(crate) fn skip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(BOM).unwrap_or(bytes)
@@ -202,8 +227,9 @@ pub(crate) fn skip_bom_and_space(bytes: &[u8]) -> &[u8] {
 }
 
 /// Walks the XML prolog (declaration, comments, processing instructions, DOCTYPE) and
-/// looks at the root element's name. A DOCTYPE is skipped here so that the parser, not
-/// detection, rejects it with a clear message.
+/// looks at the root element's name alone: attributes vary by producer (converters write
+/// NUnit's `<test-results>` with MSTest names and few attributes) and never decide the
+/// format. A DOCTYPE is skipped here; the parser applies the DTD rule with a clear message.
 fn detect_xml(mut s: &[u8]) -> Option<Format> {
     // Real prologs are short; a bound keeps detection cheap on hostile input.
     for _ in 0..64 {
@@ -476,6 +502,31 @@ mod tests {
         // Existing formats keep their detection.
         assert_eq!(detect(br#"{"results":{"tests":[]}}"#), Some(Format::Ctrf));
         assert_eq!(detect(b"<testsuite/>"), Some(Format::Junit));
+    }
+
+    fn utf16le(s: &str, bom: bool) -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        out.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+        out
+    }
+
+    #[test]
+    fn nunit_is_detected_by_its_root_whatever_its_attributes() {
+        // A converter's NUnit 2 file with MSTest names, no declaration of totals, a DOCTYPE.
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<!DOCTYPE test-results>\r\n<test-results>\r\n  <test-suite name=\"MyTests.UnitTest1\"><results>\r\n    <test-case name=\"MyTests.UnitTest1.TestMethod1\" executed=\"True\"/>\r\n  </results></test-suite>\r\n</test-results>";
+        assert_eq!(detect(xml.as_bytes()), Some(Format::Nunit));
+        assert_eq!(detect(b"<ns:test-run xmlns:ns=\"urn:x\"/>"), Some(Format::Nunit));
+        // Written as UTF-16 (Windows PowerShell redirection, .NET writers), with or without BOM.
+        for bytes in [utf16le(xml, true), utf16le(xml, false)] {
+            assert_eq!(detect(&bytes), Some(Format::Nunit));
+            let r = parse(&bytes, None).unwrap();
+            assert_eq!(r.format, "nunit");
+            assert_eq!(r.checks.len(), 1);
+            assert_eq!(r.checks[0].status, crate::model::Status::Pass);
+        }
+        let mut be = vec![0xFE, 0xFF];
+        be.extend("<TestRun/>".encode_utf16().flat_map(u16::to_be_bytes));
+        assert_eq!(detect(&be), Some(Format::Trx));
     }
 
     #[test]

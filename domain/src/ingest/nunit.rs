@@ -34,6 +34,9 @@ struct SuiteState {
     label: String,
     site: String,
     message: String,
+    /// NUnit's console counts every test below a fixture whose one-time tear-down threw
+    /// (`Failed`, `Error`, site `TearDown`) as an error, whatever its own result.
+    teardown_error: bool,
 }
 
 #[derive(Default)]
@@ -42,51 +45,100 @@ struct CaseState {
     fullname: String,
     result: String,
     label: String,
-    executed: Option<bool>,
-    success: Option<bool>,
+    executed: Flag,
+    success: Flag,
     runstate: String,
+    /// A `<failure>` element inside the case.
+    has_failure: bool,
+    /// A `<reason>` element (why it did not run) inside the case.
+    has_reason: bool,
     duration_ms: Option<f64>,
     message: String,
     stack: String,
     output: String,
 }
 
-/// Maps NUnit's result attributes to a check status.
+/// Maps NUnit's result attributes to a check status, the way NUnit's own runners count a
+/// test case (nunit-console's `ResultSummary` for NUnit 3, `ResultSummarizer` for NUnit 2):
 ///
-/// NUnit 3: `result` with `label` (`Failed`+`Error` → error, `Skipped`+`Invalid` → not run).
-/// NUnit 2: `result` (`Success`, `Failure`, `Error`, `Ignored`, `Skipped`, `NotRunnable`, …),
-/// else `executed`/`success`. Inconclusive, invalid, not-runnable and cancelled tests gave
-/// no verdict: not run (no credit, counted with the skipped).
-pub fn map_result(result: &str, label: &str, executed: Option<bool>, success: Option<bool>) -> Status {
-    let label = label.to_ascii_lowercase();
-    match result.trim().to_ascii_lowercase().as_str() {
+/// - NUnit 3 `result`+`label`: `Passed` → pass; `Failed` → fail, but with any label
+///   (`Error`, `Cancelled`, `Invalid`) → error (the console counts those as errors and
+///   invalid tests, never as plain failures); `Warning` → warn (`Warning`+`Ignored`, as early
+///   NUnit 3 wrote an ignored test, → skip); `Skipped` with any label (`Ignored`,
+///   `Explicit`, …) → skip; `Inconclusive` → not run (NUnit counts it apart from passed,
+///   failed and skipped: it ran and gave no verdict, so no credit, but not left out of the
+///   score as a skip is).
+/// - NUnit 2 `result`: `Success` → pass; `Failure` → fail; `Error` and `Cancelled` → error
+///   (NUnit 2 counts both as errors); `Ignored`, `Skipped` → skip; `NotRunnable` and
+///   `Inconclusive` → not run (NUnit 2 lists them under "Not run: Invalid" and
+///   "Inconclusive").
+///
+/// `None` when `result` is absent or not an NUnit result: the caller decides from
+/// `executed`/`success` and the failure element (see [`fallback`]).
+pub fn map_result(result: &str, label: &str) -> Option<Status> {
+    let label = label.trim().to_ascii_lowercase();
+    Some(match result.trim().to_ascii_lowercase().as_str() {
         "passed" | "success" => Status::Pass,
-        "failed" | "failure" => match label.as_str() {
-            "error" => Status::Error,
-            "cancelled" | "invalid" => Status::NotRun,
-            _ => Status::Fail,
+        "failed" | "failure" => {
+            if label.is_empty() {
+                Status::Fail
+            } else {
+                Status::Error
+            }
+        }
+        "error" | "cancelled" => Status::Error,
+        "warning" => match label.as_str() {
+            "ignored" | "explicit" => Status::Skip,
+            _ => Status::Warn,
         },
-        "error" => Status::Error,
-        "skipped" | "ignored" | "explicit" => match label.as_str() {
-            "invalid" => Status::NotRun,
-            _ => Status::Skip,
-        },
-        "warning" => Status::Warn,
-        "inconclusive" | "notrunnable" | "not runnable" | "cancelled" => Status::NotRun,
-        _ => match (executed, success) {
-            (Some(false), _) => Status::Skip,
-            (_, Some(true)) => Status::Pass,
-            (_, Some(false)) => Status::Fail,
+        "skipped" | "ignored" | "explicit" => Status::Skip,
+        "inconclusive" | "notrunnable" | "not runnable" | "invalid" => Status::NotRun,
+        _ => return None,
+    })
+}
+
+/// The status of a test case whose `result` says nothing usable (NUnit 2.0–2.4 wrote only
+/// `executed` and `success`, converters sometimes only `executed`).
+///
+/// `executed="False"` → skip (NUnit 2 counts an unexecuted test among "not run", ignored
+/// unless it says otherwise); a readable `success` decides; otherwise a `<failure>` element
+/// inside means fail, a `<reason>` alone (why it did not run) skip, and an executed test
+/// with neither passed. A test that says nothing at all falls back to its `runstate`.
+pub fn fallback(executed: &Flag, success: &Flag, failure: bool, reason: bool, runstate: &str) -> Status {
+    match (executed, success) {
+        (Flag::Yes(false), _) => Status::Skip,
+        (_, Flag::Yes(true)) => Status::Pass,
+        (_, Flag::Yes(false)) => Status::Fail,
+        _ if failure => Status::Fail,
+        _ if reason => Status::Skip,
+        (Flag::Absent, Flag::Absent) => match runstate.to_ascii_lowercase().as_str() {
+            "ignored" | "explicit" | "skipped" => Status::Skip,
             _ => Status::NotRun,
         },
+        _ => Status::Pass,
     }
 }
 
-fn boolean(v: Option<&str>) -> Option<bool> {
-    match v?.to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
+/// A `True`/`False` attribute as written.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Flag {
+    /// Not written.
+    #[default]
+    Absent,
+    /// `True` or `False` (any case).
+    Yes(bool),
+    /// Something else (`Ture`, `Fasle`, `1`…), kept to be reported.
+    Unreadable(String),
+}
+
+impl Flag {
+    fn of(v: Option<&str>) -> Flag {
+        match v.map(str::to_ascii_lowercase).as_deref() {
+            None => Flag::Absent,
+            Some("true") => Flag::Yes(true),
+            Some("false") => Flag::Yes(false),
+            Some(_) => Flag::Unreadable(v.unwrap_or("").to_string()),
+        }
     }
 }
 
@@ -99,6 +151,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let mut checks = Vec::new();
     let mut notes = Vec::new();
     let mut run = RunMeta::default();
+    let mut unreadable = Unreadable::default();
 
     while let Some(event) = xml.next_event()? {
         match event {
@@ -129,13 +182,21 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
                             "ParameterizedMethod" | "Theory" | "GenericMethod" => String::new(),
                             _ => name.clone(),
                         };
+                        let result = get(&a, "result").unwrap_or("").to_string();
+                        let label = get(&a, "label").unwrap_or("").to_string();
+                        let site = get(&a, "site").unwrap_or("").to_string();
+                        let teardown_error = matches!(kind, "SetUpFixture" | "TestFixture")
+                            && result.eq_ignore_ascii_case("failed")
+                            && label.eq_ignore_ascii_case("error")
+                            && site.eq_ignore_ascii_case("teardown");
                         suites.push(SuiteState {
                             path_name,
                             name,
-                            result: get(&a, "result").unwrap_or("").to_string(),
-                            label: get(&a, "label").unwrap_or("").to_string(),
-                            site: get(&a, "site").unwrap_or("").to_string(),
+                            result,
+                            label,
+                            site,
                             message: String::new(),
+                            teardown_error,
                         });
                         Kind::Suite
                     }
@@ -146,15 +207,27 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
                             fullname: get(&a, "fullname").unwrap_or("").to_string(),
                             result: get(&a, "result").unwrap_or("").to_string(),
                             label: get(&a, "label").unwrap_or("").to_string(),
-                            executed: boolean(get(&a, "executed")),
-                            success: boolean(get(&a, "success")),
+                            executed: Flag::of(get(&a, "executed")),
+                            success: Flag::of(get(&a, "success")),
                             runstate: get(&a, "runstate").unwrap_or("").to_string(),
                             duration_ms: get(&a, "duration").or_else(|| get(&a, "time")).and_then(parse_seconds),
                             ..CaseState::default()
                         });
                         Kind::Case
                     }
-                    (Some(Kind::Case | Kind::Suite), b"failure" | b"reason") => Kind::Result,
+                    (Some(Kind::Case), b"failure") => {
+                        if let Some(c) = case.as_mut() {
+                            c.has_failure = true;
+                        }
+                        Kind::Result
+                    }
+                    (Some(Kind::Case), b"reason") => {
+                        if let Some(c) = case.as_mut() {
+                            c.has_reason = true;
+                        }
+                        Kind::Result
+                    }
+                    (Some(Kind::Suite), b"failure" | b"reason") => Kind::Result,
                     (Some(Kind::Result), b"message") => Kind::Message,
                     (Some(Kind::Result), b"stack-trace") => Kind::StackTrace,
                     (Some(Kind::Case), b"output") => Kind::Output,
@@ -178,7 +251,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
             XmlEvent::End => match stack.pop() {
                 Some(Kind::Case) => {
                     if let Some(c) = case.take() {
-                        checks.push(check(c, &suites));
+                        checks.push(check(c, &suites, &mut unreadable));
                     }
                 }
                 Some(Kind::Suite) => {
@@ -192,6 +265,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
             },
         }
     }
+    notes.extend(unreadable.notes());
     Ok(ParsedReport {
         format: super::Format::Nunit.as_str().to_string(),
         run,
@@ -231,14 +305,62 @@ fn is_child_summary(message: &str) -> bool {
     m.starts_with("one or more child tests had") || m.starts_with("child test failed")
 }
 
-fn check(c: CaseState, suites: &[SuiteState]) -> Check {
-    let mut status = map_result(&c.result, &c.label, c.executed, c.success);
-    if c.result.is_empty() && c.executed.is_none() && c.success.is_none() {
-        // Not run at all: `runstate` tells why.
-        status = match c.runstate.to_ascii_lowercase().as_str() {
-            "ignored" | "explicit" | "skipped" => Status::Skip,
-            _ => Status::NotRun,
-        };
+/// Attribute values NUnit never writes, counted per (attribute, value) for one note each.
+#[derive(Default)]
+struct Unreadable(Vec<(&'static str, String, usize)>);
+
+impl Unreadable {
+    fn add(&mut self, attribute: &'static str, value: &str) {
+        if let Some((_, _, n)) = self.0.iter_mut().find(|(a, v, _)| *a == attribute && v == value) {
+            *n += 1;
+        } else if self.0.len() < 20 {
+            // Bounded: a generated file could misspell a thousand different ways.
+            self.0.push((attribute, value.to_string(), 1));
+        }
+    }
+
+    fn notes(self) -> impl Iterator<Item = String> {
+        self.0.into_iter().map(|(attribute, value, n)| {
+            let cases = if n == 1 { "1 test case has".to_string() } else { format!("{n} test cases have") };
+            let decided = if attribute == "result" {
+                "its status was read from executed/success and its failure element"
+            } else {
+                "its status was read from result and its failure element"
+            };
+            text::note(format!("{cases} {attribute}=\"{value}\", which is not an NUnit value: {decided}"))
+        })
+    }
+}
+
+fn check(c: CaseState, suites: &[SuiteState], unreadable: &mut Unreadable) -> Check {
+    for (attribute, flag) in [("executed", &c.executed), ("success", &c.success)] {
+        if let Flag::Unreadable(v) = flag {
+            unreadable.add(attribute, v);
+        }
+    }
+    let mut status = match map_result(&c.result, &c.label) {
+        Some(status) => status,
+        None => {
+            if !c.result.is_empty() {
+                unreadable.add("result", &c.result);
+            }
+            fallback(&c.executed, &c.success, c.has_failure, c.has_reason, &c.runstate)
+        }
+    };
+    let teardown = suites.iter().rev().find(|s| s.teardown_error);
+    let mut message = text::message_of(&c.message);
+    if let Some(fixture) = teardown
+        && status != Status::Skip
+    {
+        status = Status::Error;
+        if message.is_empty() {
+            let why = text::message_of(&fixture.message);
+            message = if why.is_empty() {
+                format!("one-time tear-down of {} failed", basename(&fixture.name))
+            } else {
+                format!("one-time tear-down of {} failed: {why}", basename(&fixture.name))
+            };
+        }
     }
     let suite_path = join_path(suites.iter().map(|s| s.path_name.as_str()));
     // NUnit 2 names a case by its full name; show it relative to the innermost suite whose
@@ -274,7 +396,7 @@ fn check(c: CaseState, suites: &[SuiteState]) -> Check {
         status,
         weight: 1.0,
         duration_ms: c.duration_ms,
-        message: text::message_of(&c.message),
+        message,
         details: text::details_of(&failure, &c.output),
         ..Check::default()
     }
@@ -318,7 +440,7 @@ mod tests {
         let r = parse(xml.as_bytes()).unwrap();
         assert_eq!(
             statuses(&r),
-            vec![Status::Pass, Status::Error, Status::Fail, Status::Skip, Status::NotRun, Status::NotRun, Status::Pass]
+            vec![Status::Pass, Status::Error, Status::Fail, Status::Skip, Status::Skip, Status::NotRun, Status::Pass]
         );
         let c = &r.checks[1];
         assert_eq!(c.id, "Calc.CalcTests.Throws");
@@ -360,6 +482,119 @@ mod tests {
         assert_eq!(r.checks[0].duration_ms, Some(10.0));
         assert_eq!(r.checks[1].message, "Expected 1");
         assert_eq!(r.run.started_at, None, "local times without a zone are not guessed");
+    }
+
+    #[test]
+    fn nunit2_executed_tests_without_a_result_passed_unless_a_failure_is_inside() {
+        let xml = r#"<test-results name="Conv.Tests" total="4">
+  <test-suite name="Conv.Tests"><results>
+    <test-case name="Conv.Tests.Ok" executed="True"/>
+    <test-case name="Conv.Tests.Broken" executed="True"><failure><message>Expected 2</message></failure></test-case>
+    <test-case name="Conv.Tests.Later" executed="False"><reason><message>not today</message></reason></test-case>
+    <test-case name="Conv.Tests.Quiet" executed="False"/>
+  </results></test-suite>
+</test-results>"#;
+        let r = parse(xml.as_bytes()).unwrap();
+        assert_eq!(statuses(&r), vec![Status::Pass, Status::Fail, Status::Skip, Status::Skip]);
+        assert_eq!(r.checks[1].message, "Expected 2");
+        assert!(r.notes.is_empty(), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn misspelt_success_is_decided_by_result_or_failure_element_and_reported() {
+        let xml = r#"<test-results name="T" total="5">
+  <test-suite name="T"><results>
+    <test-case name="T.A" executed="True" success="Ture"/>
+    <test-case name="T.B" executed="True" success="Fasle"><failure><message>boom</message></failure></test-case>
+    <test-case name="T.C" executed="True" result="Failure" success="treu"/>
+    <test-case name="T.D" executed="Ture" success="Ture"/>
+    <test-case name="T.E" result="Sucess" success="True"/>
+  </results></test-suite>
+</test-results>"#;
+        let r = parse(xml.as_bytes()).unwrap();
+        assert_eq!(statuses(&r), vec![Status::Pass, Status::Fail, Status::Fail, Status::Pass, Status::Pass]);
+        let notes = r.notes.join("\n");
+        assert!(notes.contains(r#"2 test cases have success="Ture""#), "{notes}");
+        assert!(notes.contains(r#"1 test case has success="Fasle""#), "{notes}");
+        assert!(notes.contains(r#"success="treu""#), "{notes}");
+        assert!(notes.contains(r#"executed="Ture""#), "{notes}");
+        assert!(notes.contains(r#"result="Sucess""#), "{notes}");
+    }
+
+    #[test]
+    fn nunit3_labels_count_as_the_nunit_console_counts_them() {
+        let cases = [
+            (r#"result="Passed""#, Status::Pass),
+            (r#"result="Failed""#, Status::Fail),
+            (r#"result="Failed" label="Error""#, Status::Error),
+            (r#"result="Failed" label="Invalid""#, Status::Error),
+            (r#"result="Failed" label="Cancelled""#, Status::Error),
+            (r#"result="Failed" label="Test exceeded Timeout value 1ms.""#, Status::Error),
+            (r#"result="Skipped" label="Ignored""#, Status::Skip),
+            (r#"result="Skipped" label="Explicit""#, Status::Skip),
+            (r#"result="Skipped""#, Status::Skip),
+            (r#"result="Inconclusive""#, Status::NotRun),
+            (r#"result="Warning""#, Status::Warn),
+            (r#"result="Warning" label="Ignored""#, Status::Skip),
+        ];
+        let body: String =
+            cases.iter().enumerate().map(|(i, (attrs, _))| format!(r#"<test-case name="t{i}" {attrs}/>"#)).collect();
+        let xml = format!(r#"<test-run><test-suite type="TestFixture" name="F">{body}</test-suite></test-run>"#);
+        let r = parse(xml.as_bytes()).unwrap();
+        assert_eq!(statuses(&r), cases.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn nunit2_results_count_as_nunit2_counts_them() {
+        for (result, want) in [
+            ("Success", Status::Pass),
+            ("Failure", Status::Fail),
+            ("Error", Status::Error),
+            ("Cancelled", Status::Error),
+            ("Ignored", Status::Skip),
+            ("Skipped", Status::Skip),
+            ("NotRunnable", Status::NotRun),
+            ("Inconclusive", Status::NotRun),
+        ] {
+            let xml = format!(r#"<test-results><test-case name="A.b" result="{result}"/></test-results>"#);
+            assert_eq!(statuses(&parse(xml.as_bytes()).unwrap()), vec![want], "{result}");
+        }
+    }
+
+    #[test]
+    fn tests_under_a_fixture_whose_teardown_threw_are_errors() {
+        let xml = r#"<test-run>
+  <test-suite type="TestFixture" name="Db" result="Failed" label="Error" site="TearDown">
+    <failure><message>connection leak</message></failure>
+    <test-case name="Reads" result="Passed"/>
+    <test-case name="Writes" result="Failed"><failure><message>Expected 1</message></failure></test-case>
+    <test-case name="Later" result="Skipped" label="Ignored"/>
+  </test-suite>
+  <test-suite type="TestFixture" name="Ok" result="Passed"><test-case name="Fine" result="Passed"/></test-suite>
+</test-run>"#;
+        let r = parse(xml.as_bytes()).unwrap();
+        assert_eq!(statuses(&r), vec![Status::Error, Status::Error, Status::Skip, Status::Pass]);
+        assert_eq!(r.checks[0].message, "one-time tear-down of Db failed: connection leak");
+        assert_eq!(r.checks[1].message, "Expected 1");
+        assert!(r.notes.iter().any(|n| n.contains("TearDown failure")), "{:?}", r.notes);
+    }
+
+    #[test]
+    fn a_doctype_is_skipped_and_its_entities_never_expanded() {
+        let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE test-results SYSTEM \"http://example.invalid/nunit.dtd\">\n<test-results><test-case name=\"A.b\" executed=\"True\" success=\"True\"/></test-results>";
+        assert_eq!(statuses(&parse(xml.as_bytes()).unwrap()), vec![Status::Pass]);
+        let xml = "<!DOCTYPE test-results [<!ELEMENT test-results ANY>]><test-results><test-case name=\"A.b\" result=\"Success\"/></test-results>";
+        assert_eq!(statuses(&parse(xml.as_bytes()).unwrap()), vec![Status::Pass]);
+
+        let xxe = "<!DOCTYPE x [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n<test-results><test-case name=\"&xxe;\"/></test-results>";
+        let e = parse(xxe.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("declares entities"), "{e}");
+        assert!(matches!(e, IngestError::Malformed { line: Some(1), .. }), "{e:?}");
+
+        let undefined = "<!DOCTYPE test-results>\n<test-results><test-case name=\"&nbsp;\"/></test-results>";
+        let e = parse(undefined.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("entity `&nbsp;` is not defined"), "{e}");
+        assert!(matches!(e, IngestError::Malformed { line: Some(2), .. }), "{e:?}");
     }
 
     #[test]

@@ -48,9 +48,19 @@ struct RawResult {
 
 /// Maps a TRX outcome to a check status.
 ///
-/// `NotExecuted` is a deliberate skip (`[Ignore]`); `Inconclusive`, `NotRunnable`, `Pending`
-/// and `InProgress` produced no verdict (not run, no credit); `Timeout`, `Aborted` and
-/// `Disconnected` are errors outside the test's assertions.
+/// The outcomes are the TRX schema's `TestOutcome` states (each has its own `<Counters>`
+/// attribute), read with their documented meaning:
+/// - `Passed`, `Completed` (an aggregate that finished), `PassedButRunAborted` (the test
+///   itself passed; the run was stopped later) → pass;
+/// - `Failed` → fail;
+/// - `Error` (a system error while running it), `Timeout`, `Aborted` (stopped by the
+///   framework, not by a person), `Disconnected` (the run lost its test host) → error:
+///   failures outside the test's assertions;
+/// - `NotExecuted` → skip: vstest's TRX logger writes it for every skipped test
+///   (`[Ignore]`, `Skip =`), and the test reporters count it as skipped;
+/// - `Warning` → warn;
+/// - `Inconclusive` (ran, no verdict), `NotRunnable`, `Pending`, `InProgress`, and anything
+///   unknown or missing → not run: no verdict, no credit.
 pub fn map_outcome(outcome: &str) -> Status {
     match outcome.trim().to_ascii_lowercase().as_str() {
         "passed" | "passedbutrunaborted" | "completed" => Status::Pass,
@@ -339,6 +349,45 @@ Expected: 1</Message><StackTrace>   at Ns.Calc.Divides() in Calc.cs:line 9</Stac
         assert_eq!(parse_timespan("abc"), None);
         assert_eq!(parse_timespan("-00:00:01"), None);
         assert_eq!(parse_timespan("1:2:3:4"), None);
+    }
+
+    #[test]
+    fn every_trx_outcome_maps_as_the_trx_schema_counts_it() {
+        let cases = [
+            ("Passed", Status::Pass),
+            ("Completed", Status::Pass),
+            ("PassedButRunAborted", Status::Pass),
+            ("Failed", Status::Fail),
+            ("Error", Status::Error),
+            ("Timeout", Status::Error),
+            ("Aborted", Status::Error),
+            ("Disconnected", Status::Error),
+            ("NotExecuted", Status::Skip),
+            ("Warning", Status::Warn),
+            ("Inconclusive", Status::NotRun),
+            ("NotRunnable", Status::NotRun),
+            ("Pending", Status::NotRun),
+            ("InProgress", Status::NotRun),
+        ];
+        let results: String = cases
+            .iter()
+            .enumerate()
+            .map(|(i, (o, _))| format!(r#"<UnitTestResult testId="t{i}" testName="T{i}" outcome="{o}"/>"#))
+            .collect();
+        let r = parse(
+            format!("<TestRun><Results>{results}<UnitTestResult testName=\"NoOutcome\"/></Results></TestRun>")
+                .as_bytes(),
+        )
+        .unwrap();
+        let want: Vec<Status> = cases.iter().map(|(_, s)| *s).chain([Status::NotRun]).collect();
+        assert_eq!(r.checks.iter().map(|c| c.status).collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn a_doctype_is_skipped_like_in_every_xml_format() {
+        let r = parse(b"<!DOCTYPE TestRun>\n<TestRun><Results><UnitTestResult testName=\"A\" outcome=\"Passed\"/></Results></TestRun>")
+            .unwrap();
+        assert_eq!(r.checks.len(), 1);
     }
 
     #[test]

@@ -1,11 +1,18 @@
 //! A hardened XML event stream shared by the XML formats other than JUnit (TRX, NUnit,
-//! xUnit.net): the same rules as the JUnit parser — UTF-8 only, no NUL, no DOCTYPE (so no
-//! DTD or entity is ever resolved), no `<` inside a tag, bounded nesting, one root, nothing
-//! but whitespace outside it — with errors that carry a line and column.
+//! xUnit.net): the same rules as the JUnit parser — UTF-8 only, no NUL, no `<` inside a
+//! tag, bounded nesting, one root, nothing but whitespace outside it — with errors that
+//! carry a line and column.
+//!
+//! One rule for DTDs, shared with the JUnit parser ([`doctype_rule`]): a DOCTYPE is skipped,
+//! never read, fetched or expanded. Only the five predefined entities (`&amp;` …) and
+//! character references are ever replaced; any other `&name;` is an error naming it. A
+//! DOCTYPE that declares entities is rejected outright: the file's text depends on
+//! expansions readyboard will never make, and that is what XXE probes look like.
 
 use std::borrow::Cow;
 
 use quick_xml::Reader;
+use quick_xml::escape::EscapeError;
 use quick_xml::events::{BytesStart, Event};
 
 use super::IngestError;
@@ -102,7 +109,7 @@ impl<'a> XmlStream<'a> {
                         }
                         continue;
                     }
-                    let s = t.unescape().map_err(|e| self.err(e.to_string(), pos))?;
+                    let s = t.unescape().map_err(|e| self.err(unescape_message(&e), pos + unescape_offset(&e)))?;
                     return Ok(Some(XmlEvent::Text(s)));
                 }
                 Event::CData(c) => {
@@ -116,11 +123,13 @@ impl<'a> XmlStream<'a> {
                     };
                     return Ok(Some(XmlEvent::Text(s)));
                 }
-                Event::DocType(_) => {
-                    return Err(self.err(
-                        "DOCTYPE declarations are not accepted (DTDs and external entities are never processed)",
-                        pos,
-                    ));
+                Event::DocType(d) => {
+                    if self.roots > 0 {
+                        return Err(self.err("a DOCTYPE can only come before the root element", pos));
+                    }
+                    if let Err(message) = doctype_rule(&d) {
+                        return Err(self.err(message, pos));
+                    }
                 }
                 Event::Eof => {
                     self.done = true;
@@ -161,7 +170,7 @@ impl<'a> XmlStream<'a> {
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|err| self.err(err.to_string(), pos))?;
             if a.key.local_name().as_ref() == key {
-                let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+                let v = a.unescape_value().map_err(|err| self.err(unescape_message(&err), pos))?;
                 return Ok(Some(v.trim().to_string()));
             }
         }
@@ -173,10 +182,38 @@ impl<'a> XmlStream<'a> {
         let mut out = Vec::new();
         for a in e.attributes().with_checks(false) {
             let a = a.map_err(|err| self.err(err.to_string(), pos))?;
-            let v = a.unescape_value().map_err(|err| self.err(err.to_string(), pos))?;
+            let v = a.unescape_value().map_err(|err| self.err(unescape_message(&err), pos))?;
             out.push((a.key.local_name().as_ref().to_vec(), v.trim().to_string()));
         }
         Ok(out)
+    }
+}
+
+/// The shared DOCTYPE rule: `Ok` means skip it; `Err` carries the reason to reject the file.
+pub(crate) fn doctype_rule(content: &[u8]) -> Result<(), &'static str> {
+    if content.windows(8).any(|w| w.eq_ignore_ascii_case(b"<!ENTITY")) {
+        return Err(
+            "the DOCTYPE declares entities; readyboard never expands DTD entities (nor fetches external ones), so it cannot read this file as written",
+        );
+    }
+    Ok(())
+}
+
+/// A reader's error message, with the DTD rule spelt out for an entity it does not know.
+pub(crate) fn unescape_message(e: &quick_xml::Error) -> String {
+    match e {
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(_, name)) => format!(
+            "entity `&{name};` is not defined: only the five predefined XML entities and character references are read (a DOCTYPE's entities are never expanded)"
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Where in the text an unescape error lies, relative to the start of the text.
+fn unescape_offset(e: &quick_xml::Error) -> usize {
+    match e {
+        quick_xml::Error::Escape(EscapeError::UnrecognizedEntity(r, _) | EscapeError::UnterminatedEntity(r)) => r.start,
+        _ => 0,
     }
 }
 

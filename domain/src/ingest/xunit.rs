@@ -40,7 +40,9 @@ struct TestState {
     output: String,
 }
 
-/// Maps an xUnit.net `result` to a check status.
+/// Maps an xUnit.net `result` to a check status: `Pass`, `Fail`, `Skip` as xUnit.net counts
+/// them; `NotRun` (xUnit.net v3, a test left out of the run, e.g. an explicit one) and
+/// anything unknown → not run.
 pub fn map_result(result: &str) -> Status {
     match result.trim().to_ascii_lowercase().as_str() {
         "pass" | "passed" => Status::Pass,
@@ -221,6 +223,16 @@ mod tests {
         assert_eq!(r.checks.len(), 1);
         assert_eq!(r.checks[0].suite_path, "T.dll › T.A");
         assert_eq!(r.checks[0].duration_ms, Some(1000.0));
+    }
+
+    #[test]
+    fn v3_not_run_and_a_doctype() {
+        let xml = "<!DOCTYPE assemblies>\n<assemblies><assembly name=\"/ci/T.dll\"><collection>\
+            <test name=\"T.A\" type=\"T\" result=\"Pass\"/><test name=\"T.B\" type=\"T\" result=\"NotRun\"/>\
+            <test name=\"T.C\" type=\"T\" result=\"Skip\"><reason>later</reason></test></collection></assembly></assemblies>";
+        let r = parse(xml.as_bytes()).unwrap();
+        let st: Vec<Status> = r.checks.iter().map(|c| c.status).collect();
+        assert_eq!(st, vec![Status::Pass, Status::NotRun, Status::Skip]);
     }
 
     #[test]
