@@ -15,6 +15,28 @@ pub fn verdict_label(v: &str) -> &'static str {
     }
 }
 
+/// Counts as the score uses them: "8 passed · 1 partial · 2 failed · 1 not run · 3 skipped
+/// (left out of the score)"; buckets that are zero are not named.
+pub fn counts_text(c: &readyboard_domain::model::Counts) -> String {
+    let mut parts = vec![format!("{} passed", c.passed)];
+    for (n, what) in [(c.partial, "partial"), (c.failed, "failed"), (c.errors, "errors"), (c.not_run, "not run")] {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    }
+    let mut text = parts.join(" · ");
+    if c.skipped > 0 {
+        text.push_str(&format!(" · {} skipped (left out of the score)", c.skipped));
+    }
+    text
+}
+
+/// A flip count as people read it: "4 of 9 changes".
+pub fn flips(flips: u64, runs: u64) -> String {
+    let changes = runs.saturating_sub(1);
+    format!("{flips} of {changes} {}", if changes == 1 { "change" } else { "changes" })
+}
+
 /// CSS class for a verdict name.
 pub fn verdict_class(v: &str) -> &'static str {
     match v {

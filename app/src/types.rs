@@ -102,12 +102,10 @@ pub struct CategoryLine {
     pub weight: f64,
     /// Checks.
     pub checks: u64,
-    /// Passed.
-    pub passed: u64,
-    /// Failed + errors.
-    pub failed: u64,
-    /// Skipped / not run.
-    pub skipped: u64,
+    /// Counts as the score uses them.
+    pub counts: readyboard_domain::model::Counts,
+    /// Some of its evidence was measured by a tool (false: self-reported only).
+    pub measured: bool,
 }
 
 /// A suite of the scorecard.
@@ -129,10 +127,12 @@ pub struct SuiteLine {
     pub passed: i64,
     /// Failed + errors.
     pub failed: i64,
-    /// Suite score.
+    /// Score of the report on its own.
     pub score: Option<f64>,
     /// Claimed score, if the artifact claims one.
     pub claimed: Option<f64>,
+    /// Whether the report is self-reported (a hand-written report).
+    pub self_reported: bool,
 }
 
 /// A blocker line.
@@ -273,30 +273,30 @@ pub struct ReportView {
     pub received: String,
     /// Run metadata lines (label, value).
     pub run: Vec<(String, String)>,
-    /// Tests.
-    pub tests: i64,
-    /// Passed.
-    pub passed: i64,
-    /// Failed.
-    pub failed: i64,
-    /// Errors.
-    pub errors: i64,
-    /// Skipped.
-    pub skipped: i64,
-    /// Suite score.
+    /// Counts as the score uses them.
+    pub counts: readyboard_domain::model::Counts,
+    /// `measured` or `self_reported`.
+    pub provenance: String,
+    /// This report's own score (its checks alone).
     pub score: Option<f64>,
     /// Claimed score.
     pub claimed_score: Option<f64>,
     /// Claimed verdict.
     pub claimed_verdict: Option<String>,
+    /// The verdict this report's own evidence supports.
+    pub own_verdict: String,
+    /// Whether its claims hold (`None` without claims).
+    pub claim_supported: Option<bool>,
+    /// Why a claim does not hold, in words.
+    pub claim_reasons: Vec<String>,
     /// Notes from the parser.
     pub notes: Vec<String>,
     /// Metrics.
     pub metrics: Vec<MetricLine>,
     /// Findings.
     pub findings: Vec<FindingLine>,
-    /// Per category: (name, score, checks, passed, failed + errors, skipped).
-    pub categories: Vec<(String, Option<f64>, i64, i64, i64, i64)>,
+    /// Per category: (name, this report's score in it, counts).
+    pub categories: Vec<(String, Option<f64>, readyboard_domain::model::Counts)>,
     /// Artifact size, formatted.
     pub raw_size: String,
 }

@@ -45,6 +45,15 @@ fn decision_label(d: &str) -> &'static str {
     }
 }
 
+/// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict.
+fn decision_text(d: &DecisionRecord) -> String {
+    format!(
+        "Decision: {}{}",
+        decision_label(&d.decision),
+        if d.override_reason.is_some() { " (override)" } else { "" }
+    )
+}
+
 /// Everything the phase report is made of.
 pub struct PhaseReport<'a> {
     /// The project.
@@ -79,7 +88,7 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
     let _ = writeln!(md, "## Verdict\n");
     let _ = writeln!(
         md,
-        "**{}** — score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}; evidence older than {} days is stale)\n",
+        "**Evidence: {}** — phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}; evidence older than {} days is stale)\n",
         verdict_label(card.verdict.as_str()),
         score(card.display_score()),
         r.phase.ready_threshold,
@@ -91,25 +100,29 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
     }
     let _ = writeln!(
         md,
-        "\n## Categories\n\n| Category | Score | Weight | Checks | Passed | Failed | Errors | Skipped |\n|---|---:|---:|---:|---:|---:|---:|---:|"
+        "\n## Categories\n\n| Category | Evidence | Category score | Weight | Checks | Passed | Partial | Failed | Errors | Not run | Skipped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for c in &card.categories {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&c.name),
+            if c.measured { "measured" } else { "self-reported only" },
             score(c.score),
             c.weight,
             c.checks,
             c.counts.passed,
+            c.counts.partial,
             c.counts.failed,
             c.counts.errors,
+            c.counts.not_run,
             c.counts.skipped
         );
     }
+    let _ = writeln!(md, "\nSkipped checks are left out of the score; partial ones earn half credit (or score/max).");
     let _ = writeln!(
         md,
-        "\n## Evidence\n\n| Suite | Report | Age | Score | Claimed | Stale |\n|---|---|---:|---:|---:|---|"
+        "\n## Evidence\n\n| Suite | Report | Age | Report's own score | Claimed | Stale |\n|---|---|---:|---:|---:|---|"
     );
     for s in &card.suites {
         let claimed = match (s.claimed_score, s.claim_differs) {
@@ -200,14 +213,13 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
     for d in r.decisions {
         let _ = writeln!(
             md,
-            "- **#{} {}** by {} on {} (verdict then: {}, score {}){} — {}",
+            "- **#{} {}** by {} on {} (evidence then: {}, phase score {}) — {}",
             d.id,
-            decision_label(&d.decision),
+            decision_text(d),
             cell(&d.decided_by),
             datetime(d.decided_at),
             verdict_label(&d.snapshot.verdict),
             score(d.snapshot.score),
-            if d.override_reason.is_some() { ", **override**" } else { "" },
             cell(&d.rationale)
         );
     }
@@ -218,7 +230,7 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
 pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRecord, base_url: &str) -> String {
     let mut md = String::new();
     let s = &d.snapshot;
-    let _ = writeln!(md, "# Decision #{}: {} — {}\n", d.id, decision_label(&d.decision), cell(&phase.name));
+    let _ = writeln!(md, "# Decision #{} — {} — {}\n", d.id, decision_text(d), cell(&phase.name));
     let _ = writeln!(
         md,
         "**Project:** {} · **Decided by:** {} · **When:** {}\n",
@@ -235,7 +247,7 @@ pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRec
     let _ = writeln!(md, "## Rationale\n\n{}\n", d.rationale.trim());
     if let Some(o) = &d.override_reason {
         let _ =
-            writeln!(md, "## Override\n\nGO although the verdict was {}: {}\n", verdict_label(&s.verdict), o.trim());
+            writeln!(md, "## Override\n\nGO although the evidence said {}: {}\n", verdict_label(&s.verdict), o.trim());
     }
     if !d.conditions.is_empty() {
         let _ = writeln!(md, "## Conditions\n");
@@ -249,7 +261,7 @@ pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRec
     let _ = writeln!(md, "## Evidence at the time\n");
     let _ = writeln!(
         md,
-        "Verdict **{}**, score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}).\n",
+        "**Evidence: {}**, phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}).\n",
         verdict_label(&s.verdict),
         score(s.score),
         s.ready_threshold,

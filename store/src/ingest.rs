@@ -415,6 +415,13 @@ pub(crate) struct EvidenceRow {
     not_run: Option<i64>,
 }
 
+impl PhaseRow {
+    /// The phase's settings as the scoring rules take them.
+    pub fn settings(&self) -> PhaseSettings {
+        settings_of(self)
+    }
+}
+
 /// Phase settings as the scoring rules take them.
 pub(crate) fn settings_of(phase: &PhaseRow) -> PhaseSettings {
     PhaseSettings {

@@ -2,15 +2,22 @@
 
 use leptos::prelude::*;
 
+use readyboard_domain::model::Counts;
+
 use crate::format;
 
-/// A verdict badge ("READY", "NO-GO", …).
+/// The verdict the evidence supports ("Evidence: READY"), never to be confused with a
+/// recorded decision ("Decision: GO").
 #[component]
 pub fn VerdictBadge(verdict: String) -> impl IntoView {
-    view! { <span class=format::verdict_class(&verdict)>{format::verdict_label(&verdict)}</span> }
+    view! {
+        <span class=format::verdict_class(&verdict) title="Computed from the evidence">
+            <span class="badge-kind">"Evidence: "</span>{format::verdict_label(&verdict)}
+        </span>
+    }
 }
 
-/// A big score number with its verdict colour.
+/// The phase score, big, in its verdict's colour, labelled as the phase's (not a report's).
 #[component]
 pub fn ScoreBig(score: Option<f64>, verdict: String) -> impl IntoView {
     let cls = format!("score-big {}", format::verdict_class(&verdict).replace("verdict ", "tone-"));
@@ -18,6 +25,7 @@ pub fn ScoreBig(score: Option<f64>, verdict: String) -> impl IntoView {
         <div class=cls>
             <span class="score-num">{format::score(score)}</span>
             <span class="score-max">"/ 100"</span>
+            <span class="score-what">"phase score"</span>
         </div>
     }
 }
@@ -30,17 +38,21 @@ pub fn ErrorBox(message: String) -> impl IntoView {
     view! { <div class="alert alert-error" role="alert">{text}</div> }
 }
 
-/// A pass/fail/skip bar proportional to the counts.
+/// A bar of the checks that enter the score — passed, partial, failed or errors, not run —
+/// with the same counts in words, and the skipped ones the formula leaves out.
 #[component]
-pub fn CountsBar(passed: i64, failed: i64, skipped: i64) -> impl IntoView {
-    let total = (passed + failed + skipped).max(1) as f64;
-    let pct = |n: i64| format!("width: {:.2}%", n as f64 * 100.0 / total);
+pub fn CountsBar(counts: Counts) -> impl IntoView {
+    let total = counts.scored().max(1) as f64;
+    let pct = |n: u64| format!("width: {:.2}%", n as f64 * 100.0 / total);
+    let text = format::counts_text(&counts);
     view! {
-        <div class="bar" role="img" aria-label=format!("{passed} passed, {failed} failed, {skipped} skipped")>
-            <span class="bar-pass" style=pct(passed)></span>
-            <span class="bar-fail" style=pct(failed)></span>
-            <span class="bar-skip" style=pct(skipped)></span>
+        <div class="bar" role="img" aria-label=text.clone()>
+            <span class="bar-pass" style=pct(counts.passed)></span>
+            <span class="bar-partial" style=pct(counts.partial)></span>
+            <span class="bar-fail" style=pct(counts.failed + counts.errors)></span>
+            <span class="bar-notrun" style=pct(counts.not_run)></span>
         </div>
+        <span class="muted small counts-text">{text}</span>
     }
 }
 

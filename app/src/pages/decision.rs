@@ -187,10 +187,14 @@ pub async fn record_decision(
     Ok(format!("{} recorded as decision #{}.", decision_label(&rec.decision), rec.id))
 }
 
-/// A decision chip: GO / CONDITIONAL GO / NO-GO.
+/// A decision chip, "Decision: GO", never to be read as the computed verdict ("Evidence: …").
 #[component]
 pub fn DecisionChip(kind: String) -> impl IntoView {
-    view! { <span class=decision_class(&kind)>{decision_label(&kind)}</span> }
+    view! {
+        <span class=decision_class(&kind) title="Recorded by a person">
+            <span class="badge-kind">"Decision: "</span>{decision_label(&kind)}
+        </span>
+    }
 }
 
 fn blocker_items(list: Vec<BlockerBrief>) -> impl IntoView {
@@ -228,7 +232,7 @@ pub fn ChangesPanel(c: ChangesView, project: String, phase: String) -> impl Into
                 <span class="muted">"Score "</span>
                 <strong>{format::score(c.score_then)}" → "{format::score(c.score_now)}</strong>
                 <span class="muted small">{format!(" ({delta})")}</span>
-                <span class="muted">" · Verdict "</span>
+                <span class="muted">" · "</span>
                 <VerdictBadge verdict=c.verdict_then.clone()/>" → "<VerdictBadge verdict=c.verdict_now.clone()/>
                 <span class="muted small">{format!(" · {} report{} since", c.reports_since, if c.reports_since == 1 { "" } else { "s" })}</span>
             </div>
@@ -279,7 +283,7 @@ pub fn DecisionsSection(
                     <div class="card-head">
                         <div>
                             <DecisionChip kind=d.decision.clone()/>
-                            {d.is_override.then(|| view! { " "<span class="chip chip-warn">"override"</span> })}
+                            {d.is_override.then(|| view! { " "<span class="chip chip-warn">"(override)"</span> })}
                             <span class="muted small">{format!(" by {} · {} · ", d.decided_by, d.ago)}</span>
                             <a class="small" href=href>"decision record"</a>
                         </div>
@@ -428,7 +432,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
         <section class="section">
             <h2>"Evidence at the time"</h2>
             <div class="snapshot-head">
-                <span class="big-score">{format::score(d.score_then)}</span>
+                <span class="big-score" title="phase score">{format::score(d.score_then)}</span>
                 <VerdictBadge verdict=d.verdict_then.clone()/>
                 <span class="muted small">{format!("READY at ≥ {:.0}, CONDITIONAL at ≥ {:.0}", v.thresholds.0, v.thresholds.1)}</span>
             </div>

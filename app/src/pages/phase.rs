@@ -57,6 +57,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
                 failed: r.failed + r.errors,
                 score: r.score,
                 claimed: r.claimed_score,
+                self_reported: r.provenance() == readyboard_domain::model::Provenance::SelfReported,
             })
         })
         .collect();
@@ -68,9 +69,8 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
             score: c.score,
             weight: c.weight,
             checks: c.checks,
-            passed: c.counts.passed,
-            failed: c.counts.failed + c.counts.errors,
-            skipped: c.counts.skipped,
+            counts: c.counts,
+            measured: c.measured,
         })
         .collect();
     let blockers = store
@@ -333,17 +333,16 @@ fn Scorecard(
             } else {
                 view! {
                     <div class="table-wrap"><table class="table">
-                        <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th><th class="num">"Checks"</th><th>"Pass / fail / skip"</th></tr></thead>
+                        <thead><tr><th>"Category"</th><th class="num">"Category score"</th><th class="num">"Weight"</th><th class="num">"Checks"</th><th>"Checks as scored"</th></tr></thead>
                         <tbody>
                             {v.categories.into_iter().map(|c| view! {
                                 <tr>
-                                    <td>{c.name}</td>
+                                    <td>{c.name}{(!c.measured).then(|| view! { " "<span class="provenance" title="No tool measured this category: its evidence is what a person wrote">"self-reported"</span> })}</td>
                                     <td class="num strong">{format::score(c.score)}</td>
                                     <td class="num">{format!("{}", c.weight)}</td>
                                     <td class="num">{c.checks}</td>
                                     <td class="bar-cell">
-                                        <CountsBar passed=c.passed as i64 failed=c.failed as i64 skipped=c.skipped as i64/>
-                                        <span class="muted small">{format!("{} / {} / {}", c.passed, c.failed, c.skipped)}</span>
+                                        <CountsBar counts=c.counts/>
                                     </td>
                                 </tr>
                             }).collect_view()}
@@ -370,13 +369,13 @@ fn Scorecard(
             } else {
                 view! {
                     <div class="table-wrap"><table class="table">
-                        <thead><tr><th>"Suite"</th><th>"Kind"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Score"</th><th class="num">"Claimed"</th><th>"Latest report"</th></tr></thead>
+                        <thead><tr><th>"Suite"</th><th>"Kind"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Report's own score"</th><th class="num">"Claimed"</th><th>"Latest report"</th></tr></thead>
                         <tbody>
                             {v.suites.into_iter().map(|s| {
                                 let flagged = matches!((s.claimed, s.score), (Some(c), Some(sc)) if (c - sc).abs() > 5.0);
                                 view! {
                                     <tr class={if s.stale { "stale" } else { "" }}>
-                                        <td class="strong">{s.name}</td>
+                                        <td class="strong">{s.name}{s.self_reported.then(|| view! { " "<span class="provenance" title="A hand-written report: what its author says, not what a tool measured">"self-reported"</span> })}</td>
                                         <td class="muted">{s.kind.unwrap_or_default()}</td>
                                         <td class="num">{s.tests}</td>
                                         <td class={if s.failed > 0 { "num fail-text" } else { "num" }}>{s.failed}</td>
@@ -427,7 +426,7 @@ fn Scorecard(
                     {v.flaky.iter().map(|f| view! {
                         <li>
                             <strong>{f.name.clone()}</strong>
-                            <span class="muted">{format!(" · {} · flips {:.0}% of runs ({} of {}) · latest ", f.suite, f.flip_rate, f.flips, f.runs)}</span>
+                            <span class="muted">{format!(" · {} · result changed {:.0}% of the time ({} over {} runs) · latest ", f.suite, f.flip_rate, format::flips(f.flips as u64, f.runs as u64), f.runs)}</span>
                             <a href=format!("/reports/{}", f.report_id)>{f.last_status.clone()}</a>
                         </li>
                     }).collect_view()}

@@ -54,7 +54,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
             name: m.name,
         })
         .collect();
-    let findings = store
+    let findings: Vec<FindingLine> = store
         .findings(id)
         .await
         .map_err(store_error)?
@@ -67,15 +67,18 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
             details: f.details,
         })
         .collect();
-    let categories = store
-        .report_categories(id)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|(name, score, checks, passed, failed, errors, skipped)| {
-            (name, score, checks, passed, failed + errors, skipped)
-        })
-        .collect();
+    let categories = store.report_categories(id).await.map_err(store_error)?;
+    let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
+    let open = |sev: &str| findings.iter().filter(|f: &&FindingLine| f.severity == sev && f.status == "open").count() as u32;
+    let claims = readyboard_domain::scoring::check_claims(
+        &ph.settings(),
+        r.score,
+        r.provenance(),
+        open("critical"),
+        open("high"),
+        r.claimed_score,
+        r.claimed_verdict.as_deref(),
+    );
     Ok(ReportView {
         id: r.id,
         project: r.project_slug.clone(),
@@ -86,14 +89,14 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         format: r.format.clone(),
         received: format::ago(now, r.received_at),
         run,
-        tests: r.tests,
-        passed: r.passed,
-        failed: r.failed,
-        errors: r.errors,
-        skipped: r.skipped,
+        counts: r.counts(),
+        provenance: r.provenance.clone(),
         score: r.score,
         claimed_score: r.claimed_score,
         claimed_verdict: r.claimed_verdict.clone(),
+        own_verdict: claims.verdict.as_str().to_string(),
+        claim_supported: claims.supported,
+        claim_reasons: claims.reasons,
         notes: serde_json::from_str(&r.notes).unwrap_or_default(),
         metrics,
         findings,
@@ -176,10 +179,12 @@ pub async fn get_diff(id: i64) -> Result<crate::types::DiffView, ServerFnError> 
     Ok(crate::types::DiffView { previous_id: d.previous_id, checks, totals, metrics })
 }
 
-const FILTERS: [(&str, &str); 6] = [
+const FILTERS: [(&str, &str); 8] = [
     ("", "All"),
     ("fail", "Failed"),
     ("error", "Errors"),
+    ("partial", "Partial"),
+    ("warn", "Warn"),
     ("pass", "Passed"),
     ("skip", "Skipped"),
     ("not_run", "Not run"),
@@ -243,7 +248,6 @@ pub fn ReportPage() -> impl IntoView {
 
 #[component]
 fn ReportSummary(r: ReportView) -> impl IntoView {
-    let flagged = matches!((r.claimed_score, r.score), (Some(c), Some(s)) if (c - s).abs() > 5.0);
     view! {
         <Title text=format!("Report #{} · {}", r.id, r.suite)/>
         <nav class="crumbs">
@@ -259,21 +263,45 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
             </div>
             <a class="btn" href=format!("/api/v1/reports/{}/raw", r.id) download="">"Download artifact"</a>
         </div>
-        <section class="stats">
-            <div class="stat"><span class="stat-num">{r.tests}</span><span class="stat-label">"checks"</span></div>
-            <div class="stat pass"><span class="stat-num">{r.passed}</span><span class="stat-label">"passed"</span></div>
-            <div class="stat fail"><span class="stat-num">{r.failed}</span><span class="stat-label">"failed"</span></div>
-            <div class="stat fail"><span class="stat-num">{r.errors}</span><span class="stat-label">"errors"</span></div>
-            <div class="stat skip"><span class="stat-num">{r.skipped}</span><span class="stat-label">"skipped"</span></div>
-            <div class="stat"><span class="stat-num">{format::score(r.score)}</span><span class="stat-label">"score"</span></div>
-        </section>
-        <CountsBar passed=r.passed failed=r.failed + r.errors skipped=r.skipped/>
-        {r.claimed_score.map(|c| view! {
-            <p class={if flagged { "alert alert-warn" } else { "alert" }}>
-                {format!("The artifact claims {c:.1}{}; its evidence supports {}.",
-                    r.claimed_verdict.clone().map(|v| format!(" ({v})")).unwrap_or_default(), format::score(r.score))}
-                {flagged.then_some(" That is more than 5 points apart.")}
+        {(r.provenance == "self_reported").then(|| view! {
+            <p class="alert">
+                <span class="provenance">"self-reported"</span>
+                " A hand-written report: its statuses are shown as written and scored like any other, \
+                 but no tool measured them. A category with only self-reported evidence keeps the phase from READY \
+                 unless an approver vouches for it on the checklist."
             </p>
+        })}
+        <section class="stats">
+            <div class="stat"><span class="stat-num">{r.counts.tests}</span><span class="stat-label">"checks"</span></div>
+            <div class="stat pass"><span class="stat-num">{r.counts.passed}</span><span class="stat-label">"passed"</span></div>
+            <div class="stat warn"><span class="stat-num">{r.counts.partial}</span><span class="stat-label">"partial"</span></div>
+            <div class="stat fail"><span class="stat-num">{r.counts.failed}</span><span class="stat-label">"failed"</span></div>
+            <div class="stat fail"><span class="stat-num">{r.counts.errors}</span><span class="stat-label">"errors"</span></div>
+            <div class="stat skip"><span class="stat-num">{r.counts.not_run}</span><span class="stat-label">"not run"</span></div>
+            <div class="stat skip"><span class="stat-num">{r.counts.skipped}</span><span class="stat-label">"skipped"</span></div>
+            <div class="stat"><span class="stat-num">{format::score(r.score)}</span><span class="stat-label">"this report's own score"</span></div>
+        </section>
+        <CountsBar counts=r.counts/>
+        {(r.claimed_score.is_some() || r.claimed_verdict.is_some()).then(|| {
+            let claim = match (r.claimed_score, r.claimed_verdict.as_deref()) {
+                (Some(c), Some(v)) => format!("{c:.1} and {}", format::verdict_label(v)),
+                (Some(c), None) => format!("{c:.1}"),
+                (None, Some(v)) => format::verdict_label(v).to_string(),
+                (None, None) => String::new(),
+            };
+            let flagged = r.claim_supported == Some(false);
+            view! {
+                <div class={if flagged { "alert alert-warn" } else { "alert" }}>
+                    <p>{format!(
+                        "The report claims {claim}; this report's own checks support {} ({}).",
+                        format::score(r.score),
+                        format::verdict_label(&r.own_verdict)
+                    )}</p>
+                    {flagged.then(|| view! {
+                        <p><strong>"Claim not supported: "</strong>{r.claim_reasons.join("; ")}"."</p>
+                    })}
+                </div>
+            }
         })}
         {(!r.notes.is_empty()).then(|| view! {
             <div class="alert alert-warn"><strong>"Notes from the parser: "</strong>
@@ -288,16 +316,14 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
                 <h2>"By category"</h2>
                 <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
                 <div class="table-wrap"><table class="table categories">
-                    <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Checks"</th><th class="num">"Passed"</th><th class="num">"Failed"</th><th class="num">"Skipped"</th></tr></thead>
+                    <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">"Checks"</th><th>"Checks as scored"</th></tr></thead>
                     <tbody>
-                        {r.categories.iter().map(|(name, score, checks, passed, failed, skipped)| view! {
-                            <tr class:bad-row={*failed > 0}>
+                        {r.categories.iter().map(|(name, score, counts)| view! {
+                            <tr class:bad-row={counts.failed + counts.errors > 0}>
                                 <td>{name.clone()}</td>
                                 <td class="num">{format::score(*score)}</td>
-                                <td class="num">{*checks}</td>
-                                <td class="num">{*passed}</td>
-                                <td class="num">{*failed}</td>
-                                <td class="num">{*skipped}</td>
+                                <td class="num">{counts.tests}</td>
+                                <td class="bar-cell"><CountsBar counts=*counts/></td>
                             </tr>
                         }).collect_view()}
                     </tbody>

@@ -477,7 +477,7 @@ fn FlakySection(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
                     <div class="table-wrap"><table class="table">
                         <thead><tr>
                             <th scope="col">"Check"</th><th scope="col">"Suite"</th><th scope="col">"Flip rate"</th>
-                            <th scope="col">"Flips / runs"</th><th scope="col">"Flagged"</th><th scope="col">"Latest"</th>
+                            <th scope="col">"Changes of result"</th><th scope="col">"Flagged"</th><th scope="col">"Latest"</th>
                         </tr></thead>
                         <tbody>
                             {flaky.into_iter().map(|f| view! {
@@ -485,7 +485,7 @@ fn FlakySection(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
                                     <td>{f.name}</td>
                                     <td>{f.suite}</td>
                                     <td class="num">{format!("{:.0}%", f.flip_rate)}</td>
-                                    <td class="num">{format!("{} / {}", f.flips, f.runs)}</td>
+                                    <td class="num">{crate::format::flips(f.flips as u64, f.runs as u64)}</td>
                                     <td class="num">{f.signals}</td>
                                     <td><span class=format!("status status-{}", f.last_status)>{f.last_status.clone()}</span>" "
                                         <a href=format!("/reports/{}", f.report_id)>{format!("#{}", f.report_id)}</a></td>

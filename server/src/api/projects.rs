@@ -120,7 +120,8 @@ pub async fn badge(
     };
     Ok((
         [(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "no-cache, max-age=0")],
-        badge_svg("readiness", &value, color),
+        // "evidence": the badge shows the computed verdict, not a recorded decision.
+        badge_svg("evidence", &value, color),
     )
         .into_response())
 }

@@ -341,7 +341,16 @@ pub async fn get_report(
     let findings = state.store.findings(id).await?;
     let phase = state.store.phase_by_id(r.phase_id).await?;
     let card = state.store.evaluate_phase(&phase).await?;
-    let claim_supported = readyboard_domain::scoring::claim_differs(r.claimed_score, r.score).map(|differs| !differs);
+    let open = |sev: &str| findings.iter().filter(|f| f.severity == sev && f.status == "open").count() as u32;
+    let claims = readyboard_domain::scoring::check_claims(
+        &phase.settings(),
+        r.score,
+        r.provenance(),
+        open("critical"),
+        open("high"),
+        r.claimed_score,
+        r.claimed_verdict.as_deref(),
+    );
     Ok(Json(json!({
         "id": r.id,
         "url": format!("{}/reports/{}", state.settings.base_url, r.id),
@@ -361,7 +370,10 @@ pub async fn get_report(
         "claimed": if r.claimed_score.is_some() || r.claimed_verdict.is_some() {
             json!({"score": r.claimed_score, "verdict": r.claimed_verdict})
         } else { Value::Null },
-        "claim_supported": claim_supported,
+        "claim_supported": claims.supported,
+        "claim_reasons": claims.reasons,
+        "report_verdict": claims.verdict.as_str(),
+        "provenance": r.provenance,
         "notes": serde_json::from_str::<Value>(&r.notes).unwrap_or(Value::Null),
         "findings": findings.iter().map(|f| json!({"id": f.finding_key, "severity": f.severity, "status": f.status, "title": f.title})).collect::<Vec<_>>(),
     })))
