@@ -67,8 +67,18 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    let access = &state.settings.metrics_access;
+    if *access == crate::metrics::Access::Off {
+        return not_found().await.into_response();
+    }
+    if !access.allows(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {
+        let mut resp =
+            ApiError::unauthorized_msg("`/metrics` needs `Authorization: Bearer <metrics token>`.").into_response();
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 async fn schema() -> impl IntoResponse {
