@@ -164,11 +164,11 @@ pub fn enforce(report: &mut ParsedReport) -> Result<(), LimitError> {
             finite(|| at("score"), score)?;
         }
         if let Some(max) = c.max
-            && !(finite(|| at("max"), max)? > 0.0)
+            && finite(|| at("max"), max)? <= 0.0
         {
             return Err(refuse(at("max"), "must be greater than 0"));
         }
-        if !(finite(|| at("weight"), c.weight)? >= 0.0) {
+        if finite(|| at("weight"), c.weight)? < 0.0 {
             return Err(refuse(at("weight"), "must not be negative"));
         }
         c.duration_ms = c.duration_ms.filter(|d| d.is_finite() && *d >= 0.0);

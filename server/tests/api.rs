@@ -1507,3 +1507,18 @@ async fn metrics_can_require_a_token_or_be_off() {
     let app = app_with(|a| a.metrics = "off".into()).await;
     app.get("/metrics", None).await.problem(StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn with_the_database_gone_uploads_and_logins_answer_503_with_retry_after() {
+    let app = app().await;
+    app.store.close().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    r.problem(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.header(header::RETRY_AFTER), "5");
+    let r = app.login("alice", PASSWORD, "/").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "not a wrong password");
+    assert_eq!(r.header(header::RETRY_AFTER), "5");
+    assert!(String::from_utf8_lossy(&r.body).contains("database cannot be reached"));
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}

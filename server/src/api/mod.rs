@@ -57,13 +57,24 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// Longest `/readyz` waits for the database: a load balancer must learn quickly that this
+/// instance cannot serve, not after the pool's acquire timeout.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "database": "unreachable"})))
-        }
+    let down = |cause: String| {
+        tracing::error!(error = %cause, "readiness check failed");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            Json(json!({"status": "unavailable", "database": "unreachable"})),
+        )
+            .into_response()
+    };
+    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))).into_response(),
+        Ok(Err(e)) => down(e.to_string()),
+        Err(_) => down(format!("no answer within {READY_TIMEOUT:?}")),
     }
 }
 
