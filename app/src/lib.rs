@@ -50,13 +50,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title for a page title `t` (names in it come from uploads).
+///
+/// On the server leptos_meta writes the title into `<title>` without escaping it, so a
+/// phase named `</title><meta …>` would inject markup: the server escapes it here. In the
+/// browser the same text becomes `document.title`, which is plain text and stays as is.
+fn title_text(t: String) -> String {
+    let t = if t.is_empty() { "readyboard".to_string() } else { format!("{t} · readyboard") };
+    if cfg!(feature = "ssr") { format::escape_html(&t) } else { t }
+}
+
 /// The application: header and routed pages.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="main" href="/pkg/readyboard.css"/>
-        <Title formatter=|t: String| if t.is_empty() { "readyboard".to_string() } else { format!("{t} · readyboard") }/>
+        <Title formatter=title_text/>
         <Router>
             <Header/>
             <main class="page">

@@ -6,6 +6,7 @@ pub mod blockers;
 pub mod checklist;
 pub mod coverage;
 pub mod diff;
+pub mod limits;
 pub mod model;
 pub mod role;
 pub mod scoring;

@@ -1,16 +1,13 @@
 //! Login, logout, first-admin setup, and who is calling the API.
 
-use std::collections::HashMap;
-use std::net::SocketAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::net::IpAddr;
+use std::time::Duration;
 
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use readyboard_app::ssr::{
     SESSION_KEY, SessionAuth, dummy_hash, hash_password, hash_token, session_user, verify_password,
 };
@@ -22,69 +19,16 @@ use tower_sessions::Session;
 use crate::api::problem::ApiError;
 use crate::state::AppState;
 
-/// Login throttling: every attempt counts against the client address; failed attempts
-/// count against the username, which is locked for a minute once they run out.
-pub struct LoginLimiter {
-    by_ip: DefaultKeyedRateLimiter<String>,
-    failures: DefaultKeyedRateLimiter<String>,
-    locked: Mutex<HashMap<String, Instant>>,
-}
+pub use crate::login_limit::LoginLimiter;
 
-impl Default for LoginLimiter {
-    fn default() -> Self {
-        LoginLimiter::new()
-    }
-}
+/// The client's address (see [`crate::login_limit::client_ip`] for proxies).
+pub struct ClientIp(pub IpAddr);
 
-const LOCK: Duration = Duration::from_secs(60);
-
-impl LoginLimiter {
-    /// 30 attempts a minute per address; 5 failures a minute per username.
-    pub fn new() -> LoginLimiter {
-        LoginLimiter {
-            by_ip: RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(30).expect("non-zero"))),
-            failures: RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(5).expect("non-zero"))),
-            locked: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Whether an attempt may be checked at all.
-    fn allow(&self, ip: &str, username: &str) -> bool {
-        let user = username.to_lowercase();
-        let locked =
-            self.locked.lock().map(|m| m.get(&user).is_some_and(|until| *until > Instant::now())).unwrap_or(false);
-        !locked && self.by_ip.check_key(&ip.to_string()).is_ok()
-    }
-
-    /// Counts a failed attempt; locks the username when failures run out.
-    fn failed(&self, username: &str) {
-        let user = username.to_lowercase();
-        if self.failures.check_key(&user).is_err()
-            && let Ok(mut m) = self.locked.lock()
-        {
-            let now = Instant::now();
-            if m.len() > 10_000 {
-                m.retain(|_, until| *until > now);
-            }
-            m.insert(user, now + LOCK);
-        }
-    }
-}
-
-/// The client's address as the socket saw it ("local" in in-process tests).
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientIp, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "local".to_string()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<ClientIp, Self::Rejection> {
+        Ok(ClientIp(crate::login_limit::client_ip(parts, &state.settings.trusted_proxies)))
     }
 }
 
@@ -97,12 +41,41 @@ pub struct LoginForm {
     next: String,
 }
 
+/// Where to go after logging in: a path on this site, or `/`.
+///
+/// Anything but printable ASCII is refused too: a line break in a `Location` header is a
+/// header injection (and an invalid header value).
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+    let printable = next.bytes().all(|b| b.is_ascii_graphic());
+    if printable && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next.to_string()
     } else {
         "/".to_string()
     }
+}
+
+/// 429 with `Retry-After`, as a page a person reads after posting the login form.
+fn rate_limited(wait: Duration, next: &str) -> Response {
+    let secs = wait.as_secs().max(1);
+    let body = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · readyboard</title></head>\
+         <body><h1>Too many login attempts</h1><p>Try again in {secs} seconds.</p>\
+         <p><a href=\"/login?next={}\">Back to the login page</a></p></body></html>",
+        encode(next)
+    );
+    let mut resp = (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(body)).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    resp
+}
+
+/// 503 while the database cannot be reached, instead of a misleading "wrong password".
+fn unavailable() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable · readyboard</title></head>\
+                <body><h1>readyboard is unavailable</h1><p>The database cannot be reached. Try again in a few seconds.</p>\
+                <p><a href=\"/login\">Back to the login page</a></p></body></html>";
+    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(body)).into_response();
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    resp
 }
 
 /// Percent-encodes a value for a query string.
@@ -123,11 +96,17 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(&form.next);
-    if !state.login_limiter.allow(&ip, &form.username) {
+    if let Err(wait) = state.login_limiter.allow(ip, &form.username) {
         tracing::warn!(username = %form.username, %ip, "login rate limited");
-        return Redirect::to(&format!("/login?error=rate&next={}", encode(&next))).into_response();
+        return rate_limited(wait, &next);
     }
-    let user = state.store.user_by_name(&form.username).await.ok().flatten();
+    let user = match state.store.user_by_name(&form.username).await {
+        Ok(user) => user,
+        Err(e) => {
+            tracing::error!(error = %e, "login: the database cannot be reached");
+            return unavailable();
+        }
+    };
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let password = form.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
@@ -137,7 +116,8 @@ pub async fn login(
             if session.cycle_id().await.is_err()
                 || session.insert(SESSION_KEY, SessionAuth { user_id: u.id }).await.is_err()
             {
-                return Redirect::to("/login?error=1").into_response();
+                // The session could not be stored: the database is the likely cause.
+                return unavailable();
             }
             let _ = state.store.touch_login(u.id).await;
             let _ = state
@@ -149,7 +129,7 @@ pub async fn login(
         }
         _ => {
             state.metrics.login_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            state.login_limiter.failed(&form.username);
+            state.login_limiter.failed(ip, &form.username);
             let _ = state
                 .store
                 .audit_event(

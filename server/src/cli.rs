@@ -55,7 +55,7 @@ pub enum Command {
         /// Destination file (must not exist).
         file: String,
     },
-    /// Replace the SQLite database with a backup FILE (the server must be stopped).
+    /// Replace the SQLite database with a backup FILE (refused while a server runs on it).
     Restore {
         /// Database.
         #[command(flatten)]
@@ -83,6 +83,24 @@ pub struct ServeArgs {
     /// Largest accepted report, in MiB after decompression.
     #[arg(long, env = "READYBOARD_MAX_UPLOAD_MB", default_value_t = 64)]
     pub max_upload_mb: u64,
+    /// Seconds a client has to send a complete request header (and that an idle
+    /// keep-alive connection stays open).
+    #[arg(long, env = "READYBOARD_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may pause between chunks before the request is dropped.
+    #[arg(long, env = "READYBOARD_BODY_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_timeout_secs: u64,
+    /// Reverse proxies (IP addresses, comma-separated) whose `X-Forwarded-For` header names
+    /// the client for login throttling; without this the header is ignored.
+    #[arg(long, env = "READYBOARD_TRUSTED_PROXY", value_delimiter = ',')]
+    pub trusted_proxy: Vec<std::net::IpAddr>,
+    /// Who may read `/metrics`: `public`, `off`, or `token` (a bearer token equal to
+    /// `--metrics-token`, which implies `token`).
+    #[arg(long, env = "READYBOARD_METRICS", default_value = "public")]
+    pub metrics: String,
+    /// Bearer token a scraper must send to read `/metrics`.
+    #[arg(long, env = "READYBOARD_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Load the demo dataset at start when the database has no projects.
     #[arg(long, env = "READYBOARD_DEMO", default_value_t = false)]
     pub demo: bool,

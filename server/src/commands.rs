@@ -116,34 +116,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
         },
         Command::Upload(args) => crate::upload::run(args).await,
         Command::Backup { db, file } => {
-            if std::path::Path::new(&file).exists() {
-                return Err(format!("{file} already exists; choose a new file name"));
-            }
-            let store = Store::open(&db.database_url).await.context("opening the database")?;
-            store.backup_sqlite(&file).await.map_err(store_msg)?;
+            crate::backup::backup(&db.database_url, &file).await?;
             println!("Backup written to {file}.");
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { db, file } => {
-            let target = db
-                .database_url
-                .strip_prefix("sqlite://")
-                .or_else(|| db.database_url.strip_prefix("sqlite:"))
-                .ok_or("restore works on SQLite databases; restore PostgreSQL with pg_restore")?;
-            let target = target.split('?').next().unwrap_or(target);
-            // Validate the backup before touching the live file.
-            if !std::path::Path::new(&file).exists() {
-                return Err(format!("{file} does not exist"));
-            }
-            let check = Store::connect(&format!("sqlite://{file}?mode=ro")).await.context("reading the backup")?;
-            check.ping().await.map_err(store_msg)?;
-            check.close().await;
-            for suffix in ["-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{target}{suffix}"));
-            }
-            let tmp = format!("{target}.restore-tmp");
-            std::fs::copy(&file, &tmp).context("copying the backup")?;
-            std::fs::rename(&tmp, target).context("replacing the database")?;
+            let target = crate::backup::restore(&db.database_url, &file).await?;
             println!("Restored {target} from {file}.");
             Ok(ExitCode::SUCCESS)
         }

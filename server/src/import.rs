@@ -99,8 +99,8 @@ pub async fn import(
     } else {
         form.suite
     };
-    if suite.chars().count() > 200 {
-        return back("The suite name is limited to 200 characters.");
+    if let Err(e) = readyboard_domain::limits::label("suite", &suite) {
+        return back(&e.to_string());
     }
     let new = NewReport {
         project_id: p.id,

@@ -2,12 +2,15 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod charts;
 pub mod cli;
 pub mod commands;
+pub mod connections;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod login_limit;
 pub mod metrics;
 pub mod page_cache;
 pub mod router;

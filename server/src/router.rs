@@ -24,7 +24,7 @@ const FORM_LIMIT: usize = 256 * 1024;
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(state.store.session_backend())
-        .with_name("readyboard_session")
+        .with_name(security::SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.settings.secure)

@@ -10,6 +10,9 @@ use tower_sessions::Session;
 use crate::api::problem::ApiError;
 use crate::state::AppState;
 
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "readyboard_session";
+
 /// Adds security headers to every response (pages set their own CSP with a nonce).
 pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
@@ -36,10 +39,11 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
 ///
 /// Browsers attach `Sec-Fetch-Site` (and `Origin`) to every cross-origin POST; a request
 /// made by another site with the user's cookies is therefore recognisable and refused.
-/// Token-authenticated API calls carry no cookies and are not subject to this check.
+/// Only calls authenticated by a bearer token alone (no session cookie) skip the check: they
+/// carry no ambient credentials a forged request could borrow.
 pub async fn cross_origin_guard(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if safe || req.headers().contains_key(header::AUTHORIZATION) {
+    if safe || bearer_only(req.headers()) {
         return next.run(req).await;
     }
     let h = req.headers();
@@ -61,6 +65,21 @@ pub async fn cross_origin_guard(req: Request, next: Next) -> Response {
         return ApiError::forbidden("Cross-origin requests may not change state.").into_response();
     }
     next.run(req).await
+}
+
+/// Whether a request authenticates with `Authorization: Bearer …` and sends no session cookie.
+fn bearer_only(h: &axum::http::HeaderMap) -> bool {
+    let bearer = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer "));
+    let session_cookie = h
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|pair| pair.trim_start().strip_prefix(SESSION_COOKIE).is_some_and(|rest| rest.starts_with('=')));
+    bearer && !session_cookie
 }
 
 fn is_public_path(path: &str) -> bool {

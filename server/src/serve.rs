@@ -1,6 +1,5 @@
 //! `readyboard serve`: binds, serves until SIGTERM or Ctrl-C, then drains.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow_lite::Context;
@@ -27,6 +26,10 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
             secure: base_url.starts_with("https://"),
             base_url,
             max_upload: (args.max_upload_mb as usize).saturating_mul(1024 * 1024),
+            trusted_proxies: args.trusted_proxy.clone(),
+            // `serve` refuses bad flags before this; anything unreadable here fails closed.
+            metrics_access: crate::metrics::Access::from_args(&args.metrics, args.metrics_token.as_deref())
+                .unwrap_or(crate::metrics::Access::Off),
         }),
         login_limiter: Arc::new(LoginLimiter::new()),
         metrics: Arc::new(Metrics::default()),
@@ -37,6 +40,9 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
 
 /// Runs the server.
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
+    crate::metrics::Access::from_args(&args.metrics, args.metrics_token.as_deref())?;
+    // Taken before opening, so a restore in progress is never raced; held until exit.
+    let _in_use = crate::backup::InUse::acquire(&args.db.database_url)?;
     let store = Store::open(&args.db.database_url).await.context("opening the database")?;
     if args.demo && store.list_projects().await.map(|p| p.is_empty()).unwrap_or(false) {
         crate::demo::load(&store).await.context("loading the demo data")?;
@@ -60,17 +66,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let app = crate::router::router(state(store.clone(), &args, base_url.clone()));
     println!("readyboard listening on {base_url} (database {})", redact(&args.db.database_url));
     tracing::info!(addr = %local, "listening");
-    // Pages stream in several chunks: without TCP_NODELAY, Nagle's algorithm and delayed
-    // ACKs hold each later chunk back by ~40 ms.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving")?;
+    let timeouts = crate::connections::Timeouts {
+        header: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
+        body: std::time::Duration::from_secs(args.body_timeout_secs.max(1)),
+    };
+    crate::connections::serve(listener, app, timeouts, shutdown_signal()).await;
     sweeper.abort();
     store.close().await;
     tracing::info!("stopped");

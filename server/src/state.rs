@@ -18,6 +18,10 @@ pub struct Settings {
     pub secure: bool,
     /// Largest accepted report after decompression, bytes.
     pub max_upload: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Who may read `/metrics`.
+    pub metrics_access: crate::metrics::Access,
 }
 
 /// Everything a request may need.

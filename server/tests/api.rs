@@ -43,17 +43,28 @@ fn cheap_hash(password: &str) -> String {
 }
 
 async fn app_with_limit(max_upload_mb: u64) -> TestApp {
+    app_with(|args| args.max_upload_mb = max_upload_mb).await
+}
+
+/// A test app whose serve options `configure` adjusts.
+async fn app_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
     let store = Store::open("sqlite::memory:").await.expect("open store");
     let site_root = std::env::temp_dir().join(format!("rb_site_{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&site_root).expect("site root");
-    let args = ServeArgs {
+    let mut args = ServeArgs {
         db: DbArgs { database_url: "sqlite::memory:".into() },
         addr: "127.0.0.1:0".into(),
         base_url: Some("http://rb.test".into()),
         site_root: site_root.display().to_string(),
-        max_upload_mb,
+        max_upload_mb: 64,
+        header_timeout_secs: 10,
+        body_timeout_secs: 30,
+        trusted_proxy: Vec::new(),
+        metrics: "public".into(),
+        metrics_token: None,
         demo: false,
     };
+    configure(&mut args);
     let state = readyboard_server::state(store.clone(), &args, "http://rb.test".into());
     let router = readyboard_server::router(state);
 
@@ -709,23 +720,110 @@ async fn cross_origin_logout_with_cookie_is_403_and_keeps_the_session() {
     app.send(req).await.problem(StatusCode::UNAUTHORIZED);
 }
 
+/// Posts the login form as a browser at `ip` would.
+async fn login_from(app: &TestApp, ip: &str, username: &str, password: &str, xff: Option<&str>) -> Resp {
+    let form = format!("username={username}&password={}&next=/", password.replace(' ', "+"));
+    let mut req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form))
+        .unwrap();
+    let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    if let Some(x) = xff {
+        req.headers_mut().insert("x-forwarded-for", x.parse().unwrap());
+    }
+    app.send(req).await
+}
+
 #[tokio::test]
 async fn rapid_wrong_logins_for_one_user_are_rate_limited() {
     let app = app().await;
-    let mut locations = Vec::new();
+    let mut statuses = Vec::new();
     for _ in 0..11 {
         let r = app.login("alice", "wrong password", "/").await;
-        assert_eq!(r.status, StatusCode::SEE_OTHER);
-        locations.push(r.location().to_string());
+        statuses.push(r.status);
     }
-    assert!(locations[0].starts_with("/login?error=1"));
-    assert!(locations.last().unwrap().starts_with("/login?error=rate"), "{locations:?}");
-    let limited = locations.iter().filter(|l| l.starts_with("/login?error=rate")).count();
-    assert!(limited >= 5, "once locked, attempts stay refused: {locations:?}");
-    // While locked, even the right password is refused.
+    assert_eq!(statuses[0], StatusCode::SEE_OTHER);
+    let limited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    assert!(limited >= 5, "once locked, attempts stay refused: {statuses:?}");
+    // While locked, even the right password is refused from this address, with a page
+    // that says when to retry.
     let r = app.login("alice", PASSWORD, "/").await;
-    assert!(r.location().starts_with("/login?error=rate"), "{}", r.location());
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = r.header(header::RETRY_AFTER).parse().expect("Retry-After in seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(r.header(header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&r.body).contains(&format!("Try again in {wait} seconds")));
     assert!(r.headers.get(header::SET_COOKIE).is_none());
+}
+
+#[tokio::test]
+async fn an_attacker_hammering_an_account_does_not_lock_its_owner_out() {
+    let app = app().await;
+    for _ in 0..12 {
+        login_from(&app, "203.0.113.9", "alice", "guess", None).await;
+    }
+    let r = login_from(&app, "203.0.113.9", "alice", PASSWORD, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "the attacker's address is locked");
+    let r = login_from(&app, "198.51.100.7", "alice", PASSWORD, None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/");
+    assert!(r.header(header::SET_COOKIE).starts_with("readyboard_session="), "the owner logs in");
+}
+
+#[tokio::test]
+async fn forwarded_for_separates_clients_only_behind_a_trusted_proxy() {
+    // Without a trusted proxy the header is ignored: the attacker cannot dodge the lock by
+    // sending a new X-Forwarded-For each time.
+    let app = app().await;
+    for i in 0..12 {
+        login_from(&app, "203.0.113.9", "alice", "guess", Some(&format!("10.9.9.{i}"))).await;
+    }
+    let r = login_from(&app, "203.0.113.9", "alice", PASSWORD, Some("10.9.9.200")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind a trusted proxy, one client's failures do not lock out another client.
+    let app = app_with(|a| a.trusted_proxy = vec!["10.0.0.1".parse().unwrap()]).await;
+    for _ in 0..12 {
+        login_from(&app, "10.0.0.1", "alice", "guess", Some("203.0.113.9")).await;
+    }
+    let r = login_from(&app, "10.0.0.1", "alice", PASSWORD, Some("203.0.113.9")).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    let r = login_from(&app, "10.0.0.1", "alice", PASSWORD, Some("198.51.100.7")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "another client behind the proxy logs in");
+}
+
+#[tokio::test]
+async fn a_line_break_in_the_login_next_target_is_not_a_server_error() {
+    let app = app().await;
+    for next in ["/p/shop%0D%0ASet-Cookie:+x=1", "/%0Ax", "/a%09b", "/caf%C3%A9"] {
+        let r = app.login("alice", PASSWORD, next).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.location(), "/", "{next}");
+        let r = app.login("alice", "wrong", next).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
+        assert_eq!(r.location(), "/login?error=1&next=/", "{next}");
+    }
+}
+
+#[tokio::test]
+async fn an_authorization_header_does_not_lift_the_origin_check_for_a_cookie() {
+    let app = app().await;
+    let cookie = session_cookie(&app).await;
+    for auth in ["Basic YWxpY2U6eA==", "Bearer made-up", "whatever"] {
+        let req = Request::post("/logout")
+            .header(header::COOKIE, &cookie)
+            .header(header::AUTHORIZATION, auth)
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::empty())
+            .unwrap();
+        app.send(req).await.problem(StatusCode::FORBIDDEN);
+    }
+    let req = Request::get("/api/v1/projects").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::OK, "the session survived");
+    // A token alone, as CI sends it, is not subject to the check.
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[("sec-fetch-site", "cross-site")], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1300,4 +1398,127 @@ async fn pages_are_reused_per_user_with_a_fresh_nonce_until_anything_changes() {
     // Pages are kept only for logged-in readers, never for the login form.
     let r = app.get("/login", None).await;
     assert!(r.headers.get(page_cache::CACHE_HEADER).is_none());
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile input and abuse: regressions of what a probe found
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn markup_in_a_phase_name_is_escaped_in_the_page_title() {
+    let app = app().await;
+    let evil = r#"</title><meta http-equiv=refresh content="0;url=https://evil.example/">"#;
+    let q = format!("{UPLOAD_Q}&phase_name={}", urlencoding(evil));
+    let r = app.upload(&q, Some(&app.token), &[], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let cookie = session_cookie(&app).await;
+    for uri in ["/p/shop/release-1", "/p/shop/release-1/trends", "/p/shop/release-1/checklist", "/p/shop"] {
+        let (_, _, body) = page(&app, uri, &cookie, None).await;
+        assert!(!body.contains("<meta http-equiv"), "{uri}: the name must not become markup");
+        assert!(!body.to_lowercase().contains("</title><meta"), "{uri}");
+    }
+    let (_, _, body) = page(&app, "/p/shop/release-1", &cookie, None).await;
+    assert!(body.contains("<title>&lt;/title&gt;&lt;meta http-equiv=refresh"), "the name shows as text");
+}
+
+/// Percent-encodes every byte but unreserved ones, for query values in tests.
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn unsafe_or_overlong_names_are_refused_with_422_and_nothing_is_stored() {
+    let app = app().await;
+    for (q, field) in [
+        ("project=shop&phase=release-1&suite=..%2F..%2F..%2Fetc%2Fpasswd", "suite"),
+        ("project=shop&phase=release-1&suite=a%00b", "suite"),
+        ("project=shop&phase=release-1&suite=red%1B%5B31m", "suite"),
+        ("project=shop&phase=release-1&suite=api&phase_name=x%00y", "phase_name"),
+        ("project=shop&phase=release-1&suite=api&environment=a%00b", "environment"),
+    ] {
+        let r = app.upload(q, Some(&app.token), &[], junit("")).await;
+        let v = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["detail"].as_str().unwrap_or("").contains(field), "{q}: {v}");
+    }
+    let long_suite = format!("project=shop&phase=release-1&suite={}", "s".repeat(201));
+    app.upload(&long_suite, Some(&app.token), &[], junit("")).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+
+    let long_name = "n".repeat(1_001);
+    let r = app
+        .upload(UPLOAD_Q, Some(&app.token), &[], junit(&format!(r#"<testcase classname="api" name="{long_name}"/>"#)))
+        .await;
+    let v = r.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(v["field"].as_str().is_some_and(|f| f.starts_with("checks[")), "{v}");
+
+    let zero_max = r#"{"schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "audit",
+                       "checks": [{"id": "a", "status": "pass", "score": 0, "max": 0}]}"#;
+    app.upload("", Some(&app.token), &[], zero_max).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    let evil_json_suite = r#"{"schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "../x",
+                              "checks": [{"id": "a", "status": "pass"}]}"#;
+    app.upload("", Some(&app.token), &[], evil_json_suite).await.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.report_count().await, 0, "nothing refused was stored");
+
+    // A name within the limit (the check id adds the class name) is stored; declared totals
+    // and negative times that contradict the test cases do not count.
+    let ok_name = "n".repeat(990);
+    let body = junit(&format!(r#"<testcase classname="api" name="{ok_name}" time="-5"/>"#))
+        .replace(r#"tests="12""#, r#"tests="1e999" failures="-3""#);
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["counts"]["tests"], 13);
+    assert_eq!(r.json()["counts"]["failed"], 2);
+}
+
+#[tokio::test]
+async fn gzip_bodies_of_several_members_are_accepted() {
+    let app = app().await;
+    let doc = junit("");
+    let (a, b) = doc.split_at(doc.len() / 2);
+    let mut body = gzip(a.as_bytes());
+    body.extend(gzip(b.as_bytes()));
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[("content-encoding", "gzip")], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["counts"]["tests"], 12);
+    // The size limit still holds across members.
+    let app = app_with_limit(1).await;
+    let big = vec![b' '; 700 * 1024];
+    let mut body = gzip(&big);
+    body.extend(gzip(&big));
+    app.upload(UPLOAD_Q, Some(&app.token), &[("content-encoding", "gzip")], body)
+        .await
+        .problem(StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn metrics_can_require_a_token_or_be_off() {
+    let app = app_with(|a| a.metrics_token = Some("scrape-secret".into())).await;
+    app.get("/metrics", None).await.problem(StatusCode::UNAUTHORIZED);
+    app.get("/metrics", Some("wrong")).await.problem(StatusCode::UNAUTHORIZED);
+    app.get("/metrics", Some(&app.token)).await.problem(StatusCode::UNAUTHORIZED);
+    let r = app.get("/metrics", Some("scrape-secret")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&r.body).contains("readyboard_uptime_seconds"));
+
+    let app = app_with(|a| a.metrics = "off".into()).await;
+    app.get("/metrics", None).await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn with_the_database_gone_uploads_and_logins_answer_503_with_retry_after() {
+    let app = app().await;
+    app.store.close().await;
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    r.problem(StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.header(header::RETRY_AFTER), "5");
+    let r = app.login("alice", PASSWORD, "/").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "not a wrong password");
+    assert_eq!(r.header(header::RETRY_AFTER), "5");
+    assert!(String::from_utf8_lossy(&r.body).contains("database cannot be reached"));
+    let r = app.get("/readyz", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }

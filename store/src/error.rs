@@ -24,6 +24,21 @@ pub enum StoreError {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 impl StoreError {
+    /// Whether the database could not be reached at all (down, unreachable, pool closed or
+    /// exhausted), as opposed to refusing this request: worth a retry later.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::WorkerCrashed
+            )
+        )
+    }
+
     /// Maps a unique-constraint violation to `Conflict(what)`, leaves others as they are.
     pub(crate) fn unique(err: sqlx::Error, what: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &err

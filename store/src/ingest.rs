@@ -489,6 +489,10 @@ impl Store {
     /// Stores a report whole, or nothing. An identical earlier upload (same content in the
     /// suite, or same idempotency key in the phase) is returned with `created: false`.
     pub async fn ingest(&self, actor: &Actor, r: &NewReport) -> StoreResult<IngestOutcome> {
+        // Where the report goes may come from request parameters rather than the artifact
+        // (whose content the parser already checked): the same limits apply to both.
+        readyboard_domain::limits::placement(&r.phase, r.phase_name.as_deref(), &r.suite, r.kind.as_deref(), &r.run)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let counts = r.parsed.counts();
         let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
         let tallies = scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category);

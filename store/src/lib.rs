@@ -4,6 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`) and run on whichever pool the URL selected.
 
 mod audit;
+mod backup;
 mod blockers;
 mod cache;
 mod checklist;
@@ -19,6 +20,7 @@ mod trends;
 mod users;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
+pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::GenCache;
 pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};

@@ -998,3 +998,29 @@ fn database_name_is_replaced_in_postgres_urls() {
     assert_eq!(with_database("postgres://u:p@h/postgres?sslmode=disable", "x"), "postgres://u:p@h/x?sslmode=disable");
     assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
 }
+
+/// The limits hold the same on both backends: NUL in a text is stored replaced (PostgreSQL
+/// cannot store it), unsafe names are refused before the database sees them.
+async fn limits_story(store: Store, _probe: Probe) {
+    let actor = Actor::system("test");
+    let project = store.create_project(&actor, "shop", "Shop", "").await.unwrap();
+    let body = br#"{"schema": "readyboard/v1", "project": "shop", "phase": "p1", "suite": "unit",
+                    "checks": [{"id": "nul\u0000name", "status": "fail", "message": "bad\u0000byte"}]}"#;
+    let outcome = store.ingest(&actor, &report(project.id, "p1", "unit", body, true, None)).await.expect("stored");
+    let checks = store.checks(outcome.report_id, None, 0, 10).await.expect("checks");
+    assert_eq!(checks.1[0].message, "bad\u{FFFD}byte");
+    for suite in ["../../etc/passwd", "a\0b", "esc\u{1b}[0m"] {
+        let r = report(project.id, "p1", suite, body, true, None);
+        assert!(matches!(store.ingest(&actor, &r).await, Err(StoreError::Invalid(_))), "{suite:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_on_sqlite() {
+    on_sqlite(limits_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_on_postgres() {
+    on_postgres(limits_story).await;
+}

@@ -28,6 +28,9 @@ pub enum IngestError {
     /// Nesting goes deeper than the parser accepts (HTTP 400).
     #[error("document nesting is too deep")]
     TooDeep,
+    /// A name, text or number breaks the limits of [`crate::limits`] (HTTP 422).
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
 }
 
 /// Renders " at line L, column C" for whatever part of a position is known.

@@ -195,6 +195,7 @@ pub fn parse(bytes: &[u8], format: Option<Format>) -> Result<ParsedReport, Inges
         Format::Markdown => markdown::parse(bytes)?,
     };
     report.format = format.as_str().to_string();
+    crate::limits::enforce(&mut report)?;
     Ok(report)
 }
 

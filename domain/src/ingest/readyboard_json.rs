@@ -304,7 +304,8 @@ fn check(i: usize, c: RawCheck) -> Result<Check, IngestError> {
     if weight < 0.0 {
         return Err(IngestError::NotAReport(format!("checks[{i}] ({id}): `weight` must not be negative")));
     }
-    let max = finite(c.max).filter(|m| *m > 0.0);
+    // The schema says `max` > 0: a zero or negative one is refused, not silently dropped.
+    let max = c.max;
     Ok(Check {
         id,
         name,

@@ -57,18 +57,39 @@ async fn healthz() -> impl IntoResponse {
     Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")}))
 }
 
+/// Longest `/readyz` waits for the database: a load balancer must learn quickly that this
+/// instance cannot serve, not after the pool's acquire timeout.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))),
-        Err(e) => {
-            tracing::error!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "database": "unreachable"})))
-        }
+    let down = |cause: String| {
+        tracing::error!(error = %cause, "readiness check failed");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "5")],
+            Json(json!({"status": "unavailable", "database": "unreachable"})),
+        )
+            .into_response()
+    };
+    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "ok", "database": "ok"}))).into_response(),
+        Ok(Err(e)) => down(e.to_string()),
+        Err(_) => down(format!("no answer within {READY_TIMEOUT:?}")),
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
+    let access = &state.settings.metrics_access;
+    if *access == crate::metrics::Access::Off {
+        return not_found().await.into_response();
+    }
+    if !access.allows(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {
+        let mut resp =
+            ApiError::unauthorized_msg("`/metrics` needs `Authorization: Bearer <metrics token>`.").into_response();
+        resp.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
+        return resp;
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
 }
 
 async fn schema() -> impl IntoResponse {

@@ -11,6 +11,7 @@ pub struct ApiError {
     title: String,
     detail: Option<String>,
     extra: Map<String, Value>,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -24,7 +25,7 @@ impl ApiError {
 
     /// Any status with a title a person understands.
     pub fn new(status: StatusCode, title: impl Into<String>) -> ApiError {
-        ApiError { status, title: title.into(), detail: None, extra: Map::new() }
+        ApiError { status, title: title.into(), detail: None, extra: Map::new(), retry_after: None }
     }
 
     /// Adds a longer explanation.
@@ -70,6 +71,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, title)
     }
 
+    /// 503 with `Retry-After`: the database cannot be reached; the cause is logged.
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "database unavailable");
+        let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Service unavailable")
+            .detail("The database cannot be reached; try again in a few seconds.");
+        e.retry_after = Some(5);
+        e
+    }
+
     /// 500; the cause is logged, never shown.
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");
@@ -88,6 +98,7 @@ impl From<readyboard_store::StoreError> for ApiError {
                 .detail(format!("{field} already exists"))
                 .with("field", field),
             E::Invalid(msg) => ApiError::unprocessable("Invalid input").detail(msg),
+            other if other.is_unavailable() => ApiError::unavailable(&other),
             other => ApiError::internal(&other),
         }
     }
@@ -113,6 +124,9 @@ impl IntoResponse for ApiError {
         }
         let mut resp = (self.status, body.to_string()).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         resp
     }
 }

@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use readyboard_domain::ingest::{self, Format, IngestError};
 use readyboard_domain::model::Status;
 use readyboard_store::{IngestOutcome, NewReport};
@@ -73,7 +73,13 @@ pub(crate) fn ingest_error(e: IngestError) -> ApiError {
             .detail(IngestError::UnknownFormat.to_string())
             .with("supported", Format::SUPPORTED.iter().map(|f| f.as_str()).collect::<Vec<_>>()),
         IngestError::TooDeep => ApiError::bad_request("Document nested too deeply"),
+        IngestError::Limit(e) => limit_error(e),
     }
+}
+
+/// 422 naming the field that breaks a limit.
+pub(crate) fn limit_error(e: readyboard_domain::limits::LimitError) -> ApiError {
+    ApiError::unprocessable("Report refused by a limit").detail(e.to_string()).with("field", e.field)
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -108,9 +114,12 @@ async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<axum
 }
 
 /// Decompresses a gzip body, refusing to inflate past `limit` (gzip bombs).
+///
+/// Every member is read: concatenated gzip files (`cat a.gz b.gz`, `gzip` of a stream in
+/// parts) are one valid gzip stream.
 fn gunzip_limited(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
-    GzDecoder::new(body)
+    MultiGzDecoder::new(body)
         .take(limit as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| ApiError::bad_request("Invalid gzip body").detail(e.to_string()))?;
@@ -244,10 +253,13 @@ async fn upload_inner(
             .detail("Pass ?suite=<name>; this format does not name one.")
             .with("field", "suite")
     })?;
-    if suite.len() > 200 {
-        return Err(ApiError::unprocessable("Invalid suite")
-            .detail("suite: at most 200 characters")
-            .with("field", "suite"));
+    // Names the request chose are checked with the limits every report meets.
+    let phase_name = clean(q.phase_name).or_else(|| parsed.placement.phase_name.clone());
+    let kind = clean(q.kind).or_else(|| parsed.placement.kind.clone());
+    for (field, value) in [("suite", Some(&suite)), ("phase_name", phase_name.as_ref()), ("kind", kind.as_ref())] {
+        if let Some(v) = value {
+            readyboard_domain::limits::label(field, v).map_err(limit_error)?;
+        }
     }
     tracing::Span::current()
         .record("project", project.as_str())
@@ -271,10 +283,10 @@ async fn upload_inner(
     let new = NewReport {
         project_id: scope.project_id,
         phase,
-        phase_name: clean(q.phase_name).or_else(|| parsed.placement.phase_name.clone()),
+        phase_name,
         create_phase: true,
         suite,
-        kind: clean(q.kind).or_else(|| parsed.placement.kind.clone()),
+        kind,
         run,
         started_at,
         finished_at,
