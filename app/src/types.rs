@@ -26,10 +26,27 @@ pub struct PhaseSummary {
     pub reasons: Vec<String>,
     /// Open blockers.
     pub open_blockers: i64,
+    /// Open blockers by severity: critical, high, medium, low.
+    pub blockers_by_severity: [i64; 4],
     /// Suites with evidence.
     pub suites: usize,
     /// Age of the freshest evidence, formatted ("3 hours ago").
     pub freshest: Option<String>,
+}
+
+/// The latest go/no-go decision recorded in a project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionBrief {
+    /// `go`, `conditional_go` or `no_go`.
+    pub decision: String,
+    /// A GO given although the evidence was not READY.
+    pub is_override: bool,
+    /// Phase it was recorded for (slug, name).
+    pub phase: (String, String),
+    /// Decision id.
+    pub id: i64,
+    /// Age, formatted.
+    pub ago: String,
 }
 
 /// A project on the overview.
@@ -41,10 +58,14 @@ pub struct ProjectCard {
     pub name: String,
     /// Description.
     pub description: String,
-    /// The current (last) phase.
-    pub current: Option<PhaseSummary>,
-    /// Number of phases.
-    pub phase_count: usize,
+    /// Every phase, in order.
+    pub phases: Vec<PhaseSummary>,
+    /// Index in `phases` of the phase that most needs attention.
+    pub attention: Option<usize>,
+    /// Open blockers across the project's phases: critical, high, medium, low.
+    pub blockers_by_severity: [i64; 4],
+    /// The latest decision recorded in any phase.
+    pub latest_decision: Option<DecisionBrief>,
 }
 
 /// A project page.

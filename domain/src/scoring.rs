@@ -540,7 +540,12 @@ pub fn check_claims(
     if let Some(c) = claimed
         && rank(c) > rank(verdict)
     {
-        reasons.push(format!("claims {}, its own evidence supports {}: {}", c.label(), verdict.label(), why.join(", ")));
+        reasons.push(format!(
+            "claims {}, its own evidence supports {}: {}",
+            c.label(),
+            verdict.label(),
+            why.join(", ")
+        ));
     }
     let any_claim = claimed.is_some() || (claimed_score.is_some() && own_score.is_some());
     ClaimCheck { verdict, supported: any_claim.then_some(reasons.is_empty()), reasons }
@@ -768,7 +773,11 @@ mod tests {
         };
         let card = evaluate(&PhaseSettings::default(), NOW, &suites, &OpenBlockerSummary::default(), &vouched);
         assert_eq!(card.verdict, Verdict::Ready, "{:?}", card.reasons);
-        assert!(card.reasons.iter().any(|r| r == "Deployment: self-reported, vouched for by alice"), "{:?}", card.reasons);
+        assert!(
+            card.reasons.iter().any(|r| r == "Deployment: self-reported, vouched for by alice"),
+            "{:?}",
+            card.reasons
+        );
     }
 
     #[test]

@@ -47,11 +47,7 @@ fn decision_label(d: &str) -> &'static str {
 
 /// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict.
 fn decision_text(d: &DecisionRecord) -> String {
-    format!(
-        "Decision: {}{}",
-        decision_label(&d.decision),
-        if d.override_reason.is_some() { " (override)" } else { "" }
-    )
+    format!("Decision: {}{}", decision_label(&d.decision), if d.override_reason.is_some() { " (override)" } else { "" })
 }
 
 /// Everything the phase report is made of.

@@ -610,7 +610,7 @@ async fn badge_is_svg_with_the_verdict() {
     let svg = String::from_utf8(r.body.to_vec()).unwrap();
     assert!(svg.trim_start().starts_with("<svg"), "{svg}");
     assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains("readiness"));
+    assert!(svg.contains("evidence"), "the badge names the computed verdict, not a decision: {svg}");
     assert!(svg.contains("73"), "the rounded score is shown: {svg}");
 }
 
@@ -1275,8 +1275,8 @@ async fn readiness_report_and_decision_record_export_as_markdown() {
     assert!(r.header(header::CONTENT_DISPOSITION).contains("shop-release-1-readiness.md"));
     let md = String::from_utf8_lossy(&r.body).to_string();
     // 8 passed of 11 scored (one skipped): 72.7 → CONDITIONAL.
-    assert!(md.contains("**CONDITIONAL** — score **72.7 / 100**"), "{md}");
-    assert!(md.contains("| api | 72.7 | 1 | 12 | 8 | 2 | 1 | 1 |"), "{md}");
+    assert!(md.contains("**Evidence: CONDITIONAL** — phase score **72.7 / 100**"), "{md}");
+    assert!(md.contains("| api | measured | 72.7 | 1 | 12 | 8 | 0 | 2 | 1 | 0 | 1 |"), "{md}");
     assert!(md.contains("No go/no-go decision recorded yet."));
     let j = app.get("/api/v1/projects/shop/phases/release-1/export.json", Some(&app.token)).await.json();
     assert_eq!((j["score"].as_f64(), j["verdict"].as_str()), (Some(72.7), Some("conditional")));
@@ -1299,9 +1299,9 @@ async fn readiness_report_and_decision_record_export_as_markdown() {
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let md = String::from_utf8_lossy(&r.body).to_string();
-    assert!(md.starts_with(&format!("# Decision #{}: CONDITIONAL GO — ", rec.id)), "{md}");
+    assert!(md.starts_with(&format!("# Decision #{} — Decision: CONDITIONAL GO — ", rec.id)), "{md}");
     assert!(md.contains("- Fix bad_1 \\| today — alice (due 2026-12-01)"), "{md}");
-    assert!(md.contains("Verdict **CONDITIONAL**, score **72.7 / 100**"), "{md}");
+    assert!(md.contains("**Evidence: CONDITIONAL**, phase score **72.7 / 100**"), "{md}");
     app.get("/api/v1/projects/shop/phases/release-1/decisions/999/export.md", Some(&app.token))
         .await
         .problem(StatusCode::NOT_FOUND);
@@ -1521,4 +1521,65 @@ async fn with_the_database_gone_uploads_and_logins_answer_503_with_retry_after()
     assert!(String::from_utf8_lossy(&r.body).contains("database cannot be reached"));
     let r = app.get("/readyz", None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+/// A hand-written report where every row says ✅.
+const ALL_GREEN_MD: &str = "# Release 1 readiness\n\n## Deployment\n\n| Step | Status |\n|---|---|\n\
+    | Blue/green switch | ✅ PASS |\n| Rollback | ✅ PASS |\n\n**Production Readiness Status:** ✅ READY\n";
+
+#[tokio::test]
+async fn self_reported_evidence_is_marked_caps_ready_until_vouched_and_overclaims_are_flagged() {
+    let app = app().await;
+    let r = app.upload("project=shop&phase=release-1&suite=handwritten", Some(&app.token), &[], ALL_GREEN_MD).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let id = r.json()["id"].as_i64().unwrap();
+    // Every row passes, so the score is 100, but no tool measured any of it.
+    let status = app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.token)).await.json();
+    assert_eq!((status["score"].as_f64(), status["verdict"].as_str()), (Some(100.0), Some("conditional")));
+    let reasons: Vec<&str> = status["reasons"].as_array().unwrap().iter().filter_map(|r| r.as_str()).collect();
+    assert!(reasons.contains(&"Deployment: self-reported only"), "{reasons:?}");
+    assert!(reasons.iter().any(|r| r.starts_with("capped at CONDITIONAL")), "{reasons:?}");
+
+    // The report claims READY; its own evidence supports CONDITIONAL.
+    let v = app.get(&format!("/api/v1/reports/{id}"), Some(&app.token)).await.json();
+    assert_eq!(v["provenance"], "self_reported");
+    assert_eq!(v["claimed"]["verdict"], "ready");
+    assert_eq!(v["claim_supported"], false);
+    assert_eq!(v["report_verdict"], "conditional");
+    let why = v["claim_reasons"][0].as_str().unwrap();
+    assert!(why.contains("claims READY") && why.contains("self-reported"), "{why}");
+    let c = &v["counts"];
+    let sum: i64 =
+        ["passed", "partial", "failed", "errors", "skipped", "not_run"].iter().map(|k| c[k].as_i64().unwrap()).sum();
+    assert_eq!(sum, c["tests"].as_i64().unwrap(), "every check in exactly one bucket: {c}");
+
+    // An approver vouches for the category through a required checklist item: READY.
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let cli = Actor::system("test");
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let alice = app.store.user_by_name("alice").await.unwrap().unwrap();
+    let item = readyboard_store::ItemInput {
+        title: "Deployment rehearsed".into(),
+        description: String::new(),
+        category: Some("Deployment".into()),
+        owner: None,
+        required: true,
+        status: "done".into(),
+        due_date: None,
+        evidence_suite: None,
+        evidence_check: None,
+    };
+    let item = app.store.add_checklist_item(&cli, &phase, &item).await.unwrap();
+    app.store.sign_checklist_item(&Actor::user(alice.id, "alice"), item.id, "approve", "watched it").await.unwrap();
+    let status = app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.token)).await.json();
+    assert_eq!(status["verdict"], "ready", "{status}");
+    let reasons: Vec<&str> = status["reasons"].as_array().unwrap().iter().filter_map(|r| r.as_str()).collect();
+    assert!(reasons.contains(&"Deployment: self-reported, vouched for by alice"), "{reasons:?}");
+
+    // The export names the category's provenance.
+    let md = String::from_utf8_lossy(
+        &app.get("/api/v1/projects/shop/phases/release-1/export.md", Some(&app.token)).await.body,
+    )
+    .to_string();
+    assert!(md.contains("| Deployment | self-reported only |"), "{md}");
 }

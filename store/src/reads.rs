@@ -349,6 +349,20 @@ impl Store {
             .collect())
     }
 
+    /// Open blockers of a phase by severity: critical, high, medium, low.
+    pub async fn open_blockers_by_severity(&self, phase_id: i64) -> StoreResult<[i64; 4]> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(
+            "SELECT severity, COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open' GROUP BY severity"
+        ).bind(phase_id).fetch_all(pool).await)?;
+        let mut out = [0; 4];
+        for (severity, n) in rows {
+            if let Some(i) = ["critical", "high", "medium", "low"].iter().position(|s| *s == severity) {
+                out[i] += n;
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of open blockers of a phase.
     pub async fn open_blocker_count(&self, phase_id: i64) -> StoreResult<i64> {
         Ok(on_pool!(self, pool => sqlx::query_scalar::<_, i64>(

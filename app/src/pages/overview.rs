@@ -7,26 +7,50 @@ use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
 use crate::types::ProjectCard;
 
-/// Every project with the evaluation of its current (last) phase.
+/// Every project with every phase's evaluation, the phase that most needs attention, its
+/// open blockers across phases and its latest decision.
 #[server]
 pub async fn list_project_cards() -> Result<Vec<ProjectCard>, ServerFnError> {
     use readyboard_domain::role::Role;
+
+    use crate::types::DecisionBrief;
     crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
     let mut cards = Vec::new();
     for p in store.list_projects().await.map_err(crate::ssr::store_error)? {
-        let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
-        let current = match phases.last() {
-            Some(ph) => Some(summary::phase_summary(&store, ph, now).await?),
-            None => None,
-        };
+        let rows = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
+        let mut phases = Vec::with_capacity(rows.len());
+        let mut latest: Option<(i64, DecisionBrief)> = None;
+        for ph in &rows {
+            phases.push(summary::phase_summary(&store, ph, now).await?);
+            if let Some(d) = store.decisions(ph.id, 1).await.map_err(crate::ssr::store_error)?.into_iter().next()
+                && latest.as_ref().is_none_or(|(at, _)| d.decided_at > *at)
+            {
+                let brief = DecisionBrief {
+                    decision: d.decision.clone(),
+                    is_override: d.override_reason.is_some(),
+                    phase: (ph.slug.clone(), ph.name.clone()),
+                    id: d.id,
+                    ago: format::ago(now, d.decided_at),
+                };
+                latest = Some((d.decided_at, brief));
+            }
+        }
+        let mut blockers_by_severity = [0; 4];
+        for ph in &phases {
+            for (total, n) in blockers_by_severity.iter_mut().zip(ph.blockers_by_severity) {
+                *total += n;
+            }
+        }
         cards.push(ProjectCard {
             slug: p.slug,
             name: p.name,
             description: p.description,
-            current,
-            phase_count: phases.len(),
+            attention: summary::most_in_need(&phases),
+            phases,
+            blockers_by_severity,
+            latest_decision: latest.map(|(_, d)| d),
         });
     }
     Ok(cards)
@@ -44,7 +68,7 @@ pub(crate) mod summary {
     /// The phase's evaluation right now (cheap: aggregates only).
     pub async fn phase_summary(store: &Store, ph: &PhaseRow, now: i64) -> Result<PhaseSummary, ServerFnError> {
         let card = store.evaluate_phase(ph).await.map_err(crate::ssr::store_error)?;
-        let open = store.open_blocker_count(ph.id).await.map_err(crate::ssr::store_error)?;
+        let by_severity = store.open_blockers_by_severity(ph.id).await.map_err(crate::ssr::store_error)?;
         let freshest = card.suites.iter().map(|s| s.age_ms).min().map(|age| format::ago(now, now - age));
         Ok(PhaseSummary {
             slug: ph.slug.clone(),
@@ -52,10 +76,31 @@ pub(crate) mod summary {
             score: card.display_score(),
             verdict: card.verdict.as_str().to_string(),
             reasons: card.reasons.clone(),
-            open_blockers: open,
+            open_blockers: by_severity.iter().sum(),
+            blockers_by_severity: by_severity,
             suites: card.suites.len(),
             freshest,
         })
+    }
+
+    /// The phase that most needs attention: the worst verdict, then the most critical and
+    /// high blockers, then the lowest score; the later phase on a tie.
+    pub fn most_in_need(phases: &[PhaseSummary]) -> Option<usize> {
+        let rank = |v: &str| match v {
+            "no_go" => 0,
+            "not_ready" => 1,
+            "conditional" => 2,
+            _ => 3,
+        };
+        let key = |p: &PhaseSummary| {
+            (
+                rank(&p.verdict),
+                -p.blockers_by_severity[0],
+                -p.blockers_by_severity[1],
+                (p.score.unwrap_or(0.0) * 10.0).round() as i64,
+            )
+        };
+        (0..phases.len()).rev().min_by_key(|&i| key(&phases[i]))
     }
 }
 
@@ -93,45 +138,83 @@ pub fn Overview() -> impl IntoView {
 #[component]
 fn ProjectTile(card: ProjectCard) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
-    let phases = card.phase_count;
-    match card.current {
-        Some(ph) => {
-            let phase_href = format!("/p/{}/{}", card.slug, ph.slug);
-            let spark = format!("/api/v1/projects/{}/phases/{}/trends/sparkline.svg", card.slug, ph.slug);
-            let trends_href = format!("/p/{}/{}/trends", card.slug, ph.slug);
-            let reason = ph.reasons.first().cloned().unwrap_or_default();
-            let tone = format::verdict_class(&ph.verdict).replace("verdict ", "tone-");
-            view! {
-                <article class=format!("card project-card {tone}")>
-                    <header class="card-head">
-                        <h2><a href=href>{card.name}</a></h2>
-                        <VerdictBadge verdict=ph.verdict.clone()/>
-                    </header>
-                    <a class="card-phase" href=phase_href>{ph.name.clone()}</a>
-                    <div class="card-score">
-                        <span class="score-num">{format::score(ph.score)}</span>
-                        <span class="score-max">"/ 100"</span>
-                        <a class="sparkline" href=trends_href title="Score over the last 30 days: open the trends">
-                            <img src=spark alt="Score over the last 30 days" width="120" height="28" loading="lazy"/>
-                        </a>
-                    </div>
-                    <p class="card-reason">{reason}</p>
-                    <dl class="facts">
-                        <div><dt>"Open blockers"</dt><dd class={if ph.open_blockers > 0 { "warn-text" } else { "" }}>{ph.open_blockers}</dd></div>
-                        <div><dt>"Suites"</dt><dd>{ph.suites}</dd></div>
-                        <div><dt>"Freshest evidence"</dt><dd>{ph.freshest.unwrap_or_else(|| "none".into())}</dd></div>
-                        <div><dt>"Phases"</dt><dd>{phases}</dd></div>
-                    </dl>
-                </article>
-            }
-            .into_any()
-        }
-        None => view! {
+    let Some(ph) = card.attention.and_then(|i| card.phases.get(i)).cloned() else {
+        return view! {
             <article class="card project-card">
                 <header class="card-head"><h2><a href=href>{card.name}</a></h2></header>
                 <p class="muted">"No phases yet: the first upload creates one."</p>
             </article>
         }
-        .into_any(),
+        .into_any();
+    };
+    let phase_href = format!("/p/{}/{}", card.slug, ph.slug);
+    let spark = format!("/api/v1/projects/{}/phases/{}/trends/sparkline.svg", card.slug, ph.slug);
+    let trends_href = format!("/p/{}/{}/trends", card.slug, ph.slug);
+    let reason = ph.reasons.first().cloned().unwrap_or_default();
+    let tone = format::verdict_class(&ph.verdict).replace("verdict ", "tone-");
+    let [critical, high, medium, low] = card.blockers_by_severity;
+    let several = card.phases.len() > 1;
+    let slug = card.slug.clone();
+    view! {
+        <article class=format!("card project-card {tone}")>
+            <header class="card-head">
+                <h2><a href=href>{card.name}</a></h2>
+                <VerdictBadge verdict=ph.verdict.clone()/>
+            </header>
+            <p class="card-phase">
+                <a href=phase_href>{ph.name.clone()}</a>
+                {several.then(|| view! { <span class="muted small">" · needs the most attention"</span> })}
+            </p>
+            <div class="card-score">
+                <span class="score-num">{format::score(ph.score)}</span>
+                <span class="score-max">"/ 100 phase score"</span>
+                <a class="sparkline" href=trends_href title="Score over the last 30 days: open the trends">
+                    <img src=spark alt="Score over the last 30 days" width="120" height="28" loading="lazy"/>
+                </a>
+            </div>
+            <p class="card-reason">{reason}</p>
+            {several.then(|| view! {
+                <ul class="phase-row" aria-label="Every phase">
+                    {card.phases.iter().map(|p| view! {
+                        <li>
+                            <a href=format!("/p/{slug}/{}", p.slug)>{p.name.clone()}</a>" "
+                            <span class=format::verdict_class(&p.verdict)>{format::verdict_label(&p.verdict)}</span>
+                            <span class="muted small">{format!(" {}", format::score(p.score))}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+            <dl class="facts">
+                <div>
+                    <dt>{if several { "Open blockers, all phases" } else { "Open blockers" }}</dt>
+                    <dd class={if critical + high > 0 { "warn-text" } else { "" }}>
+                        {if critical + high + medium + low == 0 {
+                            "none".to_string()
+                        } else {
+                            [(critical, "critical"), (high, "high"), (medium, "medium"), (low, "low")]
+                                .iter()
+                                .filter(|(n, _)| *n > 0)
+                                .map(|(n, s)| format!("{n} {s}"))
+                                .collect::<Vec<_>>()
+                                .join(" · ")
+                        }}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Latest decision"</dt>
+                    <dd>{match card.latest_decision.clone() {
+                        Some(d) => view! {
+                            <a href=format!("/p/{}/{}/decisions/{}", card.slug, d.phase.0, d.id)>
+                                {format!("Decision: {}{}", crate::pages::decision::decision_label(&d.decision), if d.is_override { " (override)" } else { "" })}
+                            </a>
+                            <span class="muted small">{format!(" · {} · {}", d.phase.1, d.ago)}</span>
+                        }.into_any(),
+                        None => view! { <span class="muted">"none recorded"</span> }.into_any(),
+                    }}</dd>
+                </div>
+                <div><dt>"Freshest evidence"</dt><dd>{ph.freshest.clone().unwrap_or_else(|| "none".into())}</dd></div>
+            </dl>
+        </article>
     }
+    .into_any()
 }

@@ -104,6 +104,8 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         verdict: card.verdict.as_str().to_string(),
         reasons: card.reasons.clone(),
         open_blockers: blockers.len() as i64,
+        blockers_by_severity: ["critical", "high", "medium", "low"]
+            .map(|sev| blockers.iter().filter(|b| b.severity == sev).count() as i64),
         suites: card.suites.len(),
         freshest: card.suites.iter().map(|s| s.age_ms).min().map(|a| format::ago(now, now - a)),
     };

@@ -69,7 +69,8 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         .collect();
     let categories = store.report_categories(id).await.map_err(store_error)?;
     let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
-    let open = |sev: &str| findings.iter().filter(|f: &&FindingLine| f.severity == sev && f.status == "open").count() as u32;
+    let open =
+        |sev: &str| findings.iter().filter(|f: &&FindingLine| f.severity == sev && f.status == "open").count() as u32;
     let claims = readyboard_domain::scoring::check_claims(
         &ph.settings(),
         r.score,

@@ -4,9 +4,9 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded};
-use crate::model::{Provenance, 
-    Check, Claimed, Finding, FindingStatus, Metric, ParsedReport, Placement, RunMeta, Severity, Status, Target,
-    TargetOp,
+use crate::model::{
+    Check, Claimed, Finding, FindingStatus, Metric, ParsedReport, Placement, Provenance, RunMeta, Severity, Status,
+    Target, TargetOp,
 };
 
 const FORMAT: &str = "readyboard JSON";
