@@ -550,6 +550,8 @@ pub struct SnapshotItemView {
     pub status: String,
     /// Who had signed.
     pub signed_by: Vec<String>,
+    /// "alice approved despite failing evidence", one line per such approval.
+    pub signed_despite: Vec<String>,
 }
 
 /// A suite in a decision snapshot.
@@ -727,6 +729,8 @@ pub struct SignoffView {
     pub at: String,
     /// No longer counted (item or evidence changed, or signed again).
     pub lapsed: bool,
+    /// Approved although the linked evidence was `failing`, `stale` or `missing`.
+    pub despite: Option<String>,
 }
 
 /// A checklist item with its live state.

@@ -266,7 +266,7 @@ pub struct CategoryScore {
     pub credit_max: f64,
     /// Number of checks, skipped ones included.
     pub checks: u64,
-    /// Status counts as reported (not rewritten for stale suites).
+    /// Status counts as the score uses them (a stale suite's checks count as not run).
     pub counts: Counts,
     /// Some of its evidence was measured by a tool; false when it is all self-reported.
     #[serde(default = "yes")]
@@ -370,7 +370,16 @@ fn accumulate<'a>(
         }
         entry.credit_max += t.weight;
         entry.checks += t.checks;
-        entry.counts.merge(&t.counts);
+        if stale {
+            // A stale suite's checks count as not run (rule 1): show them so, or the counts
+            // would not add up to the category's score.
+            let mut counts = Counts::default();
+            counts.add(Status::NotRun, t.counts.tests - t.counts.skipped);
+            counts.add(Status::Skip, t.counts.skipped);
+            entry.counts.merge(&counts);
+        } else {
+            entry.counts.merge(&t.counts);
+        }
     }
 }
 
@@ -957,6 +966,8 @@ mod tests {
         // Credit 0 over the same denominator: 2 (the skipped check stays out).
         assert_eq!((perf.credit, perf.credit_max), (0.0, 2.0));
         assert_eq!(perf.score, Some(0.0));
+        // The counts say so too: the passes of a stale suite are shown as not run.
+        assert_eq!((perf.counts.passed, perf.counts.not_run, perf.counts.skipped, perf.counts.tests), (0, 2, 1, 3));
         // (100 + 0) / 2
         assert_eq!(card.score, Some(50.0));
         let st = card.suites.iter().find(|s| s.suite == "load").unwrap();

@@ -97,7 +97,7 @@ test("a release manager runs the whole review: template, evidence, sign-off, NO-
   // 7. GO, recorded as an override while other required items are open.
   await decide(page, "GO", "Latency fixed and load test signed off again.", "Remaining items are tracked in the launch plan.");
   const latest = page.locator(".latest-decision");
-  await expect(latest.locator(".decision")).toHaveText("GO");
+  await expect(latest.locator(".decision")).toHaveText("Decision: GO");
   await expect(latest.getByText("override")).toBeVisible();
   await shot(page, "checklist-review-go");
 
@@ -107,14 +107,14 @@ test("a release manager runs the whole review: template, evidence, sign-off, NO-
   const record = await page.request.get((await link.getAttribute("href"))!);
   expect(record.headers()["content-type"]).toContain("text/markdown");
   const md = await record.text();
-  expect(md).toMatch(/^# Decision #\d+: GO — Sprint 4\.1/);
+  expect(md).toMatch(/^# Decision #\d+ — Decision: GO \(override\) — Sprint 4\.1/);
   expect(md).toContain("## Override");
   expect(md).toMatch(/- Load test — done, required, signed by admin/);
   const report = await page.request.get("/api/v1/projects/payments-api/phases/sprint-4-1/export.md");
   const text = await report.text();
   expect(text).toContain("## Checklist (1 of 16 required items done and signed off)");
   expect(text).toMatch(/\| Load test \| done \| yes \| admin \| passing: load-50-workers › http_req_duration_p95 \| approved by admin/);
-  expect(text).toMatch(/\*\*#\d+ GO\*\* by admin .*\*\*override\*\*/);
+  expect(text).toMatch(/\*\*#\d+ Decision: GO \(override\)\*\* by admin /);
   expect(errors).toEqual([]);
 });
 

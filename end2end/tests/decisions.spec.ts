@@ -23,7 +23,7 @@ test("an approver records a NO-GO with a frozen snapshot, and a GO against the v
   await form.getByRole("button", { name: "Record decision" }).click();
   await expect(page.getByRole("status")).toContainText(/NO-GO recorded as decision #\d+/);
   const latest = page.locator(".latest-decision");
-  await expect(latest.locator(".decision")).toHaveText("NO-GO");
+  await expect(latest.locator(".decision")).toHaveText("Decision: NO-GO");
   await expect(latest).toContainText("by admin");
   await expect(latest).toContainText("Nothing has changed since");
   await shot(page, "decision-on-scorecard");

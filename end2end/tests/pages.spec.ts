@@ -11,7 +11,7 @@ test("the phase scorecard shows score, verdict, reasons and evidence", async ({ 
   await page.getByRole("link", { name: "Phase 4 — Production deployment" }).click();
   await expect(page).toHaveURL(/\/p\/prompt-studio\/phase-4$/);
   await expect(page.getByRole("heading", { name: "Phase 4 — Production deployment" })).toBeVisible();
-  await expect(page.locator(".hero .verdict")).toHaveText("NO-GO");
+  await expect(page.locator(".hero .verdict")).toHaveText("Evidence: NO-GO");
   await expect(page.locator(".reasons li").first()).toContainText("critical blocker");
   await page.getByText("How is this computed?").click();
   await expect(page.locator(".how ol li").first()).toBeVisible();
@@ -37,7 +37,7 @@ test("a scorecard read again is reused with a fresh nonce and still comes alive"
   expect(n2).not.toEqual(n1);
   expect(await second!.text()).toContain(`nonce="${n2}"`);
   await hydrated(page);
-  await expect(page.locator(".hero .verdict")).toHaveText("NO-GO");
+  await expect(page.locator(".hero .verdict")).toHaveText("Evidence: NO-GO");
   expect(errors).toEqual([]);
 });
 
@@ -97,3 +97,54 @@ test("an admin widens the freshness window and the stale suite stops counting as
   await shot(page, "phase-settings");
 });
 
+
+/** "8 passed · 1 partial · 2 failed · 1 not run · 3 skipped (left out of the score)" → numbers. */
+function parseCounts(text: string): Record<string, number> {
+  const out: Record<string, number> = { passed: 0, partial: 0, failed: 0, errors: 0, "not run": 0, skipped: 0 };
+  for (const m of text.matchAll(/(\d+) (passed|partial|failed|errors|not run|skipped)/g)) out[m[2]] = Number(m[1]);
+  return out;
+}
+
+test("every figure on the scorecard adds up from what the page shows", async ({ page }) => {
+  for (const phase of ["/p/prompt-studio/phase-4", "/p/prompt-studio/phase-3", "/p/payments-api/sprint-4-1"]) {
+    await page.goto(phase);
+    const rows = page.locator("section.section", { has: page.getByRole("heading", { name: "Categories" }) }).locator("tbody tr");
+    const n = await rows.count();
+    expect(n).toBeGreaterThan(0);
+    let weighted = 0;
+    let weights = 0;
+    for (let i = 0; i < n; i++) {
+      const cells = rows.nth(i).locator("td");
+      const checks = Number(await cells.nth(3).innerText());
+      const c = parseCounts(await cells.nth(4).locator(".counts-text").innerText());
+      const sum = Object.values(c).reduce((a, b) => a + b, 0);
+      expect(sum, `${phase} row ${i}: the counts are the checks`).toBe(checks);
+      const score = (await cells.nth(1).innerText()).trim();
+      const weight = Number(await cells.nth(2).innerText());
+      if (score !== "—" && weight > 0) {
+        weighted += Number(score) * weight;
+        weights += weight;
+      }
+    }
+    // The phase score is the weighted mean of the category scores shown (each rounded to 0.1).
+    const shown = Number(await page.locator(".hero .score-num").innerText());
+    expect(Math.abs(shown - weighted / weights), `${phase}: ${shown} vs ${weighted / weights}`).toBeLessThanOrEqual(0.1);
+    // "How is this computed?" shows credit / possible = score for each category.
+    for (const line of await page.locator(".how ol li").allInnerTexts()) {
+      const m = /: ([\d.]+) \/ ([\d.]+) credit = ([\d.]+)/.exec(line);
+      if (m) expect(Math.abs((Number(m[1]) / Number(m[2])) * 100 - Number(m[3])), line).toBeLessThanOrEqual(0.06);
+    }
+  }
+});
+
+test("a report's counts add up to its checks and its score is labelled as its own", async ({ page }) => {
+  await page.goto("/p/prompt-studio/phase-4");
+  await page.locator("td.strong", { hasText: "load-50-workers" }).locator("xpath=..").locator("a", { hasText: /^#\d+$/ }).click();
+  await expect(page).toHaveURL(/\/reports\/\d+$/);
+  const stat = async (label: string) =>
+    Number(await page.locator(".stat", { has: page.locator(".stat-label", { hasText: new RegExp(`^${label}$`) }) }).locator(".stat-num").innerText());
+  const total = await stat("checks");
+  const parts = await Promise.all(["passed", "partial", "failed", "errors", "not run", "skipped"].map(stat));
+  expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+  await expect(page.locator(".stat-label", { hasText: "this report's own score" })).toBeVisible();
+});

@@ -23,3 +23,7 @@ UPDATE report_categories SET
                WHERE c.report_id = report_categories.report_id AND c.status = 'not_run'
                  AND COALESCE(NULLIF(TRIM(c.category), ''), TRIM(COALESCE(s.kind, s.name))) = report_categories.category);
 UPDATE report_categories SET failed = failed - partial, skipped = skipped - not_run;
+
+-- An approval given while the item's linked evidence was failing, stale or missing records
+-- that state, so pages, decision snapshots and exports can say "approved despite …".
+ALTER TABLE signoffs ADD COLUMN despite TEXT;

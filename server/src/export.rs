@@ -184,7 +184,15 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
                 _ => "—".into(),
             };
             let sign = match e.signoffs.iter().find(|s| !s.needs_resign) {
-                Some(s) if e.signed => format!("approved by {} ({})", cell(&s.username), datetime(s.created_at)),
+                Some(s) if e.signed => format!(
+                    "approved by {} ({}){}",
+                    cell(&s.username),
+                    datetime(s.created_at),
+                    s.despite
+                        .as_deref()
+                        .map(|d| format!(" **despite {d} evidence**: {}", cell(&s.comment)))
+                        .unwrap_or_default()
+                ),
                 Some(s) => format!("{} by {}", s.verdict, cell(&s.username)),
                 None if !e.signoffs.is_empty() => "needs re-sign".into(),
                 None => "not signed".into(),
@@ -298,7 +306,16 @@ pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRec
         let by = if i.signed_by.is_empty() {
             "not signed".to_string()
         } else {
-            format!("signed by {}", i.signed_by.iter().map(|(u, _)| cell(u)).collect::<Vec<_>>().join(", "))
+            let despite: Vec<String> = i
+                .signed_despite
+                .iter()
+                .map(|(u, state)| format!("{} approved despite {state} evidence", cell(u)))
+                .collect();
+            format!(
+                "signed by {}{}",
+                i.signed_by.iter().map(|(u, _)| cell(u)).collect::<Vec<_>>().join(", "),
+                if despite.is_empty() { String::new() } else { format!(" (**{}**)", despite.join("; ")) }
+            )
         };
         let _ = writeln!(
             md,

@@ -87,13 +87,16 @@ pub async fn import(
     })
     .await;
     let Ok((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.") };
-    let parsed = match parsed {
+    let mut parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
             let err = ingest_error(e);
             return back(&err.message());
         }
     };
+    // Text a person pastes or picks in the browser is what they say it is (PRODUCT.md rule 7),
+    // whatever tool once wrote it.
+    parsed.provenance = readyboard_domain::model::Provenance::SelfReported;
     let suite = if form.suite.is_empty() {
         parsed.placement.suite.clone().unwrap_or_else(|| format!("{}-import", parsed.format))
     } else {

@@ -1583,3 +1583,53 @@ async fn self_reported_evidence_is_marked_caps_ready_until_vouched_and_overclaim
     .to_string();
     assert!(md.contains("| Deployment | self-reported only |"), "{md}");
 }
+
+#[tokio::test]
+async fn approving_against_failing_evidence_needs_a_reason_and_stays_marked() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let cli = Actor::system("test");
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let alice = app.store.user_by_name("alice").await.unwrap().unwrap();
+    let alice = Actor::user(alice.id, "alice");
+    let input = |title: &str, check: &str| readyboard_store::ItemInput {
+        title: title.into(),
+        description: String::new(),
+        category: None,
+        owner: None,
+        required: true,
+        status: "done".into(),
+        due_date: None,
+        evidence_suite: Some("api".into()),
+        evidence_check: Some(check.into()),
+    };
+    let failing = app.store.add_checklist_item(&cli, &phase, &input("Contract tests", "bad_1")).await.unwrap();
+    let passing = app.store.add_checklist_item(&cli, &phase, &input("Smoke test", "ok_1")).await.unwrap();
+
+    // Passing evidence: an approval needs no comment and is not marked.
+    let s = app.store.sign_checklist_item(&alice, passing.id, "approve", "").await.unwrap();
+    assert_eq!(s.despite, None);
+    // Failing evidence: refused without a reason, recorded as "despite" with one.
+    let e = app.store.sign_checklist_item(&alice, failing.id, "approve", "  ").await.unwrap_err();
+    assert!(e.to_string().contains("the linked evidence is failing"), "{e}");
+    let s = app.store.sign_checklist_item(&alice, failing.id, "approve", "known flake, fixed in #42").await.unwrap();
+    assert_eq!(s.despite.as_deref(), Some("failing"));
+
+    let md = String::from_utf8_lossy(
+        &app.get("/api/v1/projects/shop/phases/release-1/export.md", Some(&app.token)).await.body,
+    )
+    .to_string();
+    assert!(md.contains("**despite failing evidence**: known flake, fixed in #42"), "{md}");
+    let d = readyboard_store::NewDecision {
+        decision: "no_go".into(),
+        rationale: "Not ready: the contract tests fail.".into(),
+        conditions: vec![],
+        override_reason: None,
+    };
+    let rec = app.store.record_decision(&alice, &phase, &d).await.unwrap();
+    let item = rec.snapshot.checklist.iter().find(|i| i.title == "Contract tests").unwrap();
+    assert_eq!(item.signed_despite, vec![("alice".to_string(), "failing".to_string())]);
+    let smoke = rec.snapshot.checklist.iter().find(|i| i.title == "Smoke test").unwrap();
+    assert!(smoke.signed_despite.is_empty());
+}

@@ -66,6 +66,8 @@ pub struct Signoff {
     pub needs_resign: bool,
     /// When (unix ms).
     pub created_at: i64,
+    /// An approval given while the linked evidence was `failing`, `stale` or `missing`.
+    pub despite: Option<String>,
 }
 
 /// An item with its live evidence state and its sign-offs (newest first).
@@ -221,7 +223,7 @@ impl Store {
             let items = sqlx::query_as::<_, ChecklistItem>(&format!("{ITEM_SELECT} WHERE i.phase_id = $1 ORDER BY i.position, i.id"))
                 .bind(phase.id).fetch_all(pool).await?;
             let signoffs = sqlx::query_as::<_, Signoff>(
-                "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at \
+                "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at, s.despite \
                  FROM signoffs s JOIN checklist_items i ON i.id = s.item_id JOIN users u ON u.id = s.user_id \
                  WHERE i.phase_id = $1 ORDER BY s.created_at DESC, s.id DESC",
             ).bind(phase.id).fetch_all(pool).await?;
@@ -493,6 +495,26 @@ impl Store {
             return Err(StoreError::Invalid("comment: at most 2,000 characters".into()));
         }
         let now = now_ms();
+        // Approving against the evidence is allowed, but never silently: it needs a reason
+        // and stays marked wherever the sign-off is shown.
+        let item = self.checklist_item(id).await?;
+        let phase = self.phase_by_id(item.phase_id).await?;
+        let (state, _, _) = self.evidence_of(&phase, &item, now).await?;
+        let despite = match state {
+            Some(s @ (EvidenceState::Failing | EvidenceState::Stale | EvidenceState::Missing))
+                if verdict == "approve" =>
+            {
+                Some(s.as_str())
+            }
+            _ => None,
+        };
+        if let Some(state) = despite
+            && comment.is_empty()
+        {
+            return Err(StoreError::Invalid(format!(
+                "comment: the linked evidence is {state}; say why you approve despite it"
+            )));
+        }
         let _guard = self.write_lock.lock().await;
         let signoff = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -500,17 +522,18 @@ impl Store {
             sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND user_id = $2 AND needs_resign = FALSE")
                 .bind(id).bind(user_id).execute(&mut *tx).await?;
             let sid: i64 = sqlx::query_scalar(
-                "INSERT INTO signoffs (item_id, user_id, verdict, comment, item_version, needs_resign, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, FALSE, $6) RETURNING id",
-            ).bind(id).bind(user_id).bind(verdict).bind(comment).bind(item.version).bind(now).fetch_one(&mut *tx).await?;
+                "INSERT INTO signoffs (item_id, user_id, verdict, comment, item_version, needs_resign, created_at, despite) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7) RETURNING id",
+            ).bind(id).bind(user_id).bind(verdict).bind(comment).bind(item.version).bind(now).bind(despite)
+            .fetch_one(&mut *tx).await?;
             let project_id: i64 = sqlx::query_scalar("SELECT project_id FROM phases WHERE id = $1").bind(item.phase_id).fetch_one(&mut *tx).await?;
             write_audit!(&mut *tx, actor, AuditWrite {
                 action: "signoff.create", entity: "checklist_item", entity_id: Some(id.to_string()),
                 project_id: Some(project_id), phase_id: Some(item.phase_id), before: None,
-                after: Some(json!({"verdict": verdict, "comment": comment, "item_version": item.version})),
+                after: Some(json!({"verdict": verdict, "comment": comment, "item_version": item.version, "despite": despite})),
             })?;
             let s = sqlx::query_as::<_, Signoff>(
-                "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at \
+                "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at, s.despite \
                  FROM signoffs s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
             ).bind(sid).fetch_one(&mut *tx).await?;
             tx.commit().await?;

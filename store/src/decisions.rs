@@ -84,6 +84,10 @@ pub struct SnapshotItem {
     pub status: String,
     /// Approvers whose sign-off counted, with the time (unix ms).
     pub signed_by: Vec<(String, i64)>,
+    /// Of those, approvers who signed although the linked evidence was failing, stale or
+    /// missing, with that state.
+    #[serde(default)]
+    pub signed_despite: Vec<(String, String)>,
 }
 
 /// The evidence frozen with a decision.
@@ -277,8 +281,8 @@ impl Store {
             .bind(phase.id)
             .fetch_all(&mut *tx)
             .await?;
-            let signs: Vec<(i64, String, i64)> = sqlx::query_as(
-                "SELECT s.item_id, u.username, s.created_at FROM signoffs s JOIN users u ON u.id = s.user_id \
+            let signs: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
+                "SELECT s.item_id, u.username, s.created_at, s.despite FROM signoffs s JOIN users u ON u.id = s.user_id \
                  JOIN checklist_items i ON i.id = s.item_id \
                  WHERE i.phase_id = $1 AND s.verdict = 'approve' AND s.needs_resign = FALSE ORDER BY s.id",
             )
@@ -293,6 +297,11 @@ impl Store {
                     required,
                     status,
                     signed_by: signs.iter().filter(|s| s.0 == id).map(|s| (s.1.clone(), s.2)).collect(),
+                    signed_despite: signs
+                        .iter()
+                        .filter(|s| s.0 == id)
+                        .filter_map(|s| Some((s.1.clone(), s.3.clone()?)))
+                        .collect(),
                 })
                 .collect();
             let snapshot = Snapshot {

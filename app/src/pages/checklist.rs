@@ -82,6 +82,7 @@ mod convert {
                         comment: s.comment,
                         at: crate::ssr::datetime(s.created_at),
                         lapsed: s.needs_resign,
+                        despite: s.despite,
                     })
                     .collect(),
             })
@@ -572,6 +573,7 @@ fn ItemRow(
                 {item.signoffs.iter().map(|s| view! {
                     <li class:lapsed=s.lapsed>
                         <strong>{if s.verdict == "approve" { "Approved" } else { "Rejected" }}</strong>
+                        {s.despite.clone().map(|d| view! { " "<span class="chip chip-warn">{format!("approved despite {d} evidence")}</span> })}
                         {format!(" by {} · {}", s.username, s.at)}
                         {(!s.comment.is_empty()).then(|| view! { <span class="muted">{format!(" — {}", s.comment)}</span> })}
                         {s.lapsed.then(|| view! { <em class="muted">" (no longer counted)"</em> })}
@@ -616,7 +618,14 @@ fn ItemRow(
             </div>
         }
     });
+    // Approving against failing, stale or missing evidence needs a reason (the server refuses
+    // it without one); say so before the approver tries.
+    let against = item.evidence_state.clone().filter(|s| matches!(s.as_str(), "failing" | "stale" | "missing"));
     let sign = can_sign.then(|| {
+        let placeholder = match &against {
+            Some(state) => format!("Required: the evidence is {state} — say why you approve or reject"),
+            None => "What you checked (required to reject)".to_string(),
+        };
         view! {
             <details class="sign">
                 <summary>"Sign off"</summary>
@@ -628,7 +637,7 @@ fn ItemRow(
                             <option value="reject">"Reject"</option>
                         </select>
                     </label>
-                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder="What you checked (required to reject)"/></label>
+                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder=placeholder required=against.is_some()/></label>
                     <button type="submit" class="btn btn-primary">"Sign"</button>
                 </ActionForm>
             </details>

@@ -138,6 +138,11 @@ pub mod convert {
                     required: i.required,
                     status: i.status.clone(),
                     signed_by: i.signed_by.iter().map(|(u, _)| u.clone()).collect(),
+                    signed_despite: i
+                        .signed_despite
+                        .iter()
+                        .map(|(u, state)| format!("{u} approved despite {state} evidence"))
+                        .collect(),
                 })
                 .collect(),
             changes: changes(c, d.id),
@@ -484,6 +489,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
                         {i.title}" "<span class="chip">{i.status}</span>
                         {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
                         <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
+                        {i.signed_despite.iter().map(|d| view! { " "<span class="chip chip-warn">{d.clone()}</span> }).collect_view()}
                     </li>
                 }).collect_view()}</ul> }.into_any()
             }}
