@@ -8,7 +8,7 @@ test.beforeEach(async ({ page }) => {
 
 test("the phase scorecard shows score, verdict, reasons and evidence", async ({ page }) => {
   const errors = watchErrors(page);
-  await page.getByRole("link", { name: "Phase 4 — Production deployment" }).click();
+  await page.locator(".card-phase").getByRole("link", { name: "Phase 4 — Production deployment" }).click();
   await expect(page).toHaveURL(/\/p\/prompt-studio\/phase-4$/);
   await expect(page.getByRole("heading", { name: "Phase 4 — Production deployment" })).toBeVisible();
   await expect(page.locator(".hero .verdict")).toHaveText("Evidence: NO-GO");
