@@ -652,7 +652,7 @@ fn verdict_and_reasons(
     for s in suites.iter().filter(|s| s.claim_differs == Some(true)) {
         if let (Some(claimed), Some(computed)) = (s.claimed_score, s.score) {
             reasons.push(format!(
-                "{} report claims {}, its evidence supports {:.1}",
+                "{} report claims {}; its own checks support {:.1}",
                 s.suite,
                 num(claimed),
                 round1(computed)
@@ -1225,7 +1225,7 @@ mod tests {
             [
                 "3 critical blockers open",
                 "score 53.3 below conditional threshold 70",
-                "readiness-report report claims 65, its evidence supports 53.3",
+                "readiness-report report claims 65; its own checks support 53.3",
             ]
         );
         assert_eq!(

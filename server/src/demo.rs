@@ -170,6 +170,11 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
             if run >= runs - 4 {
                 docs.push(("failover".into(), Some("reliability"), failover_doc(spec, health), t + 1_800_000));
             }
+            // The team's own hand-written review: self-reported, so it cannot make the phase
+            // READY on its own, and its READY claim is checked against what it shows.
+            if spec.phase == "phase-4" && run == runs - 1 {
+                docs.push(("runbook-review".into(), None, RUNBOOK_REVIEW.to_string(), t + 2_400_000));
+            }
             for (suite, kind, doc, at) in docs {
                 let parsed = ingest::parse(doc.as_bytes(), None)
                     .map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
@@ -205,6 +210,27 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
     }
     Ok(stored)
 }
+
+/// A hand-written review as teams write them: a status table, a list, a claimed verdict.
+const RUNBOOK_REVIEW: &str = "# Phase 4 — Deployment Runbook Review
+
+## Deployment
+
+| Step | Status | Notes |
+|---|---|---|
+| Blue/green switch | ✅ PASS | rehearsed on staging |
+| Database migration | ✅ PASS | |
+| Rollback | ⚠️ PARTIAL | two manual steps remain |
+| Canary analysis | ✅ Ready for the first release | |
+
+## Operations
+
+- ✅ On-call rota published
+- ✅ Runbook reviewed by the SRE team
+- ❓ Disaster-recovery drill: date TBD
+
+## Production Readiness Status: ✅ READY
+";
 
 fn gzip(data: &[u8]) -> Vec<u8> {
     use std::io::Write;

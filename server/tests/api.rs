@@ -1633,3 +1633,79 @@ async fn approving_against_failing_evidence_needs_a_reason_and_stays_marked() {
     let smoke = rec.snapshot.checklist.iter().find(|i| i.title == "Smoke test").unwrap();
     assert!(smoke.signed_despite.is_empty());
 }
+
+/// Hand-written reports of the golden suite, and the two shared seeds when present.
+fn handwritten_reports() -> Vec<(String, Vec<u8>)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut out = Vec::new();
+    let dirs = [root.join("domain/tests/fixtures/handwritten"), root.join("../shared/seeds")];
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            let _ = writeln!(std::io::stderr(), "SKIPPED: {} not found", dir.display());
+            continue;
+        };
+        let mut files: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        files.sort();
+        for f in files.into_iter().filter(|f| f.extension().is_some_and(|e| e == "md")) {
+            let name = f.file_stem().unwrap().to_string_lossy().to_string();
+            out.push((name, std::fs::read(&f).unwrap()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_figure_of_hand_written_reports_adds_up_from_the_counts_shown() {
+    let app = app().await;
+    let reports = handwritten_reports();
+    assert!(reports.len() >= 3);
+    for (i, (name, body)) in reports.iter().enumerate() {
+        let phase = format!("seed-{i}");
+        let r = app
+            .upload(&format!("project=shop&phase={phase}&suite=readiness"), Some(&app.token), &[], body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {}", String::from_utf8_lossy(&r.body));
+        let id = r.json()["id"].as_i64().unwrap();
+        let report = app.get(&format!("/api/v1/reports/{id}"), Some(&app.token)).await.json();
+        let c = &report["counts"];
+        let n = |k: &str| c[k].as_f64().unwrap();
+        assert_eq!(
+            n("passed") + n("partial") + n("failed") + n("errors") + n("not_run") + n("skipped"),
+            n("tests"),
+            "{name}: {c}"
+        );
+        assert_eq!(report["provenance"], "self_reported", "{name}");
+        // A self-reported report never supports a READY claim of its own.
+        if report["claimed"]["verdict"] == "ready" {
+            assert_eq!(report["claim_supported"], false, "{name}: {report}");
+        }
+
+        let card = app.get(&format!("/api/v1/projects/shop/phases/{phase}"), Some(&app.token)).await.json();
+        assert_ne!(card["verdict"], "ready", "{name}: self-reported evidence alone is never READY");
+        let mut weighted = 0.0;
+        let mut weights = 0.0;
+        for cat in card["categories"].as_array().unwrap() {
+            let k = &cat["counts"];
+            let m = |key: &str| k[key].as_f64().unwrap();
+            let sum = m("passed") + m("partial") + m("failed") + m("errors") + m("not_run") + m("skipped");
+            assert_eq!(sum, cat["checks"].as_f64().unwrap(), "{name}: {cat}");
+            assert!(!cat["measured"].as_bool().unwrap(), "{name}: {cat}");
+            // Markdown checks carry no score/max and weight 1 (a breakdown score is a claim),
+            // so the category score is (passed + partial / 2) over the scored checks.
+            let scored = sum - m("skipped");
+            if scored > 0.0 {
+                let expected = (m("passed") + m("partial") / 2.0) / scored * 100.0;
+                let score = cat["score"].as_f64().unwrap();
+                assert!((score - expected).abs() < 1e-6, "{name}: {cat} expected {expected}");
+                weighted += score;
+                weights += 1.0;
+            }
+        }
+        let score = card["score"].as_f64().unwrap();
+        assert!(
+            (score - (weighted / weights * 10.0).round() / 10.0).abs() < 0.051,
+            "{name}: {score} vs {}",
+            weighted / weights
+        );
+    }
+}
