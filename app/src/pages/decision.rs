@@ -189,7 +189,7 @@ pub async fn record_decision(
         .collect();
     let d = readyboard_store::NewDecision { decision, rationale, conditions, override_reason: Some(override_reason) };
     let rec = store.record_decision(&crate::ssr::actor(&u), &ph, &d).await.map_err(crate::ssr::store_error)?;
-    Ok(format!("{} recorded as decision #{}.", decision_label(&rec.decision), rec.id))
+    Ok(format!("Decision: {} recorded as decision #{}.", decision_label(&rec.decision), rec.id))
 }
 
 /// A decision chip, "Decision: GO", never to be read as the computed verdict ("Evidence: …").
@@ -416,7 +416,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
                 <h2>"Rationale"</h2>
                 <p class="rationale">{d.rationale.clone()}</p>
                 {v.override_reason.clone().map(|r| view! {
-                    <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the verdict was {}. ", format::verdict_label(&d.verdict_then))}{r}</div>
+                    <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the evidence said {}. ", format::verdict_label(&d.verdict_then))}{r}</div>
                 })}
                 {(!v.conditions.is_empty()).then(|| view! {
                     <h3>"Conditions"</h3>
