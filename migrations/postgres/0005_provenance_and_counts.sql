@@ -27,3 +27,12 @@ UPDATE report_categories SET failed = failed - partial, skipped = skipped - not_
 -- An approval given while the item's linked evidence was failing, stale or missing records
 -- that state, so pages, decision snapshots and exports can say "approved despite …".
 ALTER TABLE signoffs ADD COLUMN despite TEXT;
+
+-- A report's own score is the phase formula applied to it alone: the mean of its category
+-- scores (it used to pool every check, so a report and the scorecard could disagree about it).
+-- Phases with custom category weights are recounted with equal weights here; their latest
+-- reports are scored with the current weights wherever they are shown.
+UPDATE reports SET score = (
+    SELECT AVG(c.weighted_credit * 100.0 / c.weight) FROM report_categories c
+    WHERE c.report_id = reports.id AND c.weight > 0
+);

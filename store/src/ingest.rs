@@ -83,7 +83,7 @@ pub(crate) fn status_rank(s: Status) -> i64 {
 
 /// The body of [`Store::ingest`], written once and run on either pool.
 macro_rules! ingest_tx {
-    ($pool:expr, $actor:expr, $r:expr, $counts:expr, $tallies:expr, $report_score:expr) => {{
+    ($pool:expr, $actor:expr, $r:expr, $counts:expr, $tallies:expr) => {{
         let r: &NewReport = $r;
         let actor: &Actor = $actor;
         let mut tx = $pool.begin_write().await?;
@@ -150,7 +150,10 @@ macro_rules! ingest_tx {
         .bind(&r.run.id).bind(&r.run.environment).bind(&r.run.commit).bind(&r.run.branch).bind(&r.run.url)
         .bind(r.started_at).bind(r.finished_at).bind(r.received_at)
         .bind(counts.tests as i64).bind(counts.passed as i64).bind(counts.failed as i64)
-        .bind(counts.errors as i64).bind(counts.skipped as i64).bind($report_score)
+        .bind(counts.errors as i64).bind(counts.skipped as i64)
+        // The report's own score: the phase formula (category means, phase weights) applied
+        // to this report alone, so it matches what the scorecard says of it.
+        .bind(scoring::report_score(&settings_of(&phase), $tallies))
         .bind(claimed.score).bind(&claimed.verdict).bind(claimed.confidence)
         .bind(serde_json::to_string(&r.parsed.notes).unwrap_or_else(|_| "[]".into()))
         .bind(r.raw_size).bind(&r.raw_gzip).bind(actor.token_id).bind(actor.user_id)
@@ -496,15 +499,13 @@ impl Store {
         let counts = r.parsed.counts();
         let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
         let tallies = scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category);
-        let (credit, weight) = tallies.iter().fold((0.0, 0.0), |(c, w), t| (c + t.weighted_credit, w + t.weight));
-        let report_score: Option<f64> = (weight > 0.0).then(|| credit / weight * 100.0);
         let result: Result<(i64, PhaseRow, Scorecard), i64> = match &self.db {
             Db::Sqlite(pool) => {
                 let _guard = self.write_lock.lock().await;
                 let mut conn = self.ingest_pool.as_ref().unwrap_or(pool).acquire().await?;
                 let db = &mut *conn;
                 let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
-                    async { ingest_tx!(db, actor, r, counts, &tallies, report_score) }.await;
+                    async { ingest_tx!(db, actor, r, counts, &tallies) }.await;
                 if res.is_ok() {
                     self.schedule_checkpoint();
                 }
@@ -516,7 +517,7 @@ impl Store {
             }
             Db::Postgres(pool) => {
                 let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
-                    async { ingest_tx!(pool, actor, r, counts, &tallies, report_score) }.await;
+                    async { ingest_tx!(pool, actor, r, counts, &tallies) }.await;
                 match res {
                     // Two identical uploads raced: the loser reads the winner's report.
                     Err(StoreError::Conflict(_)) => {

@@ -349,6 +349,23 @@ impl Store {
             .collect())
     }
 
+    /// A report's per-category aggregates as scoring takes them.
+    pub async fn report_tallies(&self, report_id: i64) -> StoreResult<Vec<readyboard_domain::scoring::CategoryTally>> {
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, f64, f64, i64)>(
+            "SELECT category, weighted_credit, weight, checks FROM report_categories WHERE report_id = $1 ORDER BY category"
+        ).bind(report_id).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(category, weighted_credit, weight, checks)| readyboard_domain::scoring::CategoryTally {
+                category,
+                weighted_credit,
+                weight,
+                checks: checks.max(0) as u64,
+                counts: Counts::default(),
+            })
+            .collect())
+    }
+
     /// Open blockers of a phase by severity: critical, high, medium, low.
     pub async fn open_blockers_by_severity(&self, phase_id: i64) -> StoreResult<[i64; 4]> {
         let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, i64)>(

@@ -25,6 +25,9 @@ INSERT INTO checks (report_id, ordinal, check_key, name, suite_path, category, s
 ";
 
 type Counts = (i64, i64, i64, i64, i64, i64, i64);
+/// The report's own score becomes the mean of its category scores: (50 + 25) / 2.
+const SCORE_SQL: &str = "SELECT score FROM reports";
+const RESCORED: f64 = 37.5;
 const REPORT_SQL: &str = "SELECT tests, passed, partial, failed, errors, not_run, skipped FROM reports";
 const CATEGORY_SQL: &str =
     "SELECT checks, passed, partial, failed, errors, not_run, skipped FROM report_categories ORDER BY category";
@@ -57,8 +60,10 @@ async fn counts_are_recounted_and_markdown_marked_self_reported_on_sqlite() {
     let provenance: String = sqlx::query_scalar("SELECT provenance FROM reports").fetch_one(&pool).await.unwrap();
     let report: Counts = sqlx::query_as(REPORT_SQL).fetch_one(&pool).await.unwrap();
     let categories: Vec<Counts> = sqlx::query_as(CATEGORY_SQL).fetch_all(&pool).await.unwrap();
+    let score: f64 = sqlx::query_scalar(SCORE_SQL).fetch_one(&pool).await.unwrap();
     pool.close().await;
     let _ = std::fs::remove_file(&path);
+    assert!((score - RESCORED).abs() < 1e-9, "{score}");
     assert_recounted(&provenance, report, categories);
 }
 
@@ -90,7 +95,9 @@ async fn counts_are_recounted_and_markdown_marked_self_reported_on_postgres() {
         let provenance: String = sqlx::query_scalar("SELECT provenance FROM reports").fetch_one(&pool).await.unwrap();
         let report: Counts = sqlx::query_as(REPORT_SQL).fetch_one(&pool).await.unwrap();
         let categories: Vec<Counts> = sqlx::query_as(CATEGORY_SQL).fetch_all(&pool).await.unwrap();
+        let score: f64 = sqlx::query_scalar(SCORE_SQL).fetch_one(&pool).await.unwrap();
         pool.close().await;
+        assert!((score - RESCORED).abs() < 1e-9, "{score}");
         assert_recounted(&provenance, report, categories);
     })
     .await;

@@ -55,7 +55,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
                 tests: r.tests,
                 passed: r.passed,
                 failed: r.failed + r.errors,
-                score: r.score,
+                score: s.score,
                 claimed: r.claimed_score,
                 self_reported: r.provenance() == readyboard_domain::model::Provenance::SelfReported,
             })

@@ -71,9 +71,12 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
     let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
     let open =
         |sev: &str| findings.iter().filter(|f: &&FindingLine| f.severity == sev && f.status == "open").count() as u32;
+    // The report's own score with the phase's current weights: the figure the scorecard shows.
+    let own_score =
+        readyboard_domain::scoring::report_score(&ph.settings(), &store.report_tallies(id).await.map_err(store_error)?);
     let claims = readyboard_domain::scoring::check_claims(
         &ph.settings(),
-        r.score,
+        own_score,
         r.provenance(),
         open("critical"),
         open("high"),
@@ -92,7 +95,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         run,
         counts: r.counts(),
         provenance: r.provenance.clone(),
-        score: r.score,
+        score: own_score,
         claimed_score: r.claimed_score,
         claimed_verdict: r.claimed_verdict.clone(),
         own_verdict: claims.verdict.as_str().to_string(),
