@@ -10,7 +10,8 @@ use super::claims::{
 use super::findings::{Findings, is_detail_line};
 use super::meta::{parse_date, phase_from_title};
 use super::sections::{Kind, clean_heading, kind_of, severity_heading, severity_stated};
-use super::words::{KEYWORDS, cell_keyword, emoji_in, intent_in, line_keyword, not_executed_note, strip_marks};
+use super::tables::Columns;
+use super::words::{KEYWORDS, emoji_in, intent_in, line_keyword, not_executed_note, strip_marks};
 use crate::ingest::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded};
 use crate::model::{Check, Claimed, ParsedReport, Provenance, Severity, Status};
 use crate::slug::slugify;
@@ -397,41 +398,11 @@ impl Builder {
 
     fn table(&mut self, header: &[String], rows: &[Vec<String>]) {
         self.label = self.label.filter(|(k, _)| *k != Kind::Results);
-        let heads: Vec<String> = header.iter().map(|h| strip_marks(h).to_lowercase()).collect();
-        let is_expected = |i: usize| {
-            heads
-                .get(i)
-                .is_some_and(|h| h.starts_with("expected") || h.starts_with("target") || h.starts_with("planned"))
-        };
-        let is_text = |i: usize| {
-            heads.get(i).is_some_and(|h| {
-                [
-                    "note",
-                    "detail",
-                    "description",
-                    "comment",
-                    "mitigation",
-                    "evidence",
-                    "reason",
-                    "cost",
-                    "duration",
-                    "owner",
-                ]
-                .iter()
-                .any(|w| h.starts_with(w))
-            })
-        };
-        let status_cols: Vec<usize> = (1..header.len().max(1))
-            .filter(|&i| {
-                heads.get(i).is_some_and(|h| {
-                    ["status", "result", "ready", "state", "outcome", "verdict"].iter().any(|w| h.starts_with(w))
-                })
-            })
-            .collect();
         let kind = self.kind();
         if kind == Kind::Actions {
             return;
         }
+        let columns = Columns::of(header);
         for row in rows {
             let Some(first) = row.first() else { continue };
             let name = strip_count_claim(&strip_marks(first)).replace("**", "");
@@ -459,26 +430,11 @@ impl Builder {
                 self.findings.close();
                 continue;
             }
-            let cell_status = |i: usize| {
-                let cell = row.get(i)?;
-                cell_keyword(cell)
-                    .or_else(|| emoji_in(cell))
-                    .or_else(|| ratio_passed(cell).map(|(n, m)| ratio_status(n, m)))
-            };
-            let candidates: Vec<usize> = if status_cols.is_empty() {
-                (1..row.len()).filter(|&i| !is_text(i)).collect()
-            } else {
-                status_cols.iter().copied().chain((1..row.len()).filter(|&i| is_expected(i))).collect()
-            };
-            let actual = candidates.iter().filter(|&&i| !is_expected(i)).filter_map(|&i| cell_status(i)).min();
-            let expected = candidates.iter().filter(|&&i| is_expected(i)).filter_map(|&i| cell_status(i)).min();
-            let status = match (actual, expected) {
+            let cells = columns.read(row);
+            let status = match (cells.actual, cells.expected) {
                 (Some(s), _) => self.discount(&name, s, &joined),
                 (None, Some(s)) => {
-                    let col = (0..header.len())
-                        .find(|&i| is_expected(i))
-                        .map(|i| strip_marks(&header[i]))
-                        .unwrap_or_default();
+                    let col = columns.expected_name();
                     self.discounted.expected.push(format!("{name} ({} under \"{col}\")", s.as_str()));
                     Status::NotRun
                 }
@@ -488,23 +444,10 @@ impl Builder {
                     None => continue,
                 },
             };
-            let ratio = candidates.iter().find_map(|&i| ratio_passed(row.get(i)?));
-            let (score, max) = ratio.map_or((None, None), |(n, m)| (Some(n as f64), Some(m as f64)));
-            let message = (1..row.len())
-                .find(|&i| is_text(i) && !row[i].trim().is_empty())
-                .map(|i| strip_marks(&row[i]))
-                .unwrap_or_default();
-            let duration_ms = (1..row.len())
-                .find(|&i| heads.get(i).is_some_and(|h| h.starts_with("duration") || h == "time"))
-                .and_then(|i| duration_ms(&strip_marks(&row[i])));
-            let details = header
-                .iter()
-                .zip(row.iter())
-                .map(|(h, c)| format!("{}: {}", strip_marks(h), c))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let at = self.add_check(bounded(&name, MAX_NAME_BYTES), status, message, details, score, max);
-            self.report.checks[at].duration_ms = duration_ms;
+            let (score, max) = cells.ratio.map_or((None, None), |(n, m)| (Some(n as f64), Some(m as f64)));
+            let name = bounded(&name, MAX_NAME_BYTES);
+            let at = self.add_check(name, status, cells.message, cells.details, score, max);
+            self.report.checks[at].duration_ms = cells.duration_ms;
         }
     }
 
@@ -698,18 +641,4 @@ fn split_name(line: &str) -> (String, String) {
         }
         _ => (bounded(t.trim(), MAX_NAME_BYTES), String::new()),
     }
-}
-
-/// "66.2s", "350 ms", "1.5 min" as milliseconds.
-fn duration_ms(s: &str) -> Option<f64> {
-    let t = s.trim().to_lowercase();
-    let num_len = t.bytes().take_while(|b| b.is_ascii_digit() || *b == b'.').count();
-    let n: f64 = t[..num_len].parse().ok()?;
-    let factor = match t[num_len..].trim() {
-        "ms" => 1.0,
-        "s" | "sec" | "secs" | "seconds" => 1000.0,
-        "m" | "min" | "mins" | "minutes" => 60_000.0,
-        _ => return None,
-    };
-    Some(n * factor).filter(|d| d.is_finite())
 }

@@ -9,7 +9,7 @@
 //! be compared with them; statements of intent are not results.
 //!
 //! The pipeline: [`encoding`] (bytes to text, mojibake repaired) → [`blocks`] (tokenizing)
-//! → [`builder`] (sections, with [`words`], [`claims`], [`sections`] and [`findings`]).
+//! → [`builder`] (sections, with [`words`], [`claims`], [`sections`], [`tables`] and [`findings`]).
 
 mod blocks;
 mod builder;
@@ -19,6 +19,7 @@ mod findings;
 mod meta;
 pub mod reading;
 mod sections;
+mod tables;
 mod words;
 
 use std::borrow::Cow;
