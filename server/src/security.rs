@@ -82,12 +82,15 @@ fn bearer_only(h: &axum::http::HeaderMap) -> bool {
     bearer && !session_cookie
 }
 
+/// Paths anyone may fetch: forms, probes, the API (it answers 401 itself), the compiled
+/// bundle and the files at the site root (`/favicon.svg`). A dot deeper down does not make
+/// a file: slugs may hold dots (`/p/shop/sprint-4.1`), and those are pages.
 fn is_public_path(path: &str) -> bool {
     const PUBLIC: [&str; 6] = ["/login", "/setup", "/logout", "/healthz", "/readyz", "/metrics"];
     PUBLIC.contains(&path)
         || path.starts_with("/api/")
         || path.starts_with("/pkg/")
-        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+        || path.strip_prefix('/').is_some_and(|file| !file.contains('/') && file.contains('.'))
 }
 
 /// The user a page request was found to be logged in as (set by [`require_login`]).
@@ -101,7 +104,8 @@ pub struct SignedIn {
 /// [`SignedIn`].
 pub async fn require_login(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
-    if req.method() != Method::GET || is_public_path(&path) {
+    // HEAD renders the page as GET does (without the body): it needs the login as well.
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || is_public_path(&path) {
         return next.run(req).await;
     }
     let user = match req.extensions().get::<Session>() {
@@ -137,5 +141,7 @@ mod tests {
         assert!(!is_public_path("/"));
         assert!(!is_public_path("/p/demo/phase-4"));
         assert!(!is_public_path("/admin"));
+        assert!(!is_public_path("/p/shop/sprint-4.1"), "a dot in a slug does not make a page a file");
+        assert!(!is_public_path("/p/shop.v2"));
     }
 }

@@ -38,13 +38,16 @@ pub(crate) async fn load(
     public_ok: bool,
 ) -> Result<(ProjectRow, PhaseRow), ApiError> {
     let not_found = || ApiError::not_found("Phase");
-    let p = state.store.project(project).await.map_err(|_| not_found())?;
+    // Anonymous callers learn nothing about a project that has not published its status,
+    // not even whether it exists: 401 for a missing project too.
+    let refused = || if caller.is_none() { ApiError::unauthorized() } else { not_found() };
+    let p = state.store.project(project).await.map_err(|_| refused())?;
     let allowed = match caller {
         Some(c) => c.can_read(p.id),
         None => public_ok && p.public_status,
     };
     if !allowed {
-        return Err(if caller.is_none() { ApiError::unauthorized() } else { not_found() });
+        return Err(refused());
     }
     let ph = state.store.phase(p.id, phase).await.map_err(|_| not_found())?;
     Ok((p, ph))
