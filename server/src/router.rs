@@ -1,17 +1,20 @@
 //! Assembles the application router: API, auth forms, pages and static files.
 
 use axum::Router;
-use axum::http::{HeaderName, Request};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Method, Request};
 use axum::middleware;
-use axum::routing::post;
+use axum::routing::MethodRouter;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use readyboard_app::{App, shell};
+use readyboard_domain::role::Role;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::api::{Access, Endpoint, on};
 use crate::state::AppState;
 use crate::{api, auth, security};
 
@@ -19,6 +22,27 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Pages and forms accept at most this much body; uploads have their own limit.
 const FORM_LIMIT: usize = 256 * 1024;
+
+/// The forms pages post to, with who may post them.
+fn forms(max_upload: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    let (import, import_route) =
+        on(Method::POST, "/import/{project}/{phase}", Access::Session(Role::Editor), crate::import::import);
+    vec![
+        // Anyone may post these: they check the credentials they are given.
+        on(Method::POST, "/login", Access::Public, auth::login),
+        on(Method::POST, "/logout", Access::Public, auth::logout),
+        on(Method::POST, "/setup", Access::Public, auth::setup),
+        (import, import_route.layer(DefaultBodyLimit::max(max_upload + 64 * 1024))),
+    ]
+}
+
+/// Every route besides the Leptos pages and server functions (the REST API, the
+/// operational endpoints and the forms), with who may call it, as [`router`] serves them.
+pub fn endpoints() -> Vec<Endpoint> {
+    let mut all = api::endpoints();
+    all.extend(forms(0).into_iter().map(|(endpoint, _)| endpoint));
+    all
+}
 
 /// The whole application as one router, ready to serve or to `oneshot` in tests.
 pub fn router(state: AppState) -> Router {
@@ -35,15 +59,9 @@ pub fn router(state: AppState) -> Router {
     let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(move |input| {
         api::trends::chart_points(&chart_cache, input)
     }));
-    let pages = Router::new()
-        .route("/login", post(auth::login))
-        .route("/logout", post(auth::logout))
-        .route("/setup", post(auth::setup))
-        .route(
-            "/import/{project}/{phase}",
-            post(crate::import::import)
-                .layer(axum::extract::DefaultBodyLimit::max(state.settings.max_upload + 64 * 1024)),
-        )
+    let pages = forms(state.settings.max_upload)
+        .into_iter()
+        .fold(Router::new(), |router, (endpoint, route)| router.route(endpoint.path, route))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -11,46 +11,110 @@ pub mod trends;
 use axum::Json;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode, header};
 use axum::response::IntoResponse;
-use axum::routing::{any, get, post};
+use axum::routing::{MethodFilter, MethodRouter, any};
+use readyboard_domain::role::Role;
 use serde_json::json;
 
 use crate::state::AppState;
 use problem::ApiError;
 
+/// Who may call an endpoint. The router is built from the same table that declares it
+/// (see [`endpoints`]), and the authorization matrix test holds every route to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, readiness, the schema and API documents; forms that check
+    /// credentials themselves).
+    Public,
+    /// As the `metrics` setting says: anyone by default, a metrics token, or nobody.
+    Metrics,
+    /// A logged-in person, or a token of the project the resource belongs to.
+    Read,
+    /// Like [`Access::Read`]; anyone too when the project publishes its status.
+    Status,
+    /// A token of the project the report is for.
+    Upload,
+    /// A logged-in person with at least this role.
+    Session(Role),
+    /// Nobody: an API path that does not exist.
+    Nobody,
+}
+
+/// One route: its method (`None`: every method), path template and who may call it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The HTTP method, or `None` when the route answers every method.
+    pub method: Option<Method>,
+    /// The path template as axum reads it (`/api/v1/reports/{id}`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+/// A route answering `method` with `handler`, declared with its access.
+pub(crate) fn on<H, T>(
+    method: Method,
+    path: &'static str,
+    access: Access,
+    handler: H,
+) -> (Endpoint, MethodRouter<AppState>)
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).expect("a method axum routes");
+    (Endpoint { method: Some(method), path, access }, axum::routing::on(filter, handler))
+}
+
+/// Every REST and operational route with its handler: [`routes`] builds the router from
+/// it and [`endpoints`] lists it, so the two cannot differ.
+fn table(upload_limit: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    use Access::{Metrics, Nobody, Public, Read, Status, Upload};
+    let (upload, upload_route) = on(Method::POST, "/api/v1/reports", Upload, reports::upload);
+    vec![
+        on(Method::GET, "/healthz", Public, healthz),
+        on(Method::GET, "/readyz", Public, readyz),
+        on(Method::GET, "/metrics", Metrics, metrics),
+        // The upload reads its body with its own (larger, decompression-aware) limit.
+        (upload, upload_route.layer(DefaultBodyLimit::max(upload_limit))),
+        on(Method::GET, "/api/v1/reports/{id}", Read, reports::get_report),
+        on(Method::GET, "/api/v1/reports/{id}/checks", Read, reports::get_checks),
+        on(Method::GET, "/api/v1/reports/{id}/raw", Read, reports::get_raw),
+        on(Method::GET, "/api/v1/reports/{id}/diff", Read, reports::get_diff),
+        on(Method::GET, "/api/v1/projects", Read, projects::list),
+        on(Method::GET, "/api/v1/projects/{p}/trends", Read, trends::project_json),
+        on(Method::GET, "/api/v1/projects/{p}/trends/score.svg", Read, trends::project_chart),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}", Read, projects::scorecard),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/status", Status, projects::status),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/badge.svg", Status, projects::badge),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/blockers", Read, projects::blockers),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/decisions", Read, projects::decisions),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/decisions/{id}", Read, projects::decision),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/checklist", Read, checklist::get),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/export.md", Read, export::phase_md),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/export.json", Read, export::phase_json),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/decisions/{id}/export.md", Read, export::decision_md),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends", Read, trends::series),
+        on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends/{chart}", Read, trends::chart),
+        on(Method::GET, "/api/v1/blockers", Read, blockers::list),
+        on(Method::GET, "/api/v1/schema/report.json", Public, schema),
+        on(Method::GET, "/api/v1/openapi.json", Public, openapi),
+        (Endpoint { method: None, path: "/api/{*rest}", access: Nobody }, any(not_found)),
+    ]
+}
+
+/// The REST and operational routes with who may call them, as [`routes`] serves them.
+pub fn endpoints() -> Vec<Endpoint> {
+    table(0).into_iter().map(|(endpoint, _)| endpoint).collect()
+}
+
 /// Routes of the REST API and the operational endpoints.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    // The upload reads its body with its own (larger, decompression-aware) limit.
-    let upload_limit = state.settings.max_upload + 1024;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-        .route("/api/v1/reports", post(reports::upload).layer(DefaultBodyLimit::max(upload_limit)))
-        .route("/api/v1/reports/{id}", get(reports::get_report))
-        .route("/api/v1/reports/{id}/checks", get(reports::get_checks))
-        .route("/api/v1/reports/{id}/raw", get(reports::get_raw))
-        .route("/api/v1/reports/{id}/diff", get(reports::get_diff))
-        .route("/api/v1/projects", get(projects::list))
-        .route("/api/v1/projects/{p}/trends", get(trends::project_json))
-        .route("/api/v1/projects/{p}/trends/score.svg", get(trends::project_chart))
-        .route("/api/v1/projects/{p}/phases/{ph}", get(projects::scorecard))
-        .route("/api/v1/projects/{p}/phases/{ph}/status", get(projects::status))
-        .route("/api/v1/projects/{p}/phases/{ph}/badge.svg", get(projects::badge))
-        .route("/api/v1/projects/{p}/phases/{ph}/blockers", get(projects::blockers))
-        .route("/api/v1/projects/{p}/phases/{ph}/decisions", get(projects::decisions))
-        .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}", get(projects::decision))
-        .route("/api/v1/projects/{p}/phases/{ph}/checklist", get(checklist::get))
-        .route("/api/v1/projects/{p}/phases/{ph}/export.md", get(export::phase_md))
-        .route("/api/v1/projects/{p}/phases/{ph}/export.json", get(export::phase_json))
-        .route("/api/v1/projects/{p}/phases/{ph}/decisions/{id}/export.md", get(export::decision_md))
-        .route("/api/v1/projects/{p}/phases/{ph}/trends", get(trends::series))
-        .route("/api/v1/projects/{p}/phases/{ph}/trends/{chart}", get(trends::chart))
-        .route("/api/v1/blockers", get(blockers::list))
-        .route("/api/v1/schema/report.json", get(schema))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/{*rest}", any(not_found))
+    table(state.settings.max_upload + 1024)
+        .into_iter()
+        .fold(Router::new(), |router, (endpoint, route)| router.route(endpoint.path, route))
 }
 
 async fn healthz() -> impl IntoResponse {
