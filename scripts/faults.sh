@@ -51,6 +51,7 @@ cleanup() {
   fi
   [ -n "$pgwork" ] && rm -rf "$pgwork"
   [ -n "$mnt" ] && umount "$mnt" 2>/dev/null || true
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

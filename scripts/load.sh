@@ -9,7 +9,8 @@
 #
 # Settings (environment): DURATION (s, with uploaders; default 60), BASELINE (s, the same
 # readers without uploaders first; default DURATION/2), READERS (connections, split evenly
-# over overview, scorecard, report and trends pages; default 1000), POLLERS (connections on
+# over overview, scorecard, report and trends pages; default 1000), KINDS (which of
+# "overview scorecard report trends status" to load; default all), POLLERS (connections on
 # the status gate; default 100), UPLOADERS (default 20), CASES (per upload; default 2000),
 # HISTORY (reports stored before the run; default 200), PG_URL (server to create the
 # throwaway database on; default postgres://postgres@127.0.0.1:5432), NO_BUILD=1 (use the
@@ -60,6 +61,7 @@ cleanup() {
   if [ -n "$pg_db" ]; then
     psql "$PG_URL/postgres" -X -q -c "DROP DATABASE IF EXISTS \"$pg_db\" WITH (FORCE)" >/dev/null 2>&1 || true
   fi
+  if [ -n "${KEEP_LOGS:-}" ]; then mkdir -p "$KEEP_LOGS"; cp "$work"/*.log "$KEEP_LOGS"/ 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -127,11 +129,14 @@ run_backend() {
   [ -n "$cookie" ] || { echo "[$backend] login failed" >&2; exit 2; }
 
   # Page kinds: name, path, extra header.
-  local kinds=(overview scorecard report trends status)
+  local kinds
+  read -r -a kinds <<<"${KINDS:-overview scorecard report trends status}"
   declare -A path hdr conns
   path[overview]="/"; path[scorecard]="/p/load/release"; path[report]="/reports/$rid"
   path[trends]="/p/load/release/trends"; path[status]="/api/v1/projects/load/phases/release/status"
-  local per=$((READERS / 4)); [ "$per" -ge 1 ] || per=1
+  local npages=0 k
+  for k in "${kinds[@]}"; do [ "$k" = status ] || npages=$((npages + 1)); done
+  local per=$((READERS / (npages > 0 ? npages : 1))); [ "$per" -ge 1 ] || per=1
   for k in overview scorecard report trends; do hdr[$k]="Cookie: readyboard_session=$cookie"; conns[$k]=$per; done
   hdr[status]="Authorization: Bearer $token"; conns[status]=$POLLERS
   for k in "${kinds[@]}"; do
@@ -186,14 +191,15 @@ run_backend() {
   local rss_peak; rss_peak=$(awk '/^VmHWM/ {printf "%.0f", $2/1024}' "/proc/$(cat "$work/server-$backend.pid")/status")
   # What the database holds for the uploaders' suites: one line per stored report.
   dbq "$url" "SELECT s.name, coalesce(r.idempotency_key, '') FROM reports r JOIN suites s ON s.id = r.suite_id WHERE s.name LIKE 'up-%'" >"$work/stored.txt"
-  local errors_logged; errors_logged=$(grep -c '"level":"ERROR"' "$work/server-$backend.log" || true)
+  local errors_logged
+  errors_logged="$(grep -c '"level":"ERROR"' "$work/server-$backend.log" || true) ERROR lines in its log, $(grep -c 'time to acquire exceeded' "$work/server-$backend.log" || true) waits over 2 s for a database connection, $(grep -c 'slow statement' "$work/server-$backend.log" || true) slow statements"
   stop_server "server-$backend"
 
   set +e
   python3 - "$work" "$backend" "$SCORECARD_P99_MS" "$RATIO_MIN" "$upload_secs" "$rss_peak" "$errors_logged" \
-    "${conns[overview]}" "${conns[status]}" <<'PY'
+    "$per" "$POLLERS" "${kinds[*]}" <<'PY'
 import glob, json, os, sys
-work, backend, p99_max, ratio_min, upload_secs, rss, errlog, per, pollers = sys.argv[1:10]
+work, backend, p99_max, ratio_min, upload_secs, rss, errlog, per, pollers, kinds = sys.argv[1:11]
 p99_max, ratio_min, upload_secs = float(p99_max), float(ratio_min), float(upload_secs)
 missed = []
 
@@ -208,12 +214,15 @@ def wrk(phase, kind):
     raise SystemExit(f"wrk {phase} {kind}: no result:\n{text}")
 
 ms = lambda us: f"{us / 1000:.1f}"
+rate = lambda r: f"{r:,.0f}" if r >= 10 else f"{r:.2f}"
 print()
-print(f"### {backend}: readers {int(per) * 4} connections (+ {pollers} on the status gate)")
+kinds = kinds.split()
+pages = [k for k in kinds if k != "status"]
+print(f"### {backend}: readers {int(per) * len(pages)} connections" + (f" (+ {pollers} on the status gate)" if "status" in kinds else ""))
 print()
-print("| page kind | conns | without uploaders: req/s | p50 ms | p99 ms | with uploaders: req/s | p50 ms | p99 ms | max ms | ratio | errors (non-2xx / socket) |")
+print("| page kind | conns | without uploaders: req/s | p50 ms | p99 ms | with uploaders: req/s (requests) | p50 ms | p99 ms | max ms | ratio | errors (non-2xx / socket) |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-for kind in ["overview", "scorecard", "report", "trends", "status"]:
+for kind in kinds:
     a, b = wrk("base", kind), wrk("load", kind)
     ratio = b["rps"] / a["rps"] if a["rps"] else 0.0
     sock = lambda r: r["connect"] + r["read"] + r["write"] + r["timeout"]
@@ -222,7 +231,7 @@ for kind in ["overview", "scorecard", "report", "trends", "status"]:
         err += f' (last status {b["last_non2xx"] or a["last_non2xx"]})'
     conns = pollers if kind == "status" else per
     label = kind + (" (no-cache)" if kind == "scorecard" else "")
-    print(f'| {label} | {conns} | {a["rps"]:,.0f} | {ms(a["p50_us"])} | {ms(a["p99_us"])} | {b["rps"]:,.0f} | {ms(b["p50_us"])} | {ms(b["p99_us"])} | {ms(b["max_us"])} | {ratio:.2f} | {err} |')
+    print(f'| {label} | {conns} | {rate(a["rps"])} | {ms(a["p50_us"])} | {ms(a["p99_us"])} | {rate(b["rps"])} ({b["requests"]}) | {ms(b["p50_us"])} | {ms(b["p99_us"])} | {ms(b["max_us"])} | {ratio:.2f} | {err} |')
     if a["errors"] or b["errors"]:
         missed.append(f"{kind}: {a['errors'] + b['errors']} errors")
     if ratio < ratio_min:
@@ -257,7 +266,7 @@ print()
 print(f"uploads: {n_first} distinct in {upload_secs:.0f} s ({n_first / upload_secs:.1f}/s), answers {dict(sorted(codes.items()))}; "
       f"p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms; re-sent with the same key: {dict(sorted(again.items()))}")
 print(f"stored: {len(stored)} reports for {len(acked)} × 201; lost {lost}, duplicated {dup}, stored without a 201 {extra}")
-print(f"server: peak RSS {rss} MiB; {errlog} ERROR lines in its log")
+print(f"server: peak RSS {rss} MiB; {errlog}")
 if fails or again_fail:
     missed.append(f"uploads: {fails} first sends and {again_fail} re-sends not answered 201/200")
 if lost or dup or len(stored) != len(acked):
