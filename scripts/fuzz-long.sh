@@ -7,8 +7,10 @@
 #
 # The tests fix their own case count (512 per property per run) in the source, so
 # PROPTEST_CASES has no effect on them; more cases come from more runs, each with a new seed.
-# A failing run's output is kept in fuzz-failures/ (and proptest records the seed in
-# domain/tests/no_panic.proptest-regressions, which replays it first on every later run).
+# A failing run's output is kept in target/fuzz-failures/. proptest records a failing seed in
+# domain/tests/no_panic.proptest-regressions and replays it first on every later run, so
+# after a first failure every run fails the same way: read the first failure's time and the
+# distinct panic locations, not the count of failing runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-600}
@@ -23,17 +25,23 @@ props=$("$test_bin" --list 2>/dev/null | grep -c ': test$' || true)
 per_run=$(grep -o 'with_cases([0-9]*)' domain/tests/no_panic.rs | head -1 | tr -dc 0-9)
 proptests=$(grep -c 'never_panic' domain/tests/no_panic.rs || true)
 start=$(date +%s)
-runs=0 failures=0
+runs=0 failures=0 first=""
 while [ $(( $(date +%s) - start )) -lt "$budget" ]; do
   out=$("$test_bin" 2>&1) && rc=0 || rc=$?
   runs=$((runs + 1))
   if [ "$rc" != 0 ]; then
     failures=$((failures + 1))
-    mkdir -p fuzz-failures
-    echo "$out" >"fuzz-failures/run-$runs.txt"
+    [ -n "$first" ] || first=$(( $(date +%s) - start ))
+    mkdir -p target/fuzz-failures
+    echo "$out" >"target/fuzz-failures/run-$runs.txt"
   fi
 done
 secs=$(( $(date +%s) - start ))
 echo "hostile-input suite: $runs runs of $props tests ($proptests properties × ${per_run:-?} cases) in $secs s on $(nproc) vCPU, $(date -u +%F):"
-echo "  $((runs * proptests * ${per_run:-0})) generated cases; failing runs: $failures"
+echo "  $((runs * proptests * ${per_run:-0})) generated cases; failing runs: $failures${first:+ (first after $first s)}"
+if [ "$failures" != 0 ]; then
+  echo "  distinct panics:"
+  cat target/fuzz-failures/run-*.txt | grep -o "panicked at [^ ]*" | sort | uniq -c | sed 's/^/   /'
+  cat target/fuzz-failures/run-*.txt | grep -E "minimal failing input|^Test failed" | sort -u | sed 's/^/    /'
+fi
 [ "$failures" = 0 ]
