@@ -22,11 +22,23 @@ pub struct SessionAuth {
     pub user_id: i64,
 }
 
+/// The session or user could not be read because the database is unreachable: not the
+/// same as "logged out", which would send a logged-in person to the login page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionUnavailable;
+
 /// Reads the session's user, if any, from the database (disabled users count as absent).
-pub async fn session_user(store: &Store, session: &Session) -> Option<UserRow> {
-    let auth: SessionAuth = session.get(SESSION_KEY).await.ok().flatten()?;
-    let user = store.user_by_id(auth.user_id).await.ok().flatten()?;
-    (!user.disabled).then_some(user)
+pub async fn session_user(store: &Store, session: &Session) -> Result<Option<UserRow>, SessionUnavailable> {
+    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|e| {
+        tracing::error!(error = %e, "session store unavailable");
+        SessionUnavailable
+    })?;
+    let Some(auth) = auth else { return Ok(None) };
+    let user = store.user_by_id(auth.user_id).await.map_err(|e| {
+        tracing::error!(error = %e, "user lookup failed");
+        SessionUnavailable
+    })?;
+    Ok(user.filter(|u| !u.disabled))
 }
 
 /// A chart whose points a page overlays.
@@ -59,7 +71,10 @@ fn set_status(code: axum::http::StatusCode) {
 pub async fn current_user() -> Result<Option<UserRow>, ServerFnError> {
     let store = store()?;
     let session: Session = leptos_axum::extract().await?;
-    Ok(session_user(&store, &session).await)
+    session_user(&store, &session).await.map_err(|SessionUnavailable| {
+        set_status(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        ServerFnError::new("readyboard cannot reach its database; try again in a few seconds.")
+    })
 }
 
 /// The logged-in user when their role includes `needed`; a 401/403 error otherwise.

@@ -68,8 +68,9 @@ fn rate_limited(wait: Duration, next: &str) -> Response {
     resp
 }
 
-/// 503 while the database cannot be reached, instead of a misleading "wrong password".
-fn unavailable() -> Response {
+/// 503 while the database cannot be reached, instead of a misleading "wrong password" or a
+/// login page shown to someone who is logged in.
+pub(crate) fn unavailable() -> Response {
     let body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable · readyboard</title></head>\
                 <body><h1>readyboard is unavailable</h1><p>The database cannot be reached. Try again in a few seconds.</p>\
                 <p><a href=\"/login\">Back to the login page</a></p></body></html>";
@@ -147,7 +148,7 @@ pub async fn login(
 
 /// `POST /logout`.
 pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
-    if let Some(u) = session_user(&state.store, &session).await {
+    if let Ok(Some(u)) = session_user(&state.store, &session).await {
         let _ = state
             .store
             .audit_event(&Actor::user(u.id, &u.username), "auth.logout", "user", Some(u.id.to_string()))
@@ -250,10 +251,12 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 .ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
             return Ok(MaybeCaller(Some(Caller::Token(scope))));
         }
-        if let Some(session) = parts.extensions.get::<Session>()
-            && let Some(user) = session_user(&state.store, session).await
-        {
-            return Ok(MaybeCaller(Some(Caller::User(user))));
+        if let Some(session) = parts.extensions.get::<Session>() {
+            match session_user(&state.store, session).await {
+                Ok(Some(user)) => return Ok(MaybeCaller(Some(Caller::User(user)))),
+                Ok(None) => {}
+                Err(_) => return Err(ApiError::unavailable(&"session lookup failed")),
+            }
         }
         Ok(MaybeCaller(None))
     }

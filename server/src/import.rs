@@ -56,8 +56,10 @@ pub async fn import(
         Redirect::to(&format!("/p/{}/{}/import?error={}", encode(&project), encode(&phase), encode(msg)))
             .into_response()
     };
-    let Some(user) = readyboard_app::ssr::session_user(&state.store, &session).await else {
-        return Redirect::to("/login").into_response();
+    let user = match readyboard_app::ssr::session_user(&state.store, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/login").into_response(),
+        Err(_) => return crate::auth::unavailable(),
     };
     if !user.role().allows(Role::Editor) {
         return back("Importing reports needs the editor role.");

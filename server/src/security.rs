@@ -109,7 +109,11 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
         return next.run(req).await;
     }
     let user = match req.extensions().get::<Session>() {
-        Some(session) => readyboard_app::ssr::session_user(&state.store, session).await,
+        Some(session) => match readyboard_app::ssr::session_user(&state.store, session).await {
+            Ok(user) => user,
+            // A database outage is not a logout: say so instead of showing the login page.
+            Err(_) => return crate::auth::unavailable(),
+        },
         None => None,
     };
     if let Some(user) = user {

@@ -1523,6 +1523,29 @@ async fn with_the_database_gone_uploads_and_logins_answer_503_with_retry_after()
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
+#[tokio::test]
+async fn a_logged_in_user_is_told_the_database_is_down_not_sent_to_the_login_page() {
+    let app = app().await;
+    let cookie = session_cookie(&app).await;
+    // A change (an upload) ends the short reuse of session and user lookups, so the next
+    // request must read them from the database.
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    app.store.close().await;
+    let r =
+        app.send(Request::get("/p/shop/release-1").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.header(header::LOCATION));
+    assert_eq!(r.header(header::RETRY_AFTER), "5");
+    let r = app
+        .send(
+            Request::get("/api/v1/projects/shop/phases/release-1")
+                .header(header::COOKIE, &cookie)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    r.problem(StatusCode::SERVICE_UNAVAILABLE);
+}
+
 /// A hand-written report where every row says ✅.
 const ALL_GREEN_MD: &str = "# Release 1 readiness\n\n## Deployment\n\n| Step | Status |\n|---|---|\n\
     | Blue/green switch | ✅ PASS |\n| Rollback | ✅ PASS |\n\n**Production Readiness Status:** ✅ READY\n";

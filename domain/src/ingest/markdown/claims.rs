@@ -14,7 +14,12 @@ pub(super) fn ratio_passed(s: &str) -> Option<(u64, u64)> {
                 let m_start = n_end + 1;
                 let m_end = m_start + b[m_start..].iter().take_while(|c| c.is_ascii_digit()).count();
                 if m_end > m_start {
-                    let tail = &lower[m_end..lower.len().min(m_end + 24)];
+                    // The next 24 bytes, cut back to a character boundary.
+                    let mut end = lower.len().min(m_end + 24);
+                    while !lower.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    let tail = &lower[m_end..end];
                     let n: Option<u64> = lower[i..n_end].parse().ok();
                     let m: Option<u64> = lower[m_start..m_end].parse().ok();
                     if let (Some(n), Some(m)) = (n, m)
@@ -220,4 +225,17 @@ fn is_count(s: &str) -> bool {
             || w.trim_matches(|c: char| !c.is_alphanumeric()).chars().all(|c| c.is_ascii_digit())
     });
     has_ratio && words_ok
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ratio_followed_by_multibyte_text_never_cuts_a_character() {
+        // Found by the no-panic suite: 24 bytes after "1/0" ended inside U+FE0F.
+        assert_eq!(ratio_passed("j31/0t→m%/ð/❜:️â#]9/️qk→ â"), None);
+        assert_eq!(ratio_passed("3/5 ✅✅✅✅✅✅✅✅ passed"), None, "\"passed\" is beyond the 24 bytes looked at");
+        assert_eq!(ratio_passed("3/5 ✅ passed"), Some((3, 5)));
+    }
 }

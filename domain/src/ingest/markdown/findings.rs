@@ -187,14 +187,12 @@ fn title_of(line: &str) -> String {
     let t = strip_marks(line).replace("**", "").replace("__", "");
     let t = t.trim();
     let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '#').trim_start();
-    let lower = t.to_lowercase();
-    let t = match lower.strip_prefix("issue") {
-        Some(rest) if rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) => {
-            let rest = &t[t.len() - rest.len()..];
-            rest.trim_start()
-                .trim_start_matches(|c: char| c.is_ascii_digit())
-                .trim_start_matches([':', '.', ' ', '-', '—'])
-        }
+    // "Issue 3: …" (any case): the prefix is ASCII, so cutting after it keeps characters whole.
+    let t = match t.get(..5).filter(|p| p.eq_ignore_ascii_case("issue")).map(|_| &t[5..]) {
+        Some(rest) if rest.trim_start().starts_with(|c: char| c.is_ascii_digit()) => rest
+            .trim_start()
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start_matches([':', '.', ' ', '-', '—']),
         _ => t,
     };
     t.trim().to_string()
@@ -223,4 +221,31 @@ fn key_of(lead: &str) -> Vec<String> {
     words.sort();
     words.dedup();
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_drop_numbering_and_issue_prefixes_whatever_the_case_and_script() {
+        assert_eq!(title_of("3. **Issue 12: Redis** down"), "Redis down");
+        assert_eq!(title_of("ISSUE 4 - Port mismatch"), "Port mismatch");
+        assert_eq!(title_of("İssue 1: dotted capital"), "İssue 1: dotted capital");
+        assert_eq!(title_of("Issues with logging"), "Issues with logging");
+    }
+
+    #[test]
+    fn the_same_issue_named_twice_is_one_finding_with_the_worse_severity() {
+        let mut f = Findings::default();
+        f.open("WebSocket Internal Error (Priority 1)", None, Severity::Critical);
+        f.detail("**Impact:** clients drop");
+        f.open("**WebSocket internal error** — see above", None, Severity::High);
+        f.open("Session store leak", None, Severity::High);
+        f.detail("Status: ✅ Fixed in 2.3.1");
+        let list = f.into_vec();
+        assert_eq!(list.len(), 2);
+        assert_eq!((list[0].severity, list[0].details.as_str()), (Severity::Critical, "Impact: clients drop"));
+        assert_eq!(list[1].status, FindingStatus::Resolved);
+    }
 }
