@@ -101,6 +101,17 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         (*g == generation && now - *at < ttl_ms && now >= *at).then(|| v.clone())
     }
 
+    /// The value for `key` if it was stored under generation `min_generation` or a later
+    /// one, less than [`TTL_MS`] before `now`.
+    pub fn get_at_least<Q: Eq + Hash + ?Sized>(&self, key: &Q, min_generation: u64, now: i64) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        let map = self.map.lock().ok()?;
+        let (g, at, v) = map.get(key)?;
+        (*g >= min_generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
+    }
+
     /// Drops the entry for `key`.
     pub fn remove<Q: Eq + Hash + ?Sized>(&self, key: &Q)
     where

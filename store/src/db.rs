@@ -201,12 +201,22 @@ impl Store {
 
     /// Like [`Store::memo_get`], but when the value is missing and another caller is
     /// already computing it, waits for that caller and returns its value.
+    ///
+    /// A waiter takes the value computed while it waited if that value reflects the store
+    /// at least as of when the waiter asked, even if a change committed meanwhile: insisting
+    /// on the newest generation under a steady stream of uploads made every waiter compute
+    /// again, one at a time.
     pub async fn memo_lookup<T: Clone + 'static>(&self, key: &str) -> Memo<'_, T> {
         if let Some(v) = self.memo_get::<T>(key) {
             return Memo::Ready(v);
         }
+        let asked_at = self.caches.generation.current();
         let flight = self.caches.flights.enter(key).await;
-        match self.memo_get::<T>(key) {
+        let fresh = self.memo_get::<T>(key).or_else(|| {
+            let v = self.caches.memo.get_at_least(key, asked_at, now_ms())?;
+            v.downcast_ref::<T>().cloned()
+        });
+        match fresh {
             Some(v) => Memo::Ready(v),
             None => Memo::Compute(flight),
         }
@@ -300,5 +310,34 @@ impl Store {
                 Err(crate::StoreError::Invalid("backup of PostgreSQL databases is done with pg_dump".into()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_caller_that_waited_takes_the_value_computed_meanwhile_even_after_a_change() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let Memo::Compute(flight) = store.memo_lookup::<u32>("view").await else { panic!("nothing cached yet") };
+        let waiter = {
+            let store = store.clone();
+            tokio::spawn(async move {
+                match store.memo_lookup::<u32>("view").await {
+                    Memo::Ready(v) => Some(v),
+                    Memo::Compute(_) => None,
+                }
+            })
+        };
+        tokio::task::yield_now().await;
+        let generation = store.generation();
+        // An upload commits while the view is being computed.
+        store.changed();
+        store.memo_put("view".to_string(), generation, 7u32);
+        drop(flight);
+        assert_eq!(waiter.await.unwrap(), Some(7), "the waiter takes the fresh computation instead of redoing it");
+        // A caller arriving afterwards sees the change and computes anew.
+        assert!(matches!(store.memo_lookup::<u32>("view").await, Memo::Compute(_)));
     }
 }

@@ -506,8 +506,13 @@ impl Store {
                 let db = &mut *conn;
                 let res: StoreResult<Result<(i64, PhaseRow, Scorecard), i64>> =
                     async { ingest_tx!(db, actor, r, counts, &tallies) }.await;
-                if res.is_ok() {
-                    self.schedule_checkpoint();
+                match &res {
+                    Ok(_) => self.schedule_checkpoint(),
+                    // A failed statement or commit (a full disk) can leave the connection in a
+                    // transaction SQLite already rolled back; sqlx then refuses every later
+                    // BEGIN on it. A fresh connection is cheap: never reuse this one.
+                    Err(StoreError::Database(_)) => conn.close_on_drop(),
+                    Err(_) => {}
                 }
                 // Give back the page cache a big report filled.
                 if r.parsed.checks.len() >= 10_000 {
