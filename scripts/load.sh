@@ -31,7 +31,11 @@ cd "$(dirname "$0")/.."
 
 if [ "${SMOKE:-0}" = 1 ]; then
   : "${DURATION:=10}" "${READERS:=50}" "${UPLOADERS:=2}" "${POLLERS:=10}" "${HISTORY:=20}" "${BASELINE:=5}"
+  # A smoke run is too short and too small to judge speed: it checks that nothing fails
+  # and every acknowledged upload is stored once; the figures are printed all the same.
+  : "${SPEED_TARGETS:=0}"
 fi
+export SPEED_TARGETS=${SPEED_TARGETS:-1}
 DURATION=${DURATION:-60}
 BASELINE=${BASELINE:-$((DURATION / 2))}
 READERS=${READERS:-1000}
@@ -234,9 +238,10 @@ for kind in kinds:
     print(f'| {label} | {conns} | {rate(a["rps"])} | {ms(a["p50_us"])} | {ms(a["p99_us"])} | {rate(b["rps"])} ({b["requests"]}) | {ms(b["p50_us"])} | {ms(b["p99_us"])} | {ms(b["max_us"])} | {ratio:.2f} | {err} |')
     if a["errors"] or b["errors"]:
         missed.append(f"{kind}: {a['errors'] + b['errors']} errors")
-    if ratio < ratio_min:
+    speed = os.environ.get("SPEED_TARGETS", "1") == "1"
+    if speed and ratio < ratio_min:
         missed.append(f"{kind}: throughput with uploaders {ratio:.2f} × without (target ≥ {ratio_min})")
-    if kind == "scorecard" and b["p99_us"] / 1000 > p99_max:
+    if speed and kind == "scorecard" and b["p99_us"] / 1000 > p99_max:
         missed.append(f"scorecard p99 {ms(b['p99_us'])} ms with uploaders (target ≤ {p99_max:.0f} ms)")
 
 # Uploads: every 201 must be stored exactly once.
