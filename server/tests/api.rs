@@ -1571,6 +1571,8 @@ async fn self_reported_evidence_is_marked_caps_ready_until_vouched_and_overclaim
     assert_eq!(v["report_verdict"], "conditional");
     let why = v["claim_reasons"][0].as_str().unwrap();
     assert!(why.contains("claims READY") && why.contains("self-reported"), "{why}");
+    let checks = app.get(&format!("/api/v1/reports/{id}/checks"), Some(&app.token)).await.json();
+    assert_eq!(checks["items"][0]["provenance"], "self_reported");
     let c = &v["counts"];
     let sum: i64 =
         ["passed", "partial", "failed", "errors", "skipped", "not_run"].iter().map(|k| c[k].as_i64().unwrap()).sum();

@@ -415,7 +415,7 @@ pub async fn get_checks(
     Path(id): Path<i64>,
     Query(q): Query<ChecksQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    readable_report(&state, &caller, id).await?;
+    let report = readable_report(&state, &caller, id).await?;
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(s) => Some(Status::parse(s).ok_or_else(|| {
             ApiError::bad_request("Unknown status")
@@ -447,6 +447,8 @@ pub async fn get_checks(
             "id": c.check_key, "name": c.name, "suite_path": c.suite_path, "category": c.category,
             "status": c.status, "duration_ms": c.duration_ms, "message": c.message,
             "details": c.details, "flaky": c.flaky, "retries": c.retries,
+            // Every check of a report shares its provenance (measured or self-reported).
+            "provenance": report.provenance,
         })).collect::<Vec<_>>(),
     })))
 }
