@@ -53,7 +53,11 @@ pub(crate) struct Checkpoints {
 /// The store's read caches (see [`crate::cache`]).
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
+    /// Bumped by every committed change.
     pub generation: crate::cache::Generation,
+    /// Bumped only by changes to users, tokens and projects, so that the stream of uploads
+    /// on release day does not send every request's login check back to the database.
+    pub accounts: crate::cache::Generation,
     pub projects: crate::cache::GenCache<String, crate::projects::ProjectRow>,
     pub phases: crate::cache::GenCache<(i64, String), crate::projects::PhaseRow>,
     pub tokens: crate::cache::GenCache<String, crate::tokens::TokenScope>,
@@ -229,6 +233,13 @@ impl Store {
 
     /// Marks every cached reading as outdated; called after each committed change.
     pub(crate) fn changed(&self) {
+        self.caches.generation.bump();
+    }
+
+    /// Like [`Store::changed`], for a change to users, tokens or projects: it also outdates
+    /// the cached logins, token scopes and projects.
+    pub(crate) fn accounts_changed(&self) {
+        self.caches.accounts.bump();
         self.caches.generation.bump();
     }
 

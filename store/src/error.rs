@@ -39,6 +39,20 @@ impl StoreError {
         )
     }
 
+    /// Whether the database refused a write for lack of space (SQLite `SQLITE_FULL`,
+    /// PostgreSQL `disk_full`).
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                let code = db.code();
+                // SQLite reports the primary code 13, possibly extended (13 + n × 256).
+                let sqlite_full = code.as_deref().and_then(|c| c.parse::<i64>().ok()).is_some_and(|c| c & 0xff == 13);
+                sqlite_full || code.as_deref() == Some("53100") || db.message().contains("database or disk is full")
+            }
+            _ => false,
+        }
+    }
+
     /// Maps a unique-constraint violation to `Conflict(what)`, leaves others as they are.
     pub(crate) fn unique(err: sqlx::Error, what: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &err
@@ -47,5 +61,30 @@ impl StoreError {
             return StoreError::Conflict(what.to_string());
         }
         StoreError::Database(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_database_is_told_apart_from_other_errors() {
+        let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+        sqlx::query("CREATE TABLE t (v TEXT)").execute(&pool).await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&pool).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 2)).execute(&pool).await.unwrap();
+        let mut full = None;
+        for _ in 0..100 {
+            if let Err(e) = sqlx::query("INSERT INTO t VALUES (?)").bind("x".repeat(4096)).execute(&pool).await {
+                full = Some(StoreError::from(e));
+                break;
+            }
+        }
+        let full = full.expect("the database fills up");
+        assert!(full.is_storage_full(), "{full}");
+        assert!(!full.is_unavailable());
+        let other = StoreError::from(sqlx::query("SELEKT 1").execute(&pool).await.unwrap_err());
+        assert!(!other.is_storage_full(), "{other}");
     }
 }

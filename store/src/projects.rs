@@ -115,7 +115,7 @@ impl Store {
                 after: Some(json!({"slug": slug_, "name": name})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(row)
         })
     }
@@ -129,7 +129,7 @@ impl Store {
 
     /// A project by slug.
     pub async fn project(&self, slug_: &str) -> StoreResult<ProjectRow> {
-        let (generation, now) = (self.caches.generation.current(), crate::db::now_ms());
+        let (generation, now) = (self.caches.accounts.current(), crate::db::now_ms());
         if let Some(p) = self.caches.projects.get(&slug_.to_string(), generation, now) {
             return Ok(p);
         }
@@ -194,7 +194,7 @@ impl Store {
                 after: Some(json!({"slug": slug_, "name": row.name})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(row)
         })
     }
@@ -270,7 +270,7 @@ impl Store {
                     "freshness_days": s.freshness_days, "weights": weights})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(after)
         })
     }

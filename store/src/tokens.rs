@@ -75,14 +75,14 @@ impl Store {
             let row = sqlx::query_as::<_, TokenRow>(&format!("{TOKEN_SELECT} WHERE t.id = $1"))
                 .bind(id).fetch_one(&mut *tx).await?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(row)
         })
     }
 
     /// Resolves an active token by its hash and records its use.
     pub async fn token_scope(&self, token_hash: &str) -> StoreResult<Option<TokenScope>> {
-        let (generation, now) = (self.caches.generation.current(), now_ms());
+        let (generation, now) = (self.caches.accounts.current(), now_ms());
         if let Some(scope) = self.caches.tokens.get(&token_hash.to_string(), generation, now) {
             return Ok(Some(scope));
         }
@@ -124,7 +124,7 @@ impl Store {
                 project_id: Some(project_id), phase_id: None, before: None, after: None,
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(())
         })
     }

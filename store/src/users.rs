@@ -75,7 +75,7 @@ impl Store {
                 after: Some(json!({"username": username, "role": role.as_str()})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(row)
         })?;
         Ok(row)
@@ -91,7 +91,7 @@ impl Store {
     pub async fn user_by_id(&self, id: i64) -> StoreResult<Option<UserRow>> {
         // Read on every page request; a role change or a disabled account is a committed
         // change and empties the cache at once (other instances: within the cache's TTL).
-        let generation = self.caches.generation.current();
+        let generation = self.caches.accounts.current();
         if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
             return Ok(Some(user));
         }
@@ -129,7 +129,7 @@ impl Store {
                 project_id: None, phase_id: None, before: None, after: None,
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(())
         })
     }
@@ -154,7 +154,7 @@ impl Store {
                 before: Some(json!({"role": before.1})), after: Some(json!({"role": role.as_str()})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(())
         })
     }
@@ -178,7 +178,7 @@ impl Store {
                 before: None, after: Some(json!({"disabled": disabled})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(())
         })
     }
@@ -198,7 +198,7 @@ impl Store {
             sqlx::query("INSERT INTO setup_tokens (token_hash, created_at) VALUES ($1, $2)")
                 .bind(token_hash).bind(now_ms()).execute(&mut *tx).await?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(())
         })
     }
@@ -236,7 +236,7 @@ impl Store {
                 after: Some(json!({"username": username, "role": "admin"})),
             })?;
             tx.commit().await?;
-            self.changed();
+            self.accounts_changed();
             Ok::<_, StoreError>(row)
         })
     }

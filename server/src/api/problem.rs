@@ -99,6 +99,12 @@ impl From<readyboard_store::StoreError> for ApiError {
                 .with("field", field),
             E::Invalid(msg) => ApiError::unprocessable("Invalid input").detail(msg),
             other if other.is_unavailable() => ApiError::unavailable(&other),
+            other if other.is_storage_full() => {
+                tracing::error!(error = %other, "storage full");
+                ApiError::new(StatusCode::INSUFFICIENT_STORAGE, "Storage full").detail(
+                    "The database's disk is full; nothing of this request was stored. Free space and try again.",
+                )
+            }
             other => ApiError::internal(&other),
         }
     }
