@@ -282,6 +282,9 @@ if missed:
     for m in missed:
         print(f"  ✗ {m}")
     sys.exit(1)
+if os.environ.get("SPEED_TARGETS", "1") != "1":
+    print(f"[{backend}] zero errors and exactly-once ✓ (a smoke run does not judge speed)")
+    sys.exit(0)
 print(f"[{backend}] every target met ✓ (zero errors, exactly-once, scorecard p99 ≤ {p99_max:.0f} ms, ratios ≥ {ratio_min})")
 PY
   local rc=$?

@@ -226,9 +226,15 @@ impl Store {
         }
     }
 
-    /// Remembers `value` under `key`, computed under `generation`.
-    pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, generation: u64, value: T) {
-        self.caches.memo.put(key, generation, now_ms(), Arc::new(value));
+    /// Remembers `value` under `key`, as of now.
+    ///
+    /// It is filed under the generation current when the computation ends, not when it began:
+    /// a change committed meanwhile may be missing from it until the next change or the
+    /// cache's two-second lifetime, whichever comes first. Filing it under the older
+    /// generation instead made it stale on arrival under a steady stream of uploads, so every
+    /// reader computed the view again, one after another.
+    pub fn memo_put<T: Send + Sync + 'static>(&self, key: String, value: T) {
+        self.caches.memo.put(key, self.caches.generation.current(), now_ms(), Arc::new(value));
     }
 
     /// Marks every cached reading as outdated; called after each committed change.
@@ -342,13 +348,14 @@ mod memo_tests {
             })
         };
         tokio::task::yield_now().await;
-        let generation = store.generation();
         // An upload commits while the view is being computed.
         store.changed();
-        store.memo_put("view".to_string(), generation, 7u32);
+        store.memo_put("view".to_string(), 7u32);
         drop(flight);
         assert_eq!(waiter.await.unwrap(), Some(7), "the waiter takes the fresh computation instead of redoing it");
-        // A caller arriving afterwards sees the change and computes anew.
+        // Readers arriving afterwards reuse it until the next change.
+        assert!(matches!(store.memo_lookup::<u32>("view").await, Memo::Ready(7)));
+        store.changed();
         assert!(matches!(store.memo_lookup::<u32>("view").await, Memo::Compute(_)));
     }
 }

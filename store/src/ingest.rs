@@ -588,7 +588,9 @@ impl Store {
             let card: StoreResult<Scorecard> = async { Ok(evaluate_tx!(pool, phase, now)) }.await;
             card
         })?;
-        self.caches.evaluations.put(phase.id, generation, now, card.clone());
+        // Filed as of now, like the view memo (see `Store::memo_put`): under a stream of
+        // uploads an evaluation filed under the generation it began at is stale on arrival.
+        self.caches.evaluations.put(phase.id, self.caches.generation.current(), now, card.clone());
         Ok(card)
     }
 }

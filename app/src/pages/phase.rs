@@ -27,7 +27,6 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         readyboard_store::Memo::Ready(view) => return Ok(view),
         readyboard_store::Memo::Compute(flight) => flight,
     };
-    let generation = store.generation();
     let now = crate::ssr::now_ms();
     let p = store.project(&project).await.map_err(store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(store_error)?;
@@ -176,7 +175,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         checklist,
         flaky,
     };
-    store.memo_put(memo_key, generation, view.clone());
+    store.memo_put(memo_key, view.clone());
     Ok(view)
 }
 

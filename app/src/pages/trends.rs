@@ -28,11 +28,10 @@ pub async fn get_trends(project: String, phase: String, range: String) -> Result
         readyboard_store::Memo::Ready(view) => return Ok(view),
         readyboard_store::Memo::Compute(flight) => flight,
     };
-    let generation = store.generation();
     let t = store.trends(&ph, &range).await.map_err(crate::ssr::store_error)?;
     let layout = use_context::<crate::ssr::ChartPoints>();
     let view = build::view(&p.slug, &p.name, &ph.slug, &ph.name, &t, layout.as_ref());
-    store.memo_put(memo_key, generation, view.clone());
+    store.memo_put(memo_key, view.clone());
     Ok(view)
 }
 
