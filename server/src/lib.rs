@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod availability;
 pub mod backup;
 pub mod charts;
 pub mod cli;

@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -44,6 +44,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     // Taken before opening, so a restore in progress is never raced; held until exit.
     let _in_use = crate::backup::InUse::acquire(&args.db.database_url)?;
     let store = Store::open(&args.db.database_url).await.context("opening the database")?;
+    store.watch_reachability();
     if args.demo && store.list_projects().await.map(|p| p.is_empty()).unwrap_or(false) {
         crate::demo::load(&store).await.context("loading the demo data")?;
         println!("Loaded the demo dataset.");

@@ -1524,6 +1524,27 @@ async fn with_the_database_gone_uploads_and_logins_answer_503_with_retry_after()
 }
 
 #[tokio::test]
+async fn while_the_database_is_unreachable_every_request_needing_it_answers_503_at_once() {
+    let app = app().await;
+    let cookie = session_cookie(&app).await;
+    app.store.set_reachable(false);
+    let started = std::time::Instant::now();
+    let page =
+        app.send(Request::get("/p/shop/release-1").header(header::COOKIE, &cookie).body(Body::empty()).unwrap()).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "a logged-in reader is not sent to the login page");
+    assert_eq!(page.header(header::RETRY_AFTER), "5");
+    let up = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    up.problem(StatusCode::SERVICE_UNAVAILABLE);
+    app.get("/readyz", None).await.problem(StatusCode::SERVICE_UNAVAILABLE);
+    assert!(started.elapsed() < std::time::Duration::from_millis(500), "{:?}", started.elapsed());
+    assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK, "the process itself is up");
+    // Back: served again, and nothing was stored meanwhile.
+    app.store.set_reachable(true);
+    assert_eq!(app.get("/readyz", None).await.status, StatusCode::OK);
+    assert!(app.store.phase(app.shop_id, "release-1").await.is_err(), "the refused upload stored nothing");
+}
+
+#[tokio::test]
 async fn a_logged_in_user_is_told_the_database_is_down_not_sent_to_the_login_page() {
     let app = app().await;
     let cookie = session_cookie(&app).await;

@@ -35,6 +35,9 @@ pub struct Store {
     pub(crate) caches: Arc<Caches>,
     /// Checkpoints of the SQLite write-ahead log, run after commits rather than inside them.
     pub(crate) checkpoints: Arc<Checkpoints>,
+    /// Whether the last reachability probe reached the database (see
+    /// [`Store::watch_reachability`]); always true for SQLite, a local file.
+    pub(crate) reachable: Arc<std::sync::atomic::AtomicBool>,
     /// The one SQLite connection that stores reports: a big report fills its page cache and
     /// its prepared insert, and that memory stays in one place instead of in every pooled
     /// connection in turn. `None` for PostgreSQL and in-memory databases.
@@ -187,8 +190,49 @@ impl Store {
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
             caches: Arc::new(Caches::default()),
             checkpoints: Arc::new(Checkpoints::default()),
+            reachable: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             ingest_pool,
         })
+    }
+
+    /// Whether the database answered the last reachability probe: while it does not, callers
+    /// answer "unavailable" at once instead of waiting out the pool's acquire timeout.
+    pub fn reachable(&self) -> bool {
+        self.reachable.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records what a reachability probe found (the probe of
+    /// [`Store::watch_reachability`]; tests use it to stand for an outage).
+    pub fn set_reachable(&self, up: bool) {
+        let was = self.reachable.swap(up, std::sync::atomic::Ordering::Relaxed);
+        if was != up {
+            if up {
+                tracing::info!("database reachable again");
+            } else {
+                tracing::error!("database unreachable: answering 503 until it is back");
+            }
+        }
+    }
+
+    /// Probes PostgreSQL twice a second on a connection of its own — never one from the
+    /// pool, which may be busy under load without the database being down — and records the
+    /// result. SQLite is a local file: nothing to watch.
+    pub fn watch_reachability(&self) {
+        let Db::Postgres(pool) = &self.db else { return };
+        let options = pool.connect_options();
+        let store = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let probe = async {
+                    let mut conn = sqlx::ConnectOptions::connect(&*options).await?;
+                    sqlx::query("SELECT 1").execute(&mut conn).await?;
+                    sqlx::Connection::close(conn).await
+                };
+                let up = tokio::time::timeout(Duration::from_secs(1), probe).await.is_ok_and(|r| r.is_ok());
+                store.set_reachable(up);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
     }
 
     /// The change counter: take it before computing a value for [`Store::memo_put`].
