@@ -123,7 +123,7 @@ async fn healthz() -> impl IntoResponse {
 
 /// Longest `/readyz` waits for the database: a load balancer must learn quickly that this
 /// instance cannot serve, not after the pool's acquire timeout.
-const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_millis(750);
 
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let down = |cause: String| {
