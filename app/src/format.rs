@@ -37,6 +37,21 @@ pub fn flips(flips: u64, runs: u64) -> String {
     format!("{flips} of {changes} {}", if changes == 1 { "change" } else { "changes" })
 }
 
+/// Display name of a decision kind (`go`, `conditional_go`, `no_go`).
+pub fn decision_label(kind: &str) -> &'static str {
+    match kind {
+        "go" => "GO",
+        "conditional_go" => "CONDITIONAL GO",
+        _ => "NO-GO",
+    }
+}
+
+/// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict
+/// ("Evidence: …").
+pub fn decision_text(kind: &str, is_override: bool) -> String {
+    format!("Decision: {}{}", decision_label(kind), if is_override { " (override)" } else { "" })
+}
+
 /// CSS class for a verdict name.
 pub fn verdict_class(v: &str) -> &'static str {
     match v {

@@ -451,37 +451,8 @@ pub fn evaluate(
     }
     let categories = category_scores(settings, acc);
     let score = phase_score(&categories);
-    let (verdict, mut reasons) = verdict_and_reasons(settings, score, &suite_statuses, blockers, checklist);
-    let verdict = cap_self_reported(verdict, &categories, checklist, &mut reasons);
+    let (verdict, reasons) = verdict_and_reasons(settings, score, &categories, &suite_statuses, blockers, checklist);
     Scorecard { score, verdict, reasons, categories, suites: suite_statuses }
-}
-
-/// Rule 7: a phase whose score rests on a category with no measured evidence cannot be
-/// READY, unless an approver vouches for that category through a required checklist item.
-fn cap_self_reported(
-    verdict: Verdict,
-    categories: &[CategoryScore],
-    checklist: &ChecklistSummary,
-    reasons: &mut Vec<String>,
-) -> Verdict {
-    let mut capped = false;
-    for c in categories.iter().filter(|c| c.included() && !c.measured) {
-        let vouch = checklist.vouched.iter().find(|v| v.category.eq_ignore_ascii_case(&c.name));
-        match vouch {
-            Some(v) => reasons.push(format!("{}: self-reported, vouched for by {}", c.name, v.by)),
-            None => {
-                reasons.push(format!("{}: self-reported only", c.name));
-                capped = true;
-            }
-        }
-    }
-    if capped && verdict == Verdict::Ready {
-        // The READY reason no longer holds; say why it is CONDITIONAL instead.
-        reasons.retain(|r| !r.starts_with("score ") || !r.contains("no open blockers"));
-        reasons.insert(0, "capped at CONDITIONAL: a category rests on self-reported evidence only".to_string());
-        return Verdict::Conditional;
-    }
-    verdict
 }
 
 /// What a report's own evidence supports, and whether its claims hold.
@@ -584,6 +555,7 @@ fn num(x: f64) -> String {
 fn verdict_and_reasons(
     settings: &PhaseSettings,
     score: Option<f64>,
+    categories: &[CategoryScore],
     suites: &[SuiteStatus],
     blockers: &OpenBlockerSummary,
     checklist: &ChecklistSummary,
@@ -592,19 +564,34 @@ fn verdict_and_reasons(
     // (89.96 shows as 90.0 and is READY); this also absorbs float noise such as 89.99999.
     let shown = score.map(round1);
     let missing = checklist.missing();
+    // Rule 7: a category with no measured evidence keeps the phase from READY unless an
+    // approver vouches for it through a required checklist item.
+    let self_reported: Vec<(&CategoryScore, Option<&Vouch>)> = categories
+        .iter()
+        .filter(|c| c.included() && !c.measured)
+        .map(|c| (c, checklist.vouched.iter().find(|v| v.category.eq_ignore_ascii_case(&c.name))))
+        .collect();
+    let unvouched = self_reported.iter().any(|(_, v)| v.is_none());
 
+    let mut capped = false;
     let verdict = if blockers.critical > 0 {
         Verdict::NoGo
     } else {
         match shown {
             None => Verdict::NotReady,
-            Some(s) if s >= settings.ready_threshold && blockers.high == 0 && missing == 0 => Verdict::Ready,
+            Some(s) if s >= settings.ready_threshold && blockers.high == 0 && missing == 0 => {
+                capped = unvouched;
+                if capped { Verdict::Conditional } else { Verdict::Ready }
+            }
             Some(s) if s >= settings.conditional_threshold => Verdict::Conditional,
             Some(_) => Verdict::NotReady,
         }
     };
 
     let mut reasons = Vec::new();
+    if capped {
+        reasons.push("capped at CONDITIONAL: a category rests on self-reported evidence only".to_string());
+    }
     if blockers.critical > 0 {
         reasons.push(format!("{} open", plural(blockers.critical, "critical blocker", "critical blockers")));
     }
@@ -658,6 +645,12 @@ fn verdict_and_reasons(
                 round1(computed)
             ));
         }
+    }
+    for (c, vouch) in &self_reported {
+        reasons.push(match vouch {
+            Some(v) => format!("{}: self-reported, vouched for by {}", c.name, v.by),
+            None => format!("{}: self-reported only", c.name),
+        });
     }
     (verdict, reasons)
 }

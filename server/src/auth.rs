@@ -68,17 +68,6 @@ fn rate_limited(wait: Duration, next: &str) -> Response {
     resp
 }
 
-/// 503 while the database cannot be reached, instead of a misleading "wrong password" or a
-/// login page shown to someone who is logged in.
-pub(crate) fn unavailable() -> Response {
-    let body = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Unavailable · readyboard</title></head>\
-                <body><h1>readyboard is unavailable</h1><p>The database cannot be reached. Try again in a few seconds.</p>\
-                <p><a href=\"/login\">Back to the login page</a></p></body></html>";
-    let mut resp = (StatusCode::SERVICE_UNAVAILABLE, axum::response::Html(body)).into_response();
-    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-    resp
-}
-
 /// Percent-encodes a value for a query string.
 pub(crate) fn encode(s: &str) -> String {
     s.bytes()
@@ -105,7 +94,7 @@ pub async fn login(
         Ok(user) => user,
         Err(e) => {
             tracing::error!(error = %e, "login: the database cannot be reached");
-            return unavailable();
+            return crate::unavailable::page();
         }
     };
     let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
@@ -118,7 +107,7 @@ pub async fn login(
                 || session.insert(SESSION_KEY, SessionAuth { user_id: u.id }).await.is_err()
             {
                 // The session could not be stored: the database is the likely cause.
-                return unavailable();
+                return crate::unavailable::page();
             }
             let _ = state.store.touch_login(u.id).await;
             let _ = state

@@ -21,5 +21,5 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
     if path.starts_with("/api/") || path == "/readyz" || path == "/metrics" {
         return ApiError::unavailable(&"the database is unreachable").into_response();
     }
-    crate::auth::unavailable()
+    crate::unavailable::page()
 }

@@ -10,7 +10,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 
 use readyboard_store::{Store, StoreError};
 
-use crate::serve::ErrContext;
+use crate::context::ErrContext;
 
 /// The SQLite file a database URL names; `None` for PostgreSQL and in-memory databases.
 pub fn sqlite_path(url: &str) -> Option<String> {

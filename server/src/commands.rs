@@ -6,7 +6,7 @@ use readyboard_domain::role::Role;
 use readyboard_store::{Actor, Store, StoreError};
 
 use crate::cli::{Cli, Command, TokenCommand, UserCommand};
-use crate::serve::ErrContext;
+use crate::context::ErrContext;
 
 fn password_from_env_or_prompt(prompt: &str) -> Result<String, String> {
     if let Ok(p) = std::env::var("READYBOARD_PASSWORD")

@@ -3,6 +3,7 @@
 
 use std::fmt::Write;
 
+use readyboard_app::format::verdict_label;
 use readyboard_domain::scoring::Scorecard;
 use readyboard_store::{BlockerRow, ChecklistEntry, DecisionRecord, PhaseRow, ProjectRow};
 
@@ -28,26 +29,9 @@ fn score(s: Option<f64>) -> String {
     s.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
 }
 
-fn verdict_label(v: &str) -> &'static str {
-    match v {
-        "ready" => "READY",
-        "conditional" => "CONDITIONAL",
-        "no_go" => "NO-GO",
-        _ => "NOT READY",
-    }
-}
-
-fn decision_label(d: &str) -> &'static str {
-    match d {
-        "go" => "GO",
-        "conditional_go" => "CONDITIONAL GO",
-        _ => "NO-GO",
-    }
-}
-
-/// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict.
+/// "Decision: GO (override)".
 fn decision_text(d: &DecisionRecord) -> String {
-    format!("Decision: {}{}", decision_label(&d.decision), if d.override_reason.is_some() { " (override)" } else { "" })
+    readyboard_app::format::decision_text(&d.decision, d.override_reason.is_some())
 }
 
 /// Everything the phase report is made of.

@@ -59,7 +59,7 @@ pub async fn import(
     let user = match readyboard_app::ssr::session_user(&state.store, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return Redirect::to("/login").into_response(),
-        Err(_) => return crate::auth::unavailable(),
+        Err(_) => return crate::unavailable::page(),
     };
     if !user.role().allows(Role::Editor) {
         return back("Importing reports needs the editor role.");

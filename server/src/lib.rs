@@ -8,6 +8,7 @@ pub mod charts;
 pub mod cli;
 pub mod commands;
 pub mod connections;
+pub mod context;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -19,6 +20,7 @@ pub mod security;
 pub mod serve;
 pub mod state;
 pub mod telemetry;
+pub mod unavailable;
 pub mod upload;
 
 pub use router::router;

@@ -112,7 +112,7 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
         Some(session) => match readyboard_app::ssr::session_user(&state.store, session).await {
             Ok(user) => user,
             // A database outage is not a logout: say so instead of showing the login page.
-            Err(_) => return crate::auth::unavailable(),
+            Err(_) => return crate::unavailable::page(),
         },
         None => None,
     };

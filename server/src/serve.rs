@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use anyhow_lite::Context;
+use crate::context::ErrContext;
 use leptos::config::LeptosOptions;
 use readyboard_store::Store;
 use tower_sessions::ExpiredDeletion;
@@ -113,21 +113,6 @@ async fn shutdown_signal() {
     }
     tracing::info!("shutdown signal received, draining");
 }
-
-/// Tiny `context` helper so errors read "opening the database: <cause>".
-mod anyhow_lite {
-    /// Adds what was being done to an error.
-    pub trait Context<T> {
-        /// Wraps the error with `what`.
-        fn context(self, what: &str) -> Result<T, String>;
-    }
-    impl<T, E: std::fmt::Display> Context<T> for Result<T, E> {
-        fn context(self, what: &str) -> Result<T, String> {
-            self.map_err(|e| format!("{what}: {e}"))
-        }
-    }
-}
-pub use anyhow_lite::Context as ErrContext;
 
 #[cfg(test)]
 mod tests {

@@ -260,10 +260,9 @@ impl Store {
         }
         let asked_at = self.caches.generation.current();
         let flight = self.caches.flights.enter(key).await;
-        let fresh = self.memo_get::<T>(key).or_else(|| {
-            let v = self.caches.memo.get_at_least(key, asked_at, now_ms())?;
-            v.downcast_ref::<T>().cloned()
-        });
+        // Anything filed at or after the generation of the question will do; that includes
+        // what `memo_get` would find, filed under the current generation.
+        let fresh = self.caches.memo.get_at_least(key, asked_at, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
         match fresh {
             Some(v) => Memo::Ready(v),
             None => Memo::Compute(flight),

@@ -153,7 +153,7 @@ macro_rules! ingest_tx {
         .bind(counts.errors as i64).bind(counts.skipped as i64)
         // The report's own score: the phase formula (category means, phase weights) applied
         // to this report alone, so it matches what the scorecard says of it.
-        .bind(scoring::report_score(&settings_of(&phase), $tallies))
+        .bind(scoring::report_score(&phase.settings(), $tallies))
         .bind(claimed.score).bind(&claimed.verdict).bind(claimed.confidence)
         .bind(serde_json::to_string(&r.parsed.notes).unwrap_or_else(|_| "[]".into()))
         .bind(r.raw_size).bind(&r.raw_gzip).bind(actor.token_id).bind(actor.user_id)
@@ -421,17 +421,12 @@ pub(crate) struct EvidenceRow {
 impl PhaseRow {
     /// The phase's settings as the scoring rules take them.
     pub fn settings(&self) -> PhaseSettings {
-        settings_of(self)
-    }
-}
-
-/// Phase settings as the scoring rules take them.
-pub(crate) fn settings_of(phase: &PhaseRow) -> PhaseSettings {
-    PhaseSettings {
-        ready_threshold: phase.ready_threshold,
-        conditional_threshold: phase.conditional_threshold,
-        freshness_days: phase.freshness_days.clamp(0, 3650) as u32,
-        category_weights: serde_json::from_str::<BTreeMap<String, f64>>(&phase.category_weights).unwrap_or_default(),
+        PhaseSettings {
+            ready_threshold: self.ready_threshold,
+            conditional_threshold: self.conditional_threshold,
+            freshness_days: self.freshness_days.clamp(0, 3650) as u32,
+            category_weights: serde_json::from_str::<BTreeMap<String, f64>>(&self.category_weights).unwrap_or_default(),
+        }
     }
 }
 
@@ -480,7 +475,7 @@ pub(crate) fn evaluate_rows(
         }
     }
     scoring::evaluate(
-        &settings_of(phase),
+        &phase.settings(),
         now,
         &suites,
         &OpenBlockerSummary { critical: critical as u32, high: high as u32 },

@@ -32,7 +32,7 @@ pub use decisions::{
 pub use error::{StoreError, StoreResult};
 pub use ingest::{IngestOutcome, NewReport};
 pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
-pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportRow};
+pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportJudgement, ReportRow};
 pub use sessions::SessionBackend;
 pub use tokens::{TokenRow, TokenScope};
 pub use trends::{

@@ -1,10 +1,12 @@
 //! Read models for pages and the read API.
 
 use readyboard_domain::model::{Counts, Provenance};
+use readyboard_domain::scoring::{self, CategoryTally, ClaimCheck};
 use serde::Serialize;
 
 use crate::db::{Store, on_pool};
 use crate::error::{StoreError, StoreResult};
+use crate::projects::PhaseRow;
 
 /// A report's metadata and counts (not its raw artifact).
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -73,6 +75,17 @@ pub struct ReportRow {
     pub notes: String,
     /// Artifact size.
     pub raw_size: i64,
+}
+
+/// A report measured against its own evidence (see [`Store::judge_report`]).
+#[derive(Debug, Clone)]
+pub struct ReportJudgement {
+    /// Its categories, with counts.
+    pub categories: Vec<CategoryTally>,
+    /// Its own score: the phase formula applied to it alone.
+    pub score: Option<f64>,
+    /// Its claims checked against its own score, findings and provenance.
+    pub claims: ClaimCheck,
 }
 
 impl ReportRow {
@@ -324,17 +337,17 @@ impl Store {
         ).bind(phase_id).bind(limit).fetch_all(pool).await)?)
     }
 
-    /// Per-category aggregates of a report: (category, score, counts).
-    pub async fn report_categories(&self, report_id: i64) -> StoreResult<Vec<(String, Option<f64>, Counts)>> {
-        type Row = (String, Option<f64>, i64, i64, i64, i64, i64, i64, i64);
+    /// A report's per-category aggregates, with their counts.
+    pub async fn report_tallies(&self, report_id: i64) -> StoreResult<Vec<CategoryTally>> {
+        type Row = (String, f64, f64, i64, i64, i64, i64, i64, i64, i64);
         let rows = on_pool!(self, pool => sqlx::query_as::<_, Row>(
-            "SELECT category, CASE WHEN weight > 0 THEN weighted_credit * 100.0 / weight END, checks, passed, failed, \
-             errors, skipped, partial, not_run FROM report_categories WHERE report_id = $1 ORDER BY category"
+            "SELECT category, weighted_credit, weight, checks, passed, failed, errors, skipped, partial, not_run \
+             FROM report_categories WHERE report_id = $1 ORDER BY category"
         ).bind(report_id).fetch_all(pool).await)?;
         let n = |v: i64| v.max(0) as u64;
         Ok(rows
             .into_iter()
-            .map(|(category, score, tests, passed, failed, errors, skipped, partial, not_run)| {
+            .map(|(category, weighted_credit, weight, tests, passed, failed, errors, skipped, partial, not_run)| {
                 let counts = Counts {
                     tests: n(tests),
                     passed: n(passed),
@@ -344,26 +357,34 @@ impl Store {
                     partial: n(partial),
                     not_run: n(not_run),
                 };
-                (category, score, counts)
+                CategoryTally { category, weighted_credit, weight, checks: counts.tests, counts }
             })
             .collect())
     }
 
-    /// A report's per-category aggregates as scoring takes them.
-    pub async fn report_tallies(&self, report_id: i64) -> StoreResult<Vec<readyboard_domain::scoring::CategoryTally>> {
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, (String, f64, f64, i64)>(
-            "SELECT category, weighted_credit, weight, checks FROM report_categories WHERE report_id = $1 ORDER BY category"
-        ).bind(report_id).fetch_all(pool).await)?;
-        Ok(rows
-            .into_iter()
-            .map(|(category, weighted_credit, weight, checks)| readyboard_domain::scoring::CategoryTally {
-                category,
-                weighted_credit,
-                weight,
-                checks: checks.max(0) as u64,
-                counts: Counts::default(),
-            })
-            .collect())
+    /// What a report's own evidence supports — its categories, its own score with the
+    /// phase's current weights (the figure the scorecard shows of it) — and its claims
+    /// checked against that. `findings` are the report's own.
+    pub async fn judge_report(
+        &self,
+        r: &ReportRow,
+        phase: &PhaseRow,
+        findings: &[FindingRow],
+    ) -> StoreResult<ReportJudgement> {
+        let categories = self.report_tallies(r.id).await?;
+        let settings = phase.settings();
+        let score = scoring::report_score(&settings, &categories);
+        let open = |sev: &str| findings.iter().filter(|f| f.severity == sev && f.status == "open").count() as u32;
+        let claims = scoring::check_claims(
+            &settings,
+            score,
+            r.provenance(),
+            open("critical"),
+            open("high"),
+            r.claimed_score,
+            r.claimed_verdict.as_deref(),
+        );
+        Ok(ReportJudgement { categories, score, claims })
     }
 
     /// Open blockers of a phase by severity: critical, high, medium, low.

@@ -7,16 +7,8 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
+use crate::format::decision_label;
 use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView};
-
-/// Display name of a decision kind.
-pub fn decision_label(kind: &str) -> &'static str {
-    match kind {
-        "go" => "GO",
-        "conditional_go" => "CONDITIONAL GO",
-        _ => "NO-GO",
-    }
-}
 
 /// CSS class of a decision kind.
 fn decision_class(kind: &str) -> &'static str {

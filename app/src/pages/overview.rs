@@ -205,7 +205,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
                     <dd>{match card.latest_decision.clone() {
                         Some(d) => view! {
                             <a href=format!("/p/{}/{}/decisions/{}", card.slug, d.phase.0, d.id)>
-                                {format!("Decision: {}{}", crate::pages::decision::decision_label(&d.decision), if d.is_override { " (override)" } else { "" })}
+                                {format::decision_text(&d.decision, d.is_override)}
                             </a>
                             <span class="muted small">{format!(" · {} · {}", d.phase.1, d.ago)}</span>
                         }.into_any(),

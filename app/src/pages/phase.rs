@@ -31,12 +31,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     let p = store.project(&project).await.map_err(store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(store_error)?;
     let card = store.evaluate_phase(&ph).await.map_err(store_error)?;
-    let settings = readyboard_domain::scoring::PhaseSettings {
-        ready_threshold: ph.ready_threshold,
-        conditional_threshold: ph.conditional_threshold,
-        freshness_days: ph.freshness_days.clamp(0, 3650) as u32,
-        category_weights: serde_json::from_str(&ph.category_weights).unwrap_or_default(),
-    };
+    let settings = ph.settings();
     let weights: Vec<(String, f64)> = settings.category_weights.iter().map(|(k, v)| (k.clone(), *v)).collect();
     let explanation = readyboard_domain::scoring::explain(&card, &settings);
     let latest = store.latest_reports(ph.id).await.map_err(store_error)?;

@@ -54,10 +54,10 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
             name: m.name,
         })
         .collect();
-    let findings: Vec<FindingLine> = store
-        .findings(id)
-        .await
-        .map_err(store_error)?
+    let finding_rows = store.findings(id).await.map_err(store_error)?;
+    let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
+    let judged = store.judge_report(&r, &ph, &finding_rows).await.map_err(store_error)?;
+    let findings = finding_rows
         .into_iter()
         .map(|f| FindingLine {
             id: f.finding_key,
@@ -67,22 +67,12 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
             details: f.details,
         })
         .collect();
-    let categories = store.report_categories(id).await.map_err(store_error)?;
-    let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
-    let open =
-        |sev: &str| findings.iter().filter(|f: &&FindingLine| f.severity == sev && f.status == "open").count() as u32;
-    // The report's own score with the phase's current weights: the figure the scorecard shows.
-    let own_score =
-        readyboard_domain::scoring::report_score(&ph.settings(), &store.report_tallies(id).await.map_err(store_error)?);
-    let claims = readyboard_domain::scoring::check_claims(
-        &ph.settings(),
-        own_score,
-        r.provenance(),
-        open("critical"),
-        open("high"),
-        r.claimed_score,
-        r.claimed_verdict.as_deref(),
-    );
+    let categories = judged
+        .categories
+        .iter()
+        .map(|t| (t.category.clone(), (t.weight > 0.0).then(|| t.weighted_credit / t.weight * 100.0), t.counts))
+        .collect();
+    let claims = judged.claims;
     Ok(ReportView {
         id: r.id,
         project: r.project_slug.clone(),
@@ -95,7 +85,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         run,
         counts: r.counts(),
         provenance: r.provenance.clone(),
-        score: own_score,
+        score: judged.score,
         claimed_score: r.claimed_score,
         claimed_verdict: r.claimed_verdict.clone(),
         own_verdict: claims.verdict.as_str().to_string(),

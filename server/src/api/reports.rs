@@ -353,18 +353,8 @@ pub async fn get_report(
     let findings = state.store.findings(id).await?;
     let phase = state.store.phase_by_id(r.phase_id).await?;
     let card = state.store.evaluate_phase(&phase).await?;
-    let open = |sev: &str| findings.iter().filter(|f| f.severity == sev && f.status == "open").count() as u32;
-    // The report's own score with the phase's current weights: the figure the scorecard shows.
-    let own_score = readyboard_domain::scoring::report_score(&phase.settings(), &state.store.report_tallies(id).await?);
-    let claims = readyboard_domain::scoring::check_claims(
-        &phase.settings(),
-        own_score,
-        r.provenance(),
-        open("critical"),
-        open("high"),
-        r.claimed_score,
-        r.claimed_verdict.as_deref(),
-    );
+    let judged = state.store.judge_report(&r, &phase, &findings).await?;
+    let claims = judged.claims;
     Ok(Json(json!({
         "id": r.id,
         "url": format!("{}/reports/{}", state.settings.base_url, r.id),
@@ -375,7 +365,7 @@ pub async fn get_report(
         "counts": r.counts(),
         "score": card.display_score(),
         "verdict": card.verdict.as_str(),
-        "report_score": own_score.map(readyboard_domain::scoring::round1),
+        "report_score": judged.score.map(readyboard_domain::scoring::round1),
         "received_at": rfc3339(r.received_at),
         "run": {
             "id": r.run_id, "environment": r.environment, "commit": r.commit_sha, "branch": r.branch, "url": r.ci_url,
