@@ -71,7 +71,7 @@ pub fn App() -> impl IntoView {
             <Header/>
             <main class="page">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Overview/>
+                    <Route path=path!("/") view=Overview ssr=SsrMode::Async/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/setup") view=SetupPage/>
                     // Async so a refusal answers with its real status (403) instead of a streamed 200.
@@ -85,7 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:project/:phase/trends") view=TrendsPage/>
                     <Route path=path!("/p/:project/:phase/checklist") view=ChecklistPage/>
                     <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage/>
-                    <Route path=path!("/reports/:id") view=ReportPage/>
+                    <Route path=path!("/reports/:id") view=ReportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
