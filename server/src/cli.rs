@@ -83,6 +83,18 @@ pub struct ServeArgs {
     /// Largest accepted report, in MiB after decompression.
     #[arg(long, env = "READYBOARD_MAX_UPLOAD_MB", default_value_t = 64)]
     pub max_upload_mb: u64,
+    /// Reports parsed and stored at once (default: half the cores, at least one); the rest
+    /// wait their turn, so uploads cannot take the CPU that pages need.
+    #[arg(long, env = "READYBOARD_INGEST_CONCURRENCY")]
+    pub ingest_concurrency: Option<usize>,
+    /// Reports that may wait for their turn; beyond this an upload gets 503 with Retry-After.
+    #[arg(long, env = "READYBOARD_INGEST_QUEUE", default_value_t = 64)]
+    pub ingest_queue: usize,
+    /// Milliseconds pages may lag behind a stream of stored reports: under back-to-back
+    /// uploads, views are computed again at most once per window instead of after every
+    /// report. The status gate is always exact; changes made in the browser show at once.
+    #[arg(long, env = "READYBOARD_SETTLE_MS", default_value_t = 500)]
+    pub settle_ms: u64,
     /// Seconds a client has to send a complete request header (and that an idle
     /// keep-alive connection stays open).
     #[arg(long, env = "READYBOARD_HEADER_TIMEOUT_SECS", default_value_t = 10)]

@@ -81,14 +81,20 @@ pub async fn import(
             None => return back(&format!("Unknown format `{name}`.")),
         },
     };
-    let parsed = tokio::task::spawn_blocking(move || {
-        let hash = hex::encode(Sha256::digest(&data));
-        let parsed = ingest::parse(&data, forced);
-        let raw_gzip = gzip(&data);
-        (parsed, hash, raw_gzip, data.len())
-    })
-    .await;
-    let Ok((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.") };
+    // The same turn-taking as uploads (see `crate::intake`).
+    let Ok(_slot) = state.intake.admit().await else {
+        return back("The server is busy storing other reports; try again in a few seconds.");
+    };
+    let parsed = state
+        .intake
+        .run(move || {
+            let hash = hex::encode(Sha256::digest(&data));
+            let parsed = ingest::parse(&data, forced);
+            let raw_gzip = gzip(&data);
+            (parsed, hash, raw_gzip, data.len())
+        })
+        .await;
+    let Some((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.") };
     let mut parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
@@ -126,6 +132,8 @@ pub async fn import(
     };
     match state.store.ingest(&readyboard_app::ssr::actor(&user), &new).await {
         Ok(outcome) => {
+            // The person goes on to read it: their pages show it at once.
+            state.store.show_reports_now();
             tracing::info!(report = outcome.report_id, user = %user.username, "report imported from the browser");
             Redirect::to(&format!("/reports/{}", outcome.report_id)).into_response()
         }

@@ -12,6 +12,7 @@ pub mod context;
 pub mod demo;
 pub mod export;
 pub mod import;
+pub mod intake;
 pub mod login_limit;
 pub mod metrics;
 pub mod page_cache;

@@ -6,7 +6,9 @@
 //! the store generation it was rendered at and served again, with a fresh nonce put in
 //! place of the old one, until anything changes or two seconds pass. A request saying
 //! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh. A page
-//! that is rendered is read whole before it is sent, so that it can be kept.
+//! that is rendered is read whole before it is sent, so that it can be kept. While one
+//! request renders a page anew, identical requests get the previous rendering if it is less
+//! than two seconds old.
 
 use std::sync::Arc;
 
@@ -16,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use readyboard_store::GenCache;
+use readyboard_store::{Flights, GenCache};
 
 use crate::security::SignedIn;
 use crate::state::AppState;
@@ -36,12 +38,16 @@ struct Page {
     pieces: Vec<Bytes>,
 }
 
-/// Rendered pages by (user id, path and query).
-pub struct PageCache(GenCache<(i64, String), Arc<Page>>);
+/// Rendered pages by (user id, path and query), and the locks that let one request render
+/// a missing page while identical requests wait for it.
+pub struct PageCache {
+    pages: GenCache<(i64, String), Arc<Page>>,
+    flights: Flights,
+}
 
 impl Default for PageCache {
     fn default() -> Self {
-        PageCache(GenCache::with_capacity(CAPACITY))
+        PageCache { pages: GenCache::with_capacity(CAPACITY), flights: Flights::default() }
     }
 }
 
@@ -110,9 +116,34 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
         .any(|v| v.to_str().is_ok_and(|v| v.contains("no-cache") || v.contains("no-store")));
     // The generation is read before rendering: a change made meanwhile outdates the page.
     let generation = state.store.generation();
-    if !fresh && let Some(page) = state.pages.0.get(&key, generation, readyboard_store::now_ms()) {
+    let now = readyboard_store::now_ms;
+    if !fresh && let Some(page) = state.pages.pages.get(&key, generation, now()) {
         return page.respond(&leptos::nonce::Nonce::new().to_string());
     }
+    // One request renders an outdated page; identical requests arriving meanwhile get the
+    // previous rendering (if it is less than two seconds old), or else wait and take the new
+    // one if it was rendered as of their arrival or later. Without this, every change under
+    // a steady stream of uploads had every waiting reader render the same page at once.
+    let flight = if fresh {
+        None
+    } else {
+        let name = format!("{}\u{1f}{}", key.0, key.1);
+        match state.pages.flights.try_enter(&name) {
+            Some(flight) => Some(flight),
+            None => {
+                if let Some(page) = state.pages.pages.get_recent(&key, now()) {
+                    return page.respond(&leptos::nonce::Nonce::new().to_string());
+                }
+                Some(state.pages.flights.enter(&name).await)
+            }
+        }
+    };
+    if flight.is_some()
+        && let Some(page) = state.pages.pages.get_at_least(&key, generation, now())
+    {
+        return page.respond(&leptos::nonce::Nonce::new().to_string());
+    }
+    let generation = state.store.generation();
     let resp = next.run(req).await;
     if resp.status() != StatusCode::OK {
         return resp;
@@ -132,8 +163,9 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
         && let Some(pieces) = cut(&body, &nonce)
     {
         let page = Page { status: parts.status, headers: parts.headers.clone(), pieces, nonce };
-        state.pages.0.put(key, generation, readyboard_store::now_ms(), Arc::new(page));
+        state.pages.pages.put(key, generation, now(), Arc::new(page));
     }
+    drop(flight);
     parts.headers.insert(CACHE_HEADER, HeaderValue::from_static("miss"));
     Response::from_parts(parts, Body::from(body))
 }

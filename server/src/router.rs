@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
         .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::intake::count_reads))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

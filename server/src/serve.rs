@@ -14,6 +14,7 @@ use crate::state::{AppState, Settings};
 
 /// Builds the state for `args` on an open store.
 pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
+    store.set_settle_window(std::time::Duration::from_millis(args.settle_ms));
     let leptos = LeptosOptions::builder()
         .output_name(readyboard_app::BUNDLE)
         .site_root(args.site_root.as_str())
@@ -35,6 +36,10 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         metrics: Arc::new(Metrics::default()),
         charts: Arc::default(),
         pages: Arc::default(),
+        intake: Arc::new(crate::intake::Intake::new(
+            args.ingest_concurrency.unwrap_or_else(crate::intake::Intake::default_concurrency),
+            args.ingest_queue,
+        )),
     }
 }
 

@@ -41,6 +41,8 @@ pub struct AppState {
     pub charts: Arc<crate::api::trends::ChartCache>,
     /// Rendered pages reused while nothing changes.
     pub pages: Arc<crate::page_cache::PageCache>,
+    /// Admission and threads for parsing and storing reports.
+    pub intake: Arc<crate::intake::Intake>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

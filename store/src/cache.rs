@@ -54,9 +54,18 @@ impl Default for Flights {
 impl Flights {
     /// Waits for the lock of `key`.
     pub async fn enter(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        self.lock_of(key).lock().await
+    }
+
+    /// The lock of `key` if nobody holds it.
+    pub fn try_enter(&self, key: &str) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        self.lock_of(key).try_lock().ok()
+    }
+
+    fn lock_of(&self, key: &str) -> &tokio::sync::Mutex<()> {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
-        self.0[(hash % FLIGHT_LOCKS as u64) as usize].lock().await
+        &self.0[(hash % FLIGHT_LOCKS as u64) as usize]
     }
 }
 
@@ -110,6 +119,17 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         let map = self.map.lock().ok()?;
         let (g, at, v) = map.get(key)?;
         (*g >= min_generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
+    }
+
+    /// The value for `key` stored less than [`TTL_MS`] before `now`, under any generation:
+    /// what a reader is given while somebody computes the current one.
+    pub fn get_recent<Q: Eq + Hash + ?Sized>(&self, key: &Q, now: i64) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        let map = self.map.lock().ok()?;
+        let (_, at, v) = map.get(key)?;
+        (now - *at < TTL_MS && now >= *at).then(|| v.clone())
     }
 
     /// Drops the entry for `key`.

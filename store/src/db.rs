@@ -56,8 +56,19 @@ pub(crate) struct Checkpoints {
 /// The store's read caches (see [`crate::cache`]).
 #[derive(Debug, Default)]
 pub(crate) struct Caches {
-    /// Bumped by every committed change.
+    /// What views, trends and pages are cached under: bumped at once by changes people
+    /// make, and after stored reports at most once per settle window (see
+    /// [`Store::report_stored`]).
     pub generation: crate::cache::Generation,
+    /// Bumped at once by every committed change, stored reports included: what evaluations
+    /// (the status gate CI asks right after uploading) and phases are cached under.
+    pub evidence: crate::cache::Generation,
+    /// Whether a bump of `generation` for stored reports is scheduled.
+    pub settling: std::sync::atomic::AtomicBool,
+    /// When `generation` was last bumped (unix ms).
+    pub bumped_at: std::sync::atomic::AtomicI64,
+    /// The settle window in milliseconds (see [`Store::set_settle_window`]).
+    pub settle_ms: std::sync::atomic::AtomicI64,
     /// Bumped only by changes to users, tokens and projects, so that the stream of uploads
     /// on release day does not send every request's login check back to the database.
     pub accounts: crate::cache::Generation,
@@ -69,6 +80,11 @@ pub(crate) struct Caches {
     pub memo: crate::cache::GenCache<String, Arc<dyn std::any::Any + Send + Sync>>,
     pub users: crate::cache::GenCache<i64, crate::users::UserRow>,
     pub flights: crate::cache::Flights,
+    /// Locks for evaluations, apart from `flights`: a view being computed under one of those
+    /// evaluates its phase, and sharing the locks could make it wait for itself.
+    pub evaluation_flights: crate::cache::Flights,
+    /// Flaky-check rankings per suite, kept under the reports they were read from.
+    pub flaky: crate::flaky::FlakyCache,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.
@@ -247,8 +263,9 @@ impl Store {
         v.downcast_ref::<T>().cloned()
     }
 
-    /// Like [`Store::memo_get`], but when the value is missing and another caller is
-    /// already computing it, waits for that caller and returns its value.
+    /// Like [`Store::memo_get`], but when the value is outdated and another caller is
+    /// already computing it, returns the previous value (if it is less than two seconds
+    /// old), or else waits for that caller and returns its value.
     ///
     /// A waiter takes the value computed while it waited if that value reflects the store
     /// at least as of when the waiter asked, even if a change committed meanwhile: insisting
@@ -259,7 +276,18 @@ impl Store {
             return Memo::Ready(v);
         }
         let asked_at = self.caches.generation.current();
-        let flight = self.caches.flights.enter(key).await;
+        let flight = match self.caches.flights.try_enter(key) {
+            Some(flight) => flight,
+            None => {
+                // Somebody is computing it: the previous value, if there is one from the last
+                // two seconds, is served meanwhile rather than having every reader wait.
+                let previous = self.caches.memo.get_recent(key, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
+                if let Some(v) = previous {
+                    return Memo::Ready(v);
+                }
+                self.caches.flights.enter(key).await
+            }
+        };
         // Anything filed at or after the generation of the question will do; that includes
         // what `memo_get` would find, filed under the current generation.
         let fresh = self.caches.memo.get_at_least(key, asked_at, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
@@ -280,15 +308,61 @@ impl Store {
         self.caches.memo.put(key, self.caches.generation.current(), now_ms(), Arc::new(value));
     }
 
-    /// Marks every cached reading as outdated; called after each committed change.
+    /// Marks every cached reading as outdated; called after each committed change a person
+    /// makes (decisions, checklist, blockers, settings), which must show at once.
     pub(crate) fn changed(&self) {
-        self.caches.generation.bump();
+        self.caches.evidence.bump();
+        self.bump_views();
     }
 
     /// Like [`Store::changed`], for a change to users, tokens or projects: it also outdates
     /// the cached logins, token scopes and projects.
     pub(crate) fn accounts_changed(&self) {
         self.caches.accounts.bump();
+        self.changed();
+    }
+
+    /// Called after each stored report. Evaluations (the status gate) are outdated at once;
+    /// views and pages at the end of the settle window that began with the first report
+    /// since their last change: under a stream of CI uploads they are computed again at
+    /// most once per window instead of after every report, which on release day starved
+    /// every page. A page thus shows every report stored more than one window before it.
+    pub(crate) fn report_stored(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.caches.evidence.bump();
+        let window = self.caches.settle_ms.load(SeqCst);
+        let wait = self.caches.bumped_at.load(SeqCst) + window - now_ms();
+        if window <= 0 || wait <= 0 || tokio::runtime::Handle::try_current().is_err() {
+            self.bump_views();
+            return;
+        }
+        if self.caches.settling.swap(true, SeqCst) {
+            return;
+        }
+        let store = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(wait as u64)).await;
+            // Cleared first: a report stored from here on schedules its own bump, and this
+            // one covers whatever came before.
+            store.caches.settling.store(false, SeqCst);
+            store.bump_views();
+        });
+    }
+
+    /// Shows every stored report in views and pages at once: for a person who has just
+    /// imported one in the browser and is about to look at it.
+    pub fn show_reports_now(&self) {
+        self.bump_views();
+    }
+
+    /// Sets the settle window of [`Store::report_stored`]; zero shows each report at once.
+    pub fn set_settle_window(&self, window: Duration) {
+        let ms = window.as_millis().min(i64::MAX as u128) as i64;
+        self.caches.settle_ms.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn bump_views(&self) {
+        self.caches.bumped_at.store(now_ms(), std::sync::atomic::Ordering::SeqCst);
         self.caches.generation.bump();
     }
 
@@ -400,5 +474,31 @@ mod memo_tests {
         assert!(matches!(store.memo_lookup::<u32>("view").await, Memo::Ready(7)));
         store.changed();
         assert!(matches!(store.memo_lookup::<u32>("view").await, Memo::Compute(_)));
+    }
+
+    #[tokio::test]
+    async fn stored_reports_outdate_views_at_most_once_per_settle_window() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        store.set_settle_window(Duration::from_millis(300));
+        let (views, evidence) = (store.generation(), store.caches.evidence.current());
+        // The first report after a quiet spell shows at once.
+        store.report_stored();
+        assert_eq!(store.generation(), views + 1);
+        let shown = std::time::Instant::now();
+        // The next ones wait for the end of the window; the status gate sees each at once.
+        store.report_stored();
+        store.report_stored();
+        assert_eq!(store.generation(), views + 1);
+        assert_eq!(store.caches.evidence.current(), evidence + 3);
+        let deadline = shown + Duration::from_secs(5);
+        while store.generation() == views + 1 && std::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(store.generation(), views + 2, "one bump for both reports");
+        assert!(shown.elapsed() >= Duration::from_millis(250), "shown after {:?}", shown.elapsed());
+        // A change a person makes shows at once, window or not.
+        store.report_stored();
+        store.changed();
+        assert_eq!(store.generation(), views + 3);
     }
 }

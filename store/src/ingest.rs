@@ -529,7 +529,7 @@ impl Store {
             }
         };
         if result.is_ok() {
-            self.changed();
+            self.report_stored();
         }
         match result {
             Ok((report_id, phase, card)) => Ok(IngestOutcome {
@@ -575,8 +575,14 @@ impl Store {
     /// Evaluates a phase now from stored aggregates (cheap: one row per suite and category).
     pub async fn evaluate_phase(&self, phase: &PhaseRow) -> StoreResult<Scorecard> {
         let now = now_ms();
-        let generation = self.caches.generation.current();
+        let generation = self.caches.evidence.current();
         if let Some(card) = self.caches.evaluations.get(&phase.id, generation, now) {
+            return Ok(card);
+        }
+        // One caller evaluates; the status pollers arriving meanwhile wait and take its card
+        // when it reflects the store as of their question (see `Store::memo_lookup`).
+        let _flight = self.caches.evaluation_flights.enter(&format!("evaluation\u{1f}{}", phase.id)).await;
+        if let Some(card) = self.caches.evaluations.get_at_least(&phase.id, generation, crate::db::now_ms()) {
             return Ok(card);
         }
         let card = crate::db::on_pool!(self, pool => {
@@ -585,7 +591,7 @@ impl Store {
         })?;
         // Filed as of now, like the view memo (see `Store::memo_put`): under a stream of
         // uploads an evaluation filed under the generation it began at is stale on arrival.
-        self.caches.evaluations.put(phase.id, self.caches.generation.current(), now, card.clone());
+        self.caches.evaluations.put(phase.id, self.caches.evidence.current(), now, card.clone());
         Ok(card)
     }
 }

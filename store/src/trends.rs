@@ -2,18 +2,13 @@
 
 use std::sync::Arc;
 
-use readyboard_domain::model::Status;
-use readyboard_domain::trends::{self, CheckRun, FlakyCheck, Point};
+use readyboard_domain::trends::{self, FlakyCheck, Point};
 use serde::Serialize;
 
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 use crate::projects::PhaseRow;
 
-/// Runs looked at for flip rates.
-pub const FLAKY_WINDOW: i64 = 20;
-/// Flaky checks kept per suite.
-const FLAKY_PER_SUITE: usize = 10;
 /// How long assembled trends may be served without new evidence (bounds staleness when
 /// another instance writes to the same database).
 const TRENDS_TTL_MS: i64 = 60_000;
@@ -167,23 +162,6 @@ pub struct MetricRunRow {
     pub met: Option<bool>,
 }
 
-/// One check in one report (for flip rates).
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct CheckRunRow {
-    /// Report id.
-    pub report_id: i64,
-    /// Stable key of the check.
-    pub check_key: String,
-    /// Display name.
-    pub name: String,
-    /// Status name.
-    pub status: String,
-    /// Flagged flaky by the tool.
-    pub flaky: bool,
-    /// Retries reported by the tool.
-    pub retries: i64,
-}
-
 /// A decision as a marker on a time axis.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct DecisionMark {
@@ -222,30 +200,6 @@ impl Store {
              JOIN suites s ON s.id = r.suite_id WHERE r.phase_id = $1 AND r.received_at >= $2 \
              ORDER BY s.name, m.name, r.received_at, r.id",
         ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)
-    }
-
-    /// Over the last `runs` reports of every suite of the phase, every result of the checks
-    /// that did not pass at least once or were flagged flaky or retried, oldest run first,
-    /// as (suite name, check run). Checks that always passed cannot be flaky and are skipped.
-    pub async fn recent_check_runs(&self, phase_id: i64, runs: i64) -> StoreResult<Vec<(String, CheckRunRow)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            suite: String,
-            #[sqlx(flatten)]
-            run: CheckRunRow,
-        }
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, Row>(
-            "WITH recent AS (SELECT r.id, s.name AS suite, r.received_at FROM suites s \
-               JOIN reports r ON r.suite_id = s.id WHERE s.phase_id = $1 AND r.id IN \
-               (SELECT r2.id FROM reports r2 WHERE r2.suite_id = s.id ORDER BY r2.received_at DESC, r2.id DESC LIMIT $2)), \
-             candidates AS (SELECT DISTINCT recent.suite, c.check_key FROM recent JOIN checks c ON c.report_id = recent.id \
-               WHERE c.status <> 'pass' OR c.flaky OR c.retries > 0) \
-             SELECT recent.suite, c.report_id, c.check_key, c.name, c.status, c.flaky, c.retries \
-             FROM recent JOIN checks c ON c.report_id = recent.id \
-             JOIN candidates k ON k.suite = recent.suite AND k.check_key = c.check_key \
-             ORDER BY recent.suite, recent.received_at, recent.id, c.ordinal",
-        ).bind(phase_id).bind(runs).fetch_all(pool).await)?;
-        Ok(rows.into_iter().map(|r| (r.suite, r.run)).collect())
     }
 
     /// Decisions of the phase since `since`, oldest first.
@@ -297,7 +251,7 @@ impl Store {
         let runs = self.suite_runs(phase.id, since).await?;
         let metrics = self.metric_runs(phase.id, since).await?;
         let decisions = self.decision_marks(phase.id, since).await?;
-        let checks = self.recent_check_runs(phase.id, FLAKY_WINDOW).await?;
+        let flaky = self.flaky_checks(phase.id).await?;
         let version = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -305,7 +259,13 @@ impl Store {
                 .hash(&mut h);
             (history.len(), history.last().map(|r| (r.at, r.report_id))).hash(&mut h);
             (runs.len(), runs.iter().map(|r| r.report_id).max(), metrics.len()).hash(&mut h);
-            (decisions.len(), decisions.last().map(|d| d.id), checks.len()).hash(&mut h);
+            (decisions.len(), decisions.last().map(|d| d.id)).hash(&mut h);
+            for s in &flaky {
+                s.suite.hash(&mut h);
+                for c in &s.checks {
+                    (&c.key, c.runs, c.flips, c.flaky_signals, c.last_report_id).hash(&mut h);
+                }
+            }
             format!("{:016x}", h.finish())
         };
         let t = Arc::new(Trends {
@@ -322,7 +282,7 @@ impl Store {
             suites: suite_series(runs),
             metrics: metric_series(metrics),
             decisions,
-            flaky: flaky_series(checks),
+            flaky,
             version,
         });
         self.caches.trends.put(key, generation, now, t.clone());
@@ -412,33 +372,6 @@ fn metric_series(rows: Vec<MetricRunRow>) -> Vec<MetricTrend> {
         t.target_op = m.target_op;
         t.target_value = m.target_value;
         t.unit = m.unit;
-    }
-    out
-}
-
-fn flaky_series(rows: Vec<(String, CheckRunRow)>) -> Vec<SuiteFlaky> {
-    let mut out: Vec<SuiteFlaky> = Vec::new();
-    let mut i = 0;
-    while i < rows.len() {
-        let suite = rows[i].0.clone();
-        let mut runs = Vec::new();
-        while i < rows.len() && rows[i].0 == suite {
-            let r = &rows[i].1;
-            runs.push(CheckRun {
-                key: r.check_key.clone(),
-                name: r.name.clone(),
-                report_id: r.report_id,
-                status: Status::parse(&r.status).unwrap_or_default(),
-                flaky: r.flaky,
-                retries: r.retries.clamp(0, u32::MAX as i64) as u32,
-            });
-            i += 1;
-        }
-        let mut checks = trends::rank_flaky(&runs);
-        checks.truncate(FLAKY_PER_SUITE);
-        if !checks.is_empty() {
-            out.push(SuiteFlaky { suite, checks });
-        }
     }
     out
 }

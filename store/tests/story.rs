@@ -22,24 +22,24 @@ const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A second connection to the store's database, for counting rows behind its back.
 enum Probe {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
+    Sqlite(sqlx::SqlitePool, String),
+    Postgres(sqlx::PgPool, String),
 }
 
 impl Probe {
     async fn open(url: &str) -> Probe {
         if url.starts_with("postgres") {
-            Probe::Postgres(sqlx::PgPool::connect(url).await.expect("probe connects to postgres"))
+            Probe::Postgres(sqlx::PgPool::connect(url).await.expect("probe connects to postgres"), url.into())
         } else {
-            Probe::Sqlite(sqlx::SqlitePool::connect(url).await.expect("probe connects to sqlite"))
+            Probe::Sqlite(sqlx::SqlitePool::connect(url).await.expect("probe connects to sqlite"), url.into())
         }
     }
 
     async fn count(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) FROM {table}");
         match self {
-            Probe::Sqlite(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
-            Probe::Postgres(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
+            Probe::Sqlite(p, _) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
+            Probe::Postgres(p, _) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await,
         }
         .expect("count rows")
     }
@@ -53,10 +53,17 @@ impl Probe {
         out
     }
 
+    /// The database's URL, for a second store with caches of its own.
+    fn url(&self) -> &str {
+        match self {
+            Probe::Sqlite(_, url) | Probe::Postgres(_, url) => url,
+        }
+    }
+
     async fn close(self) {
         match self {
-            Probe::Sqlite(p) => p.close().await,
-            Probe::Postgres(p) => p.close().await,
+            Probe::Sqlite(p, _) => p.close().await,
+            Probe::Postgres(p, _) => p.close().await,
         }
     }
 }

@@ -128,10 +128,9 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
             .count(),
     );
     let mut flaky: Vec<crate::types::FlakyLine> = store
-        .trends(&ph, "90d")
+        .flaky_checks(ph.id)
         .await
         .map_err(store_error)?
-        .flaky
         .iter()
         .flat_map(|s| {
             s.checks.iter().map(|c| crate::types::FlakyLine {

@@ -80,6 +80,15 @@ impl ApiError {
         e
     }
 
+    /// 503 with `Retry-After`: the queue of reports waiting to be handled is full.
+    pub fn busy() -> ApiError {
+        tracing::warn!("report queue full");
+        let mut e = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "Too many reports waiting")
+            .detail("The server is handling as many reports as it queues; send this one again shortly.");
+        e.retry_after = Some(2);
+        e
+    }
+
     /// 500; the cause is logged, never shown.
     pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "internal error");

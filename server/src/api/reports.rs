@@ -202,10 +202,13 @@ async fn upload_inner(
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty() && s.len() <= 200);
 
-    // Parse and compress on the blocking pool, in parallel: both are CPU-bound.
+    // One report at a time per intake slot, from parsing to commit: uploads queue rather
+    // than take the CPU pages need.
+    let _slot = state.intake.admit().await.map_err(|_| ApiError::busy())?;
+    // Parse and compress on the intake threads, in parallel: both are CPU-bound.
     let started = std::time::Instant::now();
     let raw_for_parse = raw.clone();
-    let parsed = tokio::task::spawn_blocking(move || {
+    let parsed = state.intake.run(move || {
         // Parse straight from the request body; only a gzipped body needs a second buffer.
         let inflated;
         let data: &[u8] = if gzipped {
@@ -222,13 +225,13 @@ async fn upload_inner(
         Ok::<_, ApiError>((parsed, hash, data.len()))
     });
     let raw_for_gzip = raw.clone();
-    let compressed =
-        tokio::task::spawn_blocking(move || if gzipped { raw_for_gzip.to_vec() } else { gzip(&raw_for_gzip) });
+    let compressed = state.intake.run(move || if gzipped { raw_for_gzip.to_vec() } else { gzip(&raw_for_gzip) });
     let (parsed, compressed) = tokio::join!(parsed, compressed);
     // The body is no longer needed: free it before the database work.
     drop(raw);
-    let (parsed, content_hash, raw_size) = parsed.map_err(|e| ApiError::internal(&e))??;
-    let raw_gzip = compressed.map_err(|e| ApiError::internal(&e))?;
+    let gone = || ApiError::internal(&"the intake threads have stopped");
+    let (parsed, content_hash, raw_size) = parsed.ok_or_else(gone)??;
+    let raw_gzip = compressed.ok_or_else(gone)?;
 
     let project =
         clean(q.project).or_else(|| parsed.placement.project.clone()).unwrap_or_else(|| scope.project_slug.clone());

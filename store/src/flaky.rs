@@ -1,0 +1,130 @@
+//! Flaky checks of a phase: per suite, over its last [`FLAKY_WINDOW`] reports.
+//!
+//! Finding them reads every check of those reports, which on a long history of big reports
+//! is the costliest read of a scorecard. Reports never change once stored, so a suite's
+//! ranking depends only on which reports make up its window: it is kept per suite under the
+//! ids of that window and computed again only for a suite whose window moved (a new report,
+//! a deleted one). An upload to one suite recomputes that suite alone, and the result is as
+//! exact as reading everything afresh.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use readyboard_domain::model::Status;
+use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
+
+use crate::db::{Store, on_pool};
+use crate::error::StoreResult;
+use crate::trends::SuiteFlaky;
+
+/// Runs looked at for flip rates.
+pub const FLAKY_WINDOW: i64 = 20;
+/// Flaky checks kept per suite.
+const FLAKY_PER_SUITE: usize = 10;
+/// Suites whose rankings are kept before the map is emptied.
+const CAPACITY: usize = 4_096;
+
+/// Rankings per suite id, each with the report ids (oldest first) it was computed from.
+#[derive(Debug, Default)]
+pub(crate) struct FlakyCache(Mutex<HashMap<i64, (Vec<i64>, Arc<Vec<FlakyCheck>>)>>);
+
+impl FlakyCache {
+    fn get(&self, suite_id: i64, window: &[i64]) -> Option<Arc<Vec<FlakyCheck>>> {
+        let map = self.0.lock().ok()?;
+        let (ids, ranking) = map.get(&suite_id)?;
+        (ids.as_slice() == window).then(|| ranking.clone())
+    }
+
+    fn put(&self, suite_id: i64, window: Vec<i64>, ranking: Arc<Vec<FlakyCheck>>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= CAPACITY && !map.contains_key(&suite_id) {
+                map.clear();
+            }
+            map.insert(suite_id, (window, ranking));
+        }
+    }
+}
+
+/// One check in one report, as read for flip rates.
+#[derive(sqlx::FromRow)]
+struct CheckRunRow {
+    report_id: i64,
+    check_key: String,
+    name: String,
+    status: String,
+    flaky: bool,
+    retries: i64,
+}
+
+impl Store {
+    /// Flaky checks of every suite of the phase, by suite name, each ranked worst first.
+    pub async fn flaky_checks(&self, phase_id: i64) -> StoreResult<Vec<SuiteFlaky>> {
+        let mut out = Vec::new();
+        for (suite_id, suite, window) in self.flaky_windows(phase_id).await? {
+            let ranking = match self.caches.flaky.get(suite_id, &window) {
+                Some(r) => r,
+                None => {
+                    let r = Arc::new(self.rank_window(&window).await?);
+                    self.caches.flaky.put(suite_id, window, r.clone());
+                    r
+                }
+            };
+            if !ranking.is_empty() {
+                out.push(SuiteFlaky { suite, checks: ranking.as_ref().clone() });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Each suite of the phase with the ids of its last [`FLAKY_WINDOW`] reports, oldest first.
+    async fn flaky_windows(&self, phase_id: i64) -> StoreResult<Vec<(i64, String, Vec<i64>)>> {
+        let rows: Vec<(i64, String, i64)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT s.id, s.name, r.id FROM suites s JOIN reports r ON r.suite_id = s.id \
+             WHERE s.phase_id = $1 AND r.id IN (SELECT r2.id FROM reports r2 WHERE r2.suite_id = s.id \
+             ORDER BY r2.received_at DESC, r2.id DESC LIMIT $2) ORDER BY s.name, s.id, r.received_at, r.id",
+        ).bind(phase_id).bind(FLAKY_WINDOW).fetch_all(pool).await)?;
+        let mut out: Vec<(i64, String, Vec<i64>)> = Vec::new();
+        for (suite_id, name, report_id) in rows {
+            match out.last_mut() {
+                Some((id, _, ids)) if *id == suite_id => ids.push(report_id),
+                _ => out.push((suite_id, name, vec![report_id])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ranks the checks of the given reports (oldest first) that did not pass at least once
+    /// or were flagged flaky or retried; checks that always passed cannot be flaky.
+    async fn rank_window(&self, window: &[i64]) -> StoreResult<Vec<FlakyCheck>> {
+        if window.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The ids come from the database as integers: listing them in the statement is safe,
+        // and lets both backends use the index on checks(report_id, …).
+        let ids = window.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let order: HashMap<i64, usize> = window.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let sql = format!(
+            "SELECT c.report_id, c.check_key, c.name, c.status, c.flaky, c.retries FROM checks c \
+             WHERE c.report_id IN ({ids}) AND c.check_key IN (SELECT DISTINCT k.check_key FROM checks k \
+             WHERE k.report_id IN ({ids}) AND (k.status <> 'pass' OR k.flaky OR k.retries > 0)) \
+             ORDER BY c.report_id, c.ordinal"
+        );
+        let mut rows: Vec<CheckRunRow> = on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        // Oldest run first, in the window's order (arrival), then the report's own order.
+        rows.sort_by_key(|r| order.get(&r.report_id).copied().unwrap_or(usize::MAX));
+        let runs: Vec<CheckRun> = rows
+            .into_iter()
+            .map(|r| CheckRun {
+                key: r.check_key,
+                name: r.name,
+                report_id: r.report_id,
+                status: Status::parse(&r.status).unwrap_or_default(),
+                flaky: r.flaky,
+                retries: r.retries.clamp(0, u32::MAX as i64) as u32,
+            })
+            .collect();
+        let mut ranked = trends::rank_flaky(&runs);
+        ranked.truncate(FLAKY_PER_SUITE);
+        Ok(ranked)
+    }
+}
