@@ -8,7 +8,7 @@
 //! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh. A page
 //! that is rendered is read whole before it is sent, so that it can be kept. While one
 //! request renders a page anew, identical requests get the previous rendering if it is less
-//! than two seconds old.
+//! than ten seconds old.
 
 use std::sync::Arc;
 
@@ -121,7 +121,7 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
         return page.respond(&leptos::nonce::Nonce::new().to_string());
     }
     // One request renders an outdated page; identical requests arriving meanwhile get the
-    // previous rendering (if it is less than two seconds old), or else wait and take the new
+    // previous rendering (if it is less than ten seconds old), or else wait and take the new
     // one if it was rendered as of their arrival or later. Without this, every change under
     // a steady stream of uploads had every waiting reader render the same page at once.
     let flight = if fresh {

@@ -16,6 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// How long an entry may be served, in milliseconds.
 pub const TTL_MS: i64 = 2_000;
+/// How old a value may be to be served while somebody computes the current one. Longer
+/// than [`TTL_MS`]: when a value expires under heavy load, its recomputation can take longer
+/// than the lifetime, and readers would otherwise all wait for it.
+pub const STALE_MS: i64 = 10_000;
 /// Entries per map before it is emptied (a crude but sufficient bound).
 const CAPACITY: usize = 4_096;
 
@@ -121,7 +125,7 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         (*g >= min_generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
     }
 
-    /// The value for `key` stored less than [`TTL_MS`] before `now`, under any generation:
+    /// The value for `key` stored less than [`STALE_MS`] before `now`, under any generation:
     /// what a reader is given while somebody computes the current one.
     pub fn get_recent<Q: Eq + Hash + ?Sized>(&self, key: &Q, now: i64) -> Option<V>
     where
@@ -129,7 +133,7 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     {
         let map = self.map.lock().ok()?;
         let (_, at, v) = map.get(key)?;
-        (now - *at < TTL_MS && now >= *at).then(|| v.clone())
+        (now - *at < STALE_MS && now >= *at).then(|| v.clone())
     }
 
     /// Drops the entry for `key`.

@@ -264,8 +264,8 @@ impl Store {
     }
 
     /// Like [`Store::memo_get`], but when the value is outdated and another caller is
-    /// already computing it, returns the previous value (if it is less than two seconds
-    /// old), or else waits for that caller and returns its value.
+    /// already computing it, returns the previous value (if it is less than ten seconds
+    /// old, [`crate::cache::STALE_MS`]), or else waits for that caller and returns its value.
     ///
     /// A waiter takes the value computed while it waited if that value reflects the store
     /// at least as of when the waiter asked, even if a change committed meanwhile: insisting
@@ -280,7 +280,7 @@ impl Store {
             Some(flight) => flight,
             None => {
                 // Somebody is computing it: the previous value, if there is one from the last
-                // two seconds, is served meanwhile rather than having every reader wait.
+                // ten seconds, is served meanwhile rather than having every reader wait.
                 let previous = self.caches.memo.get_recent(key, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
                 if let Some(v) = previous {
                     return Memo::Ready(v);

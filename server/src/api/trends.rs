@@ -195,7 +195,32 @@ pub fn chart_points(cache: &ChartCache, input: ChartInput<'_>) -> (Vec<ChartPoin
             report_id: w.report_id,
         })
         .collect();
-    (points, narrow.height)
+    (thin(points), narrow.height)
+}
+
+/// Closest two overlaid points may sit, in percent of the picture (about 9 of 900 pixels).
+const POINT_SPACING: f32 = 1.0;
+
+/// Keeps the points a pointer can tell apart: a point closer than [`POINT_SPACING`] to the
+/// last one kept, across and down, in both pictures, is left out (the picture still draws it
+/// and the data table lists it). The last point is always kept. A long history otherwise put
+/// hundreds of links on top of each other and most of a trends page's weight into them.
+fn thin(points: Vec<ChartPoint>) -> Vec<ChartPoint> {
+    let n = points.len();
+    let mut kept: Vec<ChartPoint> = Vec::with_capacity(n.min(256));
+    for (i, p) in points.into_iter().enumerate() {
+        let apart = |a: f32, b: f32| (a - b).abs() >= POINT_SPACING;
+        let distinct = kept
+            .last()
+            .is_none_or(|k| (apart(p.x, k.x) || apart(p.y, k.y)) && (apart(p.nx, k.nx) || apart(p.ny, k.ny)));
+        if i + 1 == n && !distinct {
+            kept.pop();
+        }
+        if distinct || i + 1 == n {
+            kept.push(p);
+        }
+    }
+    kept
 }
 
 /// Builds the panels of a named chart and renders it.
@@ -380,4 +405,27 @@ fn draw_project(series: &[readyboard_store::NamedSeries], width: u32) -> Result<
     let panel = Panel { lines, y_range: Some((0.0, 100.0)), ..Panel::default() };
     charts::render("Score of every phase of the project over time", &[panel], width, 280, 1)
         .map_err(|e| ApiError::internal(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(x: f32, y: f32, id: i64) -> ChartPoint {
+        ChartPoint { x, y, nx: x, ny: y, label: format!("#{id}"), report_id: Some(id) }
+    }
+
+    #[test]
+    fn points_on_top_of_each_other_are_thinned_keeping_the_latest() {
+        // 200 reports within a few minutes of a 90-day range sit on the same pixels.
+        let crowded: Vec<ChartPoint> = (0..200).map(|i| at(50.0 + i as f32 * 0.001, 4.0, i)).collect();
+        let kept = thin(crowded);
+        assert_eq!(kept.iter().map(|p| p.report_id).collect::<Vec<_>>(), [Some(199)]);
+        // Points a pointer can tell apart are all kept, in order.
+        let spread: Vec<ChartPoint> = (0..50).map(|i| at(i as f32 * 2.0, 50.0, i)).collect();
+        assert_eq!(thin(spread.clone()).len(), 50);
+        // A jump in value keeps a point even at the same time.
+        let jump = vec![at(10.0, 10.0, 1), at(10.2, 60.0, 2), at(10.4, 60.2, 3)];
+        assert_eq!(thin(jump).iter().map(|p| p.report_id.unwrap()).collect::<Vec<_>>(), [1, 3]);
+    }
 }
