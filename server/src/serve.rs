@@ -15,7 +15,7 @@ use crate::state::{AppState, Settings};
 /// Builds the state for `args` on an open store.
 pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
     let leptos = LeptosOptions::builder()
-        .output_name(readyboard_app::BUNDLE)
+        .output_name(crate::assets::bundle_name(&args.site_root))
         .site_root(args.site_root.as_str())
         .site_pkg_dir("pkg")
         .build();
