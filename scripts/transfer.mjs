@@ -1,13 +1,15 @@
 // Bytes moved over the network for a first visit (empty browser cache) and a repeat visit
 // (the same browser, later) to one page, as Chromium counts them (compressed sizes plus
 // headers), with the largest single responses.
-//   node scripts/transfer.mjs BASE_URL PAGE_PATH USERNAME PASSWORD
+//   node scripts/transfer.mjs BASE_URL PAGE_PATH USERNAME PASSWORD [--uncompressed]
+// --uncompressed asks for every response uncompressed (Accept-Encoding: identity), which is
+// what a server without compression sends.
 import { createRequire } from "node:module";
 
 const require = createRequire(new URL("../end2end/package.json", import.meta.url));
 const { chromium } = require("@playwright/test");
 
-const [base, path, username, password] = process.argv.slice(2);
+const [base, path, username, password, flag] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"],
@@ -22,6 +24,9 @@ await page.waitForURL(`${base}/`);
 
 const cdp = await context.newCDPSession(page);
 await cdp.send("Network.enable");
+if (flag === "--uncompressed") {
+  await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": "identity" } });
+}
 const urls = new Map();
 let moved = [];
 cdp.on("Network.responseReceived", (e) => urls.set(e.requestId, `${e.response.status} ${new URL(e.response.url).pathname}`));

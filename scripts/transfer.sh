@@ -34,4 +34,7 @@ name=$(cat target/site/pkg/bundle-name 2>/dev/null || echo readyboard)
 wasm=target/site/pkg/$name.wasm
 echo "bundle $name"
 echo "wasm: $(stat -c %s "$wasm") bytes raw, $(gzip -9c "$wasm" | wc -c) gzip -9, $(stat -c %s "$wasm.br" 2>/dev/null || echo '?') brotli (as served)"
+echo "== compressed (as browsers ask)"
 node scripts/transfer.mjs "http://127.0.0.1:$port" /p/prompt-studio/phase-4 admin transfer-password-1
+echo "== uncompressed (Accept-Encoding: identity)"
+node scripts/transfer.mjs "http://127.0.0.1:$port" /p/prompt-studio/phase-4 admin transfer-password-1 --uncompressed
