@@ -450,16 +450,16 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
             <div class="grid-2">
                 <div>
                     <h3>"Categories"</h3>
-                    <table class="table">
+                    <div class="table-wrap"><table class="table">
                         <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th></tr></thead>
                         <tbody>{v.categories.clone().into_iter().map(|(n, s, w)| view! {
                             <tr><td>{n}</td><td class="num">{format::score(s)}</td><td class="num">{format!("{w}")}</td></tr>
                         }).collect_view()}</tbody>
-                    </table>
+                    </table></div>
                 </div>
                 <div>
                     <h3>"Reports used"</h3>
-                    <table class="table">
+                    <div class="table-wrap"><table class="table">
                         <thead><tr><th>"Suite"</th><th>"Report"</th><th class="num">"Score"</th></tr></thead>
                         <tbody>{v.suites.clone().into_iter().map(|s| view! {
                             <tr class=if s.stale { "stale" } else { "" }>
@@ -470,7 +470,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
                                 <td class="num">{format::score(s.score)}</td>
                             </tr>
                         }).collect_view()}</tbody>
-                    </table>
+                    </table></div>
                 </div>
             </div>
             <h3>{format!("Blockers then ({})", v.blockers.len())}</h3>
