@@ -243,3 +243,63 @@ test("audit: the filter form works", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await expect(page.locator("table tbody tr").first()).toBeVisible();
 });
+
+test("the remaining forms: roles, token revocation, waiving and reopening, checklist tools", async ({ page }) => {
+  await open(page, "/admin");
+  const userRow = (name: string) => page.locator("tr", { has: page.locator("td.strong", { hasText: new RegExp(`^${name}$`) }) });
+  // Refused, and said why: an admin cannot demote themself.
+  await userRow("admin").getByRole("combobox").selectOption("viewer");
+  await userRow("admin").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("alert")).toContainText("You cannot remove your own admin role.");
+  await userRow("viewer").getByRole("combobox").selectOption("editor");
+  await userRow("viewer").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").first()).toContainText("viewer is now editor");
+  await userRow("viewer").getByRole("combobox").selectOption("viewer");
+  await userRow("viewer").getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status").first()).toContainText("viewer is now viewer");
+  const revoke = page.getByRole("button", { name: "Revoke" }).first();
+  if (await revoke.count()) {
+    await revoke.click();
+    await expect(page.getByRole("status").first()).toContainText("Token revoked.");
+  }
+
+  await open(page, "/p/prompt-studio/phase-3/blockers");
+  const row = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
+  await row.getByText("Manage").click();
+  await row.getByLabel("Rationale").fill("Rehearsed by hand last week; the drill is booked.");
+  await row.getByRole("button", { name: "Waive" }).click();
+  await expect(page.getByRole("status")).toContainText("waived");
+  await page.getByLabel("Status").first().selectOption("waived");
+  await page.getByRole("button", { name: "Filter" }).click();
+  const waived = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
+  await waived.getByText("Manage").click();
+  await waived.getByRole("button", { name: "Reopen" }).click();
+  await expect(page.getByRole("status")).toContainText("reopened");
+
+  await open(page, "/p/prompt-studio/phase-3/checklist");
+  await page.getByRole("button", { name: "Add from template" }).click();
+  await expect(page.getByRole("status")).toContainText(/Added \d+ items?/);
+  const first = page.locator(".checklist-item").first();
+  const title = (await first.locator(".item-title").textContent())!;
+  await page.locator(".checklist-item").nth(1).getByRole("button", { name: /^Move up/ }).click();
+  await expect(page.locator(".checklist-item").nth(1).locator(".item-title")).toHaveText(title);
+  const moved = page.locator(".checklist-item", { hasText: title }).first();
+  await moved.locator("details.delete summary").click();
+  await moved.getByLabel("Yes, delete this item").check();
+  await moved.getByRole("button", { name: "Delete" }).click();
+  await expect(page.getByRole("status")).toContainText("Deleted");
+});
+
+test("logging in and out without JavaScript, wrong password first", async ({ page }) => {
+  await page.context().clearCookies();
+  await page.goto("/login");
+  await page.getByLabel("Username").fill("admin");
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Wrong username or password.");
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByText("You are logged out.")).toBeVisible();
+});
