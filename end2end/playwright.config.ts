@@ -29,6 +29,17 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1366, height: 900 } } },
+    {
+      name: "desktop",
+      testIgnore: /no-script\.spec\.ts/,
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1366, height: 900 } },
+    },
+    // JavaScript off: the server's HTML alone. Runs after the others, whose data it changes.
+    {
+      name: "no-script",
+      testMatch: /no-script\.spec\.ts/,
+      dependencies: ["desktop"],
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1366, height: 900 }, javaScriptEnabled: false },
+    },
   ],
 });

@@ -24,5 +24,16 @@ rm -f "$pkg/readyboard_bg.wasm"
 cp style/main.css "$pkg/readyboard.css"
 cp -R public/. "$site/"
 
+# Content-hashed names: a build's files never change under their name, so browsers keep
+# them for good (the server says `immutable`), and a new build is fetched under new names.
+# The server reads the name from pkg/bundle-name when it starts.
+hash=$(cat "$pkg/readyboard.js" "$pkg/readyboard.wasm" "$pkg/readyboard.css" | sha256sum | cut -c1-16)
+name="readyboard.$hash"
+rm -f "$pkg"/readyboard.*.js* "$pkg"/readyboard.*.wasm* "$pkg"/readyboard.*.css*
+for ext in js wasm css; do mv "$pkg/readyboard.$ext" "$pkg/$name.$ext"; done
+echo "$name" > "$pkg/bundle-name"
+# Compressed once here, at the strongest settings, instead of on every request.
+node scripts/precompress.mjs "$pkg/$name.js" "$pkg/$name.wasm" "$pkg/$name.css"
+
 echo "==> building the server ($profile)" >&2
 cargo build --locked -p readyboard-server --profile "$profile"

@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod components;
+pub mod form_outcome;
 pub mod format;
 pub mod pages;
 pub mod types;
@@ -11,7 +12,7 @@ pub mod types;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -25,7 +26,7 @@ use crate::pages::trends::TrendsPage;
 use crate::pages::{admin::AdminPage, login::LoginPage, login::SetupPage, not_found::NotFound, overview::Overview};
 use crate::pages::{phase::PhasePage, project::ProjectPage, report::ReportPage};
 
-/// Name of the generated JS/wasm/CSS bundle under `/pkg`.
+/// Name of the generated JS/wasm/CSS bundle under `/pkg` before its content hash is added.
 pub const BUNDLE: &str = "readyboard";
 
 /// The HTML document around the app, rendered on the server.
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -64,8 +66,8 @@ fn title_text(t: String) -> String {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    form_outcome::provide_page_outcome();
     view! {
-        <Stylesheet id="main" href="/pkg/readyboard.css"/>
         <Title formatter=title_text/>
         <Router>
             <Header/>
@@ -76,15 +78,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage/>
                     // Async so a refusal answers with its real status (403) instead of a streamed 200.
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:project") view=ProjectPage/>
+                    <Route path=path!("/p/:project") view=ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project/:phase") view=PhasePage ssr=SsrMode::Async/>
-                    <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage/>
-                    <Route path=path!("/blockers") view=AllBlockersPage/>
-                    <Route path=path!("/audit") view=AuditPage/>
-                    <Route path=path!("/p/:project/:phase/import") view=ImportPage/>
-                    <Route path=path!("/p/:project/:phase/trends") view=TrendsPage/>
-                    <Route path=path!("/p/:project/:phase/checklist") view=ChecklistPage/>
-                    <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage/>
+                    <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/blockers") view=AllBlockersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audit") view=AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:project/:phase/import") view=ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:project/:phase/trends") view=TrendsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:project/:phase/checklist") view=ChecklistPage ssr=SsrMode::Async/>
+                    <Route path=path!("/p/:project/:phase/decisions/:id") view=DecisionPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/:id") view=ReportPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -98,7 +98,7 @@ pub fn store_error(e: readyboard_store::StoreError) -> ServerFnError {
     match e {
         E::NotFound => {
             set_status(axum::http::StatusCode::NOT_FOUND);
-            ServerFnError::new("Not found.")
+            ServerFnError::new("Not found. It may have been renamed or removed.")
         }
         E::Conflict(what) => {
             set_status(axum::http::StatusCode::CONFLICT);
@@ -164,15 +164,20 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The Content-Security-Policy of a page whose inline scripts carry `nonce`.
+pub fn content_security_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
 /// Sets the per-response Content-Security-Policy with the nonce Leptos puts on its inline
 /// hydration script.
 pub fn set_document_headers() {
     let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
-    let csp = format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    );
+    let csp = content_security_policy(&nonce);
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
         && let Ok(v) = axum::http::HeaderValue::from_str(&csp)
     {

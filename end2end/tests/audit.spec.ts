@@ -13,6 +13,8 @@ test("admins read the audit log and filter it by action", async ({ page }) => {
   await page.getByRole("combobox", { name: /^Action/ }).selectOption("report");
   await page.getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/action=report/);
+  // The filtered list replaces the full one once it has arrived.
+  await expect(page.locator("table.audit tbody tr td:nth-child(3)").first()).toHaveText(/^report\./);
   const actions = await page.locator("table.audit tbody tr td:nth-child(3)").allTextContents();
   expect(actions.length).toBeGreaterThan(0);
   expect(actions.every((a) => a.startsWith("report."))).toBe(true);

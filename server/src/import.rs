@@ -3,13 +3,14 @@
 
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use readyboard_domain::ingest::{self, Format};
+use readyboard_app::form_outcome::FormOutcome;
+use readyboard_domain::ingest::{self, Format, IngestError};
 use readyboard_domain::role::Role;
 use readyboard_store::NewReport;
 use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
-use crate::api::reports::{artifact_time, gzip, ingest_error};
+use crate::api::reports::{artifact_time, gzip};
 use crate::auth::encode;
 use crate::state::AppState;
 
@@ -20,6 +21,45 @@ struct ImportForm {
     format: String,
     text: String,
     file: Vec<u8>,
+}
+
+impl ImportForm {
+    /// The fields a failed import shows again (a chosen file cannot be put back).
+    fn kept_fields(&self) -> Vec<(String, String)> {
+        vec![
+            ("suite".into(), self.suite.clone()),
+            ("format".into(), self.format.clone()),
+            ("text".into(), self.text.clone()),
+        ]
+    }
+}
+
+/// Back to the import page with the reason.
+fn refused(page: &str, msg: &str) -> Response {
+    tracing::info!(page, reason = msg, "import refused");
+    Redirect::to(&format!("{page}?error={}", encode(msg))).into_response()
+}
+
+/// Why a report could not be read, said to the person who pasted it.
+fn unreadable(e: IngestError) -> String {
+    match e {
+        IngestError::Malformed { format, message, line, column } => {
+            let at = match (line, column) {
+                (Some(l), Some(c)) => format!(" (line {l}, column {c})"),
+                (Some(l), None) => format!(" (line {l})"),
+                _ => String::new(),
+            };
+            format!("This does not read as {format}: {}{at}.", message.trim_end_matches('.'))
+        }
+        IngestError::NotAReport(msg) => {
+            format!("This is not a report readyboard can read: {}.", msg.trim_end_matches('.'))
+        }
+        IngestError::UnknownFormat => "readyboard could not tell which kind of report this is. Check that the whole \
+            report was pasted, or choose its format in the list."
+            .into(),
+        IngestError::TooDeep => "The document is nested too deeply to be read.".into(),
+        IngestError::Limit(e) => format!("The report goes over a limit: {e}."),
+    }
 }
 
 /// Reads the multipart form, refusing more than `limit` bytes of content.
@@ -44,46 +84,52 @@ async fn read_form(mut mp: Multipart, limit: usize) -> Result<ImportForm, String
 }
 
 /// Imports one report into an existing phase (editors); redirects to the stored report,
-/// or back to the form with the reason.
+/// or back to the form with the reason and what was pasted kept for it.
 pub async fn import(
     State(state): State<AppState>,
     session: Session,
     Path((project, phase)): Path<(String, String)>,
     mp: Multipart,
 ) -> Response {
-    let back = |msg: &str| {
-        tracing::info!(%project, %phase, reason = msg, "import refused");
-        Redirect::to(&format!("/p/{}/{}/import?error={}", encode(&project), encode(&phase), encode(msg)))
-            .into_response()
-    };
+    let action = format!("/import/{project}/{phase}");
+    let page = format!("/p/{}/{}/import", encode(&project), encode(&phase));
     let user = match readyboard_app::ssr::session_user(&state.store, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(_) => return crate::unavailable::page(),
     };
     if !user.role().allows(Role::Editor) {
-        return back("Importing reports needs the editor role.");
+        return refused(&page, "Importing reports needs the editor role.");
     }
-    let Ok(p) = state.store.project(&project).await else { return back("No such project.") };
-    let Ok(ph) = state.store.phase(p.id, &phase).await else { return back("No such phase.") };
     let form = match read_form(mp, state.settings.max_upload).await {
         Ok(f) => f,
-        Err(msg) => return back(&msg),
+        Err(msg) => return refused(&page, &msg),
     };
+    // Whatever goes wrong from here, the form comes back with what was typed in it.
+    let fields = form.kept_fields();
+    let back = |msg: &str| {
+        let failure =
+            FormOutcome { action: action.clone(), fields: fields.clone(), message: msg.to_string(), failed: true };
+        let session = session.clone();
+        let resp = refused(&page, msg);
+        async move { crate::form_outcomes::remember(&session, failure, resp).await }
+    };
+    let Ok(p) = state.store.project(&project).await else { return back("There is no such project.").await };
+    let Ok(ph) = state.store.phase(p.id, &phase).await else { return back("There is no such phase.").await };
     let data = if !form.file.is_empty() { form.file } else { form.text.into_bytes() };
     if data.iter().all(u8::is_ascii_whitespace) {
-        return back("Paste a report or choose a file.");
+        return back("Paste a report or choose a file.").await;
     }
     let forced = match form.format.as_str() {
         "" | "auto" => None,
         name => match Format::parse_name(name) {
             Some(f) => Some(f),
-            None => return back(&format!("Unknown format `{name}`.")),
+            None => return back(&format!("Unknown format `{name}`.")).await,
         },
     };
     // The same turn-taking as uploads (see `crate::intake`).
     let Ok(_slot) = state.intake.admit().await else {
-        return back("The server is busy storing other reports; try again in a few seconds.");
+        return back("The server is busy storing other reports; try again in a few seconds.").await;
     };
     let parsed = state
         .intake
@@ -94,13 +140,10 @@ pub async fn import(
             (parsed, hash, raw_gzip, data.len())
         })
         .await;
-    let Some((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.") };
+    let Some((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.").await };
     let mut parsed = match parsed {
         Ok(p) => p,
-        Err(e) => {
-            let err = ingest_error(e);
-            return back(&err.message());
-        }
+        Err(e) => return back(&unreadable(e)).await,
     };
     // Text a person pastes or picks in the browser is what they say it is (PRODUCT.md rule 7),
     // whatever tool once wrote it.
@@ -111,7 +154,7 @@ pub async fn import(
         form.suite
     };
     if let Err(e) = readyboard_domain::limits::label("suite", &suite) {
-        return back(&e.to_string());
+        return back(&e.to_string()).await;
     }
     let new = NewReport {
         project_id: p.id,
@@ -137,10 +180,10 @@ pub async fn import(
             tracing::info!(report = outcome.report_id, user = %user.username, "report imported from the browser");
             Redirect::to(&format!("/reports/{}", outcome.report_id)).into_response()
         }
-        Err(readyboard_store::StoreError::Invalid(msg)) => back(&msg),
+        Err(readyboard_store::StoreError::Invalid(msg)) => back(&msg).await,
         Err(e) => {
             tracing::error!(error = %e, "import failed");
-            back("The report could not be stored; the cause has been logged.")
+            back("The report could not be stored; the cause has been logged.").await
         }
     }
 }

@@ -1,6 +1,7 @@
 //! readyboard's server (web, REST API, CLI) as a library shared by the binary and the tests.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod availability;
 pub mod backup;
@@ -11,6 +12,7 @@ pub mod connections;
 pub mod context;
 pub mod demo;
 pub mod export;
+pub mod form_outcomes;
 pub mod import;
 pub mod intake;
 pub mod login_limit;

@@ -102,7 +102,9 @@ impl Page {
 /// Serves a logged-in user's page from the cache when nothing has changed since it was
 /// rendered; renders and keeps it otherwise.
 pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::GET || !cacheable(req.uri().path()) {
+    // A page showing what came of a form is for that one request.
+    let shows_form_outcome = req.extensions().get::<readyboard_app::form_outcome::FormOutcome>().is_some();
+    if req.method() != Method::GET || !cacheable(req.uri().path()) || shows_form_outcome {
         return next.run(req).await;
     }
     let Some(SignedIn { user_id }) = req.extensions().get::<SignedIn>().copied() else {

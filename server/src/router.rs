@@ -74,11 +74,14 @@ pub fn router(state: AppState) -> Router {
                 move || shell(leptos.clone())
             },
         )
+        .layer(middleware::from_fn(security::page_policy))
         .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::reuse_pages))
+        .layer(middleware::from_fn(crate::form_outcomes::answer_plain_forms))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
     Router::new()
         .merge(api::routes(&state))
         .merge(pages)
+        .nest_service("/pkg", crate::assets::pkg_files(&state.leptos.site_root))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             move || leptos::prelude::provide_context(fallback_store.clone()),
             shell,
@@ -98,5 +101,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(sessions)
                 .layer(middleware::from_fn(security::cross_origin_guard)),
         )
+        .layer(middleware::from_fn(crate::assets::cache_control))
+        .layer(crate::assets::compression())
         .with_state(state)
 }

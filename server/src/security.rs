@@ -35,6 +35,50 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     resp
 }
 
+/// Gives a rendered page the Content-Security-Policy for the nonce its scripts carry when
+/// rendering left the header out.
+///
+/// Pages set their policy while they render, but Leptos applies a page's headers only once
+/// its first chunk is ready, and under concurrent requests the header has been seen missing
+/// from a page whose scripts carry a nonce: the browser then falls back on the strict default
+/// policy and refuses the page's own scripts and styles. Reading the nonce back from the page
+/// makes the policy match the page whatever happened to the header.
+pub async fn page_policy(req: Request, next: Next) -> Response {
+    let resp = next.run(req).await;
+    let is_html = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !is_html || resp.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let body = match http_body_util::BodyExt::collect(body).await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a page failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if let Some(nonce) = nonce_in(&body)
+        && let Ok(v) = HeaderValue::from_str(&readyboard_app::ssr::content_security_policy(nonce))
+    {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Response::from_parts(parts, axum::body::Body::from(body))
+}
+
+/// The nonce of the first element of `page` that carries one.
+fn nonce_in(page: &[u8]) -> Option<&str> {
+    const MARK: &[u8] = b" nonce=\"";
+    let start = page.windows(MARK.len()).position(|w| w == MARK)? + MARK.len();
+    let len = page[start..].iter().position(|&b| b == b'"')?;
+    let nonce = std::str::from_utf8(&page[start..start + len]).ok()?;
+    let plain = nonce.len() >= 16 && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    plain.then_some(nonce)
+}
+
 /// Refuses state-changing requests a browser sent from another origin.
 ///
 /// Browsers attach `Sec-Fetch-Site` (and `Origin`) to every cross-origin POST; a request
@@ -135,6 +179,15 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_nonce_is_read_back_from_the_page() {
+        let page = b"<html><head><script type=\"module\" nonce=\"Ab-_0123456789xyzQ\">x</script>";
+        assert_eq!(nonce_in(page), Some("Ab-_0123456789xyzQ"));
+        assert_eq!(nonce_in(b"<script nonce=\"short\">"), None, "too short to be a nonce");
+        assert_eq!(nonce_in(b"<script nonce=\"abcdefghijklmnop' 'unsafe-inline\">"), None);
+        assert_eq!(nonce_in(b"<p>no scripts</p>"), None);
+    }
 
     #[test]
     fn static_and_api_paths_are_public() {

@@ -16,7 +16,7 @@ use crate::state::{AppState, Settings};
 pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
     store.set_settle_window(std::time::Duration::from_millis(args.settle_ms));
     let leptos = LeptosOptions::builder()
-        .output_name(readyboard_app::BUNDLE)
+        .output_name(crate::assets::bundle_name(&args.site_root))
         .site_root(args.site_root.as_str())
         .site_pkg_dir("pkg")
         .build();

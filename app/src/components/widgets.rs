@@ -33,8 +33,7 @@ pub fn ScoreBig(score: Option<f64>, verdict: String) -> impl IntoView {
 /// An error message box.
 #[component]
 pub fn ErrorBox(message: String) -> impl IntoView {
-    let text =
-        message.trim_start_matches("error running server function: ").trim_start_matches("ServerFnError: ").to_string();
+    let text = crate::form_outcome::plain_error(&message);
     view! { <div class="alert alert-error" role="alert">{text}</div> }
 }
 

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::form_outcome::{FormOutcome, OutcomeNote, kept, outcome_for};
 use crate::types::AdminView;
 
 #[cfg(feature = "ssr")]
@@ -112,11 +113,11 @@ pub async fn revoke_token(id: i64) -> Result<String, ServerFnError> {
 
 /// Shows the result of the last action: a message, or an error.
 #[component]
-fn Outcome(value: Signal<Option<Result<String, ServerFnError>>>) -> impl IntoView {
+fn Outcome(value: Signal<Option<Result<String, ServerFnError>>>, sent: Option<FormOutcome>) -> impl IntoView {
     move || match value.get() {
         Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
         Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-        None => ().into_any(),
+        None => view! { <OutcomeNote outcome=sent.clone() sent_again=false/> }.into_any(),
     }
 }
 
@@ -152,6 +153,15 @@ pub fn AdminPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(v) => {
                         let projects = v.projects.clone();
+                        let (user_sent, project_sent) = (outcome_for::<CreateUser>(None), outcome_for::<CreateProject>(None));
+                        let token_sent = outcome_for::<CreateToken>(None);
+                        let (role_sent, revoke_sent) = (outcome_for::<SetUserRole>(None), outcome_for::<RevokeToken>(None));
+                        let token_project = kept(&token_sent, "project").unwrap_or_default();
+                        let new_role = kept(&user_sent, "role").unwrap_or_default();
+                        let new_user = kept(&user_sent, "username");
+                        let (new_slug, new_name, new_description) =
+                            (kept(&project_sent, "slug"), kept(&project_sent, "name"), kept(&project_sent, "description"));
+                        let token_name = kept(&token_sent, "name");
                         view! {
                             <div class="grid-2">
                                 <section class="section card">
@@ -176,15 +186,15 @@ pub fn AdminPage() -> impl IntoView {
                                             }).collect_view()}
                                         </tbody>
                                     </table></div>
-                                    <Outcome value=set_role.value().into()/>
+                                    <Outcome value=set_role.value().into() sent=role_sent/>
                                     <h3>"Add a user"</h3>
                                     <ActionForm action=add_user attr:class="form form-row">
-                                        <label>"Username"<input name="username" required/></label>
+                                        <label>"Username"<input name="username" required value=new_user/></label>
                                         <label>"Password"<input name="password" type="password" minlength="10" autocomplete="new-password" required/></label>
-                                        <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r>{*r}</option> }).collect_view()}</select></label>
+                                        <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r selected=new_role == *r>{*r}</option> }).collect_view()}</select></label>
                                         <button type="submit" class="btn btn-primary">"Add user"</button>
                                     </ActionForm>
-                                    <Outcome value=add_user.value().into()/>
+                                    <Outcome value=add_user.value().into() sent=user_sent/>
                                 </section>
                                 <section class="section card">
                                     <h2>"Projects"</h2>
@@ -193,12 +203,12 @@ pub fn AdminPage() -> impl IntoView {
                                     </ul>
                                     <h3>"Add a project"</h3>
                                     <ActionForm action=add_project attr:class="form form-row">
-                                        <label>"Slug"<input name="slug" pattern="[a-z0-9][a-z0-9._-]*" required/></label>
-                                        <label>"Name"<input name="name" required/></label>
-                                        <label>"Description"<input name="description"/></label>
+                                        <label>"Slug"<input name="slug" pattern="[a-z0-9][a-z0-9._-]*" required value=new_slug/></label>
+                                        <label>"Name"<input name="name" required value=new_name/></label>
+                                        <label>"Description"<input name="description" value=new_description/></label>
                                         <button type="submit" class="btn btn-primary">"Add project"</button>
                                     </ActionForm>
-                                    <Outcome value=add_project.value().into()/>
+                                    <Outcome value=add_project.value().into() sent=project_sent/>
                                 </section>
                             </div>
                             <section class="section card">
@@ -228,24 +238,28 @@ pub fn AdminPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table></div>
-                                <Outcome value=revoke.value().into()/>
+                                <Outcome value=revoke.value().into() sent=revoke_sent/>
                                 <h3>"Create a token"</h3>
                                 <ActionForm action=add_token attr:class="form form-row">
                                     <label>"Project"<select name="project" required>
-                                        {projects.into_iter().map(|(slug, name)| view! { <option value=slug.clone()>{name}</option> }).collect_view()}
+                                        {projects.into_iter().map(|(slug, name)| view! { <option value=slug.clone() selected=slug == token_project>{name}</option> }).collect_view()}
                                     </select></label>
-                                    <label>"Name"<input name="name" placeholder="ci-main" required/></label>
+                                    <label>"Name"<input name="name" placeholder="ci-main" required value=token_name/></label>
                                     <button type="submit" class="btn btn-primary">"Create token"</button>
                                 </ActionForm>
-                                {move || match token_value.get() {
-                                    Some(Ok(token)) => view! {
-                                        <div class="alert alert-ok" role="status">
-                                            <p>"Copy this token now; it will not be shown again:"</p>
-                                            <code class="token" data-testid="new-token">{token}</code>
-                                        </div>
-                                    }.into_any(),
-                                    Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                                    None => ().into_any(),
+                                {move || {
+                                    // Without JavaScript the new token arrives with the page the form returns to.
+                                    let sent = token_sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
+                                    match token_value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
+                                        Some(Ok(token)) => view! {
+                                            <div class="alert alert-ok" role="status">
+                                                <p>"Copy this token now; it will not be shown again:"</p>
+                                                <code class="token" data-testid="new-token">{token}</code>
+                                            </div>
+                                        }.into_any(),
+                                        Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
+                                        None => ().into_any(),
+                                    }
                                 }}
                             </section>
                         }.into_any()

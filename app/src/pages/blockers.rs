@@ -7,6 +7,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
 use crate::types::{BlockerEntry, BlockersView};
 
 /// Blockers of one phase (when `project` and `phase` are given) or of every phase.
@@ -170,8 +171,17 @@ impl Actions {
             waive: ServerAction::new(),
             reopen: ServerAction::new(),
             resolve: ServerAction::new(),
-            note: RwSignal::new(None),
+            note: RwSignal::new(Self::sent_without_script()),
         }
+    }
+
+    /// What came of a form of this page posted without JavaScript, if this page answers one.
+    fn sent_without_script() -> Option<Result<String, String>> {
+        use leptos::server_fn::ServerFn;
+        [AddBlocker::PATH, AssignBlocker::PATH, WaiveBlocker::PATH, ReopenBlocker::PATH, ResolveBlocker::PATH]
+            .iter()
+            .find_map(|path| outcome_of(path, None))
+            .map(|o| if o.failed { Err(o.message) } else { Ok(o.message) })
     }
 
     /// Changes whenever any action completes, to refetch the list.
@@ -318,24 +328,30 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
     });
     let add_form = (v.can_edit && v.scope.is_some()).then(|| {
         let (p, _, ph, _) = v.scope.clone().unwrap_or_default();
+        let sent = outcome_for::<AddBlocker>(None);
+        let severity = kept(&sent, "severity").unwrap_or_else(|| "high".into());
+        let open = failed(&sent);
+        let (title, details, owner, due) =
+            (kept(&sent, "title"), kept(&sent, "details"), kept(&sent, "owner"), kept(&sent, "due_date"));
+        let severity_option = move |value: &'static str| view! { <option value=value selected=severity == value>{value}</option> };
         view! {
-            <details class="section card add-blocker">
+            <details class="section card add-blocker" open=open>
                 <summary>"Add a blocker"</summary>
                 <ActionForm action=actions.add node_ref=add_ref attr:class="form form-grid">
                     <input type="hidden" name="project" value=p/>
                     <input type="hidden" name="phase" value=ph/>
                     <label>"Severity"
                         <select name="severity" required>
-                            <option value="critical">"critical"</option>
-                            <option value="high" selected>"high"</option>
-                            <option value="medium">"medium"</option>
-                            <option value="low">"low"</option>
+                            {severity_option("critical")}
+                            {severity_option("high")}
+                            {severity_option("medium")}
+                            {severity_option("low")}
                         </select>
                     </label>
-                    <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?"/></label>
-                    <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000"></textarea></label>
-                    <label>"Owner"<input name="owner" maxlength="100"/></label>
-                    <label>"Due date"<input name="due_date" type="date"/></label>
+                    <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?" value=title/></label>
+                    <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000">{details}</textarea></label>
+                    <label>"Owner"<input name="owner" maxlength="100" value=owner/></label>
+                    <label>"Due date"<input name="due_date" type="date" value=due/></label>
                     <button type="submit" class="btn btn-primary">"Add blocker"</button>
                 </ActionForm>
             </details>
@@ -408,6 +424,13 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
     let (owner_now, due_now) = (b.owner.clone().unwrap_or_default(), b.due_date.clone().unwrap_or_default());
     let status = b.status.clone();
     let manual = b.source == "manual";
+    let this = id.to_string();
+    let assign_sent = outcome_for::<AssignBlocker>(Some(("id", &this)));
+    let waive_sent = outcome_for::<WaiveBlocker>(Some(("id", &this)));
+    let open = failed(&assign_sent) || failed(&waive_sent);
+    let rationale = kept(&waive_sent, "rationale");
+    let owner_now = kept(&assign_sent, "owner").unwrap_or(owner_now);
+    let due_now = kept(&assign_sent, "due_date").unwrap_or(due_now);
     let manage = (can_edit || can_approve).then(move || {
         let assign = can_edit.then(|| {
             view! {
@@ -424,7 +447,7 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
             view! {
                 <ActionForm action=actions.waive attr:class="form form-row">
                     <input type="hidden" name="id" value=id/>
-                    <label class="wide">"Rationale"<input name="rationale" required minlength="10" maxlength="2000" placeholder="Why shipping with this is acceptable"/></label>
+                    <label class="wide">"Rationale"<input name="rationale" required minlength="10" maxlength="2000" placeholder="Why shipping with this is acceptable" value=rationale/></label>
                     <button type="submit" class="btn btn-warn">"Waive"</button>
                 </ActionForm>
             }
@@ -449,7 +472,7 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
             .into_any()
         });
         view! {
-            <details class="manage">
+            <details class="manage" open=open>
                 <summary>"Manage"</summary>
                 {assign}{waive}{reopen}{resolve}
             </details>

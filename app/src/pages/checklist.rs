@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
 use crate::types::{ChecklistItemView, ChecklistView};
 
 /// Statuses offered in the editor, with their labels.
@@ -302,8 +303,26 @@ impl Actions {
             template: ServerAction::new(),
             copy: ServerAction::new(),
             save: ServerAction::new(),
-            note: RwSignal::new(None),
+            note: RwSignal::new(Self::sent_without_script()),
         }
+    }
+
+    /// What came of a form of this page posted without JavaScript, if this page answers one.
+    fn sent_without_script() -> Option<Result<String, String>> {
+        use leptos::server_fn::ServerFn;
+        [
+            AddItem::PATH,
+            UpdateItem::PATH,
+            MoveItem::PATH,
+            DeleteItem::PATH,
+            SignItem::PATH,
+            ApplyTemplate::PATH,
+            CopyChecklist::PATH,
+            SaveTemplate::PATH,
+        ]
+        .iter()
+        .find_map(|path| outcome_of(path, None))
+        .map(|o| if o.failed { Err(o.message) } else { Ok(o.message) })
     }
 
     /// Changes whenever any action completes, to refetch the list.
@@ -373,6 +392,7 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
         format!("{} of {} required items done and signed off.", v.required_done_and_signed, v.required)
     };
     let pct = (v.required_done_and_signed * 100).checked_div(v.required).unwrap_or(0);
+    let template_name = kept(&outcome_for::<SaveTemplate>(None), "name");
     let tools = v.can_edit.then(|| {
         let (p1, ph1, p2, ph2, p3, ph3) =
             (v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone());
@@ -404,7 +424,7 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
                     <ActionForm action=actions.save attr:class="form form-row">
                         <input type="hidden" name="project" value=p3/>
                         <input type="hidden" name="phase" value=ph3/>
-                        <label>"Save as template"<input name="name" required maxlength="100" placeholder="Template name"/></label>
+                        <label>"Save as template"<input name="name" required maxlength="100" placeholder="Template name" value=template_name/></label>
                         <button type="submit" class="btn">"Save template"</button>
                     </ActionForm>
                 })}
@@ -431,8 +451,10 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
         };
         let (project, phase) = (v.project.clone(), v.phase.clone());
         let (users, suites) = (v.users.clone(), v.suites.clone());
+        let sent = outcome_for::<AddItem>(None);
+        let (blank, open) = (as_sent(&sent, blank), failed(&sent));
         view! {
-            <details class="section card add-item">
+            <details class="section card add-item" open=open>
                 <summary>"Add an item"</summary>
                 <ActionForm action=actions.add attr:class="form form-grid">
                     <input type="hidden" name="project" value=project/>
@@ -484,6 +506,26 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
                 </ol>
             }.into_any()
         }}
+    }
+}
+
+/// `item` with the fields of its form as sent, when that form failed.
+fn as_sent(sent: &Option<FormOutcome>, item: ChecklistItemView) -> ChecklistItemView {
+    if !failed(sent) {
+        return item;
+    }
+    let field = |name: &str, current: String| kept(sent, name).unwrap_or(current);
+    ChecklistItemView {
+        title: field("title", item.title.clone()),
+        description: field("description", item.description.clone()),
+        category: field("category", item.category.clone()),
+        owner: field("owner", item.owner.clone()),
+        status: field("status", item.status.clone()),
+        due_date: field("due_date", item.due_date.clone()),
+        evidence_suite: field("evidence_suite", item.evidence_suite.clone()),
+        evidence_check: field("evidence_check", item.evidence_check.clone()),
+        required: kept(sent, "required").is_some(),
+        ..item
     }
 }
 
@@ -582,8 +624,12 @@ fn ItemRow(
             </ul>
         }
     });
+    let this = id.to_string();
+    let update_sent = outcome_for::<UpdateItem>(Some(("id", &this)));
+    let sign_sent = outcome_for::<SignItem>(Some(("id", &this)));
     let edit = can_edit.then(|| {
-        let item2 = item.clone();
+        let editing = failed(&update_sent);
+        let item2 = as_sent(&update_sent, item.clone());
         let (up_label, down_label) = (format!("Move up: {title}"), format!("Move down: {title}"));
         view! {
             <div class="item-actions">
@@ -597,7 +643,7 @@ fn ItemRow(
                     <input type="hidden" name="direction" value="down"/>
                     <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
                 </ActionForm>
-                <details class="edit">
+                <details class="edit" open=editing>
                     <summary>"Edit"</summary>
                     <ActionForm action=actions.update attr:class="form form-grid">
                         <input type="hidden" name="id" value=id/>
@@ -626,18 +672,20 @@ fn ItemRow(
             Some(state) => format!("Required: the evidence is {state} — say why you approve or reject"),
             None => "What you checked (required to reject)".to_string(),
         };
+        let verdict = kept(&sign_sent, "verdict").unwrap_or_default();
+        let (open, comment) = (failed(&sign_sent), kept(&sign_sent, "comment"));
         view! {
-            <details class="sign">
+            <details class="sign" open=open>
                 <summary>"Sign off"</summary>
                 <ActionForm action=actions.sign attr:class="form form-row">
                     <input type="hidden" name="id" value=id/>
                     <label>"Decision"
                         <select name="verdict">
                             <option value="approve">"Approve"</option>
-                            <option value="reject">"Reject"</option>
+                            <option value="reject" selected=verdict == "reject">"Reject"</option>
                         </select>
                     </label>
-                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder=placeholder required=against.is_some()/></label>
+                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder=placeholder required=against.is_some() value=comment/></label>
                     <button type="submit" class="btn btn-primary">"Sign"</button>
                 </ActionForm>
             </details>

@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
+use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::format::decision_label;
 use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView};
@@ -318,26 +319,38 @@ pub fn DecisionsSection(
         }
     });
     let form = can_decide.then(|| {
+        let outcome = outcome_for::<RecordDecision>(None);
+        let chosen = kept(&outcome, "decision").unwrap_or_default();
+        let (open, rationale, conditions, override_reason) = (
+            outcome.is_some(),
+            kept(&outcome, "rationale"),
+            kept(&outcome, "conditions"),
+            kept(&outcome, "override_reason"),
+        );
+        let choice = move |value: &'static str, label: &'static str| {
+            view! { <label class="choice"><input type="radio" name="decision" value=value required checked=chosen == value/>{label}</label> }
+        };
         view! {
-            <details class="card decide">
+            <details class="card decide" open=open>
                 <summary>"Record a go/no-go decision"</summary>
                 <p class="muted small">
                     "The decision is stored with a frozen snapshot of the score, verdict, blockers, checklist and reports as they are now. It cannot be edited; a later decision supersedes it."
                 </p>
+                <OutcomeNote outcome=outcome sent_again=Signal::derive(move || action.version().get() > 0)/>
                 <ActionForm action=action node_ref=form_ref attr:class="form">
                     <input type="hidden" name="project" value=project.clone()/>
                     <input type="hidden" name="phase" value=phase.clone()/>
                     <fieldset class="choices">
                         <legend>"Decision"</legend>
-                        <label class="choice"><input type="radio" name="decision" value="go" required/>" GO"</label>
-                        <label class="choice"><input type="radio" name="decision" value="conditional_go"/>" CONDITIONAL GO"</label>
-                        <label class="choice"><input type="radio" name="decision" value="no_go"/>" NO-GO"</label>
+                        {choice("go", " GO")}
+                        {choice("conditional_go", " CONDITIONAL GO")}
+                        {choice("no_go", " NO-GO")}
                     </fieldset>
-                    <label>"Rationale"<textarea name="rationale" rows="3" required minlength="10" maxlength="10000"></textarea></label>
-                    <label>"Conditions (one per line: what | owner | YYYY-MM-DD)"<textarea name="conditions" rows="3" placeholder="Rehearse the restore | dana | 2026-12-01"></textarea></label>
+                    <label>"Rationale"<textarea name="rationale" rows="3" required minlength="10" maxlength="10000">{rationale}</textarea></label>
+                    <label>"Conditions (one per line: what | owner | YYYY-MM-DD)"<textarea name="conditions" rows="3" placeholder="Rehearse the restore | dana | 2026-12-01">{conditions}</textarea></label>
                     <label>
                         {if not_ready { "Override reason (required for a GO: the verdict is not READY)" } else { "Override reason (only for a GO against the verdict)" }}
-                        <input name="override_reason" maxlength="2000"/>
+                        <input name="override_reason" maxlength="2000" value=override_reason/>
                     </label>
                     <button type="submit" class="btn btn-primary">"Record decision"</button>
                 </ActionForm>
@@ -437,16 +450,16 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
             <div class="grid-2">
                 <div>
                     <h3>"Categories"</h3>
-                    <table class="table">
+                    <div class="table-wrap"><table class="table">
                         <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th></tr></thead>
                         <tbody>{v.categories.clone().into_iter().map(|(n, s, w)| view! {
                             <tr><td>{n}</td><td class="num">{format::score(s)}</td><td class="num">{format!("{w}")}</td></tr>
                         }).collect_view()}</tbody>
-                    </table>
+                    </table></div>
                 </div>
                 <div>
                     <h3>"Reports used"</h3>
-                    <table class="table">
+                    <div class="table-wrap"><table class="table">
                         <thead><tr><th>"Suite"</th><th>"Report"</th><th class="num">"Score"</th></tr></thead>
                         <tbody>{v.suites.clone().into_iter().map(|s| view! {
                             <tr class=if s.stale { "stale" } else { "" }>
@@ -457,7 +470,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
                                 <td class="num">{format::score(s.score)}</td>
                             </tr>
                         }).collect_view()}</tbody>
-                    </table>
+                    </table></div>
                 </div>
             </div>
             <h3>{format!("Blockers then ({})", v.blockers.len())}</h3>

@@ -52,7 +52,14 @@ pub fn ImportPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 let (project, phase) = key();
-                let error = query.read().get("error");
+                let outcome = crate::form_outcome::outcome_of(&format!("/import/{project}/{phase}"), None);
+                // The failure kept for this page says the same as `?error=` and keeps the input.
+                let error = match &outcome {
+                    Some(o) => Some(o.message.clone()),
+                    None => query.read().get("error"),
+                };
+                let kept = move |name: &str| crate::form_outcome::kept(&outcome, name);
+                let format = kept("format").unwrap_or_default();
                 match data.await {
                     Err(e) => view! { <Title text="Import"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok((project_name, phase_name, can_edit)) => view! {
@@ -74,14 +81,14 @@ pub fn ImportPage() -> impl IntoView {
                             view! {
                                 <form class="form card import" method="post" action=format!("/import/{project}/{phase}") enctype="multipart/form-data">
                                     <div class="form-row">
-                                        <label>"Suite"<input name="suite" maxlength="200" placeholder="e.g. readiness-review"/></label>
+                                        <label>"Suite"<input name="suite" maxlength="200" placeholder="e.g. readiness-review" value=kept("suite")/></label>
                                         <label>"Format"
                                             <select name="format">
-                                                {FORMATS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                                                {FORMATS.iter().map(|(v, l)| view! { <option value=*v selected=format == *v>{*l}</option> }).collect_view()}
                                             </select>
                                         </label>
                                     </div>
-                                    <label>"Paste the report"<textarea name="text" rows="14" class="mono" placeholder="# Phase 4 Production Readiness Report\n\n| Check | Status |\n|---|---|\n| Health checks | ✅ PASS |"></textarea></label>
+                                    <label>"Paste the report"<textarea name="text" rows="14" class="mono" placeholder="# Phase 4 Production Readiness Report\n\n| Check | Status |\n|---|---|\n| Health checks | ✅ PASS |">{kept("text")}</textarea></label>
                                     <label>"…or choose a file"<input type="file" name="file" accept=".md,.markdown,.txt,.json,.xml,.sarif,.trx,.jsonl"/></label>
                                     <p class="muted small">"Text that arrived with broken encoding (âœ…, ðŸš¨) is repaired before it is read. The report is stored whole or not at all."</p>
                                     <div><button type="submit" class="btn btn-primary">"Import"</button></div>

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{CountsBar, ErrorBox, Loading, ScoreBig, VerdictBadge};
+use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
@@ -248,16 +249,26 @@ fn Scorecard(
     let weights_text = v.weights.iter().map(|(k, w)| format!("{k}={w}")).collect::<Vec<_>>().join(", ");
     let settings = v.can_admin.then(|| {
         let (project, phase) = (v.project.clone(), ph.slug.clone());
+        let outcome = outcome_for::<SavePhaseSettings>(None);
+        let value = |name: &str, current: String| kept(&outcome, name).unwrap_or(current);
+        let (ready, conditional, freshness, weights) = (
+            value("ready", v.ready_threshold.to_string()),
+            value("conditional", v.conditional_threshold.to_string()),
+            value("freshness_days", v.freshness_days.to_string()),
+            value("weights", weights_text),
+        );
+        let open = outcome.is_some();
         view! {
-            <details class="section card settings">
+            <details class="section card settings" open=open>
                 <summary>"Phase settings"</summary>
+                <OutcomeNote outcome=outcome sent_again=Signal::derive(move || save.version().get() > 0)/>
                 <ActionForm action=save attr:class="form form-row">
                     <input type="hidden" name="project" value=project/>
                     <input type="hidden" name="phase" value=phase/>
-                    <label>"Ready at ≥"<input name="ready" type="number" min="0" max="100" step="0.1" value=v.ready_threshold required/></label>
-                    <label>"Conditional at ≥"<input name="conditional" type="number" min="0" max="100" step="0.1" value=v.conditional_threshold required/></label>
-                    <label>"Stale after (days)"<input name="freshness_days" type="number" min="1" max="365" value=v.freshness_days required/></label>
-                    <label>"Category weights"<input name="weights" placeholder="Security=2, Performance=1" value=weights_text/></label>
+                    <label>"Ready at ≥"<input name="ready" type="number" min="0" max="100" step="0.1" value=ready required/></label>
+                    <label>"Conditional at ≥"<input name="conditional" type="number" min="0" max="100" step="0.1" value=conditional required/></label>
+                    <label>"Stale after (days)"<input name="freshness_days" type="number" min="1" max="365" value=freshness required/></label>
+                    <label>"Category weights"<input name="weights" placeholder="Security=2, Performance=1" value=weights/></label>
                     <button type="submit" class="btn btn-primary">"Save settings"</button>
                 </ActionForm>
                 {move || match save.value().get() {

@@ -199,44 +199,50 @@ pub fn ReportPage() -> impl IntoView {
         (id(), status, page)
     };
     let checks = Resource::new(checks_key, |(id, status, page)| get_checks(id, status, page));
+    // The rest of the page only stands beside a report that exists: a missing one answers
+    // with one message, not one per section.
+    let rest = move || {
+        view! {
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match diff.await {
+                        Ok(d) => view! { <DiffSection d=d/> }.into_any(),
+                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <section class="section">
+                <h2>"Checks"</h2>
+                <nav class="filters" aria-label="Filter checks by status">
+                    {move || {
+                        let current = query.read().get("status").unwrap_or_default();
+                        FILTERS.iter().map(|(value, label)| {
+                            let href = if value.is_empty() { "?".to_string() } else { format!("?status={value}") };
+                            let cls = if current == *value { "filter active" } else { "filter" };
+                            view! { <a class=cls href=href>{*label}</a> }
+                        }).collect_view()
+                    }}
+                </nav>
+                <Suspense fallback=Loading>
+                    {move || Suspend::new(async move {
+                        match checks.await {
+                            Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                            Ok(page) => view! { <ChecksTable page=page status=query.read_untracked().get("status").unwrap_or_default()/> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        }
+    };
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match report.await {
                     Err(e) => view! { <Title text="Report"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(r) => view! { <ReportSummary r=r/> }.into_any(),
+                    Ok(r) => view! { <ReportSummary r=r/>{rest()} }.into_any(),
                 }
             })}
         </Suspense>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match diff.await {
-                    Ok(d) => view! { <DiffSection d=d/> }.into_any(),
-                    Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                }
-            })}
-        </Suspense>
-        <section class="section">
-            <h2>"Checks"</h2>
-            <nav class="filters" aria-label="Filter checks by status">
-                {move || {
-                    let current = query.read().get("status").unwrap_or_default();
-                    FILTERS.iter().map(|(value, label)| {
-                        let href = if value.is_empty() { "?".to_string() } else { format!("?status={value}") };
-                        let cls = if current == *value { "filter active" } else { "filter" };
-                        view! { <a class=cls href=href>{*label}</a> }
-                    }).collect_view()
-                }}
-            </nav>
-            <Suspense fallback=Loading>
-                {move || Suspend::new(async move {
-                    match checks.await {
-                        Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                        Ok(page) => view! { <ChecksTable page=page status=query.read_untracked().get("status").unwrap_or_default()/> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </section>
     }
 }
 
