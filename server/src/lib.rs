@@ -1,4 +1,6 @@
 //! readyboard's server (web, REST API, CLI) as a library shared by the binary and the tests.
+// Page views are deeply nested types, laid out here when the router serves them.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod assets;

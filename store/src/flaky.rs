@@ -24,9 +24,12 @@ const FLAKY_PER_SUITE: usize = 10;
 /// Suites whose rankings are kept before the map is emptied.
 const CAPACITY: usize = 4_096;
 
-/// Rankings per suite id, each with the report ids (oldest first) it was computed from.
+/// A suite's ranking with the ids of the reports (oldest first) it was computed from.
+type Ranked = (Vec<i64>, Arc<Vec<FlakyCheck>>);
+
+/// Rankings per suite id.
 #[derive(Debug, Default)]
-pub(crate) struct FlakyCache(Mutex<HashMap<i64, (Vec<i64>, Arc<Vec<FlakyCheck>>)>>);
+pub(crate) struct FlakyCache(Mutex<HashMap<i64, Ranked>>);
 
 impl FlakyCache {
     fn get(&self, suite_id: i64, window: &[i64]) -> Option<Arc<Vec<FlakyCheck>>> {

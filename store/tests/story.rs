@@ -931,6 +931,69 @@ async fn checklist_story(store: Store, _probe: Probe) {
     assert_eq!(store.audit_search(&older, 100).await.unwrap().len(), rows.len() - 1);
 }
 
+/// Flaky checks are kept per suite under the reports they were read from: after uploads to
+/// one suite, and after its window of runs moves past old failures, the cached rankings are
+/// exactly what a store with empty caches reads from the same database.
+async fn flaky_story(store: Store, probe: Probe) {
+    let ci = Actor::system("ci");
+    let project = store.create_project(&ci, "shop", "Shop", "").await.unwrap();
+    let run = |suite: &str, i: usize, status: &str| {
+        let body = format!(
+            r#"{{"schema": "readyboard/v1", "project": "shop", "phase": "release-1", "suite": "{suite}",
+                "run": {{"id": {i}}},
+                "checks": [{{"id": "steady", "status": "pass"}}, {{"id": "toggle", "status": "{status}"}}]}}"#
+        );
+        report(project.id, "release-1", suite, body.as_bytes(), true, None)
+    };
+    let fresh = || async {
+        let other = Store::open(probe.url()).await.unwrap();
+        let phase = other.phase(project.id, "release-1").await.unwrap();
+        let flaky = serde_json::to_value(other.flaky_checks(phase.id).await.unwrap()).unwrap();
+        other.close().await;
+        flaky
+    };
+    let mut n = 0;
+    for (suite, status) in [("a", "pass"), ("a", "fail"), ("b", "fail"), ("b", "pass")] {
+        n += 1;
+        store.ingest(&ci, &run(suite, n, status)).await.unwrap();
+    }
+    let phase = store.phase(project.id, "release-1").await.unwrap();
+    let first = store.flaky_checks(phase.id).await.unwrap();
+    let a = first.iter().find(|s| s.suite == "a").expect("suite a flips");
+    assert_eq!((a.checks[0].key.as_str(), a.checks[0].runs, a.checks[0].flips), ("toggle", 2, 1));
+    assert_eq!(serde_json::to_value(&first).unwrap(), fresh().await);
+
+    // A third run of `a` flips again; `b` is untouched.
+    n += 1;
+    store.ingest(&ci, &run("a", n, "pass")).await.unwrap();
+    let second = store.flaky_checks(phase.id).await.unwrap();
+    let a = second.iter().find(|s| s.suite == "a").unwrap();
+    assert_eq!((a.checks[0].runs, a.checks[0].flips), (3, 2));
+    let b = |f: &[readyboard_store::SuiteFlaky]| serde_json::to_value(f.iter().find(|s| s.suite == "b")).unwrap();
+    assert_eq!(b(&second), b(&first));
+    assert_eq!(serde_json::to_value(&second).unwrap(), fresh().await);
+
+    // Once the last runs of `a` all pass, its old failure falls out of the window.
+    for _ in 0..readyboard_store::FLAKY_WINDOW {
+        n += 1;
+        store.ingest(&ci, &run("a", n, "pass")).await.unwrap();
+    }
+    let third = store.flaky_checks(phase.id).await.unwrap();
+    assert!(third.iter().all(|s| s.suite != "a"), "{third:?}");
+    assert_eq!(serde_json::to_value(&third).unwrap(), fresh().await);
+    probe.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flaky_on_sqlite() {
+    on_sqlite(flaky_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flaky_on_postgres() {
+    on_postgres(flaky_story).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checklist_on_sqlite() {
     on_sqlite(checklist_story).await;
