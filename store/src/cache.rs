@@ -33,9 +33,9 @@ impl Generation {
         self.0.load(Ordering::Acquire)
     }
 
-    /// Marks everything cached so far as outdated.
-    pub fn bump(&self) {
-        self.0.fetch_add(1, Ordering::AcqRel);
+    /// Marks everything cached so far as outdated; returns the new generation.
+    pub fn bump(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::AcqRel) + 1
     }
 }
 

@@ -98,6 +98,11 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// How long one reachability probe may take before it counts as slow.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Slow probes in a row after which PostgreSQL counts as unreachable (about 7.5 s).
+const SLOW_PROBES: u32 = 3;
+
 /// What [`Store::memo_lookup`] found.
 pub enum Memo<'a, T> {
     /// The value, computed by an earlier caller.
@@ -233,19 +238,51 @@ impl Store {
     /// Probes PostgreSQL twice a second on a connection of its own — never one from the
     /// pool, which may be busy under load without the database being down — and records the
     /// result. SQLite is a local file: nothing to watch.
+    ///
+    /// A refused or broken connection (the server stopped or restarting) counts at once. A
+    /// probe that merely takes long counts only after [`SLOW_PROBES`] in a row: with every
+    /// core busy serving a release-day crowd, a `SELECT 1` can take over a second, and
+    /// answering 503 to everyone then (as a one-second limit did) turned load into an outage.
     pub fn watch_reachability(&self) {
         let Db::Postgres(pool) = &self.db else { return };
         let options = pool.connect_options();
         let store = self.clone();
         tokio::spawn(async move {
+            let mut conn: Option<sqlx::PgConnection> = None;
+            let mut slow = 0;
             loop {
                 let probe = async {
-                    let mut conn = sqlx::ConnectOptions::connect(&*options).await?;
-                    sqlx::query("SELECT 1").execute(&mut conn).await?;
-                    sqlx::Connection::close(conn).await
+                    // A kept connection may have been closed by the server meanwhile: one
+                    // retry on a fresh connection tells that apart from the server being gone.
+                    for _ in 0..2 {
+                        if conn.is_none() {
+                            conn = Some(sqlx::ConnectOptions::connect(&*options).await?);
+                        }
+                        let Some(c) = conn.as_mut() else { continue };
+                        match sqlx::query("SELECT 1").execute(c).await {
+                            Ok(_) => return Ok(()),
+                            Err(_) => conn = None,
+                        }
+                    }
+                    Err(sqlx::Error::PoolClosed)
                 };
-                let up = tokio::time::timeout(Duration::from_secs(1), probe).await.is_ok_and(|r| r.is_ok());
-                store.set_reachable(up);
+                match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+                    Ok(Ok(())) => {
+                        slow = 0;
+                        store.set_reachable(true);
+                    }
+                    Ok(Err(_)) => {
+                        slow = 0;
+                        store.set_reachable(false);
+                    }
+                    Err(_) => {
+                        conn = None;
+                        slow += 1;
+                        if slow >= SLOW_PROBES {
+                            store.set_reachable(false);
+                        }
+                    }
+                }
                 tokio::time::sleep(Duration::from_millis(500)).await;
             }
         });
@@ -327,17 +364,19 @@ impl Store {
     /// since their last change: under a stream of CI uploads they are computed again at
     /// most once per window instead of after every report, which on release day starved
     /// every page. A page thus shows every report stored more than one window before it.
-    pub(crate) fn report_stored(&self) {
+    ///
+    /// Returns the evidence generation the stored report begins.
+    pub(crate) fn report_stored(&self) -> u64 {
         use std::sync::atomic::Ordering::SeqCst;
-        self.caches.evidence.bump();
+        let evidence = self.caches.evidence.bump();
         let window = self.caches.settle_ms.load(SeqCst);
         let wait = self.caches.bumped_at.load(SeqCst) + window - now_ms();
         if window <= 0 || wait <= 0 || tokio::runtime::Handle::try_current().is_err() {
             self.bump_views();
-            return;
+            return evidence;
         }
         if self.caches.settling.swap(true, SeqCst) {
-            return;
+            return evidence;
         }
         let store = self.clone();
         tokio::spawn(async move {
@@ -347,6 +386,7 @@ impl Store {
             store.caches.settling.store(false, SeqCst);
             store.bump_views();
         });
+        evidence
     }
 
     /// Shows every stored report in views and pages at once: for a person who has just

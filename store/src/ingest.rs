@@ -528,8 +528,15 @@ impl Store {
                 }
             }
         };
-        if result.is_ok() {
-            self.report_stored();
+        if let Ok((_, phase, card)) = &result {
+            let evidence = self.report_stored();
+            // On SQLite writers take turns, so the evaluation the transaction ended with is
+            // the phase's evaluation as of this report: filed at once, the status gate CI asks
+            // next need not compute it again (a later change bumps the generation past it).
+            // PostgreSQL transactions overlap and may not see each other: it is recomputed.
+            if matches!(self.db, Db::Sqlite(_)) {
+                self.caches.evaluations.put(phase.id, evidence, now_ms(), card.clone());
+            }
         }
         match result {
             Ok((report_id, phase, card)) => Ok(IngestOutcome {
