@@ -54,7 +54,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         crate::demo::load(&store).await.context("loading the demo data")?;
         println!("Loaded the demo dataset.");
     }
-    let listener = tokio::net::TcpListener::bind(&args.addr).await.context(&format!("binding {}", args.addr))?;
+    let listener = bind(&args.addr).await.context(&format!("binding {}", args.addr))?;
     let local = listener.local_addr().context("reading the bound address")?;
     let base_url =
         args.base_url.clone().map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| format!("http://{local}"));
@@ -81,6 +81,25 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Connections the kernel queues for accepting (capped by `net.core.somaxconn`). The usual
+/// 1,024 overflowed when a thousand dashboards and CI jobs connected at once: connections
+/// beyond it were dropped and an upload failed.
+const BACKLOG: u32 = 4096;
+
+/// Binds `addr` with a listen queue of [`BACKLOG`].
+async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "no address to bind")))
 }
 
 /// Hides a password in a database URL for logs.
