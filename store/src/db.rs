@@ -83,6 +83,9 @@ pub(crate) struct Caches {
     /// Locks for evaluations, apart from `flights`: a view being computed under one of those
     /// evaluates its phase, and sharing the locks could make it wait for itself.
     pub evaluation_flights: crate::cache::Flights,
+    /// Locks for user and token lookups: when a busy login's or CI token's entry ages out,
+    /// the requests arriving meanwhile wait for one lookup instead of each querying.
+    pub account_flights: crate::cache::Flights,
     /// Flaky-check rankings per suite, kept under the reports they were read from.
     pub flaky: crate::flaky::FlakyCache,
 }

@@ -494,6 +494,8 @@ impl Store {
         let counts = r.parsed.counts();
         let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
         let tallies = scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category);
+        // Changes this instance commits while the transaction runs show in the generation.
+        let before = self.caches.evidence.current();
         let result: Result<(i64, PhaseRow, Scorecard), i64> = match &self.db {
             Db::Sqlite(pool) => {
                 let _guard = self.write_lock.lock().await;
@@ -530,11 +532,12 @@ impl Store {
         };
         if let Ok((_, phase, card)) = &result {
             let evidence = self.report_stored();
-            // On SQLite writers take turns, so the evaluation the transaction ended with is
-            // the phase's evaluation as of this report: filed at once, the status gate CI asks
-            // next need not compute it again (a later change bumps the generation past it).
-            // PostgreSQL transactions overlap and may not see each other: it is recomputed.
-            if matches!(self.db, Db::Sqlite(_)) {
+            // When nothing else committed here while the transaction ran, the evaluation it
+            // ended with is the phase's evaluation as of this report: filed at once, the status
+            // gate CI asks next need not compute it again (a later change bumps the generation
+            // past it). Otherwise another transaction may have overlapped it unseen (on
+            // PostgreSQL), and the gate computes it afresh.
+            if evidence == before + 1 {
                 self.caches.evaluations.put(phase.id, evidence, now_ms(), card.clone());
             }
         }

@@ -149,7 +149,9 @@ impl Store {
 
     /// A phase by project and phase slug.
     pub async fn phase(&self, project_id: i64, phase_slug: &str) -> StoreResult<PhaseRow> {
-        let (generation, now) = (self.caches.evidence.current(), crate::db::now_ms());
+        // Stored reports do not change phase rows (a phase they create is a miss, read at
+        // once): the settled generation keeps the status pollers off the database after each.
+        let (generation, now) = (self.caches.generation.current(), crate::db::now_ms());
         let key = (project_id, phase_slug.to_string());
         if let Some(p) = self.caches.phases.get(&key, generation, now) {
             return Ok(p);

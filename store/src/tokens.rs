@@ -86,6 +86,10 @@ impl Store {
         if let Some(scope) = self.caches.tokens.get(&token_hash.to_string(), generation, now) {
             return Ok(Some(scope));
         }
+        let _lookup = self.caches.account_flights.enter(&format!("token\u{1f}{token_hash}")).await;
+        if let Some(scope) = self.caches.tokens.get(&token_hash.to_string(), generation, now_ms()) {
+            return Ok(Some(scope));
+        }
         let row = on_pool!(self, pool => sqlx::query_as::<_, TokenRow>(&format!(
             "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         ))

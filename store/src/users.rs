@@ -95,6 +95,10 @@ impl Store {
         if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
             return Ok(Some(user));
         }
+        let _lookup = self.caches.account_flights.enter(&format!("user\u{1f}{id}")).await;
+        if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
+            return Ok(Some(user));
+        }
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let user = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)?;
         if let Some(u) = &user {
