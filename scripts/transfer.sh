@@ -7,28 +7,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=release
 [ "${1:-}" = "--debug" ] && profile=debug
-bin=target/$profile/readyboard
+# shellcheck source=scripts/harness-lib.sh
+. scripts/harness-lib.sh
+bin=$PWD/target/$profile/readyboard
 work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_server transfer; rm -rf "$work"' EXIT
 
-export READYBOARD_DATABASE_URL="sqlite://$work/transfer.db"
+url="sqlite://$work/transfer.db"
+export READYBOARD_DATABASE_URL="$url"
 export READYBOARD_PASSWORD="transfer-password-1"
 "$bin" migrate >/dev/null
 "$bin" user add admin --role admin >/dev/null
 "$bin" demo >/dev/null
 unset READYBOARD_PASSWORD
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin" serve --addr "127.0.0.1:$port" >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+port=$(free_port)
+start_server transfer "$url" "$port"
 
 name=$(cat target/site/pkg/bundle-name 2>/dev/null || echo readyboard)
 wasm=target/site/pkg/$name.wasm

@@ -6,6 +6,7 @@ pub mod components;
 pub mod form_outcome;
 pub mod format;
 pub mod pages;
+pub mod plain_error;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -31,8 +32,6 @@ pub const BUNDLE: &str = "readyboard";
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    ssr::set_document_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -173,15 +173,13 @@ pub fn content_security_policy(nonce: &str) -> String {
     )
 }
 
-/// Sets the per-response Content-Security-Policy with the nonce Leptos puts on its inline
-/// hydration script.
-pub fn set_document_headers() {
-    let nonce = leptos::nonce::use_nonce().map(|n| n.to_string()).unwrap_or_default();
-    let csp = content_security_policy(&nonce);
-    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
-        && let Ok(v) = axum::http::HeaderValue::from_str(&csp)
-    {
-        opts.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, v);
+/// Gives the page the nonce the server's response headers allow its inline scripts by:
+/// the server puts it in the request, and its Content-Security-Policy names it.
+pub fn provide_request_nonce() {
+    let nonce = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<leptos::nonce::Nonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(nonce);
     }
 }
 

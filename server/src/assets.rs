@@ -42,6 +42,11 @@ pub fn compression() -> CompressionLayer {
     CompressionLayer::new().br(true).gzip(true).quality(CompressionLevel::Precise(4))
 }
 
+/// Whether `resp` is an HTML page.
+pub fn is_html(resp: &Response) -> bool {
+    resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
+}
+
 /// Whether a file name carries a content hash (`readyboard.3f9c0a1b2c3d4e5f.wasm`).
 fn is_content_hashed(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or_default();
@@ -56,14 +61,9 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     if resp.headers().contains_key(header::CACHE_CONTROL) {
         return resp;
     }
-    let is_html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
     let value = if path.starts_with("/pkg/") && resp.status().is_success() && is_content_hashed(&path) {
         IMMUTABLE
-    } else if is_html {
+    } else if is_html(&resp) {
         PAGE
     } else if path.starts_with("/pkg/") || (path.rfind('/') == Some(0) && path.contains('.')) {
         REVALIDATE

@@ -16,7 +16,8 @@ use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http_body_util::BodyExt;
-use readyboard_app::form_outcome::{FormOutcome, plain_error};
+use readyboard_app::form_outcome::FormOutcome;
+use readyboard_app::plain_error::plain_error;
 use tower_sessions::Session;
 
 /// Session key of the outcome waiting for its page.

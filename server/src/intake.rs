@@ -26,7 +26,7 @@ pub struct Intake {
     reads: Arc<AtomicUsize>,
     waiting: AtomicUsize,
     max_waiting: usize,
-    jobs: std::sync::Mutex<mpsc::Sender<Job>>,
+    jobs: mpsc::Sender<Job>,
 }
 
 /// Too many reports are already waiting.
@@ -68,14 +68,14 @@ const MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Counts the reads in flight, so that report work knows when pages are waiting for the CPU.
 pub async fn count_reads(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    axum::extract::State(intake): axum::extract::State<Arc<Intake>>,
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
         return next.run(req).await;
     }
-    let reads = state.intake.reads.clone();
+    let reads = intake.reads.clone();
     reads.fetch_add(1, Ordering::AcqRel);
     // Decremented when the request ends, however it ends (a dropped connection included).
     struct Done(Arc<AtomicUsize>);
@@ -119,7 +119,7 @@ impl Intake {
             reads: Arc::default(),
             waiting: AtomicUsize::new(0),
             max_waiting,
-            jobs: std::sync::Mutex::new(tx),
+            jobs: tx,
         }
     }
 
@@ -153,7 +153,7 @@ impl Intake {
         let job: Job = Box::new(move || {
             let _ = tx.send(work());
         });
-        self.jobs.lock().ok()?.send(job).ok()?;
+        self.jobs.send(job).ok()?;
         rx.await.ok()
     }
 }

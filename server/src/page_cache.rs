@@ -3,8 +3,8 @@
 //! Pages are assembled from views the store memoizes until its next change (two seconds
 //! at most), so rendering one again within that window gives the same bytes, except for
 //! the Content-Security-Policy nonce. A page rendered for a user is therefore kept under
-//! the store generation it was rendered at and served again, with a fresh nonce put in
-//! place of the old one, until anything changes or two seconds pass. A request saying
+//! the store generation it was rendered at and served again, with the nonce of the request
+//! (which its policy names, see `crate::security::headers`) put in place of the old one, until anything changes or two seconds pass. A request saying
 //! `Cache-Control: no-cache` (a browser's hard reload) is always rendered afresh. A page
 //! that is rendered is read whole before it is sent, so that it can be kept. While one
 //! request renders a page anew, identical requests get the previous rendering if it is less
@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
-use readyboard_store::{Flights, GenCache};
+use readyboard_store::{Flights, GenCache, Lookup};
 
 use crate::security::SignedIn;
 use crate::state::AppState;
@@ -34,7 +34,6 @@ pub const CACHE_HEADER: &str = "x-page-cache";
 struct Page {
     status: StatusCode,
     headers: HeaderMap,
-    nonce: String,
     pieces: Vec<Bytes>,
 }
 
@@ -69,14 +68,6 @@ fn cut(body: &Bytes, nonce: &str) -> Option<Vec<Bytes>> {
     Some(pieces)
 }
 
-/// The nonce a page's Content-Security-Policy allows scripts by.
-fn csp_nonce(headers: &HeaderMap) -> Option<String> {
-    let csp = headers.get(header::CONTENT_SECURITY_POLICY)?.to_str().ok()?;
-    let rest = &csp[csp.find("'nonce-")? + 7..];
-    let nonce = &rest[..rest.find('\'')?];
-    (nonce.len() >= 16).then(|| nonce.to_string())
-}
-
 impl Page {
     /// The page as a response, with `nonce` in place of the one it was rendered with.
     fn respond(&self, nonce: &str) -> Response {
@@ -89,11 +80,6 @@ impl Page {
         }
         let mut resp = (self.status, Body::from(body)).into_response();
         *resp.headers_mut() = self.headers.clone();
-        if let Some(csp) = self.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok())
-            && let Ok(v) = HeaderValue::from_str(&csp.replace(&self.nonce, nonce))
-        {
-            resp.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-        }
         resp.headers_mut().insert(CACHE_HEADER, HeaderValue::from_static("hit"));
         resp
     }
@@ -110,49 +96,38 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
     let Some(SignedIn { user_id }) = req.extensions().get::<SignedIn>().copied() else {
         return next.run(req).await;
     };
+    // The nonce this response's policy names (see `crate::security::headers`): a page is
+    // rendered with it, and a kept page is served with it in place of its own.
+    let Some(nonce) = req.extensions().get::<leptos::nonce::Nonce>().map(ToString::to_string) else {
+        return next.run(req).await;
+    };
     let key = (user_id, req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string());
     let fresh = req
         .headers()
         .get_all(header::CACHE_CONTROL)
         .iter()
         .any(|v| v.to_str().is_ok_and(|v| v.contains("no-cache") || v.contains("no-store")));
-    // The generation is read before rendering: a change made meanwhile outdates the page.
-    let generation = state.store.generation();
     let now = readyboard_store::now_ms;
-    if !fresh && let Some(page) = state.pages.pages.get(&key, generation, now()) {
-        return page.respond(&leptos::nonce::Nonce::new().to_string());
-    }
     // One request renders an outdated page; identical requests arriving meanwhile get the
     // previous rendering (if it is less than ten seconds old), or else wait and take the new
     // one if it was rendered as of their arrival or later. Without this, every change under
     // a steady stream of uploads had every waiting reader render the same page at once.
+    // A hard reload renders afresh without waiting for anybody.
     let flight = if fresh {
         None
     } else {
-        let name = format!("{}\u{1f}{}", key.0, key.1);
-        match state.pages.flights.try_enter(&name) {
-            Some(flight) => Some(flight),
-            None => {
-                if let Some(page) = state.pages.pages.get_recent(&key, now()) {
-                    return page.respond(&leptos::nonce::Nonce::new().to_string());
-                }
-                Some(state.pages.flights.enter(&name).await)
-            }
+        let flights = (&state.pages.flights, &key);
+        match state.pages.pages.lookup(&key, state.store.generation(), now, flights, true).await {
+            Lookup::Ready(page) => return page.respond(&nonce),
+            Lookup::Compute(flight) => Some(flight),
         }
     };
-    if flight.is_some()
-        && let Some(page) = state.pages.pages.get_at_least(&key, generation, now())
-    {
-        return page.respond(&leptos::nonce::Nonce::new().to_string());
-    }
+    // The generation is read before rendering: a change made meanwhile outdates the page.
     let generation = state.store.generation();
     let resp = next.run(req).await;
-    if resp.status() != StatusCode::OK {
+    if resp.status() != StatusCode::OK || !crate::assets::is_html(&resp) {
         return resp;
     }
-    let Some(nonce) = csp_nonce(resp.headers()) else {
-        return resp;
-    };
     let (mut parts, body) = resp.into_parts();
     let body = match body.collect().await {
         Ok(b) => b.to_bytes(),
@@ -164,7 +139,7 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
     if body.len() <= MAX_PAGE
         && let Some(pieces) = cut(&body, &nonce)
     {
-        let page = Page { status: parts.status, headers: parts.headers.clone(), pieces, nonce };
+        let page = Page { status: parts.status, headers: parts.headers.clone(), pieces };
         state.pages.pages.put(key, generation, now(), Arc::new(page));
     }
     drop(flight);
@@ -182,25 +157,13 @@ mod tests {
         let pieces = cut(&body, "abc").expect("text");
         assert_eq!(pieces.len(), 4);
         assert_eq!(pieces.concat(), b"<script nonce=\"\">x</script><p></p>");
-        let page = Page { status: StatusCode::OK, headers: HeaderMap::new(), nonce: "abc".into(), pieces };
+        let page = Page { status: StatusCode::OK, headers: HeaderMap::new(), pieces };
         let resp = page.respond("XYZ");
         assert_eq!(resp.headers()[CACHE_HEADER], "hit");
         let out = resp.into_body().collect().await.expect("body").to_bytes();
         assert_eq!(&out[..], b"<script nonce=\"XYZ\">x</script><p>XYZ</p>XYZ");
         assert_eq!(cut(&body, "zzz").map(|p| p.len()), Some(1), "no nonce: one piece");
         assert!(cut(&Bytes::from_static(b"\xff\xfe"), "abc").is_none(), "not text: not kept");
-    }
-
-    #[test]
-    fn the_nonce_is_read_from_the_policy() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; script-src 'self' 'nonce-ZvtkEzm7uN8ovUUasyK1Hg' 'x'"),
-        );
-        assert_eq!(csp_nonce(&h).as_deref(), Some("ZvtkEzm7uN8ovUUasyK1Hg"));
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("script-src 'nonce-'"));
-        assert_eq!(csp_nonce(&h), None, "an empty nonce is not one");
     }
 
     #[test]

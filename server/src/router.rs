@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
             &state,
             routes,
             move || {
+                readyboard_app::ssr::provide_request_nonce();
                 leptos::prelude::provide_context(store.clone());
                 leptos::prelude::provide_context(chart_points.clone());
             },
@@ -74,7 +75,6 @@ pub fn router(state: AppState) -> Router {
                 move || shell(leptos.clone())
             },
         )
-        .layer(middleware::from_fn(security::page_policy))
         .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::reuse_pages))
         .layer(middleware::from_fn(crate::form_outcomes::answer_plain_forms))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
@@ -83,12 +83,15 @@ pub fn router(state: AppState) -> Router {
         .merge(pages)
         .nest_service("/pkg", crate::assets::pkg_files(&state.leptos.site_root))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || leptos::prelude::provide_context(fallback_store.clone()),
+            move || {
+                readyboard_app::ssr::provide_request_nonce();
+                leptos::prelude::provide_context(fallback_store.clone());
+            },
             shell,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
         .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::intake::count_reads))
+        .layer(middleware::from_fn_with_state(state.intake.clone(), crate::intake::count_reads))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -13,9 +13,18 @@ use crate::state::AppState;
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "readyboard_session";
 
-/// Adds security headers to every response (pages set their own CSP with a nonce).
-pub async fn headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// Adds security headers to every response.
+///
+/// A page's Content-Security-Policy allows its inline scripts by a nonce made here, one per
+/// request, and handed to the page's rendering through the request
+/// (`readyboard_app::ssr::provide_request_nonce`): the policy and the page agree by
+/// construction. (Policies set while rendering were sometimes lost on the way out, and the
+/// browser then refused the page's own scripts.)
+pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let nonce = leptos::nonce::Nonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut resp = next.run(req).await;
+    let is_html = crate::assets::is_html(&resp);
     state.metrics.record_status(resp.status().as_u16());
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
@@ -24,59 +33,16 @@ pub async fn headers(State(state): State<AppState>, req: Request, next: Next) ->
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-        );
+        let page_policy = is_html
+            .then(|| HeaderValue::from_str(&readyboard_app::ssr::content_security_policy(&nonce.to_string())).ok())
+            .flatten();
+        let policy = page_policy.unwrap_or(HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+        h.insert(header::CONTENT_SECURITY_POLICY, policy);
     }
     if state.settings.secure {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     resp
-}
-
-/// Gives a rendered page the Content-Security-Policy for the nonce its scripts carry when
-/// rendering left the header out.
-///
-/// Pages set their policy while they render, but Leptos applies a page's headers only once
-/// its first chunk is ready, and under concurrent requests the header has been seen missing
-/// from a page whose scripts carry a nonce: the browser then falls back on the strict default
-/// policy and refuses the page's own scripts and styles. Reading the nonce back from the page
-/// makes the policy match the page whatever happened to the header.
-pub async fn page_policy(req: Request, next: Next) -> Response {
-    let resp = next.run(req).await;
-    let is_html = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !is_html || resp.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
-        return resp;
-    }
-    let (mut parts, body) = resp.into_parts();
-    let body = match http_body_util::BodyExt::collect(body).await {
-        Ok(b) => b.to_bytes(),
-        Err(e) => {
-            tracing::error!(error = %e, "rendering a page failed");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    if let Some(nonce) = nonce_in(&body)
-        && let Ok(v) = HeaderValue::from_str(&readyboard_app::ssr::content_security_policy(nonce))
-    {
-        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    Response::from_parts(parts, axum::body::Body::from(body))
-}
-
-/// The nonce of the first element of `page` that carries one.
-fn nonce_in(page: &[u8]) -> Option<&str> {
-    const MARK: &[u8] = b" nonce=\"";
-    let start = page.windows(MARK.len()).position(|w| w == MARK)? + MARK.len();
-    let len = page[start..].iter().position(|&b| b == b'"')?;
-    let nonce = std::str::from_utf8(&page[start..start + len]).ok()?;
-    let plain = nonce.len() >= 16 && nonce.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    plain.then_some(nonce)
 }
 
 /// Refuses state-changing requests a browser sent from another origin.
@@ -179,15 +145,6 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_nonce_is_read_back_from_the_page() {
-        let page = b"<html><head><script type=\"module\" nonce=\"Ab-_0123456789xyzQ\">x</script>";
-        assert_eq!(nonce_in(page), Some("Ab-_0123456789xyzQ"));
-        assert_eq!(nonce_in(b"<script nonce=\"short\">"), None, "too short to be a nonce");
-        assert_eq!(nonce_in(b"<script nonce=\"abcdefghijklmnop' 'unsafe-inline\">"), None);
-        assert_eq!(nonce_in(b"<p>no scripts</p>"), None);
-    }
 
     #[test]
     fn static_and_api_paths_are_public() {

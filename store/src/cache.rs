@@ -57,20 +57,29 @@ impl Default for Flights {
 
 impl Flights {
     /// Waits for the lock of `key`.
-    pub async fn enter(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+    pub async fn enter<L: Hash + ?Sized>(&self, key: &L) -> tokio::sync::MutexGuard<'_, ()> {
         self.lock_of(key).lock().await
     }
 
     /// The lock of `key` if nobody holds it.
-    pub fn try_enter(&self, key: &str) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+    pub fn try_enter<L: Hash + ?Sized>(&self, key: &L) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         self.lock_of(key).try_lock().ok()
     }
 
-    fn lock_of(&self, key: &str) -> &tokio::sync::Mutex<()> {
+    fn lock_of<L: Hash + ?Sized>(&self, key: &L) -> &tokio::sync::Mutex<()> {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
         &self.0[(hash % FLIGHT_LOCKS as u64) as usize]
     }
+}
+
+/// What [`GenCache::lookup`] found.
+pub enum Lookup<'f, V> {
+    /// The value.
+    Ready(V),
+    /// Nothing usable: this caller computes the value and holds the key's lock, making
+    /// callers with the same key wait, until it drops the guard (after storing the value).
+    Compute(tokio::sync::MutexGuard<'f, ()>),
 }
 
 /// One map of cached values.
@@ -134,6 +143,44 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         let map = self.map.lock().ok()?;
         let (_, at, v) = map.get(key)?;
         (now - *at < STALE_MS && now >= *at).then(|| v.clone())
+    }
+
+    /// The value for `key` as of `generation`, computed at most once at a time.
+    ///
+    /// Found current, it is returned. Otherwise, when somebody already computes it and
+    /// `serve_previous` allows, the previous value (less than [`STALE_MS`] old) is returned
+    /// meanwhile; else the caller waits for the lock of `lock` in `flights`, and
+    /// takes the value filed while it waited if that value reflects the store at least as of
+    /// `generation`, even if a change committed meanwhile (insisting on the newest one under a
+    /// steady stream of uploads made every waiter compute again, one at a time). Failing
+    /// that, the caller computes it, holding the lock.
+    pub async fn lookup<'f, Q: Eq + Hash + ?Sized, L: Hash + ?Sized>(
+        &self,
+        key: &Q,
+        generation: u64,
+        now: fn() -> i64,
+        (flights, lock): (&'f Flights, &L),
+        serve_previous: bool,
+    ) -> Lookup<'f, V>
+    where
+        K: Borrow<Q>,
+    {
+        if let Some(v) = self.get(key, generation, now()) {
+            return Lookup::Ready(v);
+        }
+        let guard = match flights.try_enter(lock) {
+            Some(guard) => guard,
+            None => {
+                if serve_previous && let Some(v) = self.get_recent(key, now()) {
+                    return Lookup::Ready(v);
+                }
+                flights.enter(lock).await
+            }
+        };
+        match self.get_at_least(key, generation, now()) {
+            Some(v) => Lookup::Ready(v),
+            None => Lookup::Compute(guard),
+        }
     }
 
     /// Drops the entry for `key`.

@@ -107,13 +107,7 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 const SLOW_PROBES: u32 = 3;
 
 /// What [`Store::memo_lookup`] found.
-pub enum Memo<'a, T> {
-    /// The value, computed by an earlier caller.
-    Ready(T),
-    /// Nothing: this caller computes the value and holds the key, making callers with the
-    /// same key wait, until it drops the guard (after [`Store::memo_put`]).
-    Compute(tokio::sync::MutexGuard<'a, ()>),
-}
+pub use crate::cache::Lookup as Memo;
 
 /// Opens a transaction that will write.
 ///
@@ -303,37 +297,18 @@ impl Store {
         v.downcast_ref::<T>().cloned()
     }
 
-    /// Like [`Store::memo_get`], but when the value is outdated and another caller is
-    /// already computing it, returns the previous value (if it is less than ten seconds
-    /// old, [`crate::cache::STALE_MS`]), or else waits for that caller and returns its value.
-    ///
-    /// A waiter takes the value computed while it waited if that value reflects the store
-    /// at least as of when the waiter asked, even if a change committed meanwhile: insisting
-    /// on the newest generation under a steady stream of uploads made every waiter compute
-    /// again, one at a time.
+    /// Like [`Store::memo_get`], computed at most once at a time (see
+    /// [`crate::cache::GenCache::lookup`]): while another caller computes it, the previous
+    /// value is served if it is less than ten seconds old.
     pub async fn memo_lookup<T: Clone + 'static>(&self, key: &str) -> Memo<'_, T> {
-        if let Some(v) = self.memo_get::<T>(key) {
-            return Memo::Ready(v);
-        }
-        let asked_at = self.caches.generation.current();
-        let flight = match self.caches.flights.try_enter(key) {
-            Some(flight) => flight,
-            None => {
-                // Somebody is computing it: the previous value, if there is one from the last
-                // ten seconds, is served meanwhile rather than having every reader wait.
-                let previous = self.caches.memo.get_recent(key, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
-                if let Some(v) = previous {
-                    return Memo::Ready(v);
-                }
-                self.caches.flights.enter(key).await
-            }
-        };
-        // Anything filed at or after the generation of the question will do; that includes
-        // what `memo_get` would find, filed under the current generation.
-        let fresh = self.caches.memo.get_at_least(key, asked_at, now_ms()).and_then(|v| v.downcast_ref::<T>().cloned());
-        match fresh {
-            Some(v) => Memo::Ready(v),
-            None => Memo::Compute(flight),
+        let flights = &self.caches.flights;
+        match self.caches.memo.lookup(key, self.generation(), now_ms, (flights, key), true).await {
+            Memo::Ready(v) => match v.downcast_ref::<T>() {
+                Some(v) => Memo::Ready(v.clone()),
+                // Another type under the same key: computed afresh.
+                None => Memo::Compute(flights.enter(key).await),
+            },
+            Memo::Compute(guard) => Memo::Compute(guard),
         }
     }
 

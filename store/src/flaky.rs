@@ -12,10 +12,19 @@ use std::sync::{Arc, Mutex};
 
 use readyboard_domain::model::Status;
 use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
+use serde::Serialize;
 
 use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
-use crate::trends::SuiteFlaky;
+
+/// Flaky checks of one suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuiteFlaky {
+    /// Suite name.
+    pub suite: String,
+    /// Ranked, worst first.
+    pub checks: Vec<FlakyCheck>,
+}
 
 /// Runs looked at for flip rates.
 pub const FLAKY_WINDOW: i64 = 20;

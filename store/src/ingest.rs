@@ -584,17 +584,15 @@ impl Store {
 
     /// Evaluates a phase now from stored aggregates (cheap: one row per suite and category).
     pub async fn evaluate_phase(&self, phase: &PhaseRow) -> StoreResult<Scorecard> {
-        let now = now_ms();
-        let generation = self.caches.evidence.current();
-        if let Some(card) = self.caches.evaluations.get(&phase.id, generation, now) {
-            return Ok(card);
-        }
         // One caller evaluates; the status pollers arriving meanwhile wait and take its card
-        // when it reflects the store as of their question (see `Store::memo_lookup`).
-        let _flight = self.caches.evaluation_flights.enter(&format!("evaluation\u{1f}{}", phase.id)).await;
-        if let Some(card) = self.caches.evaluations.get_at_least(&phase.id, generation, crate::db::now_ms()) {
-            return Ok(card);
-        }
+        // (never an older one: the status gate is exact).
+        let generation = self.caches.evidence.current();
+        let flights = (&self.caches.evaluation_flights, &phase.id);
+        let _flight = match self.caches.evaluations.lookup(&phase.id, generation, now_ms, flights, false).await {
+            crate::cache::Lookup::Ready(card) => return Ok(card),
+            crate::cache::Lookup::Compute(guard) => guard,
+        };
+        let now = now_ms();
         let card = crate::db::on_pool!(self, pool => {
             let card: StoreResult<Scorecard> = async { Ok(evaluate_tx!(pool, phase, now)) }.await;
             card

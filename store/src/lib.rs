@@ -23,7 +23,7 @@ mod users;
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
-pub use cache::{Flights, GenCache};
+pub use cache::{Flights, GenCache, Lookup};
 pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{
@@ -31,13 +31,11 @@ pub use decisions::{
     SnapshotSuite,
 };
 pub use error::{StoreError, StoreResult};
-pub use flaky::FLAKY_WINDOW;
+pub use flaky::{FLAKY_WINDOW, SuiteFlaky};
 pub use ingest::{IngestOutcome, NewReport};
 pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
 pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportJudgement, ReportRow};
 pub use sessions::SessionBackend;
 pub use tokens::{TokenRow, TokenScope};
-pub use trends::{
-    DecisionMark, HistoryRow, MetricRunRow, MetricTrend, NamedSeries, SuiteFlaky, SuiteRunRow, SuiteTrend, Trends,
-};
+pub use trends::{DecisionMark, HistoryRow, MetricRunRow, MetricTrend, NamedSeries, SuiteRunRow, SuiteTrend, Trends};
 pub use users::UserRow;

@@ -107,7 +107,7 @@ impl SessionStore for SessionBackend {
         if let Some(record) = self.cached(id) {
             return Ok(Some(record));
         }
-        let _load = self.loads.enter(&id.to_string()).await;
+        let _load = self.loads.enter(id).await;
         if let Some(record) = self.cached(id) {
             return Ok(Some(record));
         }

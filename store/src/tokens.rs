@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::cache::Lookup;
 use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
@@ -82,14 +83,13 @@ impl Store {
 
     /// Resolves an active token by its hash and records its use.
     pub async fn token_scope(&self, token_hash: &str) -> StoreResult<Option<TokenScope>> {
-        let (generation, now) = (self.caches.accounts.current(), now_ms());
-        if let Some(scope) = self.caches.tokens.get(&token_hash.to_string(), generation, now) {
-            return Ok(Some(scope));
-        }
-        let _lookup = self.caches.account_flights.enter(&format!("token\u{1f}{token_hash}")).await;
-        if let Some(scope) = self.caches.tokens.get(&token_hash.to_string(), generation, now_ms()) {
-            return Ok(Some(scope));
-        }
+        // A busy CI token's entry ages out under many requests at once: one looks it up.
+        let generation = self.caches.accounts.current();
+        let flights = (&self.caches.account_flights, &("token", token_hash));
+        let _lookup = match self.caches.tokens.lookup(token_hash, generation, now_ms, flights, false).await {
+            Lookup::Ready(scope) => return Ok(Some(scope)),
+            Lookup::Compute(guard) => guard,
+        };
         let row = on_pool!(self, pool => sqlx::query_as::<_, TokenRow>(&format!(
             "{TOKEN_SELECT} WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
         ))

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
-use readyboard_domain::trends::{self, FlakyCheck, Point};
+use readyboard_domain::trends::{self, Point};
 use serde::Serialize;
 
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
+use crate::flaky::SuiteFlaky;
 use crate::projects::PhaseRow;
 
 /// How long assembled trends may be served without new evidence (bounds staleness when
@@ -52,15 +53,6 @@ pub struct MetricTrend {
     pub points: Vec<Point>,
     /// The runs that missed the target.
     pub misses: Vec<Point>,
-}
-
-/// Flaky checks of one suite.
-#[derive(Debug, Clone, Serialize)]
-pub struct SuiteFlaky {
-    /// Suite name.
-    pub suite: String,
-    /// Ranked, worst first.
-    pub checks: Vec<FlakyCheck>,
 }
 
 /// Every series of a phase over a time range.

@@ -5,6 +5,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
+use crate::cache::Lookup;
 use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
@@ -92,13 +93,11 @@ impl Store {
         // Read on every page request; a role change or a disabled account is a committed
         // change and empties the cache at once (other instances: within the cache's TTL).
         let generation = self.caches.accounts.current();
-        if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
-            return Ok(Some(user));
-        }
-        let _lookup = self.caches.account_flights.enter(&format!("user\u{1f}{id}")).await;
-        if let Some(user) = self.caches.users.get(&id, generation, now_ms()) {
-            return Ok(Some(user));
-        }
+        let flights = (&self.caches.account_flights, &("user", id));
+        let _lookup = match self.caches.users.lookup(&id, generation, now_ms, flights, false).await {
+            Lookup::Ready(user) => return Ok(Some(user)),
+            Lookup::Compute(guard) => guard,
+        };
         let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
         let user = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(&sql).bind(id).fetch_optional(pool).await)?;
         if let Some(u) = &user {

@@ -33,7 +33,7 @@ pub fn ScoreBig(score: Option<f64>, verdict: String) -> impl IntoView {
 /// An error message box.
 #[component]
 pub fn ErrorBox(message: String) -> impl IntoView {
-    let text = crate::form_outcome::plain_error(&message);
+    let text = crate::plain_error::plain_error(&message);
     view! { <div class="alert alert-error" role="alert">{text}</div> }
 }
 
