@@ -127,6 +127,10 @@ pub struct SuiteRunRow {
     pub errors: i64,
     /// Skipped checks.
     pub skipped: i64,
+    /// Partly met checks.
+    pub partial: i64,
+    /// Checks that were planned but not run.
+    pub not_run: i64,
     /// Wall time of the run when the report says when it started and finished.
     pub duration_ms: Option<i64>,
 }
@@ -178,7 +182,7 @@ impl Store {
     pub async fn suite_runs(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<SuiteRunRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, SuiteRunRow>(
             "SELECT s.name AS suite, r.id AS report_id, r.received_at AS at, r.tests, r.passed, r.failed, \
-             r.errors, r.skipped, CASE WHEN r.finished_at >= r.started_at THEN r.finished_at - r.started_at END \
+             r.errors, r.skipped, r.partial, r.not_run, CASE WHEN r.finished_at >= r.started_at THEN r.finished_at - r.started_at END \
              AS duration_ms FROM reports r JOIN suites s ON s.id = r.suite_id \
              WHERE r.phase_id = $1 AND r.received_at >= $2 ORDER BY s.name, r.received_at, r.id",
         ).bind(phase_id).bind(since.unwrap_or(i64::MIN)).fetch_all(pool).await)?)

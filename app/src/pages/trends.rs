@@ -183,10 +183,25 @@ pub(crate) mod build {
         });
         for s in &t.suites {
             let q = format::query_value(&s.name);
+            // Partly met and not-run checks count in the pass rate: shown when a run has any,
+            // so that every run's counts add up to its tests (the chart draws the same lines).
+            let partial = s.runs.iter().any(|r| r.partial > 0);
+            let not_run = s.runs.iter().any(|r| r.not_run > 0);
+            let legend = ["green passed", "red failed or errored"]
+                .into_iter()
+                .chain(partial.then_some("amber partly met"))
+                .chain(not_run.then_some("orange not run"))
+                .chain(["grey skipped"])
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut columns: Vec<String> = ["Tests", "Passed", "Failed", "Errors"].map(String::from).into();
+            columns.extend(partial.then(|| "Partial".to_string()));
+            columns.extend(not_run.then(|| "Not run".to_string()));
+            columns.extend(["Skipped", "Pass rate", "Duration"].map(String::from));
             charts.push(TrendChart {
                 title: format!("Suite · {}", s.name),
                 summary: format!(
-                    "Suite {}: pass rate per run ({}); checks per run (green passed, red failed or errored, grey skipped); duration per run.",
+                    "Suite {}: pass rate per run ({}); checks per run ({legend}); duration per run.",
                     s.name,
                     span(&s.pass_rate),
                 ),
@@ -195,31 +210,25 @@ pub(crate) mod build {
                 narrow_height: 600,
                 chart: chart("suite", Some(&s.name), None),
                 points: Vec::new(),
-                columns: vec![
-                    "Tests".into(),
-                    "Passed".into(),
-                    "Failed".into(),
-                    "Errors".into(),
-                    "Skipped".into(),
-                    "Pass rate".into(),
-                    "Duration".into(),
-                ],
+                columns,
                 rows: latest(&s.runs, |r| TrendRow {
                     at: datetime(r.at),
-                    cells: vec![
-                        r.tests.to_string(),
-                        r.passed.to_string(),
-                        r.failed.to_string(),
-                        r.errors.to_string(),
-                        r.skipped.to_string(),
-                        readyboard_domain::trends::pass_rate(
-                            r.tests.max(0) as u64,
-                            r.passed.max(0) as u64,
-                            r.skipped.max(0) as u64,
-                        )
-                        .map_or("—".into(), |v| format!("{}%", num(v))),
-                        r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
-                    ],
+                    cells: [r.tests, r.passed, r.failed, r.errors]
+                        .into_iter()
+                        .chain(partial.then_some(r.partial))
+                        .chain(not_run.then_some(r.not_run))
+                        .chain([r.skipped])
+                        .map(|n| n.to_string())
+                        .chain([
+                            readyboard_domain::trends::pass_rate(
+                                r.tests.max(0) as u64,
+                                r.passed.max(0) as u64,
+                                r.skipped.max(0) as u64,
+                            )
+                            .map_or("—".into(), |v| format!("{}%", num(v))),
+                            r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
+                        ])
+                        .collect(),
                     bad: r.failed + r.errors > 0,
                     report_id: Some(r.report_id),
                 }),
@@ -228,18 +237,14 @@ pub(crate) mod build {
         }
         for m in &t.metrics {
             let target = match (&m.target_op, m.target_value) {
-                (Some(op), Some(v)) => format!("{op} {}{}", num(v), m.unit),
+                (Some(op), Some(v)) => {
+                    format!("target {op} {}{}; missed in {} of {} runs", num(v), m.unit, m.misses.len(), m.points.len())
+                }
                 _ => "no target".into(),
             };
-            let missed = m.misses.len();
             charts.push(TrendChart {
                 title: format!("Metric · {} ({})", m.name, m.suite),
-                summary: format!(
-                    "{} per run, target {target}; missed in {missed} of {} runs ({}).",
-                    m.name,
-                    m.points.len(),
-                    span(&m.points)
-                ),
+                summary: format!("{} per run, {target} ({}).", m.name, span(&m.points)),
                 src: format!(
                     "{base}/metric.svg?suite={}&metric={}",
                     format::query_value(&m.suite),

@@ -303,16 +303,19 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts
             let count = |f: fn(&readyboard_store::SuiteRunRow) -> i64| -> Vec<Point> {
                 s.runs.iter().map(|r| Point { at: r.at, value: f(r) as f64, report_id: Some(r.report_id) }).collect()
             };
-            panels.push(Panel {
-                title: "Checks per run".into(),
-                lines: vec![
-                    Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
-                    Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
-                    Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" },
-                ],
-                integer: true,
-                ..Panel::default()
-            });
+            // Partly met and not-run checks count in the pass rate: drawn when a run has any.
+            let mut lines = vec![
+                Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
+                Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
+            ];
+            if s.runs.iter().any(|r| r.partial > 0) {
+                lines.push(Line { label: "partial".into(), points: count(|r| r.partial), color: "warn" });
+            }
+            if s.runs.iter().any(|r| r.not_run > 0) {
+                lines.push(Line { label: "not run".into(), points: count(|r| r.not_run), color: "orange" });
+            }
+            lines.push(Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" });
+            panels.push(Panel { title: "Checks per run".into(), lines, integer: true, ..Panel::default() });
             if !duration.is_empty() {
                 panels.push(Panel {
                     title: "Duration".into(),
