@@ -24,6 +24,7 @@ export READYBOARD_DATABASE_URL="$db"
 export READYBOARD_PASSWORD="e2e-password-123"
 "$bin" migrate >/dev/null
 "$bin" user add admin --role admin >/dev/null
+"$bin" user add editor --role editor >/dev/null
 "$bin" user add viewer --role viewer >/dev/null
 "$bin" demo >/dev/null
 unset READYBOARD_PASSWORD

@@ -83,6 +83,8 @@ pub struct ProjectView {
     pub recent: Vec<ReportLine>,
     /// Every phase's score over `range`, when the project has phases.
     pub chart: Option<TrendChart>,
+    /// Whether the caller may create phases (editors).
+    pub can_edit: bool,
     /// Time range of the chart (`7d`, `30d`, `90d`, `all`).
     pub range: String,
 }
@@ -791,6 +793,11 @@ pub struct ChecklistView {
     pub other_phases: Vec<(String, String)>,
     /// Suites of the phase, for evidence links.
     pub suites: Vec<String>,
+    /// Checks and metrics of the suites' latest reports an item can link to, as (suite,
+    /// name, kind), up to a limit.
+    pub evidence_names: Vec<(String, String, String)>,
+    /// How many such names there are in all.
+    pub evidence_total: i64,
     /// Users, for owners.
     pub users: Vec<String>,
     /// Editors and up.

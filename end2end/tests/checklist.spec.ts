@@ -57,11 +57,21 @@ test("a release manager runs the whole review: template, evidence, sign-off, NO-
   const item = page.locator("li.checklist-item", { has: page.getByRole("heading", { name: "Load test", exact: true }) });
   await item.getByText("Edit", { exact: true }).click();
   await item.getByLabel("Evidence suite").selectOption("load-50-workers");
-  await item.getByLabel("Check or metric (optional)").fill("http_req_duration_p95");
+  // The field offers the names of the phase's checks and metrics; one the suite lacks is
+  // refused beside the item, with the edit form still open as typed.
+  await expect(page.locator("datalist#evidence-names option[value='http_req_duration_p95']")).toHaveCount(1);
+  await item.getByLabel("Check or metric (optional)").fill("http_req_duration_p96");
   await item.getByLabel("Owner").selectOption("admin");
   await item.getByLabel("Status").selectOption("done");
   await item.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByRole("status")).toContainText("Saved “Load test”");
+  await expect(item.getByRole("alert")).toContainText("has no check or metric named `http_req_duration_p96`");
+  expect(errors.splice(0).every((e) => e.includes("status of 422"))).toBe(true);
+  await expect(item.getByLabel("Status")).toHaveValue("done");
+  await item.getByLabel("Check or metric (optional)").fill("http_req_duration_p95");
+  await item.getByRole("button", { name: "Save", exact: true }).click();
+  // The confirmation is beside the item, and its edit form has closed.
+  await expect(item.getByRole("status")).toContainText("Saved “Load test”");
+  await expect(item.locator("details.edit")).not.toHaveAttribute("open", /.*/);
   await expect(item.locator(".chip", { hasText: "passing: load-50-workers › http_req_duration_p95" })).toBeVisible();
 
   // 3. Sign it off.

@@ -214,17 +214,17 @@ test("import: a report that cannot be read comes back with the pasted text, a go
 
 test("admin: a taken project slug is refused with the input kept; a token is shown once", async ({ page }) => {
   await open(page, "/admin");
-  const projects = page.locator("section", { has: page.getByRole("heading", { name: "Add a project" }) });
+  const projects = page.locator("details.create-form");
   await projects.getByLabel("Slug").fill("prompt-studio");
   await projects.getByLabel("Name").fill("Second studio");
-  await projects.getByRole("button", { name: "Add project" }).click();
-  await expect(projects.getByRole("alert")).toContainText("already taken");
+  await projects.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("alert")).toContainText("already taken");
   await expect(projects.getByLabel("Name")).toHaveValue("Second studio");
 
   await projects.getByLabel("Slug").fill("no-script-shop");
-  await projects.getByRole("button", { name: "Add project" }).click();
-  await expect(projects.getByRole("status")).toBeVisible();
-  await expect(projects.getByRole("link", { name: "Second studio" })).toBeVisible();
+  await projects.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("status")).toContainText("Project “Second studio” created at /p/no-script-shop.");
+  await expect(page.getByRole("link", { name: "Second studio" })).toBeVisible();
 
   const tokens = page.locator("section", { has: page.getByRole("heading", { name: "Create a token" }) });
   await tokens.getByLabel("Name").fill("ci-no-script");
@@ -302,4 +302,33 @@ test("logging in and out without JavaScript, wrong password first", async ({ pag
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login/);
   await expect(page.getByText("You are logged out.")).toBeVisible();
+});
+
+test("a project and a phase are created without JavaScript; a missing phase's import page offers it", async ({ page }) => {
+  await open(page, "/");
+  await page.getByText("New project", { exact: true }).click();
+  const projectForm = page.locator("details.create-form");
+  await projectForm.getByLabel("Name").fill("Plain Forms Inc");
+  await projectForm.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("status")).toContainText("Project “Plain Forms Inc” created at /p/plain-forms-inc.");
+
+  await open(page, "/p/plain-forms-inc");
+  const phaseForm = page.locator("details.create-form");
+  await phaseForm.getByLabel("Name").fill("Go-live");
+  await phaseForm.getByLabel("Conditional at score ≥").fill("95");
+  await phaseForm.getByRole("button", { name: "Create phase" }).click();
+  // The conditional threshold may not exceed the ready one: said beside the form, input kept.
+  await expect(page.getByRole("alert")).toContainText("cannot exceed the ready threshold");
+  await expect(phaseForm.getByLabel("Name")).toHaveValue("Go-live");
+  await expect(phaseForm.getByLabel("Conditional at score ≥")).toHaveValue("95");
+  await phaseForm.getByLabel("Conditional at score ≥").fill("75");
+  await phaseForm.getByRole("button", { name: "Create phase" }).click();
+  await expect(page.getByRole("status")).toContainText("Phase “Go-live” created in Plain Forms Inc.");
+  await expect(page.locator(".phase-name")).toHaveText(["Go-live"]);
+
+  await open(page, "/p/plain-forms-inc/pilot/import", 404);
+  await expect(page.getByRole("alert")).toHaveText("Plain Forms Inc has no phase “pilot” yet.");
+  await page.locator("details.create-form").getByRole("button", { name: "Create phase" }).click();
+  await expect(page.getByRole("status")).toContainText("Phase “pilot” created in Plain Forms Inc.");
+  await expect(page.getByLabel("Paste the report")).toBeVisible();
 });

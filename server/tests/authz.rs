@@ -17,8 +17,9 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
+use readyboard_app::components::create_forms::{CreatePhase, CreateProject};
 use readyboard_app::components::header::GetMe;
-use readyboard_app::pages::admin::{CreateProject, CreateToken, CreateUser, GetAdmin, RevokeToken, SetUserRole};
+use readyboard_app::pages::admin::{CreateToken, CreateUser, GetAdmin, RevokeToken, SetUserRole};
 use readyboard_app::pages::audit::GetAudit;
 use readyboard_app::pages::blockers::{
     AddBlocker, AssignBlocker, GetBlockers, ReopenBlocker, ResolveBlocker, WaiveBlocker,
@@ -261,10 +262,16 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
             Some(Admin),
             "project=shop&phase=sprint-4.1&ready=90&conditional=70&freshness_days=14&weights=",
         ),
+        // Projects and phases.
+        row(CreateProject::PATH, Some(Editor), "slug=project-{who}&name=Project+{who}&description="),
+        row(
+            CreatePhase::PATH,
+            Some(Editor),
+            "project=shop&name=Phase+of+{who}&slug=&ready=90&conditional=70&freshness_days=14",
+        ),
         // Administration.
         row(CreateUser::PATH, Some(Admin), "username=new-{who}&password=a+long+enough+password&role=viewer"),
         row(SetUserRole::PATH, Some(Admin), "username={target_user}&role=editor"),
-        row(CreateProject::PATH, Some(Admin), "slug=project-{who}&name=Project+{who}&description="),
         row(CreateToken::PATH, Some(Admin), "project=shop&name=ci-{who}"),
         row(RevokeToken::PATH, Some(Admin), "id={token_revoke}"),
     ]

@@ -47,6 +47,17 @@ pub struct ChecklistItem {
     pub updated_at: i64,
 }
 
+/// A check or metric an item can be linked to: a name in a suite's latest report.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct EvidenceName {
+    /// The suite.
+    pub suite: String,
+    /// The check's or metric's name.
+    pub name: String,
+    /// `check` or `metric`.
+    pub kind: String,
+}
+
 /// An approver's approval or rejection of an item.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Signoff {
@@ -168,6 +179,31 @@ macro_rules! resolve_refs {
     }};
 }
 
+/// Refuses a check or metric name its suite's latest report does not have (a suite with
+/// no report yet takes any name: its evidence shows as missing until one arrives).
+macro_rules! require_evidence_name {
+    ($exec:expr, $suite_id:expr, $input:expr) => {{
+        let input: &ItemInput = $input;
+        if let (Some(suite_id), Some(name)) = ($suite_id, clean(&input.evidence_check)) {
+            let known: Option<bool> = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM checks WHERE report_id = s.latest_report_id AND (check_key = $2 OR name = $2)) \
+                 OR EXISTS (SELECT 1 FROM metrics WHERE report_id = s.latest_report_id AND name = $2) \
+                 FROM suites s WHERE s.id = $1 AND s.latest_report_id IS NOT NULL",
+            )
+            .bind(suite_id)
+            .bind(&name)
+            .fetch_optional(&mut *$exec)
+            .await?;
+            if known == Some(false) {
+                return Err(StoreError::Invalid(format!(
+                    "evidence: the latest report of `{}` has no check or metric named `{name}`; pick one from the list",
+                    clean(&input.evidence_suite).unwrap_or_default()
+                )));
+            }
+        }
+    }};
+}
+
 fn item_json(i: &ChecklistItem) -> serde_json::Value {
     json!({"title": i.title, "description": i.description, "category": i.category, "owner": i.owner,
            "required": i.required, "status": i.status, "due_date": i.due_date, "position": i.position,
@@ -215,6 +251,22 @@ pub(crate) fn linked_in_report(parsed: &readyboard_domain::model::ParsedReport, 
 }
 
 impl Store {
+    /// The checks and metrics of each suite's latest report in a phase, by suite, metrics
+    /// first, then by name; at most `limit` (the total comes second).
+    pub async fn evidence_names(&self, phase_id: i64, limit: i64) -> StoreResult<(Vec<EvidenceName>, i64)> {
+        const NAMES: &str = "SELECT DISTINCT s.name AS suite, m.name AS name, 'metric' AS kind FROM suites s \
+             JOIN metrics m ON m.report_id = s.latest_report_id WHERE s.phase_id = $1 \
+             UNION SELECT DISTINCT s.name AS suite, c.name AS name, 'check' AS kind FROM suites s \
+             JOIN checks c ON c.report_id = s.latest_report_id WHERE s.phase_id = $1";
+        let list = format!("SELECT suite, name, kind FROM ({NAMES}) n ORDER BY suite, kind DESC, name LIMIT $2");
+        let count = format!("SELECT COUNT(*) FROM ({NAMES}) n");
+        on_pool!(self, pool => {
+            let names = sqlx::query_as::<_, EvidenceName>(&list).bind(phase_id).bind(limit).fetch_all(pool).await?;
+            let total: i64 = sqlx::query_scalar(&count).bind(phase_id).fetch_one(pool).await?;
+            Ok::<_, StoreError>((names, total))
+        })
+    }
+
     /// The items of a phase in order, with live evidence state and sign-offs. Sign-offs of
     /// items whose evidence has gone stale lapse here (failing evidence lapses them at ingest).
     pub async fn checklist(&self, phase: &PhaseRow) -> StoreResult<Vec<ChecklistEntry>> {
@@ -342,6 +394,7 @@ impl Store {
         let item = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let (owner_id, suite_id) = resolve_refs!(tx, phase.id, input);
+            require_evidence_name!(tx, suite_id, input);
             let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM checklist_items WHERE phase_id = $1")
                 .bind(phase.id).fetch_one(&mut *tx).await?;
             let id: i64 = sqlx::query_scalar(
@@ -387,6 +440,12 @@ impl Store {
                 )));
             }
             let (owner_id, suite_id) = resolve_refs!(tx, before.phase_id, input);
+            // A link kept as it was stays valid even when the suite's newest report dropped it.
+            if (clean(&input.evidence_suite), clean(&input.evidence_check))
+                != (before.evidence_suite.clone(), before.evidence_check.clone())
+            {
+                require_evidence_name!(tx, suite_id, input);
+            }
             sqlx::query(
                 "UPDATE checklist_items SET title = $1, description = $2, category = $3, owner_id = $4, required = $5, \
                  status = $6, due_date = $7, evidence_suite_id = $8, evidence_check = $9, version = version + 1, \

@@ -24,7 +24,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::{Flights, GenCache, Lookup};
-pub use checklist::{ChecklistEntry, ChecklistItem, ItemInput, Signoff, TemplateInfo};
+pub use checklist::{ChecklistEntry, ChecklistItem, EvidenceName, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{
     ChangesSince, Condition, DECISION_KINDS, DecisionRecord, NewDecision, Snapshot, SnapshotBlocker, SnapshotItem,

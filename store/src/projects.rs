@@ -171,29 +171,67 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Creates a phase in a project; `Conflict("slug")` when taken.
+    /// Creates a phase in a project with the default settings; `Conflict("phase")` when taken.
     pub async fn create_phase(&self, actor: &Actor, project_id: i64, slug_: &str, name: &str) -> StoreResult<PhaseRow> {
+        self.create_phase_with(actor, project_id, slug_, name, None).await
+    }
+
+    /// Creates a phase in a project, with `settings` instead of the defaults when given;
+    /// `Conflict("phase")` when the slug is taken.
+    pub async fn create_phase_with(
+        &self,
+        actor: &Actor,
+        project_id: i64,
+        slug_: &str,
+        name: &str,
+        settings: Option<&PhaseSettingsUpdate>,
+    ) -> StoreResult<PhaseRow> {
         if !slug::is_valid(slug_) {
             return Err(StoreError::Invalid("phase: 1–64 characters of a-z, 0-9, '-', '_', '.'".into()));
         }
+        if name.len() > 200 {
+            return Err(StoreError::Invalid("name: at most 200 characters".into()));
+        }
+        if let Some(s) = settings {
+            s.validate().map_err(StoreError::Invalid)?;
+        }
+        let defaults = readyboard_domain::scoring::PhaseSettings::default();
+        let (ready, conditional, freshness, weights) = match settings {
+            Some(s) => (
+                s.ready_threshold,
+                s.conditional_threshold,
+                s.freshness_days,
+                serde_json::to_string(&s.category_weights).unwrap_or_else(|_| "{}".into()),
+            ),
+            None => (
+                defaults.ready_threshold,
+                defaults.conditional_threshold,
+                i64::from(defaults.freshness_days),
+                "{}".into(),
+            ),
+        };
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let position = sqlx::query_scalar::<_, i64>(
                 "SELECT COALESCE(MAX(position), 0) + 1 FROM phases WHERE project_id = $1",
             ).bind(project_id).fetch_one(&mut *tx).await?;
             let sql = format!(
-                "INSERT INTO phases (project_id, slug, name, position, created_at) VALUES ($1, $2, $3, $4, $5) \
-                 RETURNING {PHASE_COLUMNS}"
+                "INSERT INTO phases (project_id, slug, name, position, created_at, ready_threshold, \
+                 conditional_threshold, freshness_days, category_weights) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING {PHASE_COLUMNS}"
             );
             let row = sqlx::query_as::<_, PhaseRow>(&sql)
                 .bind(project_id).bind(slug_).bind(if name.trim().is_empty() { slug_ } else { name.trim() })
-                .bind(position).bind(now_ms())
+                .bind(position).bind(now_ms()).bind(ready).bind(conditional).bind(freshness).bind(&weights)
                 .fetch_one(&mut *tx).await
                 .map_err(|e| StoreError::unique(e, "phase"))?;
             write_audit!(&mut *tx, actor, AuditWrite {
                 action: "phase.create", entity: "phase", entity_id: Some(row.id.to_string()),
                 project_id: Some(project_id), phase_id: Some(row.id), before: None,
-                after: Some(json!({"slug": slug_, "name": row.name})),
+                after: Some(json!({
+                    "slug": slug_, "name": row.name, "ready_threshold": ready,
+                    "conditional_threshold": conditional, "freshness_days": freshness,
+                })),
             })?;
             tx.commit().await?;
             self.accounts_changed();

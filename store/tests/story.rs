@@ -844,6 +844,26 @@ async fn checklist_story(store: Store, _probe: Probe) {
         .await;
     assert!(matches!(&bad, Err(StoreError::Invalid(m)) if m.contains("no suite named")), "{bad:?}");
 
+    // The link is picked from the checks and metrics of the suite's latest report; a name
+    // that report lacks is refused, a link kept as it was is not checked again.
+    let (names, total) = store.evidence_names(phase.id, 100).await.unwrap();
+    assert_eq!(total, 4);
+    assert_eq!(names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["CSP", "Headers", "RBAC", "TLS"]);
+    assert!(names.iter().all(|n| n.suite == "security" && n.kind == "check"), "{names:?}");
+    assert_eq!(store.evidence_names(phase.id, 2).await.unwrap(), (names[..2].to_vec(), 4));
+    let unknown = store
+        .update_checklist_item(&ed, audit.id, 2, &ItemInput { evidence_check: Some("nope".into()), ..input.clone() })
+        .await;
+    assert!(
+        matches!(&unknown, Err(StoreError::Invalid(m)) if m.contains("no check or metric named `nope`")),
+        "{unknown:?}"
+    );
+    let by_name = ItemInput { evidence_check: Some("Headers".into()), ..input.clone() };
+    let edited = store.update_checklist_item(&ed, audit.id, 2, &by_name).await.unwrap();
+    assert_eq!(edited.evidence_check.as_deref(), Some("Headers"));
+    let edited = store.update_checklist_item(&ed, audit.id, 3, &input).await.unwrap();
+    assert_eq!(edited.version, 4);
+
     // Approve: signed, live evidence passing.
     store.sign_checklist_item(&rm, audit.id, "approve", "Scan is clean.").await.unwrap();
     let entry = |list: Vec<readyboard_store::ChecklistEntry>| list.into_iter().find(|e| e.item.id == audit.id).unwrap();
@@ -872,7 +892,7 @@ async fn checklist_story(store: Store, _probe: Probe) {
     store.sign_checklist_item(&rm, audit.id, "approve", "Accepted: fix scheduled.").await.unwrap();
     assert!(entry(store.checklist(&phase).await.unwrap()).signed);
     store
-        .update_checklist_item(&ed, audit.id, 2, &ItemInput { description: "Scan twice.".into(), ..input.clone() })
+        .update_checklist_item(&ed, audit.id, 4, &ItemInput { description: "Scan twice.".into(), ..input.clone() })
         .await
         .unwrap();
     let e = entry(store.checklist(&phase).await.unwrap());
@@ -1083,6 +1103,22 @@ async fn limits_story(store: Store, _probe: Probe) {
         let r = report(project.id, "p1", suite, body, true, None);
         assert!(matches!(store.ingest(&actor, &r).await, Err(StoreError::Invalid(_))), "{suite:?}");
     }
+
+    // A phase created with its settings has them; settings that break the rules create nothing.
+    let settings = readyboard_store::PhaseSettingsUpdate {
+        ready_threshold: 85.0,
+        conditional_threshold: 60.0,
+        freshness_days: 7,
+        category_weights: Default::default(),
+    };
+    let ph = store.create_phase_with(&actor, project.id, "go-live", "Go-live", Some(&settings)).await.unwrap();
+    assert_eq!((ph.ready_threshold, ph.conditional_threshold, ph.freshness_days), (85.0, 60.0, 7));
+    let upside_down = readyboard_store::PhaseSettingsUpdate { conditional_threshold: 95.0, ..settings.clone() };
+    let refused = store.create_phase_with(&actor, project.id, "later", "Later", Some(&upside_down)).await;
+    assert!(matches!(refused, Err(StoreError::Invalid(_))), "{refused:?}");
+    assert!(matches!(store.phase(project.id, "later").await, Err(StoreError::NotFound)));
+    let taken = store.create_phase_with(&actor, project.id, "go-live", "Again", None).await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))), "{taken:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

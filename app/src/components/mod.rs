@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 
+pub mod create_forms;
 pub mod header;
 pub mod widgets;

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::components::create_forms::{CreateProject, NewProjectForm, successes};
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, OutcomeNote, kept, outcome_for};
 use crate::types::AdminView;
@@ -81,17 +82,6 @@ pub async fn set_user_role(username: String, role: String) -> Result<String, Ser
     Ok(format!("{username} is now {}.", role.as_str()))
 }
 
-/// Creates a project.
-#[server]
-pub async fn create_project(slug: String, name: String, description: String) -> Result<String, ServerFnError> {
-    let actor = admin_actor().await?;
-    crate::ssr::store()?
-        .create_project(&actor, slug.trim(), name.trim(), description.trim())
-        .await
-        .map_err(crate::ssr::store_error)?;
-    Ok(format!("Project {} created.", slug.trim()))
-}
-
 /// Creates an API token; the token is returned once and never stored in clear.
 #[server]
 pub async fn create_token(project: String, name: String) -> Result<String, ServerFnError> {
@@ -129,6 +119,7 @@ pub fn AdminPage() -> impl IntoView {
     let add_user = ServerAction::<CreateUser>::new();
     let set_role = ServerAction::<SetUserRole>::new();
     let add_project = ServerAction::<CreateProject>::new();
+    let projects_added = successes(add_project);
     let add_token = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let data = Resource::new(
@@ -136,7 +127,7 @@ pub fn AdminPage() -> impl IntoView {
             (
                 add_user.version().get(),
                 set_role.version().get(),
-                add_project.version().get(),
+                projects_added.get(),
                 add_token.version().get(),
                 revoke.version().get(),
             )
@@ -153,14 +144,12 @@ pub fn AdminPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(v) => {
                         let projects = v.projects.clone();
-                        let (user_sent, project_sent) = (outcome_for::<CreateUser>(None), outcome_for::<CreateProject>(None));
+                        let user_sent = outcome_for::<CreateUser>(None);
                         let token_sent = outcome_for::<CreateToken>(None);
                         let (role_sent, revoke_sent) = (outcome_for::<SetUserRole>(None), outcome_for::<RevokeToken>(None));
                         let token_project = kept(&token_sent, "project").unwrap_or_default();
                         let new_role = kept(&user_sent, "role").unwrap_or_default();
                         let new_user = kept(&user_sent, "username");
-                        let (new_slug, new_name, new_description) =
-                            (kept(&project_sent, "slug"), kept(&project_sent, "name"), kept(&project_sent, "description"));
                         let token_name = kept(&token_sent, "name");
                         view! {
                             <div class="grid-2">
@@ -201,14 +190,7 @@ pub fn AdminPage() -> impl IntoView {
                                     <ul class="plain">
                                         {v.projects.iter().map(|(slug, name)| view! { <li><a href=format!("/p/{slug}")>{name.clone()}</a>" "<span class="muted small">{slug.clone()}</span></li> }).collect_view()}
                                     </ul>
-                                    <h3>"Add a project"</h3>
-                                    <ActionForm action=add_project attr:class="form form-row">
-                                        <label>"Slug"<input name="slug" pattern="[a-z0-9][a-z0-9._-]*" required value=new_slug/></label>
-                                        <label>"Name"<input name="name" required value=new_name/></label>
-                                        <label>"Description"<input name="description" value=new_description/></label>
-                                        <button type="submit" class="btn btn-primary">"Add project"</button>
-                                    </ActionForm>
-                                    <Outcome value=add_project.value().into() sent=project_sent/>
+                                    <NewProjectForm action=add_project open=true/>
                                 </section>
                             </div>
                             <section class="section card">

@@ -23,6 +23,10 @@ fn status_label(s: &str) -> &'static str {
     STATUSES.iter().find(|(k, _)| *k == s).map_or("Unknown", |(_, l)| l)
 }
 
+/// Most check and metric names offered to link an item to (the field takes any name).
+#[cfg(feature = "ssr")]
+const EVIDENCE_NAMES: i64 = 1000;
+
 /// The checklist of a phase with everything the editor needs.
 #[server]
 pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistView, ServerFnError> {
@@ -36,7 +40,11 @@ pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistVi
     let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
     let suites = store.suites(ph.id).await.map_err(crate::ssr::store_error)?;
     let users = store.list_users().await.map_err(crate::ssr::store_error)?;
-    Ok(convert::view(&p, &ph, entries, templates, phases, suites, users, me.role()))
+    let names = store.evidence_names(ph.id, EVIDENCE_NAMES).await.map_err(crate::ssr::store_error)?;
+    let mut view = convert::view(&p, &ph, entries, templates, phases, suites, users, me.role());
+    view.evidence_names = names.0.into_iter().map(|n| (n.suite, n.name, n.kind)).collect();
+    view.evidence_total = names.1;
+    Ok(view)
 }
 
 #[cfg(feature = "ssr")]
@@ -102,6 +110,8 @@ mod convert {
             templates: templates.into_iter().map(|t| (t.name, t.items)).collect(),
             other_phases: phases.into_iter().filter(|x| x.id != ph.id).map(|x| (x.slug, x.name)).collect(),
             suites: suites.into_iter().map(|s| s.name).collect(),
+            evidence_names: Vec::new(),
+            evidence_total: 0,
             users: users.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect(),
             can_edit: role.allows(Role::Editor),
             can_sign: role.allows(Role::Approver),
@@ -278,6 +288,22 @@ pub async fn save_template(project: String, phase: String, name: String) -> Resu
     Ok(format!("Saved template “{}” with {} items.", t.name, t.items))
 }
 
+/// Where a confirmation or error is shown: beside the item it is about, beside the add
+/// form, or above the checklist tools (templates, copies, deletions).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Place {
+    Item(i64),
+    Add,
+    Tools,
+}
+
+/// What came of the page's last action, and where to show it.
+#[derive(Clone, Debug, PartialEq)]
+struct Note {
+    place: Place,
+    result: Result<String, String>,
+}
+
 /// The actions of the page, shared by every item.
 #[derive(Clone, Copy)]
 struct Actions {
@@ -289,7 +315,10 @@ struct Actions {
     template: ServerAction<ApplyTemplate>,
     copy: ServerAction<CopyChecklist>,
     save: ServerAction<SaveTemplate>,
-    note: RwSignal<Option<Result<String, String>>>,
+    note: RwSignal<Option<Note>>,
+    /// Counts the actions that changed something: the list is read again on each, and
+    /// only then (a refused form stays open as typed, the reason beside it).
+    changes: RwSignal<usize>,
 }
 
 impl Actions {
@@ -304,60 +333,112 @@ impl Actions {
             copy: ServerAction::new(),
             save: ServerAction::new(),
             note: RwSignal::new(Self::sent_without_script()),
+            changes: RwSignal::new(0),
         }
     }
 
     /// What came of a form of this page posted without JavaScript, if this page answers one.
-    fn sent_without_script() -> Option<Result<String, String>> {
+    fn sent_without_script() -> Option<Note> {
         use leptos::server_fn::ServerFn;
-        [
-            AddItem::PATH,
-            UpdateItem::PATH,
-            MoveItem::PATH,
-            DeleteItem::PATH,
-            SignItem::PATH,
-            ApplyTemplate::PATH,
-            CopyChecklist::PATH,
-            SaveTemplate::PATH,
-        ]
-        .iter()
-        .find_map(|path| outcome_of(path, None))
-        .map(|o| if o.failed { Err(o.message) } else { Ok(o.message) })
+        let per_item = [UpdateItem::PATH, MoveItem::PATH, SignItem::PATH];
+        let elsewhere = [
+            (AddItem::PATH, Place::Add),
+            (DeleteItem::PATH, Place::Tools),
+            (ApplyTemplate::PATH, Place::Tools),
+            (CopyChecklist::PATH, Place::Tools),
+            (SaveTemplate::PATH, Place::Tools),
+        ];
+        let item = |path: &str| {
+            let o = outcome_of(path, None)?;
+            let id = o.sent("id").and_then(|id| id.parse().ok())?;
+            Some((o, Place::Item(id)))
+        };
+        per_item
+            .iter()
+            .find_map(|path| item(path))
+            .or_else(|| elsewhere.iter().find_map(|(path, place)| outcome_of(path, None).map(|o| (o, *place))))
+            .map(|(o, place)| Note { place, result: if o.failed { Err(o.message) } else { Ok(o.message) } })
     }
 
-    /// Changes whenever any action completes, to refetch the list.
+    /// Changes whenever an action changed something, to refetch the list.
     fn version(&self) -> usize {
-        self.add.version().get()
-            + self.update.version().get()
-            + self.moved.version().get()
-            + self.delete.version().get()
-            + self.sign.version().get()
-            + self.template.version().get()
-            + self.copy.version().get()
-            + self.save.version().get()
+        self.changes.get()
     }
 
-    /// Mirrors each action's outcome into `note`, so the page shows the newest one.
+    /// Mirrors each action's outcome into `note`, placed beside what it is about, so the
+    /// page shows the newest one there.
     fn watch(&self) {
+        let (note, changes) = (self.note, self.changes);
         macro_rules! follow {
-            ($action:expr, $note:expr) => {{
-                let (action, note) = ($action, $note);
+            ($action:expr, $place:expr) => {{
+                let action = $action;
                 Effect::new(move |_| {
                     if let Some(v) = action.value().get() {
-                        note.set(Some(v.map_err(|e| e.to_string())));
+                        if v.is_ok() {
+                            changes.update(|n| *n += 1);
+                        }
+                        note.set(Some(Note { place: $place, result: v.map_err(|e| e.to_string()) }));
                     }
                 });
             }};
         }
-        follow!(self.add, self.note);
-        follow!(self.update, self.note);
-        follow!(self.moved, self.note);
-        follow!(self.delete, self.note);
-        follow!(self.sign, self.note);
-        follow!(self.template, self.note);
-        follow!(self.copy, self.note);
-        follow!(self.save, self.note);
+        macro_rules! follow_item {
+            ($action:expr) => {{
+                let action = $action;
+                // The item an action is about is known when it is sent, not when it answers.
+                let target = RwSignal::new(None::<i64>);
+                Effect::new(move |_| {
+                    if let Some(input) = action.input().get() {
+                        target.set(Some(input.id));
+                    }
+                });
+                follow!(action, target.get_untracked().map_or(Place::Tools, Place::Item));
+            }};
+        }
+        follow!(self.add, Place::Add);
+        follow_item!(self.update);
+        follow_item!(self.moved);
+        follow_item!(self.sign);
+        follow!(self.delete, Place::Tools);
+        follow!(self.template, Place::Tools);
+        follow!(self.copy, Place::Tools);
+        follow!(self.save, Place::Tools);
     }
+
+    /// The note for `place`, as an alert, when the newest action is about it.
+    fn note_at(&self, place: Place) -> impl IntoView + use<> {
+        let note = self.note;
+        move || {
+            note.get().filter(|n| n.place == place).map(|n| match n.result {
+                Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+                Err(e) => view! {
+                    <div class="alert alert-error" role="alert">{e}" "<a href="">"Reload"</a></div>
+                }
+                .into_any(),
+            })
+        }
+    }
+}
+
+/// Folds `details` (and empties `form`, when given) once the newest action about `place`
+/// succeeded: a saved form closes. (A re-rendered page keeps its elements, and with them
+/// whatever the person had opened or typed.)
+fn close_on_success(
+    actions: Actions,
+    place: Place,
+    details: NodeRef<leptos::html::Details>,
+    form: Option<NodeRef<leptos::html::Form>>,
+) {
+    Effect::new(move |_| {
+        if actions.note.with(|n| n.as_ref().is_some_and(|n| n.place == place && n.result.is_ok())) {
+            if let Some(d) = details.get_untracked() {
+                d.set_open(false);
+            }
+            if let Some(f) = form.and_then(|f| f.get_untracked()) {
+                f.reset();
+            }
+        }
+    });
 }
 
 /// The checklist page.
@@ -453,17 +534,28 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
         let (users, suites) = (v.users.clone(), v.suites.clone());
         let sent = outcome_for::<AddItem>(None);
         let (blank, open) = (as_sent(&sent, blank), failed(&sent));
+        let (fold, form) = (NodeRef::new(), NodeRef::new());
+        close_on_success(actions, Place::Add, fold, Some(form));
         view! {
-            <details class="section card add-item" open=open>
+            <details class="section card add-item" open=open node_ref=fold>
                 <summary>"Add an item"</summary>
-                <ActionForm action=actions.add attr:class="form form-grid">
+                <ActionForm action=actions.add node_ref=form attr:class="form form-grid">
                     <input type="hidden" name="project" value=project/>
                     <input type="hidden" name="phase" value=phase/>
                     <ItemFields item=blank users=users suites=suites/>
                     <div class="form-actions"><button type="submit" class="btn btn-primary">"Add item"</button></div>
                 </ActionForm>
             </details>
+            {actions.note_at(Place::Add)}
         }
+    });
+    let evidence_hint = (v.can_edit && v.evidence_total > v.evidence_names.len() as i64).then(|| {
+        let hint = format!(
+            "The evidence field suggests {} of the {} check and metric names of this phase's latest reports; any other name of the suite is accepted too.",
+            v.evidence_names.len(),
+            v.evidence_total
+        );
+        view! { <p class="muted small">{hint}</p> }
     });
     let count = v.items.len();
     let (can_edit, can_sign) = (v.can_edit, v.can_sign);
@@ -483,12 +575,9 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
                 <span style=format!("width: {pct}%")></span>
             </div>
         </div>
-        {move || actions.note.get().map(|n| match n {
-            Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-            Err(e) => view! {
-                <div class="alert alert-error" role="alert">{e}" "<a href="">"Reload"</a></div>
-            }.into_any(),
-        })}
+        {actions.note_at(Place::Tools)}
+        {v.can_edit.then(|| view! { <EvidenceNames names=v.evidence_names.clone()/> })}
+        {evidence_hint}
         {tools}
         {add}
         {if count == 0 {
@@ -529,6 +618,23 @@ fn as_sent(sent: &Option<FormOutcome>, item: ChecklistItemView) -> ChecklistItem
     }
 }
 
+/// Id of the list of check and metric names the evidence fields offer.
+const EVIDENCE_LIST: &str = "evidence-names";
+
+/// The check and metric names of the phase's suites, offered (and searched as one types) by
+/// every item's evidence field.
+#[component]
+fn EvidenceNames(names: Vec<(String, String, String)>) -> impl IntoView {
+    view! {
+        <datalist id=EVIDENCE_LIST>
+            {names.into_iter().map(|(suite, name, kind)| {
+                let label = format!("{kind} in {suite}");
+                view! { <option value=name>{label}</option> }
+            }).collect_view()}
+        </datalist>
+    }
+}
+
 /// The editable fields of an item, shared by the add and edit forms.
 #[component]
 fn ItemFields(item: ChecklistItemView, users: Vec<String>, suites: Vec<String>) -> impl IntoView {
@@ -559,7 +665,7 @@ fn ItemFields(item: ChecklistItemView, users: Vec<String>, suites: Vec<String>) 
                 {suites.into_iter().map(|s| { let sel = s == suite; view! { <option value=s.clone() selected=sel>{s.clone()}</option> } }).collect_view()}
             </select>
         </label>
-        <label for=f("check")>"Check or metric (optional)"<input id=f("check") name="evidence_check" maxlength="300" value=item.evidence_check.clone() placeholder="whole suite"/></label>
+        <label for=f("check")>"Check or metric (optional)"<input id=f("check") name="evidence_check" maxlength="300" list=EVIDENCE_LIST value=item.evidence_check.clone() placeholder="whole suite — type to search"/></label>
         <label class="check-label"><input type="checkbox" name="required" value="on" checked=item.required/>" Required for READY"</label>
     }
 }
@@ -627,6 +733,9 @@ fn ItemRow(
     let this = id.to_string();
     let update_sent = outcome_for::<UpdateItem>(Some(("id", &this)));
     let sign_sent = outcome_for::<SignItem>(Some(("id", &this)));
+    let (edit_fold, sign_fold) = (NodeRef::new(), NodeRef::new());
+    close_on_success(actions, Place::Item(id), edit_fold, None);
+    close_on_success(actions, Place::Item(id), sign_fold, None);
     let edit = can_edit.then(|| {
         let editing = failed(&update_sent);
         let item2 = as_sent(&update_sent, item.clone());
@@ -643,7 +752,7 @@ fn ItemRow(
                     <input type="hidden" name="direction" value="down"/>
                     <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
                 </ActionForm>
-                <details class="edit" open=editing>
+                <details class="edit" open=editing node_ref=edit_fold>
                     <summary>"Edit"</summary>
                     <ActionForm action=actions.update attr:class="form form-grid">
                         <input type="hidden" name="id" value=id/>
@@ -675,7 +784,7 @@ fn ItemRow(
         let verdict = kept(&sign_sent, "verdict").unwrap_or_default();
         let (open, comment) = (failed(&sign_sent), kept(&sign_sent, "comment"));
         view! {
-            <details class="sign" open=open>
+            <details class="sign" open=open node_ref=sign_fold>
                 <summary>"Sign off"</summary>
                 <ActionForm action=actions.sign attr:class="form form-row">
                     <input type="hidden" name="id" value=id/>
@@ -707,6 +816,7 @@ fn ItemRow(
             {(!item.description.is_empty()).then(|| view! { <p class="item-desc">{item.description.clone()}</p> })}
             {(!meta.is_empty()).then(|| view! { <p class="muted small">{meta}</p> })}
             {signoffs}
+            {actions.note_at(Place::Item(id))}
             <div class="item-tools">{edit}{sign}</div>
         </li>
     }

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::components::create_forms::{CreatePhase, NewPhaseForm, successes};
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::form_outcome::{FormOutcome, outcome_for};
 
 /// Formats offered in the form (`auto` detects from the content).
 const FORMATS: &[(&str, &str)] = &[
@@ -27,15 +29,23 @@ const FORMATS: &[(&str, &str)] = &[
     ("mocha", "mocha JSON"),
 ];
 
-/// Names of the project and phase, and whether the caller may import.
+/// Names of the project and phase (`None` when the phase does not exist yet: the page
+/// answers 404 and offers to create it), and whether the caller may import.
 #[server]
-pub async fn get_import_context(project: String, phase: String) -> Result<(String, String, bool), ServerFnError> {
+pub async fn get_import_context(
+    project: String,
+    phase: String,
+) -> Result<(String, Option<String>, bool), ServerFnError> {
     use readyboard_domain::role::Role;
     let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
-    Ok((p.name, ph.name, me.role().allows(Role::Editor)))
+    let phase_name = match store.phase(p.id, &phase).await {
+        Ok(ph) => Some(ph.name),
+        Err(readyboard_store::StoreError::NotFound) => None,
+        Err(e) => return Err(crate::ssr::store_error(e)),
+    };
+    Ok((p.name, phase_name, me.role().allows(Role::Editor)))
 }
 
 /// The import page.
@@ -47,7 +57,10 @@ pub fn ImportPage() -> impl IntoView {
         let p = params.read();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
     };
-    let data = Resource::new(key, |(project, phase)| get_import_context(project, phase));
+    let create = ServerAction::<CreatePhase>::new();
+    let created_phase = successes(create);
+    let data =
+        Resource::new(move || (key(), created_phase.get()), |((project, phase), _)| get_import_context(project, phase));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -58,11 +71,17 @@ pub fn ImportPage() -> impl IntoView {
                     Some(o) => Some(o.message.clone()),
                     None => query.read().get("error"),
                 };
-                let kept = move |name: &str| crate::form_outcome::kept(&outcome, name);
-                let format = kept("format").unwrap_or_default();
+                // The phase this page offered to create, created just now (with or without script).
+                let created = match create.value().get() {
+                    Some(Ok(msg)) => Some(msg),
+                    _ => outcome_for::<CreatePhase>(None).filter(|o| !o.failed).map(|o| o.message),
+                };
                 match data.await {
                     Err(e) => view! { <Title text="Import"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok((project_name, phase_name, can_edit)) => view! {
+                    Ok((project_name, None, can_edit)) => view! {
+                        <MissingPhase project=project phase=phase project_name=project_name can_edit=can_edit create=create/>
+                    }.into_any(),
+                    Ok((project_name, Some(phase_name), can_edit)) => view! {
                         <Title text=format!("Import · {phase_name}")/>
                         <nav class="crumbs">
                             <a href="/">"Projects"</a><span>"/"</span>
@@ -76,24 +95,10 @@ pub fn ImportPage() -> impl IntoView {
                                 "Into {project_name} · {phase_name}. Paste a hand-written Markdown readiness report, or choose any supported file; CI should use the upload API instead."
                             )}</p>
                         </header>
+                        {created.clone().map(|msg| view! { <p class="alert alert-ok" role="status">{msg}</p> })}
                         {error.map(|e| view! { <ErrorBox message=e/> })}
                         {if can_edit {
-                            view! {
-                                <form class="form card import" method="post" action=format!("/import/{project}/{phase}") enctype="multipart/form-data">
-                                    <div class="form-row">
-                                        <label>"Suite"<input name="suite" maxlength="200" placeholder="e.g. readiness-review" value=kept("suite")/></label>
-                                        <label>"Format"
-                                            <select name="format">
-                                                {FORMATS.iter().map(|(v, l)| view! { <option value=*v selected=format == *v>{*l}</option> }).collect_view()}
-                                            </select>
-                                        </label>
-                                    </div>
-                                    <label>"Paste the report"<textarea name="text" rows="14" class="mono" placeholder="# Phase 4 Production Readiness Report\n\n| Check | Status |\n|---|---|\n| Health checks | ✅ PASS |">{kept("text")}</textarea></label>
-                                    <label>"…or choose a file"<input type="file" name="file" accept=".md,.markdown,.txt,.json,.xml,.sarif,.trx,.jsonl"/></label>
-                                    <p class="muted small">"Text that arrived with broken encoding (âœ…, ðŸš¨) is repaired before it is read. The report is stored whole or not at all."</p>
-                                    <div><button type="submit" class="btn btn-primary">"Import"</button></div>
-                                </form>
-                            }.into_any()
+                            view! { <ImportForm project=project phase=phase outcome=outcome/> }.into_any()
                         } else {
                             view! { <p class="alert alert-warn" role="alert">"Importing reports needs the editor role."</p> }.into_any()
                         }}
@@ -101,5 +106,62 @@ pub fn ImportPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The form itself: a plain multipart post, so it works without JavaScript; a failed import
+/// comes back with what was pasted kept.
+#[component]
+fn ImportForm(project: String, phase: String, outcome: Option<FormOutcome>) -> impl IntoView {
+    let kept = move |name: &str| crate::form_outcome::kept(&outcome, name);
+    let format = kept("format").unwrap_or_default();
+    view! {
+        <form class="form card import" method="post" action=format!("/import/{project}/{phase}") enctype="multipart/form-data">
+            <div class="form-row">
+                <label>"Suite"<input name="suite" maxlength="200" placeholder="e.g. readiness-review" value=kept("suite")/></label>
+                <label>"Format"
+                    <select name="format">
+                        {FORMATS.iter().map(|(v, l)| view! { <option value=*v selected=format == *v>{*l}</option> }).collect_view()}
+                    </select>
+                </label>
+            </div>
+            <label>"Paste the report"<textarea name="text" rows="14" class="mono" placeholder="# Phase 4 Production Readiness Report\n\n| Check | Status |\n|---|---|\n| Health checks | ✅ PASS |">{kept("text")}</textarea></label>
+            <label>"…or choose a file"<input type="file" name="file" accept=".md,.markdown,.txt,.json,.xml,.sarif,.trx,.jsonl"/></label>
+            <p class="muted small">"Text that arrived with broken encoding (âœ…, ðŸš¨) is repaired before it is read. The report is stored whole or not at all."</p>
+            <div><button type="submit" class="btn btn-primary">"Import"</button></div>
+        </form>
+    }
+}
+
+/// The import page of a phase that does not exist yet: says so, and offers editors to
+/// create it (then the same page shows the import form).
+#[component]
+fn MissingPhase(
+    project: String,
+    phase: String,
+    project_name: String,
+    can_edit: bool,
+    create: ServerAction<CreatePhase>,
+) -> impl IntoView {
+    crate::pages::not_found::answer_not_found();
+    view! {
+        <Title text="Import · no such phase"/>
+        <nav class="crumbs">
+            <a href="/">"Projects"</a><span>"/"</span>
+            <a href=format!("/p/{project}")>{project_name.clone()}</a><span>"/"</span>
+            <span>{phase.clone()}</span>
+        </nav>
+        <header class="page-head">
+            <h1>"Import a report"</h1>
+            <p class="alert alert-warn" role="alert">{format!("{project_name} has no phase “{phase}” yet.")}</p>
+        </header>
+        {if can_edit {
+            view! {
+                <p class="muted">"Create it here with its thresholds, and this page then takes the report."</p>
+                <NewPhaseForm action=create project=project fixed_slug=phase open=true/>
+            }.into_any()
+        } else {
+            view! { <p class="muted">"An editor can create it; the project page lists the phases that exist."</p> }.into_any()
+        }}
     }
 }

@@ -2,7 +2,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use readyboard_domain::role::Role;
 
+use crate::components::create_forms::{CreateProject, NewProjectForm, successes};
+use crate::components::header::get_me;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
 use crate::types::ProjectCard;
@@ -104,10 +107,13 @@ pub(crate) mod summary {
     }
 }
 
-/// The projects overview.
+/// The projects overview, with the form that creates a project for editors.
 #[component]
 pub fn Overview() -> impl IntoView {
-    let cards = Resource::new(|| (), |_| list_project_cards());
+    let create = ServerAction::<CreateProject>::new();
+    let created = successes(create);
+    let cards = Resource::new(move || created.get(), |_| list_project_cards());
+    let me = Resource::new(|| (), |_| get_me());
     view! {
         <Title text="Projects"/>
         <div class="page-head">
@@ -116,18 +122,26 @@ pub fn Overview() -> impl IntoView {
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
+                let can_edit = me.await.ok().flatten().and_then(|m| Role::parse(&m.role)).is_some_and(|r| r.allows(Role::Editor));
+                let form = move |open: bool| can_edit.then(|| view! { <NewProjectForm action=create open=open/> });
                 match cards.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(cards) if cards.is_empty() => view! {
                         <section class="empty">
                             <h2>"No projects yet"</h2>
-                            <p class="muted">"Create a project on the admin page, then upload evidence with an API token, or run "<code>"readyboard demo"</code>" to load sample data."</p>
+                            {if can_edit {
+                                view! { <p class="muted">"Create the first project below, then a phase in it, and import a report into that phase — or upload reports from CI with an API token. "<code>"readyboard demo"</code>" loads sample data."</p> }.into_any()
+                            } else {
+                                view! { <p class="muted">"Nothing to read yet: an editor creates projects and phases, and CI uploads reports into them."</p> }.into_any()
+                            }}
                         </section>
+                        {form(true)}
                     }.into_any(),
                     Ok(cards) => view! {
                         <div class="cards">
                             {cards.into_iter().map(|c| view! { <ProjectTile card=c/> }).collect_view()}
                         </div>
+                        {form(false)}
                     }.into_any(),
                 }
             })}
@@ -142,7 +156,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
         return view! {
             <article class="card project-card">
                 <header class="card-head"><h2><a href=href>{card.name}</a></h2></header>
-                <p class="muted">"No phases yet: the first upload creates one."</p>
+                <p class="muted">"No phases yet: create one on the project page, or upload a report for a new phase."</p>
             </article>
         }
         .into_any();

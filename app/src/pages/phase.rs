@@ -335,7 +335,7 @@ fn Scorecard(
         <section class="section">
             <h2>"Categories"</h2>
             {if v.categories.is_empty() {
-                view! { <p class="muted">"No scored checks yet."</p> }.into_any()
+                view! { <p class="muted">"No scored checks yet: categories appear with the first report's checks."</p> }.into_any()
             } else {
                 view! {
                     <div class="table-wrap"><table class="table">
@@ -371,7 +371,16 @@ fn Scorecard(
                 }).collect_view()}
             </p>
             {if v.suites.is_empty() {
-                view! { <p class="muted">"No evidence yet: upload a report to this phase."</p> }.into_any()
+                let import = format!("/p/{}/{}/import", v.project, ph.slug);
+                view! {
+                    <div class="empty-note">
+                        <p class="muted">"No evidence yet. The score, verdict and trends start with the first report."</p>
+                        <ul class="muted small">
+                            {v.can_edit.then(|| view! { <li><a href=import>"Import a report"</a>" — paste a hand-written readiness report or choose a test-result file."</li> })}
+                            <li>"From CI: "<code>{format!("POST /api/v1/reports?project={}&phase={}&suite=…", v.project, ph.slug)}</code>" with an API token (an admin creates one)."</li>
+                        </ul>
+                    </div>
+                }.into_any()
             } else {
                 view! {
                     <div class="table-wrap"><table class="table">

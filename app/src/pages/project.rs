@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::components::create_forms::{CreatePhase, NewPhaseForm, successes};
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
 use crate::pages::trends::ChartFigure;
@@ -13,7 +14,7 @@ use crate::types::{ProjectView, ReportLine};
 #[server]
 pub async fn get_project(slug: String, range: String) -> Result<ProjectView, ServerFnError> {
     use readyboard_domain::role::Role;
-    crate::ssr::require(Role::Viewer).await?;
+    let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
     let p = store.project(&slug).await.map_err(crate::ssr::store_error)?;
@@ -34,7 +35,8 @@ pub async fn get_project(slug: String, range: String) -> Result<ProjectView, Ser
         let series = store.project_score_series(p.id, &range).await.map_err(crate::ssr::store_error)?;
         Some(score_chart(&p.slug, &series))
     };
-    Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent, chart, range })
+    let can_edit = me.role().allows(Role::Editor);
+    Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent, chart, range, can_edit })
 }
 
 /// The chart of every phase's score, with its points and a table of where each phase ended.
@@ -87,9 +89,14 @@ pub(crate) fn report_line(r: &readyboard_store::ReportRow, now: i64) -> ReportLi
 pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let query = leptos_router::hooks::use_query_map();
+    let create = ServerAction::<CreatePhase>::new();
+    let created = successes(create);
     let data = Resource::new(
-        move || (params.read().get("project").unwrap_or_default(), query.read().get("range").unwrap_or_default()),
-        |(slug, range)| get_project(slug, range),
+        move || {
+            let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
+            (slug, range.unwrap_or_default(), created.get())
+        },
+        |(slug, range, _)| get_project(slug, range),
     );
     view! {
         <Suspense fallback=Loading>
@@ -98,6 +105,7 @@ pub fn ProjectPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Project"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(p) => {
                         let slug = p.slug.clone();
+                        let no_phases = p.phases.is_empty();
                         view! {
                             <Title text=p.name.clone()/>
                             <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>{p.name.clone()}</span></nav>
@@ -108,7 +116,11 @@ pub fn ProjectPage() -> impl IntoView {
                             <section class="section">
                                 <h2>"Phases"</h2>
                                 {if p.phases.is_empty() {
-                                    view! { <p class="muted">"No phases yet. The first report uploaded for a phase creates it."</p> }.into_any()
+                                    view! { <p class="muted">{if p.can_edit {
+                                        "No phases yet. Create the first one below; then import a report into it, or let CI upload reports with an API token (an upload for a new phase creates it)."
+                                    } else {
+                                        "No phases yet: an editor creates them, or CI uploads the first report of a phase."
+                                    }}</p> }.into_any()
                                 } else {
                                     view! {
                                         <div class="phase-list">
@@ -128,6 +140,7 @@ pub fn ProjectPage() -> impl IntoView {
                                     }.into_any()
                                 }}
                             </section>
+                            {p.can_edit.then(|| view! { <NewPhaseForm action=create project=slug.clone() open=no_phases/> })}
                             {p.chart.map(|c| view! {
                                 <ChartFigure c=c range=p.range.clone() range_links=format!("/p/{}", p.slug)/>
                             }.into_any())}
@@ -147,7 +160,7 @@ pub fn ProjectPage() -> impl IntoView {
 #[component]
 pub fn ReportTable(reports: Vec<ReportLine>) -> impl IntoView {
     if reports.is_empty() {
-        return view! { <p class="muted">"No reports yet."</p> }.into_any();
+        return view! { <p class="muted">"No reports yet. Import one from a phase's page (“Import a report”), or upload them from CI with an API token."</p> }.into_any();
     }
     view! {
         <div class="table-wrap">
