@@ -812,9 +812,13 @@ pub struct AuditLine {
     pub actor: String,
     /// What was done.
     pub action: String,
-    /// What kind of thing, and which one.
+    /// What kind of thing ("report", "checklist item").
     pub entity: String,
-    /// Project and phase slugs, when the change belongs to a phase.
+    /// Which one, by name ("#96 · unit", "alice"), if the entry names one.
+    pub subject: Option<String>,
+    /// Where that thing is shown, if it still exists and has a page.
+    pub href: Option<String>,
+    /// The phase the change belongs to: (link, "Project · Phase").
     pub place: Option<(String, String)>,
     /// State before (JSON), if any.
     pub before: Option<String>,
@@ -833,6 +837,10 @@ pub struct AuditView {
     pub actions: Vec<String>,
     /// Phases to filter by: (`project/phase`, label).
     pub phases: Vec<(String, String)>,
+    /// Which entries: `changes`, `signins` or `all`.
+    pub kind: String,
+    /// Entries matching the filters, all pages together.
+    pub total: i64,
     /// Id to continue from for older entries.
     pub older: Option<i64>,
 }

@@ -242,6 +242,22 @@ test("audit: the filter form works", async ({ page }) => {
   await expect(page).toHaveURL(/\/audit\?/);
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await expect(page.locator("table tbody tr").first()).toBeVisible();
+  const actions = page.locator("table.audit tbody tr td:nth-child(3)");
+  expect((await actions.allTextContents()).some((a) => a.startsWith("auth."))).toBe(false);
+
+  // Sign-ins are one link away, and the filters keep to them.
+  await page.getByRole("link", { name: "Sign-ins" }).click();
+  await expect(page).toHaveURL(/kind=signins/);
+  await expect(page.locator(".audit-count")).toContainText("sign-in");
+  expect((await actions.allTextContents()).every((a) => a.startsWith("auth."))).toBe(true);
+  await filter.getByRole("combobox", { name: /^Who/ }).selectOption("admin");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=signins.*actor=admin/);
+  await expect(actions.first()).toHaveText(/^auth\./);
+  expect((await actions.allTextContents()).every((a) => a.startsWith("auth."))).toBe(true);
+  await page.getByRole("link", { name: "Changes" }).click();
+  await expect(page).toHaveURL(/kind=changes/);
+  expect((await actions.allTextContents()).some((a) => a.startsWith("auth."))).toBe(false);
 });
 
 test("the remaining forms: roles, token revocation, waiving and reopening, checklist tools", async ({ page }) => {

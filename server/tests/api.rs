@@ -13,7 +13,7 @@ use readyboard_domain::role::Role;
 use readyboard_server::cli::{DbArgs, ServeArgs};
 use readyboard_server::page_cache;
 use readyboard_store::{Actor, Store};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -1757,4 +1757,54 @@ async fn every_figure_of_hand_written_reports_adds_up_from_the_counts_shown() {
             weighted / weights
         );
     }
+}
+
+#[tokio::test]
+async fn audit_log_names_what_changed_and_keeps_sign_ins_apart() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::audit::GetAudit;
+    let app = app().await;
+    let cli = Actor::system("test");
+    let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    let b = readyboard_store::NewBlocker {
+        severity: "high".into(),
+        title: "No rollback plan".into(),
+        ..Default::default()
+    };
+    let b = app.store.add_blocker(&cli, phase.id, &b).await.unwrap();
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let cookie = session_cookie(&app).await;
+    let audit = |form: &'static str| call_server_fn(&app, GetAudit::PATH, &cookie, form);
+
+    // Changes by default, each naming its subject and linking to it.
+    let v = audit("").await.json();
+    assert_eq!(v["kind"], "changes");
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(v["total"], entries.len());
+    assert!(entries.iter().all(|e| !e["action"].as_str().unwrap().starts_with("auth.")), "{v}");
+    let entry = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap().clone();
+    let blocker = entry("blocker.create");
+    assert_eq!(blocker["subject"], "No rollback plan");
+    assert_eq!(blocker["href"], format!("/p/shop/release-1/blockers?status=all#blocker-{}", b.id));
+    assert_eq!(blocker["place"], json!(["/p/shop/release-1", "Shop · Release 1"]));
+    let phase = entry("phase.create");
+    assert_eq!((phase["entity"].clone(), phase["subject"].clone()), (json!("phase"), json!("Shop · Release 1")));
+    assert_eq!(phase["href"], "/p/shop/release-1");
+    assert_eq!(
+        (entry("user.create")["subject"].clone(), entry("user.create")["href"].clone()),
+        (json!("alice"), Value::Null)
+    );
+    let shop = entries.iter().find(|e| e["action"] == "project.create" && e["subject"] == "Shop").unwrap();
+    assert_eq!(shop["href"], "/p/shop");
+
+    // Sign-ins apart; both together; a phase narrows the changes.
+    let v = audit("kind=signins").await.json();
+    let actions: Vec<&str> = v["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["auth.login"]);
+    assert_eq!((v["total"].clone(), v["entries"][0]["subject"].clone()), (json!(1), json!("alice")));
+    let all = audit("kind=all").await.json();
+    assert_eq!(all["total"].as_i64().unwrap(), entries.len() as i64 + 1);
+    let v = audit("kind=changes&phase=shop%2Frelease-1").await.json();
+    assert_eq!(v["total"], 2, "the phase and its blocker: {v}");
+    assert_eq!(audit("kind=everything").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -636,6 +636,80 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert!(after.iter().zip(&before).all(|(a, b)| a.1 >= b.1), "nothing was deleted");
 }
 
+/// The audit log names what each entry is about (in one query per page), keeps sign-ins
+/// apart from changes and counts what it shows; something deleted keeps the name it had.
+async fn audit_names_story(store: Store, _probe: Probe) {
+    use readyboard_store::{AuditFilter, AuditKind, ItemInput, NewBlocker};
+    let cli = Actor::system("cli");
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let ann = store.create_user(&cli, "ann", "$argon2id$fake", Role::Approver).await.unwrap();
+    let ann_actor = Actor::user(ann.id, "ann");
+    let ci = Actor::system("ci");
+    let first = report(shop.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None);
+    let r = store.ingest(&ci, &first).await.unwrap();
+    let beta = store.create_phase(&cli, shop.id, "beta", "Beta").await.unwrap();
+    store.create_token(&cli, shop.id, "ci-main", "hash-1", "rb_1").await.unwrap();
+    let b = NewBlocker { severity: "high".into(), title: "Restore never rehearsed".into(), ..Default::default() };
+    store.add_blocker(&ann_actor, beta.id, &b).await.unwrap();
+    let item = ItemInput { title: "Runbook reviewed".into(), status: "todo".into(), ..Default::default() };
+    let item = store.add_checklist_item(&ann_actor, &beta, &item).await.unwrap();
+    store.delete_checklist_item(&ann_actor, item.id, item.version).await.unwrap();
+    let outsider = Actor::system("login from 10.0.0.9");
+    store.audit_event(&ann_actor, "auth.login", "user", Some(ann.id.to_string())).await.unwrap();
+    store.audit_event(&outsider, "auth.login_failed", "user", Some("mallory".into())).await.unwrap();
+    store.audit_event(&ann_actor, "auth.logout", "user", Some(ann.id.to_string())).await.unwrap();
+
+    // Changes leave sign-ins out; each entry names its subject.
+    let changes = AuditFilter { kind: AuditKind::Changes, ..Default::default() };
+    let rows = store.audit_search(&changes, 100).await.unwrap();
+    assert!(rows.iter().all(|r| !r.entry.action.starts_with("auth.")));
+    assert_eq!(store.audit_count(&changes).await.unwrap(), rows.len() as i64);
+    let named = |action: &str| {
+        let row = rows.iter().find(|r| r.entry.action == action).unwrap_or_else(|| panic!("{action} listed"));
+        row.subject.clone().unwrap_or_else(|| panic!("{action} names its subject"))
+    };
+    let report = named("report.create");
+    assert_eq!(report.name, format!("#{} · security", r.report_id));
+    let place = (report.project.as_deref(), report.phase.as_deref(), report.found);
+    assert_eq!(place, (Some("shop"), Some("release-1"), true));
+    assert_eq!(named("project.create").name, "Shop");
+    assert_eq!(named("user.create").name, "ann");
+    assert_eq!(named("token.create").name, "ci-main");
+    assert_eq!(named("blocker.create").name, "Restore never rehearsed");
+    let beta_id = Some(beta.id.to_string());
+    let phase = rows.iter().find(|r| r.entry.action == "phase.create" && r.entry.entity_id == beta_id);
+    assert_eq!(phase.unwrap().subject.as_ref().unwrap().name, "Shop · Beta");
+    let created = named("checklist.create");
+    assert_eq!((created.name.as_str(), created.found), ("Runbook reviewed", false), "deleted, named as it was");
+
+    // Sign-ins on their own: logins, failed logins (named as typed) and logouts.
+    let signins = AuditFilter { kind: AuditKind::SignIns, ..Default::default() };
+    let rows = store.audit_search(&signins, 100).await.unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(actions, ["auth.logout", "auth.login_failed", "auth.login"]);
+    let names: Vec<&str> = rows.iter().map(|r| r.subject.as_ref().unwrap().name.as_str()).collect();
+    assert_eq!(names, ["ann", "mallory", "ann"]);
+    assert_eq!(store.audit_count(&signins).await.unwrap(), 3);
+    let all = store.audit_count(&AuditFilter::default()).await.unwrap();
+    assert_eq!(all, store.audit_count(&changes).await.unwrap() + 3);
+
+    // Filter menus offer what the chosen kind holds; the other filters still apply.
+    let (actors, actions) = store.audit_facets(AuditKind::SignIns).await.unwrap();
+    assert_eq!(actors, ["ann", "login from 10.0.0.9"]);
+    assert!(actions.iter().all(|a| a.starts_with("auth.")));
+    let (_, actions) = store.audit_facets(AuditKind::Changes).await.unwrap();
+    assert!(actions.contains(&"report.create".to_string()) && !actions.iter().any(|a| a.starts_with("auth.")));
+    let ann_changes = AuditFilter { actor: Some("ann".into()), ..changes.clone() };
+    let mine = store.audit_search(&ann_changes, 100).await.unwrap();
+    let actions: Vec<&str> = mine.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(actions, ["checklist.delete", "checklist.create", "blocker.create"]);
+    let in_beta = AuditFilter { phase_id: Some(beta.id), ..changes.clone() };
+    assert_eq!(store.audit_count(&in_beta).await.unwrap(), 4, "phase, blocker, item added and deleted");
+    let older = AuditFilter { before_id: Some(mine[0].entry.id), ..ann_changes };
+    assert_eq!(store.audit_search(&older, 100).await.unwrap().len(), 2);
+    assert_eq!(store.audit_count(&older).await.unwrap(), 3, "the count is of every page");
+}
+
 /// Decisions: a snapshot frozen at the time, GO against the verdict only with an override
 /// reason, later decisions superseding earlier ones, and what changed since.
 async fn decisions_story(store: Store, _probe: Probe) {
@@ -918,7 +992,7 @@ async fn checklist_story(store: Store, _probe: Probe) {
         phase_id: Some(phase.id),
         actor: Some("ed".into()),
         action: Some("checklist".into()),
-        before_id: None,
+        ..Default::default()
     };
     let rows = store.audit_search(&filter, 100).await.unwrap();
     assert!(!rows.is_empty());
@@ -1022,6 +1096,16 @@ async fn decisions_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_on_postgres() {
     on_postgres(decisions_story).await;
+}
+
+#[tokio::test]
+async fn audit_names_subjects_and_keeps_sign_ins_apart_on_sqlite() {
+    on_sqlite(audit_names_story).await;
+}
+
+#[tokio::test]
+async fn audit_names_subjects_and_keeps_sign_ins_apart_on_postgres() {
+    on_postgres(audit_names_story).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
