@@ -470,6 +470,10 @@ pub struct BlockersView {
     pub open_by_severity: [i64; 4],
     /// Owners to filter by.
     pub owners: Vec<String>,
+    /// Projects to filter by (slug, name); empty on a phase's own page.
+    pub projects: Vec<(String, String)>,
+    /// Phases to filter by (`project/phase`, "Project · Phase"); empty on a phase's own page.
+    pub phases: Vec<(String, String)>,
     /// The caller may add and assign blockers.
     pub can_edit: bool,
     /// The caller may waive and reopen blockers.

@@ -84,3 +84,37 @@ test("a viewer sees blockers but no forms to change them", async ({ page }) => {
   await expect(page.getByText("Manage", { exact: true })).toHaveCount(0);
   await shot(page, "blockers-viewer");
 });
+
+test("the blockers page narrows to a project, then to one of its phases", async ({ page }) => {
+  const errors = watchErrors(page);
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/blockers?status=all");
+  await hydrated(page);
+  const places = () => page.locator(".blocker-meta > a").allTextContents();
+  expect(new Set((await places()).map((p) => p.split(" · ")[0]))).toEqual(new Set(["Prompt Studio", "Payments API"]));
+
+  await page.getByLabel("Project").selectOption("prompt-studio");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/project=prompt-studio/);
+  await expect(page.getByLabel("Project")).toHaveValue("prompt-studio");
+  await expect(page.locator(".blocker-meta > a", { hasText: "Payments API" })).toHaveCount(0);
+  expect((await places()).every((p) => p.startsWith("Prompt Studio · "))).toBe(true);
+  // Once a project is chosen, the phase menu offers its phases only.
+  await expect(page.getByLabel("Phase").locator("option")).toHaveText([
+    "all phases",
+    "Prompt Studio · Phase 3 — Production hardening",
+    "Prompt Studio · Phase 4 — Production deployment",
+  ]);
+
+  await page.getByLabel("Phase").selectOption("prompt-studio/phase-4");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/phase=prompt-studio%2Fphase-4/);
+  await expect(page.getByLabel("Phase")).toHaveValue("prompt-studio/phase-4");
+  await expect(page.locator(".blocker-meta > a", { hasText: "Phase 3" })).toHaveCount(0);
+  await expect(page.locator(".blocker").first()).toBeVisible();
+  expect((await places()).every((p) => p.startsWith("Prompt Studio · Phase 4"))).toBe(true);
+  await expect(page.getByLabel("Project")).toHaveValue("prompt-studio");
+  await shot(page, "blockers-narrowed");
+  expect(errors).toEqual([]);
+});

@@ -260,6 +260,22 @@ test("audit: the filter form works", async ({ page }) => {
   expect((await actions.allTextContents()).some((a) => a.startsWith("auth."))).toBe(false);
 });
 
+test("blockers of every phase: narrowed to a project, then a phase", async ({ page }) => {
+  await open(page, "/blockers?status=all");
+  const filter = page.locator("form.filters");
+  await filter.getByLabel("Project").selectOption("prompt-studio");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/project=prompt-studio/);
+  const places = page.locator(".blocker-meta > a");
+  await expect(places.first()).toBeVisible();
+  expect((await places.allTextContents()).every((p) => p.startsWith("Prompt Studio · "))).toBe(true);
+  await filter.getByLabel("Phase").selectOption("prompt-studio/phase-3");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/phase=prompt-studio%2Fphase-3/);
+  await expect(places.first()).toBeVisible();
+  expect((await places.allTextContents()).every((p) => p.startsWith("Prompt Studio · Phase 3"))).toBe(true);
+});
+
 test("the remaining forms: roles, token revocation, waiving and reopening, checklist tools", async ({ page }) => {
   await open(page, "/admin");
   const userRow = (name: string) => page.locator("tr", { has: page.locator("td.strong", { hasText: new RegExp(`^${name}$`) }) });

@@ -1760,6 +1760,32 @@ async fn every_figure_of_hand_written_reports_adds_up_from_the_counts_shown() {
 }
 
 #[tokio::test]
+async fn blocker_list_narrows_to_a_project_and_a_phase() {
+    let app = app().await;
+    let cli = Actor::system("test");
+    for (phase, title) in [("release-1", "Data loss on failover"), ("release-2", "No rollback plan")] {
+        let ph = app.store.create_phase(&cli, app.shop_id, phase, phase).await.unwrap();
+        let b = readyboard_store::NewBlocker { severity: "high".into(), title: title.into(), ..Default::default() };
+        app.store.add_blocker(&cli, ph.id, &b).await.unwrap();
+    }
+    let titles = |v: Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|b| b["title"].as_str().unwrap().to_string()).collect()
+    };
+    let get = |q: &'static str| app.get(q, Some(&app.token));
+    assert_eq!(get("/api/v1/blockers?project=shop").await.json()["total"], 2);
+    assert_eq!(titles(get("/api/v1/blockers?project=shop&phase=release-2").await.json()), ["No rollback plan"]);
+    assert_eq!(titles(get("/api/v1/blockers?phase=shop/release-1").await.json()), ["Data loss on failover"]);
+    let p = get("/api/v1/blockers?phase=release-2").await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("project"), "{p}");
+    let p = get("/api/v1/blockers?project=other&phase=shop/release-1").await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("another project"), "{p}");
+    get("/api/v1/blockers?project=nope").await.problem(StatusCode::NOT_FOUND);
+    get("/api/v1/blockers?project=shop&phase=nope").await.problem(StatusCode::NOT_FOUND);
+    // A project the token may not read is not found, like one that does not exist.
+    get("/api/v1/blockers?project=other").await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
 async fn audit_log_names_what_changed_and_keeps_sign_ins_apart() {
     use leptos::server_fn::ServerFn;
     use readyboard_app::pages::audit::GetAudit;

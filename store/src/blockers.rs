@@ -41,6 +41,8 @@ pub struct BlockerAssignment {
 /// What the blocker list shows; every field optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockerFilter {
+    /// Only this project.
+    pub project_id: Option<i64>,
     /// Only this phase.
     pub phase_id: Option<i64>,
     /// Only this severity.
@@ -216,6 +218,9 @@ impl Store {
             n += 1;
             n
         };
+        if f.project_id.is_some() {
+            sql += &format!(" AND ph.project_id = ${}", next());
+        }
         if f.phase_id.is_some() {
             sql += &format!(" AND b.phase_id = ${}", next());
         }
@@ -234,6 +239,7 @@ impl Store {
         sql += &format!(" LIMIT ${}", next());
         on_pool!(self, pool => {
             let mut q = sqlx::query_as::<_, BlockerItem>(&sql);
+            if let Some(p) = f.project_id { q = q.bind(p); }
             if let Some(p) = f.phase_id { q = q.bind(p); }
             if let Some(s) = &f.severity { q = q.bind(s.clone()); }
             if let Some(s) = &f.status { q = q.bind(s.clone()); }

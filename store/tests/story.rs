@@ -710,6 +710,34 @@ async fn audit_names_story(store: Store, _probe: Probe) {
     assert_eq!(store.audit_count(&older).await.unwrap(), 3, "the count is of every page");
 }
 
+/// Blockers filter by project and phase, and both filters apply together.
+async fn blocker_places(store: Store, _probe: Probe) {
+    use readyboard_store::{BlockerFilter, NewBlocker};
+    let cli = Actor::system("cli");
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let web = store.create_project(&cli, "web", "Web", "").await.unwrap();
+    let mut ids = Vec::new();
+    for (project, phase) in [(shop.id, "release-1"), (shop.id, "release-2"), (web.id, "release-1")] {
+        let ph = store.create_phase(&cli, project, phase, phase).await.unwrap();
+        let b =
+            NewBlocker { severity: "high".into(), title: format!("Held back {project}/{phase}"), ..Default::default() };
+        ids.push((ph.id, store.add_blocker(&cli, ph.id, &b).await.unwrap().id));
+    }
+    let listed = |f: BlockerFilter| {
+        let store = store.clone();
+        async move {
+            let mut v: Vec<i64> = store.list_blockers(&f, 100).await.unwrap().into_iter().map(|b| b.id).collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(listed(BlockerFilter { project_id: Some(shop.id), ..Default::default() }).await, [ids[0].1, ids[1].1]);
+    assert_eq!(listed(BlockerFilter { project_id: Some(web.id), ..Default::default() }).await, [ids[2].1]);
+    assert_eq!(listed(BlockerFilter { phase_id: Some(ids[1].0), ..Default::default() }).await, [ids[1].1]);
+    let crossed = BlockerFilter { project_id: Some(web.id), phase_id: Some(ids[0].0), ..Default::default() };
+    assert!(listed(crossed).await.is_empty(), "both filters apply");
+}
+
 /// Decisions: a snapshot frozen at the time, GO against the verdict only with an override
 /// reason, later decisions superseding earlier ones, and what changed since.
 async fn decisions_story(store: Store, _probe: Probe) {
@@ -1106,6 +1134,16 @@ async fn audit_names_subjects_and_keeps_sign_ins_apart_on_sqlite() {
 #[tokio::test]
 async fn audit_names_subjects_and_keeps_sign_ins_apart_on_postgres() {
     on_postgres(audit_names_story).await;
+}
+
+#[tokio::test]
+async fn blockers_filter_by_project_and_phase_on_sqlite() {
+    on_sqlite(blocker_places).await;
+}
+
+#[tokio::test]
+async fn blockers_filter_by_project_and_phase_on_postgres() {
+    on_postgres(blocker_places).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
