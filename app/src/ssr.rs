@@ -200,6 +200,12 @@ pub fn date(ms: i64) -> String {
     datetime(ms).chars().take(10).collect()
 }
 
+/// Users who may own work, by name: every enabled user, as the checklist offers them.
+pub async fn owner_choices(store: &Store) -> Result<Vec<String>, ServerFnError> {
+    let users = store.list_users().await.map_err(store_error)?;
+    Ok(users.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect())
+}
+
 /// A project or phase in a filter menu.
 #[derive(Debug, Clone)]
 pub struct Place {

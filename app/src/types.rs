@@ -470,6 +470,8 @@ pub struct BlockersView {
     pub open_by_severity: [i64; 4],
     /// Owners to filter by.
     pub owners: Vec<String>,
+    /// Users a blocker may be given to.
+    pub users: Vec<String>,
     /// Projects to filter by (slug, name); empty on a phase's own page.
     pub projects: Vec<(String, String)>,
     /// Phases to filter by (`project/phase`, "Project · Phase"); empty on a phase's own page.

@@ -37,14 +37,24 @@ test("editors add and assign, approvers waive and reopen, on a phase's blockers"
   const add = page.locator(".add-blocker");
   await add.getByLabel("Title").fill("Restore from backup never rehearsed");
   await add.getByLabel("Details").fill("The last drill stopped at the WAL replay.");
-  await add.getByLabel("Owner").fill("dana");
+  // Owners are chosen from the users, "nobody" first.
+  await expect(add.getByLabel("Owner").locator("option").first()).toHaveText("nobody");
+  await add.getByLabel("Owner").selectOption("viewer");
   await add.getByLabel("Due date").fill("2026-12-01");
   await add.getByRole("button", { name: "Add blocker" }).click();
   await expect(page.getByRole("status")).toContainText(/Blocker #\d+ added/);
   const mine = page.locator(".blocker", { hasText: "Restore from backup never rehearsed" });
-  await expect(mine).toContainText("owner: dana");
+  await expect(mine).toContainText("owner: viewer");
   await expect(mine).toContainText("added by hand");
   await expect(add.getByLabel("Title")).toHaveValue("");
+
+  // Hand it to someone else from the same menu; the current owner is chosen in it.
+  await mine.getByText("Manage").click();
+  await expect(mine.getByLabel("Owner")).toHaveValue("viewer");
+  await mine.getByLabel("Owner").selectOption("admin");
+  await mine.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("updated");
+  await expect(page.locator(".blocker", { hasText: "Restore from backup never rehearsed" })).toContainText("owner: admin");
 
   // Waive the critical WebSocket blocker with a rationale: the verdict is no longer held by it.
   const ws = page.locator(".blocker", { hasText: "WebSocket" }).first();

@@ -159,9 +159,12 @@ test("blockers: adding, filtering, and a refusal with what was typed kept", asyn
 
   const row = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
   await row.getByText("Manage").click();
+  await row.getByLabel("Owner").selectOption("viewer");
   await row.getByLabel("Due").fill("2026-12-24");
   await row.getByRole("button", { name: "Save" }).click();
-  await expect(page.locator(".blocker", { hasText: "Restore drill never rehearsed" })).toContainText("due 2026-12-24");
+  const saved = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
+  await expect(saved).toContainText("due 2026-12-24");
+  await expect(saved).toContainText("owner: viewer");
 });
 
 test("checklist: an item is added, a rejection without a reason is refused, then signed", async ({ page }) => {

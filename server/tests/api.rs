@@ -895,6 +895,7 @@ async fn blocker_list_filters_and_respects_token_scope() {
     let app = app().await;
     let cli = Actor::system("test");
     let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    app.store.create_user(&cli, "bob", "not-a-real-hash", Role::Editor).await.unwrap();
     for (sev, title, owner) in [("critical", "Data loss on failover", Some("bob")), ("low", "Typo in runbook", None)] {
         let b = readyboard_store::NewBlocker {
             severity: sev.into(),
@@ -1783,6 +1784,35 @@ async fn blocker_list_narrows_to_a_project_and_a_phase() {
     get("/api/v1/blockers?project=shop&phase=nope").await.problem(StatusCode::NOT_FOUND);
     // A project the token may not read is not found, like one that does not exist.
     get("/api/v1/blockers?project=other").await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn blocker_owners_are_chosen_from_the_users() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::blockers::{AddBlocker, AssignBlocker, GetBlockers};
+    let app = app().await;
+    let cli = Actor::system("test");
+    app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    app.store.set_role(&cli, "alice", Role::Editor).await.unwrap();
+    let cookie = session_cookie(&app).await;
+    let v = call_server_fn(&app, GetBlockers::PATH, &cookie, "project=shop&phase=release-1").await.json();
+    assert_eq!(v["users"], json!(["alice"]), "the owner menu offers the users");
+
+    let add = |owner: &str| {
+        format!("project=shop&phase=release-1&severity=high&title=No+rollback&details=&owner={owner}&due_date=")
+    };
+    let r = call_server_fn(&app, AddBlocker::PATH, &cookie, &add("dana")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&r.body).contains("no user named"), "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(call_server_fn(&app, AddBlocker::PATH, &cookie, &add("alice")).await.status, StatusCode::OK);
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let b = app.store.blockers(phase.id, false).await.unwrap().remove(0);
+    assert_eq!(app.store.blocker(b.id).await.unwrap().owner.as_deref(), Some("alice"));
+    let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=bob&due_date=", b.id)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=&due_date=", b.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.store.blocker(b.id).await.unwrap().owner, None, "nobody");
 }
 
 #[tokio::test]

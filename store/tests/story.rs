@@ -53,6 +53,15 @@ impl Probe {
         out
     }
 
+    /// Runs one statement behind the store's back (to set up data older code wrote).
+    async fn exec(&self, sql: &str) {
+        match self {
+            Probe::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Probe::Postgres(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+        .expect("statement runs")
+    }
+
     /// The database's URL, for a second store with caches of its own.
     fn url(&self) -> &str {
         match self {
@@ -589,6 +598,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert!(card.reasons.iter().any(|r| r.contains("high blocker")), "{:?}", card.reasons);
 
     // Assign, then filter by owner, severity and status.
+    store.create_user(&cli, "bob", "$argon2id$fake", Role::Editor).await.unwrap();
     let assigned = store
         .assign_blocker(
             &ann_actor,
@@ -710,12 +720,14 @@ async fn audit_names_story(store: Store, _probe: Probe) {
     assert_eq!(store.audit_count(&older).await.unwrap(), 3, "the count is of every page");
 }
 
-/// Blockers filter by project and phase, and both filters apply together.
-async fn blocker_places(store: Store, _probe: Probe) {
-    use readyboard_store::{BlockerFilter, NewBlocker};
+/// Blockers filter by project and phase; an owner is a user, and an owner written by hand
+/// before that rule stays until someone changes it.
+async fn blocker_places_and_owners(store: Store, probe: Probe) {
+    use readyboard_store::{BlockerAssignment, BlockerFilter, NewBlocker};
     let cli = Actor::system("cli");
     let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
     let web = store.create_project(&cli, "web", "Web", "").await.unwrap();
+    store.create_user(&cli, "ann", "$argon2id$fake", Role::Editor).await.unwrap();
     let mut ids = Vec::new();
     for (project, phase) in [(shop.id, "release-1"), (shop.id, "release-2"), (web.id, "release-1")] {
         let ph = store.create_phase(&cli, project, phase, phase).await.unwrap();
@@ -736,6 +748,21 @@ async fn blocker_places(store: Store, _probe: Probe) {
     assert_eq!(listed(BlockerFilter { phase_id: Some(ids[1].0), ..Default::default() }).await, [ids[1].1]);
     let crossed = BlockerFilter { project_id: Some(web.id), phase_id: Some(ids[0].0), ..Default::default() };
     assert!(listed(crossed).await.is_empty(), "both filters apply");
+
+    // Owners: users only, refused in plain words otherwise.
+    let typo =
+        NewBlocker { severity: "low".into(), title: "x".into(), owner: Some("dana".into()), ..Default::default() };
+    let refused = store.add_blocker(&cli, ids[0].0, &typo).await;
+    assert!(matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("no user named") && m.contains("dana")));
+    let assign = |owner: &str, due: &str| BlockerAssignment { owner: Some(owner.into()), due_date: Some(due.into()) };
+    let id = ids[0].1;
+    assert!(matches!(store.assign_blocker(&cli, id, &assign("dana", "")).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.assign_blocker(&cli, id, &assign("ann", "")).await.unwrap().owner.as_deref(), Some("ann"));
+    probe.exec(&format!("UPDATE blockers SET owner = 'ops team' WHERE id = {id}")).await;
+    let kept = store.assign_blocker(&cli, id, &assign("ops team", "2026-12-24")).await.unwrap();
+    assert_eq!((kept.owner.as_deref(), kept.due_date.as_deref()), (Some("ops team"), Some("2026-12-24")));
+    assert!(matches!(store.assign_blocker(&cli, id, &assign("ops crew", "")).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.assign_blocker(&cli, id, &assign("", "")).await.unwrap().owner, None);
 }
 
 /// Decisions: a snapshot frozen at the time, GO against the verdict only with an override
@@ -1137,13 +1164,13 @@ async fn audit_names_subjects_and_keeps_sign_ins_apart_on_postgres() {
 }
 
 #[tokio::test]
-async fn blockers_filter_by_project_and_phase_on_sqlite() {
-    on_sqlite(blocker_places).await;
+async fn blockers_filter_by_place_and_owners_are_users_on_sqlite() {
+    on_sqlite(blocker_places_and_owners).await;
 }
 
 #[tokio::test]
-async fn blockers_filter_by_project_and_phase_on_postgres() {
-    on_postgres(blocker_places).await;
+async fn blockers_filter_by_place_and_owners_are_users_on_postgres() {
+    on_postgres(blocker_places_and_owners).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -64,6 +64,7 @@ pub async fn get_blockers(
         items: rows.into_iter().map(|b| entry(b, now, &today)).collect(),
         open_by_severity,
         owners: store.blocker_owners().await.map_err(store_error)?,
+        users: if can_edit { crate::ssr::owner_choices(&store).await? } else { Vec::new() },
         projects,
         phases,
         can_edit,
@@ -383,6 +384,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         let open = failed(&sent);
         let (title, details, owner, due) =
             (kept(&sent, "title"), kept(&sent, "details"), kept(&sent, "owner"), kept(&sent, "due_date"));
+        let users = v.users.clone();
         let severity_option = move |value: &'static str| view! { <option value=value selected=severity == value>{value}</option> };
         view! {
             <details class="section card add-blocker" open=open>
@@ -400,7 +402,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
                     </label>
                     <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?" value=title/></label>
                     <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000">{details}</textarea></label>
-                    <label>"Owner"<input name="owner" maxlength="100" value=owner/></label>
+                    <label>"Owner"<OwnerSelect users=users current=owner.unwrap_or_default()/></label>
                     <label>"Due date"<input name="due_date" type="date" value=due/></label>
                     <button type="submit" class="btn btn-primary">"Add blocker"</button>
                 </ActionForm>
@@ -412,6 +414,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
     let global = v.scope.is_none();
     let count = v.items.len();
     let items_empty = v.items.is_empty();
+    let users = v.users.clone();
     view! {
         <Title text=title/>
         {crumbs}
@@ -442,7 +445,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
                         <For
                             each=move || v.items.clone()
                             key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
-                            children=move |b| view! { <BlockerRow b=b actions=actions can_edit can_approve global/> }
+                            children=move |b| view! { <BlockerRow b=b users=users.clone() actions=actions can_edit can_approve global/> }
                         />
                     </ul>
                 }.into_any()
@@ -452,7 +455,14 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bool, global: bool) -> impl IntoView {
+fn BlockerRow(
+    b: BlockerEntry,
+    users: Vec<String>,
+    actions: Actions,
+    can_edit: bool,
+    can_approve: bool,
+    global: bool,
+) -> impl IntoView {
     let id = b.id;
     let report_link = |label: &'static str, id: Option<i64>| {
         id.map(|id| view! { <a class="small" href=format!("/reports/{id}")>{format!("{label} #{id}")}</a> })
@@ -487,7 +497,7 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
             view! {
                 <ActionForm action=actions.assign attr:class="form form-row">
                     <input type="hidden" name="id" value=id/>
-                    <label>"Owner"<input name="owner" maxlength="100" value=owner_now/></label>
+                    <label>"Owner"<OwnerSelect users=users current=owner_now/></label>
                     <label>"Due"<input name="due_date" type="date" value=due_now/></label>
                     <button type="submit" class="btn">"Save"</button>
                 </ActionForm>
@@ -556,4 +566,21 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
         </li>
     }
     .into_any()
+}
+
+/// The users a blocker may be given to, "nobody" first. An owner written by hand before
+/// owners were chosen from the users stays offered while it is the blocker's owner.
+#[component]
+fn OwnerSelect(users: Vec<String>, current: String) -> impl IntoView {
+    let legacy = (!current.is_empty() && !users.contains(&current)).then(|| current.clone());
+    view! {
+        <select name="owner">
+            <option value="" selected=current.is_empty()>"nobody"</option>
+            {users.into_iter().map(|u| {
+                let selected = u == current;
+                view! { <option value=u.clone() selected=selected>{u.clone()}</option> }
+            }).collect_view()}
+            {legacy.map(|o| view! { <option value=o.clone() selected=true>{format!("{o} (not a user)")}</option> })}
+        </select>
+    }
 }
