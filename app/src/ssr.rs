@@ -200,6 +200,36 @@ pub fn date(ms: i64) -> String {
     datetime(ms).chars().take(10).collect()
 }
 
+/// Users who may own work, by name: every enabled user, as the checklist offers them.
+pub async fn owner_choices(store: &Store) -> Result<Vec<String>, ServerFnError> {
+    let users = store.list_users().await.map_err(store_error)?;
+    Ok(users.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect())
+}
+
+/// A project or phase in a filter menu.
+#[derive(Debug, Clone)]
+pub struct Place {
+    /// The value sent back: a project slug, or `project/phase`.
+    pub key: String,
+    /// What the menu shows: "Project", or "Project · Phase".
+    pub label: String,
+    /// Row id.
+    pub id: i64,
+}
+
+/// Every project and every phase, in order, for filter menus.
+pub async fn places(store: &Store) -> Result<(Vec<Place>, Vec<Place>), ServerFnError> {
+    let (mut projects, mut phases) = (Vec::new(), Vec::new());
+    for p in store.list_projects().await.map_err(store_error)? {
+        for ph in store.phases(p.id).await.map_err(store_error)? {
+            let (key, label) = (format!("{}/{}", p.slug, ph.slug), format!("{} · {}", p.name, ph.name));
+            phases.push(Place { key, label, id: ph.id });
+        }
+        projects.push(Place { key: p.slug, label: p.name, id: p.id });
+    }
+    Ok((projects, phases))
+}
+
 /// The audit actor for a logged-in user.
 pub fn actor(u: &UserRow) -> readyboard_store::Actor {
     readyboard_store::Actor::user(u.id, &u.username)

@@ -472,6 +472,12 @@ pub struct BlockersView {
     pub open_by_severity: [i64; 4],
     /// Owners to filter by.
     pub owners: Vec<String>,
+    /// Users a blocker may be given to.
+    pub users: Vec<String>,
+    /// Projects to filter by (slug, name); empty on a phase's own page.
+    pub projects: Vec<(String, String)>,
+    /// Phases to filter by (`project/phase`, "Project · Phase"); empty on a phase's own page.
+    pub phases: Vec<(String, String)>,
     /// The caller may add and assign blockers.
     pub can_edit: bool,
     /// The caller may waive and reopen blockers.
@@ -819,9 +825,13 @@ pub struct AuditLine {
     pub actor: String,
     /// What was done.
     pub action: String,
-    /// What kind of thing, and which one.
+    /// What kind of thing ("report", "checklist item").
     pub entity: String,
-    /// Project and phase slugs, when the change belongs to a phase.
+    /// Which one, by name ("#96 · unit", "alice"), if the entry names one.
+    pub subject: Option<String>,
+    /// Where that thing is shown, if it still exists and has a page.
+    pub href: Option<String>,
+    /// The phase the change belongs to: (link, "Project · Phase").
     pub place: Option<(String, String)>,
     /// State before (JSON), if any.
     pub before: Option<String>,
@@ -840,6 +850,10 @@ pub struct AuditView {
     pub actions: Vec<String>,
     /// Phases to filter by: (`project/phase`, label).
     pub phases: Vec<(String, String)>,
+    /// Which entries: `changes`, `signins` or `all`.
+    pub kind: String,
+    /// Entries matching the filters, all pages together.
+    pub total: i64,
     /// Id to continue from for older entries.
     pub older: Option<i64>,
 }

@@ -37,14 +37,24 @@ test("editors add and assign, approvers waive and reopen, on a phase's blockers"
   const add = page.locator(".add-blocker");
   await add.getByLabel("Title").fill("Restore from backup never rehearsed");
   await add.getByLabel("Details").fill("The last drill stopped at the WAL replay.");
-  await add.getByLabel("Owner").fill("dana");
+  // Owners are chosen from the users, "nobody" first.
+  await expect(add.getByLabel("Owner").locator("option").first()).toHaveText("nobody");
+  await add.getByLabel("Owner").selectOption("viewer");
   await add.getByLabel("Due date").fill("2026-12-01");
   await add.getByRole("button", { name: "Add blocker" }).click();
   await expect(page.getByRole("status")).toContainText(/Blocker #\d+ added/);
   const mine = page.locator(".blocker", { hasText: "Restore from backup never rehearsed" });
-  await expect(mine).toContainText("owner: dana");
+  await expect(mine).toContainText("owner: viewer");
   await expect(mine).toContainText("added by hand");
   await expect(add.getByLabel("Title")).toHaveValue("");
+
+  // Hand it to someone else from the same menu; the current owner is chosen in it.
+  await mine.getByText("Manage").click();
+  await expect(mine.getByLabel("Owner")).toHaveValue("viewer");
+  await mine.getByLabel("Owner").selectOption("admin");
+  await mine.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toContainText("updated");
+  await expect(page.locator(".blocker", { hasText: "Restore from backup never rehearsed" })).toContainText("owner: admin");
 
   // Waive the critical WebSocket blocker with a rationale: the verdict is no longer held by it.
   const ws = page.locator(".blocker", { hasText: "WebSocket" }).first();
@@ -83,4 +93,38 @@ test("a viewer sees blockers but no forms to change them", async ({ page }) => {
   await expect(page.getByText("Add a blocker")).toHaveCount(0);
   await expect(page.getByText("Manage", { exact: true })).toHaveCount(0);
   await shot(page, "blockers-viewer");
+});
+
+test("the blockers page narrows to a project, then to one of its phases", async ({ page }) => {
+  const errors = watchErrors(page);
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/blockers?status=all");
+  await hydrated(page);
+  const places = () => page.locator(".blocker-meta > a").allTextContents();
+  expect(new Set((await places()).map((p) => p.split(" · ")[0]))).toEqual(new Set(["Prompt Studio", "Payments API"]));
+
+  await page.getByLabel("Project").selectOption("prompt-studio");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/project=prompt-studio/);
+  await expect(page.getByLabel("Project")).toHaveValue("prompt-studio");
+  await expect(page.locator(".blocker-meta > a", { hasText: "Payments API" })).toHaveCount(0);
+  expect((await places()).every((p) => p.startsWith("Prompt Studio · "))).toBe(true);
+  // Once a project is chosen, the phase menu offers its phases only.
+  await expect(page.getByLabel("Phase").locator("option")).toHaveText([
+    "all phases",
+    "Prompt Studio · Phase 3 — Production hardening",
+    "Prompt Studio · Phase 4 — Production deployment",
+  ]);
+
+  await page.getByLabel("Phase").selectOption("prompt-studio/phase-4");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/phase=prompt-studio%2Fphase-4/);
+  await expect(page.getByLabel("Phase")).toHaveValue("prompt-studio/phase-4");
+  await expect(page.locator(".blocker-meta > a", { hasText: "Phase 3" })).toHaveCount(0);
+  await expect(page.locator(".blocker").first()).toBeVisible();
+  expect((await places()).every((p) => p.startsWith("Prompt Studio · Phase 4"))).toBe(true);
+  await expect(page.getByLabel("Project")).toHaveValue("prompt-studio");
+  await shot(page, "blockers-narrowed");
+  expect(errors).toEqual([]);
 });

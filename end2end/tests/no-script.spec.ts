@@ -159,9 +159,12 @@ test("blockers: adding, filtering, and a refusal with what was typed kept", asyn
 
   const row = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
   await row.getByText("Manage").click();
+  await row.getByLabel("Owner").selectOption("viewer");
   await row.getByLabel("Due").fill("2026-12-24");
   await row.getByRole("button", { name: "Save" }).click();
-  await expect(page.locator(".blocker", { hasText: "Restore drill never rehearsed" })).toContainText("due 2026-12-24");
+  const saved = page.locator(".blocker", { hasText: "Restore drill never rehearsed" });
+  await expect(saved).toContainText("due 2026-12-24");
+  await expect(saved).toContainText("owner: viewer");
 });
 
 test("checklist: an item is added, a rejection without a reason is refused, then signed", async ({ page }) => {
@@ -242,6 +245,38 @@ test("audit: the filter form works", async ({ page }) => {
   await expect(page).toHaveURL(/\/audit\?/);
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
   await expect(page.locator("table tbody tr").first()).toBeVisible();
+  const actions = page.locator("table.audit tbody tr td:nth-child(3)");
+  expect((await actions.allTextContents()).some((a) => a.startsWith("auth."))).toBe(false);
+
+  // Sign-ins are one link away, and the filters keep to them.
+  await page.getByRole("link", { name: "Sign-ins" }).click();
+  await expect(page).toHaveURL(/kind=signins/);
+  await expect(page.locator(".audit-count")).toContainText("sign-in");
+  expect((await actions.allTextContents()).every((a) => a.startsWith("auth."))).toBe(true);
+  await filter.getByRole("combobox", { name: /^Who/ }).selectOption("admin");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=signins.*actor=admin/);
+  await expect(actions.first()).toHaveText(/^auth\./);
+  expect((await actions.allTextContents()).every((a) => a.startsWith("auth."))).toBe(true);
+  await page.getByRole("link", { name: "Changes" }).click();
+  await expect(page).toHaveURL(/kind=changes/);
+  expect((await actions.allTextContents()).some((a) => a.startsWith("auth."))).toBe(false);
+});
+
+test("blockers of every phase: narrowed to a project, then a phase", async ({ page }) => {
+  await open(page, "/blockers?status=all");
+  const filter = page.locator("form.filters");
+  await filter.getByLabel("Project").selectOption("prompt-studio");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/project=prompt-studio/);
+  const places = page.locator(".blocker-meta > a");
+  await expect(places.first()).toBeVisible();
+  expect((await places.allTextContents()).every((p) => p.startsWith("Prompt Studio · "))).toBe(true);
+  await filter.getByLabel("Phase").selectOption("prompt-studio/phase-3");
+  await filter.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/phase=prompt-studio%2Fphase-3/);
+  await expect(places.first()).toBeVisible();
+  expect((await places.allTextContents()).every((p) => p.startsWith("Prompt Studio · Phase 3"))).toBe(true);
 });
 
 test("the remaining forms: roles, token revocation, waiving and reopening, checklist tools", async ({ page }) => {

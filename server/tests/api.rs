@@ -13,7 +13,7 @@ use readyboard_domain::role::Role;
 use readyboard_server::cli::{DbArgs, ServeArgs};
 use readyboard_server::page_cache;
 use readyboard_store::{Actor, Store};
-use serde_json::Value;
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -895,6 +895,7 @@ async fn blocker_list_filters_and_respects_token_scope() {
     let app = app().await;
     let cli = Actor::system("test");
     let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    app.store.create_user(&cli, "bob", "not-a-real-hash", Role::Editor).await.unwrap();
     for (sev, title, owner) in [("critical", "Data loss on failover", Some("bob")), ("low", "Typo in runbook", None)] {
         let b = readyboard_store::NewBlocker {
             severity: sev.into(),
@@ -1757,4 +1758,109 @@ async fn every_figure_of_hand_written_reports_adds_up_from_the_counts_shown() {
             weighted / weights
         );
     }
+}
+
+#[tokio::test]
+async fn blocker_list_narrows_to_a_project_and_a_phase() {
+    let app = app().await;
+    let cli = Actor::system("test");
+    for (phase, title) in [("release-1", "Data loss on failover"), ("release-2", "No rollback plan")] {
+        let ph = app.store.create_phase(&cli, app.shop_id, phase, phase).await.unwrap();
+        let b = readyboard_store::NewBlocker { severity: "high".into(), title: title.into(), ..Default::default() };
+        app.store.add_blocker(&cli, ph.id, &b).await.unwrap();
+    }
+    let titles = |v: Value| -> Vec<String> {
+        v["items"].as_array().unwrap().iter().map(|b| b["title"].as_str().unwrap().to_string()).collect()
+    };
+    let get = |q: &'static str| app.get(q, Some(&app.token));
+    assert_eq!(get("/api/v1/blockers?project=shop").await.json()["total"], 2);
+    assert_eq!(titles(get("/api/v1/blockers?project=shop&phase=release-2").await.json()), ["No rollback plan"]);
+    assert_eq!(titles(get("/api/v1/blockers?phase=shop/release-1").await.json()), ["Data loss on failover"]);
+    let p = get("/api/v1/blockers?phase=release-2").await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("project"), "{p}");
+    let p = get("/api/v1/blockers?project=other&phase=shop/release-1").await.problem(StatusCode::BAD_REQUEST);
+    assert!(p["detail"].as_str().unwrap().contains("another project"), "{p}");
+    get("/api/v1/blockers?project=nope").await.problem(StatusCode::NOT_FOUND);
+    get("/api/v1/blockers?project=shop&phase=nope").await.problem(StatusCode::NOT_FOUND);
+    // A project the token may not read is not found, like one that does not exist.
+    get("/api/v1/blockers?project=other").await.problem(StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn blocker_owners_are_chosen_from_the_users() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::blockers::{AddBlocker, AssignBlocker, GetBlockers};
+    let app = app().await;
+    let cli = Actor::system("test");
+    app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    app.store.set_role(&cli, "alice", Role::Editor).await.unwrap();
+    let cookie = session_cookie(&app).await;
+    let v = call_server_fn(&app, GetBlockers::PATH, &cookie, "project=shop&phase=release-1").await.json();
+    assert_eq!(v["users"], json!(["alice"]), "the owner menu offers the users");
+
+    let add = |owner: &str| {
+        format!("project=shop&phase=release-1&severity=high&title=No+rollback&details=&owner={owner}&due_date=")
+    };
+    let r = call_server_fn(&app, AddBlocker::PATH, &cookie, &add("dana")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(String::from_utf8_lossy(&r.body).contains("no user named"), "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(call_server_fn(&app, AddBlocker::PATH, &cookie, &add("alice")).await.status, StatusCode::OK);
+    let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let b = app.store.blockers(phase.id, false).await.unwrap().remove(0);
+    assert_eq!(app.store.blocker(b.id).await.unwrap().owner.as_deref(), Some("alice"));
+    let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=bob&due_date=", b.id)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=&due_date=", b.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(app.store.blocker(b.id).await.unwrap().owner, None, "nobody");
+}
+
+#[tokio::test]
+async fn audit_log_names_what_changed_and_keeps_sign_ins_apart() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::audit::GetAudit;
+    let app = app().await;
+    let cli = Actor::system("test");
+    let phase = app.store.create_phase(&cli, app.shop_id, "release-1", "Release 1").await.unwrap();
+    let b = readyboard_store::NewBlocker {
+        severity: "high".into(),
+        title: "No rollback plan".into(),
+        ..Default::default()
+    };
+    let b = app.store.add_blocker(&cli, phase.id, &b).await.unwrap();
+    app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
+    let cookie = session_cookie(&app).await;
+    let audit = |form: &'static str| call_server_fn(&app, GetAudit::PATH, &cookie, form);
+
+    // Changes by default, each naming its subject and linking to it.
+    let v = audit("").await.json();
+    assert_eq!(v["kind"], "changes");
+    let entries = v["entries"].as_array().unwrap();
+    assert_eq!(v["total"], entries.len());
+    assert!(entries.iter().all(|e| !e["action"].as_str().unwrap().starts_with("auth.")), "{v}");
+    let entry = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap().clone();
+    let blocker = entry("blocker.create");
+    assert_eq!(blocker["subject"], "No rollback plan");
+    assert_eq!(blocker["href"], format!("/p/shop/release-1/blockers?status=all#blocker-{}", b.id));
+    assert_eq!(blocker["place"], json!(["/p/shop/release-1", "Shop · Release 1"]));
+    let phase = entry("phase.create");
+    assert_eq!((phase["entity"].clone(), phase["subject"].clone()), (json!("phase"), json!("Shop · Release 1")));
+    assert_eq!(phase["href"], "/p/shop/release-1");
+    assert_eq!(
+        (entry("user.create")["subject"].clone(), entry("user.create")["href"].clone()),
+        (json!("alice"), Value::Null)
+    );
+    let shop = entries.iter().find(|e| e["action"] == "project.create" && e["subject"] == "Shop").unwrap();
+    assert_eq!(shop["href"], "/p/shop");
+
+    // Sign-ins apart; both together; a phase narrows the changes.
+    let v = audit("kind=signins").await.json();
+    let actions: Vec<&str> = v["entries"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["auth.login"]);
+    assert_eq!((v["total"].clone(), v["entries"][0]["subject"].clone()), (json!(1), json!("alice")));
+    let all = audit("kind=all").await.json();
+    assert_eq!(all["total"].as_i64().unwrap(), entries.len() as i64 + 1);
+    let v = audit("kind=changes&phase=shop%2Frelease-1").await.json();
+    assert_eq!(v["total"], 2, "the phase and its blocker: {v}");
+    assert_eq!(audit("kind=everything").await.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

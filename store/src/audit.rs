@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+pub use crate::audit_subjects::AuditSubject;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::StoreResult;
 
@@ -52,9 +53,53 @@ pub struct AuditEntry {
     pub after_json: Option<String>,
 }
 
+/// Which entries: changes to data, sign-ins (logins, logouts, failed logins), or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditKind {
+    /// Every entry.
+    #[default]
+    All,
+    /// Everything but sign-ins.
+    Changes,
+    /// Logins, logouts and failed logins only.
+    SignIns,
+}
+
+impl AuditKind {
+    /// Reads `all`, `changes` or `signins`.
+    pub fn parse(s: &str) -> Option<AuditKind> {
+        match s {
+            "all" => Some(AuditKind::All),
+            "changes" => Some(AuditKind::Changes),
+            "signins" => Some(AuditKind::SignIns),
+            _ => None,
+        }
+    }
+
+    /// The name `parse` reads.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditKind::All => "all",
+            AuditKind::Changes => "changes",
+            AuditKind::SignIns => "signins",
+        }
+    }
+
+    /// The SQL condition on `a.action` (sign-in actions are all `auth.*`).
+    fn condition(self) -> &'static str {
+        match self {
+            AuditKind::All => "",
+            AuditKind::Changes => " AND a.action NOT LIKE 'auth.%'",
+            AuditKind::SignIns => " AND a.action LIKE 'auth.%'",
+        }
+    }
+}
+
 /// What the audit log page shows; every field optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuditFilter {
+    /// Changes, sign-ins or both.
+    pub kind: AuditKind,
     /// Only this phase.
     pub phase_id: Option<i64>,
     /// Only this actor (user name, token or system label).
@@ -65,7 +110,7 @@ pub struct AuditFilter {
     pub before_id: Option<i64>,
 }
 
-/// An audit entry with where it happened.
+/// An audit entry with where it happened and what it is about, named.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AuditRow {
     /// The entry.
@@ -74,8 +119,15 @@ pub struct AuditRow {
     pub entry: AuditEntry,
     /// Project slug, when the change belongs to one.
     pub project: Option<String>,
+    /// Project name, when the change belongs to one.
+    pub project_name: Option<String>,
     /// Phase slug, when the change belongs to one.
     pub phase: Option<String>,
+    /// Phase name, when the change belongs to one.
+    pub phase_name: Option<String>,
+    /// The thing the entry is about, by name (`None` when the entry names nothing).
+    #[sqlx(skip)]
+    pub subject: Option<AuditSubject>,
 }
 
 /// Fields of an audit entry to write.
@@ -116,6 +168,51 @@ macro_rules! write_audit {
 }
 pub(crate) use write_audit;
 
+/// The `AND …` conditions of `f` on `audit_log a` and how many parameters they take, in
+/// the order [`bind_filter!`] binds them. `paged` includes the `before_id` condition.
+fn audit_conditions(f: &AuditFilter, paged: bool) -> (String, usize) {
+    let mut sql = String::from(f.kind.condition());
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    if f.phase_id.is_some() {
+        sql += &format!(" AND a.phase_id = ${}", next());
+    }
+    if f.actor.is_some() {
+        sql += &format!(" AND a.actor_label = ${}", next());
+    }
+    if f.action.is_some() {
+        let i = next();
+        sql += &format!(" AND (a.action = ${i} OR a.action LIKE ${i} || '.%')");
+    }
+    if paged && f.before_id.is_some() {
+        sql += &format!(" AND a.id < ${}", next());
+    }
+    (sql, n)
+}
+
+/// Binds the parameters of [`audit_conditions`] to a query, in order.
+macro_rules! bind_filter {
+    ($q:expr, $f:expr, $paged:expr) => {{
+        let (mut q, f): (_, &AuditFilter) = ($q, $f);
+        if let Some(v) = f.phase_id {
+            q = q.bind(v);
+        }
+        if let Some(v) = &f.actor {
+            q = q.bind(v.clone());
+        }
+        if let Some(v) = &f.action {
+            q = q.bind(v.clone());
+        }
+        if let Some(v) = f.before_id.filter(|_| $paged) {
+            q = q.bind(v);
+        }
+        q
+    }};
+}
+
 impl Store {
     /// The newest audit entries first.
     pub async fn audit_recent(&self, limit: i64) -> StoreResult<Vec<AuditEntry>> {
@@ -129,47 +226,40 @@ impl Store {
         Ok(rows)
     }
 
-    /// Audit entries matching `f`, newest first, at most `limit`.
+    /// Audit entries matching `f`, newest first, at most `limit`, each with its subject named.
     pub async fn audit_search(&self, f: &AuditFilter, limit: i64) -> StoreResult<Vec<AuditRow>> {
-        let mut sql = String::from(
+        let (conditions, count) = audit_conditions(f, true);
+        let sql = format!(
             "SELECT a.id, a.at, a.actor_label, a.action, a.entity, a.entity_id, a.before_json, a.after_json, \
-             p.slug AS project, ph.slug AS phase FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id \
-             LEFT JOIN phases ph ON ph.id = a.phase_id WHERE 1 = 1",
+             p.slug AS project, p.name AS project_name, ph.slug AS phase, ph.name AS phase_name \
+             FROM audit_log a LEFT JOIN projects p ON p.id = a.project_id \
+             LEFT JOIN phases ph ON ph.id = a.phase_id WHERE 1 = 1{conditions} ORDER BY a.id DESC LIMIT ${}",
+            count + 1
         );
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            n
-        };
-        if f.phase_id.is_some() {
-            sql += &format!(" AND a.phase_id = ${}", next());
-        }
-        if f.actor.is_some() {
-            sql += &format!(" AND a.actor_label = ${}", next());
-        }
-        if f.action.is_some() {
-            let i = next();
-            sql += &format!(" AND (a.action = ${i} OR a.action LIKE ${i} || '.%')");
-        }
-        if f.before_id.is_some() {
-            sql += &format!(" AND a.id < ${}", next());
-        }
-        sql += &format!(" ORDER BY a.id DESC LIMIT ${}", next());
-        Ok(on_pool!(self, pool => {
-            let mut q = sqlx::query_as::<_, AuditRow>(&sql);
-            if let Some(v) = f.phase_id { q = q.bind(v); }
-            if let Some(v) = &f.actor { q = q.bind(v.clone()); }
-            if let Some(v) = &f.action { q = q.bind(v.clone()); }
-            if let Some(v) = f.before_id { q = q.bind(v); }
+        let mut rows = on_pool!(self, pool => {
+            let q = bind_filter!(sqlx::query_as::<_, AuditRow>(&sql), f, true);
             q.bind(limit).fetch_all(pool).await
-        })?)
+        })?;
+        self.name_subjects(&mut rows).await?;
+        Ok(rows)
     }
 
-    /// Distinct actors and actions in the audit log (for filter menus).
-    pub async fn audit_facets(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+    /// How many entries match `f`, paging aside.
+    pub async fn audit_count(&self, f: &AuditFilter) -> StoreResult<i64> {
+        let (conditions, _) = audit_conditions(f, false);
+        let sql = format!("SELECT COUNT(*) FROM audit_log a WHERE 1 = 1{conditions}");
+        Ok(on_pool!(self, pool => bind_filter!(sqlx::query_scalar::<_, i64>(&sql), f, false).fetch_one(pool).await)?)
+    }
+
+    /// Distinct actors and actions among entries of `kind` (for filter menus).
+    pub async fn audit_facets(&self, kind: AuditKind) -> StoreResult<(Vec<String>, Vec<String>)> {
+        let where_ = kind.condition();
+        let actors_sql =
+            format!("SELECT DISTINCT a.actor_label FROM audit_log a WHERE 1 = 1{where_} ORDER BY a.actor_label");
+        let actions_sql = format!("SELECT DISTINCT a.action FROM audit_log a WHERE 1 = 1{where_} ORDER BY a.action");
         Ok(on_pool!(self, pool => {
-            let actors = sqlx::query_scalar::<_, String>("SELECT DISTINCT actor_label FROM audit_log ORDER BY actor_label").fetch_all(pool).await?;
-            let actions = sqlx::query_scalar::<_, String>("SELECT DISTINCT action FROM audit_log ORDER BY action").fetch_all(pool).await?;
+            let actors = sqlx::query_scalar::<_, String>(&actors_sql).fetch_all(pool).await?;
+            let actions = sqlx::query_scalar::<_, String>(&actions_sql).fetch_all(pool).await?;
             Ok::<_, sqlx::Error>((actors, actions))
         })?)
     }

@@ -41,6 +41,8 @@ pub struct BlockerAssignment {
 /// What the blocker list shows; every field optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct BlockerFilter {
+    /// Only this project.
+    pub project_id: Option<i64>,
     /// Only this phase.
     pub phase_id: Option<i64>,
     /// Only this severity.
@@ -216,6 +218,9 @@ impl Store {
             n += 1;
             n
         };
+        if f.project_id.is_some() {
+            sql += &format!(" AND ph.project_id = ${}", next());
+        }
         if f.phase_id.is_some() {
             sql += &format!(" AND b.phase_id = ${}", next());
         }
@@ -234,6 +239,7 @@ impl Store {
         sql += &format!(" LIMIT ${}", next());
         on_pool!(self, pool => {
             let mut q = sqlx::query_as::<_, BlockerItem>(&sql);
+            if let Some(p) = f.project_id { q = q.bind(p); }
             if let Some(p) = f.phase_id { q = q.bind(p); }
             if let Some(s) = &f.severity { q = q.bind(s.clone()); }
             if let Some(s) = &f.status { q = q.bind(s.clone()); }
@@ -249,9 +255,29 @@ impl Store {
         ).fetch_all(pool).await)?)
     }
 
-    /// Adds a blocker by hand to a phase; audited.
+    /// Refuses an owner who is not a user, unless it is the owner the blocker already has
+    /// (owners were free text once, and those blockers keep theirs until someone changes it).
+    async fn check_owner(&self, owner: &Option<String>, current: Option<&str>) -> StoreResult<()> {
+        let Some(name) = clean(owner) else { return Ok(()) };
+        if current == Some(name.as_str()) {
+            return Ok(());
+        }
+        let known = on_pool!(self, pool => sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE username = $1")
+            .bind(&name)
+            .fetch_optional(pool)
+            .await)?;
+        match known {
+            Some(_) => Ok(()),
+            None => Err(StoreError::Invalid(format!(
+                "owner: there is no user named \u{201c}{name}\u{201d}; choose someone from the list, or nobody"
+            ))),
+        }
+    }
+
+    /// Adds a blocker by hand to a phase; audited. The owner, if any, must be a user.
     pub async fn add_blocker(&self, actor: &Actor, phase_id: i64, b: &NewBlocker) -> StoreResult<BlockerItem> {
         b.validate().map_err(StoreError::Invalid)?;
+        self.check_owner(&b.owner, None).await?;
         let now = now_ms();
         // Manual blockers get a unique fingerprint: two people may well write the same title.
         let fingerprint = format!("manual:{now}:{}", uuid_like(now, &b.title));
@@ -278,9 +304,11 @@ impl Store {
         })
     }
 
-    /// Sets a blocker's owner and due date; audited.
+    /// Sets a blocker's owner and due date; audited. A new owner must be a user.
     pub async fn assign_blocker(&self, actor: &Actor, id: i64, a: &BlockerAssignment) -> StoreResult<BlockerItem> {
         a.validate().map_err(StoreError::Invalid)?;
+        let current = self.blocker(id).await?;
+        self.check_owner(&a.owner, current.owner.as_deref()).await?;
         self.change_blocker(
             actor,
             id,

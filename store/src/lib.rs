@@ -4,6 +4,7 @@
 //! `RETURNING`, `ON CONFLICT`) and run on whichever pool the URL selected.
 
 mod audit;
+mod audit_subjects;
 mod backup;
 mod blockers;
 mod cache;
@@ -20,7 +21,7 @@ mod tokens;
 mod trends;
 mod users;
 
-pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditKind, AuditRow, AuditSubject};
 pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::{Flights, GenCache, Lookup};

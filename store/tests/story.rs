@@ -53,6 +53,15 @@ impl Probe {
         out
     }
 
+    /// Runs one statement behind the store's back (to set up data older code wrote).
+    async fn exec(&self, sql: &str) {
+        match self {
+            Probe::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
+            Probe::Postgres(p, _) => sqlx::query(sql).execute(p).await.map(|_| ()),
+        }
+        .expect("statement runs")
+    }
+
     /// The database's URL, for a second store with caches of its own.
     fn url(&self) -> &str {
         match self {
@@ -589,6 +598,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert!(card.reasons.iter().any(|r| r.contains("high blocker")), "{:?}", card.reasons);
 
     // Assign, then filter by owner, severity and status.
+    store.create_user(&cli, "bob", "$argon2id$fake", Role::Editor).await.unwrap();
     let assigned = store
         .assign_blocker(
             &ann_actor,
@@ -634,6 +644,125 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert!(waive.after_json.as_deref().unwrap().contains("endpoint is disabled"));
     let after = probe.snapshot().await;
     assert!(after.iter().zip(&before).all(|(a, b)| a.1 >= b.1), "nothing was deleted");
+}
+
+/// The audit log names what each entry is about (in one query per page), keeps sign-ins
+/// apart from changes and counts what it shows; something deleted keeps the name it had.
+async fn audit_names_story(store: Store, _probe: Probe) {
+    use readyboard_store::{AuditFilter, AuditKind, ItemInput, NewBlocker};
+    let cli = Actor::system("cli");
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let ann = store.create_user(&cli, "ann", "$argon2id$fake", Role::Approver).await.unwrap();
+    let ann_actor = Actor::user(ann.id, "ann");
+    let ci = Actor::system("ci");
+    let first = report(shop.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None);
+    let r = store.ingest(&ci, &first).await.unwrap();
+    let beta = store.create_phase(&cli, shop.id, "beta", "Beta").await.unwrap();
+    store.create_token(&cli, shop.id, "ci-main", "hash-1", "rb_1").await.unwrap();
+    let b = NewBlocker { severity: "high".into(), title: "Restore never rehearsed".into(), ..Default::default() };
+    store.add_blocker(&ann_actor, beta.id, &b).await.unwrap();
+    let item = ItemInput { title: "Runbook reviewed".into(), status: "todo".into(), ..Default::default() };
+    let item = store.add_checklist_item(&ann_actor, &beta, &item).await.unwrap();
+    store.delete_checklist_item(&ann_actor, item.id, item.version).await.unwrap();
+    let outsider = Actor::system("login from 10.0.0.9");
+    store.audit_event(&ann_actor, "auth.login", "user", Some(ann.id.to_string())).await.unwrap();
+    store.audit_event(&outsider, "auth.login_failed", "user", Some("mallory".into())).await.unwrap();
+    store.audit_event(&ann_actor, "auth.logout", "user", Some(ann.id.to_string())).await.unwrap();
+
+    // Changes leave sign-ins out; each entry names its subject.
+    let changes = AuditFilter { kind: AuditKind::Changes, ..Default::default() };
+    let rows = store.audit_search(&changes, 100).await.unwrap();
+    assert!(rows.iter().all(|r| !r.entry.action.starts_with("auth.")));
+    assert_eq!(store.audit_count(&changes).await.unwrap(), rows.len() as i64);
+    let named = |action: &str| {
+        let row = rows.iter().find(|r| r.entry.action == action).unwrap_or_else(|| panic!("{action} listed"));
+        row.subject.clone().unwrap_or_else(|| panic!("{action} names its subject"))
+    };
+    let report = named("report.create");
+    assert_eq!(report.name, format!("#{} · security", r.report_id));
+    let place = (report.project.as_deref(), report.phase.as_deref(), report.found);
+    assert_eq!(place, (Some("shop"), Some("release-1"), true));
+    assert_eq!(named("project.create").name, "Shop");
+    assert_eq!(named("user.create").name, "ann");
+    assert_eq!(named("token.create").name, "ci-main");
+    assert_eq!(named("blocker.create").name, "Restore never rehearsed");
+    let beta_id = Some(beta.id.to_string());
+    let phase = rows.iter().find(|r| r.entry.action == "phase.create" && r.entry.entity_id == beta_id);
+    assert_eq!(phase.unwrap().subject.as_ref().unwrap().name, "Shop · Beta");
+    let created = named("checklist.create");
+    assert_eq!((created.name.as_str(), created.found), ("Runbook reviewed", false), "deleted, named as it was");
+
+    // Sign-ins on their own: logins, failed logins (named as typed) and logouts.
+    let signins = AuditFilter { kind: AuditKind::SignIns, ..Default::default() };
+    let rows = store.audit_search(&signins, 100).await.unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(actions, ["auth.logout", "auth.login_failed", "auth.login"]);
+    let names: Vec<&str> = rows.iter().map(|r| r.subject.as_ref().unwrap().name.as_str()).collect();
+    assert_eq!(names, ["ann", "mallory", "ann"]);
+    assert_eq!(store.audit_count(&signins).await.unwrap(), 3);
+    let all = store.audit_count(&AuditFilter::default()).await.unwrap();
+    assert_eq!(all, store.audit_count(&changes).await.unwrap() + 3);
+
+    // Filter menus offer what the chosen kind holds; the other filters still apply.
+    let (actors, actions) = store.audit_facets(AuditKind::SignIns).await.unwrap();
+    assert_eq!(actors, ["ann", "login from 10.0.0.9"]);
+    assert!(actions.iter().all(|a| a.starts_with("auth.")));
+    let (_, actions) = store.audit_facets(AuditKind::Changes).await.unwrap();
+    assert!(actions.contains(&"report.create".to_string()) && !actions.iter().any(|a| a.starts_with("auth.")));
+    let ann_changes = AuditFilter { actor: Some("ann".into()), ..changes.clone() };
+    let mine = store.audit_search(&ann_changes, 100).await.unwrap();
+    let actions: Vec<&str> = mine.iter().map(|r| r.entry.action.as_str()).collect();
+    assert_eq!(actions, ["checklist.delete", "checklist.create", "blocker.create"]);
+    let in_beta = AuditFilter { phase_id: Some(beta.id), ..changes.clone() };
+    assert_eq!(store.audit_count(&in_beta).await.unwrap(), 4, "phase, blocker, item added and deleted");
+    let older = AuditFilter { before_id: Some(mine[0].entry.id), ..ann_changes };
+    assert_eq!(store.audit_search(&older, 100).await.unwrap().len(), 2);
+    assert_eq!(store.audit_count(&older).await.unwrap(), 3, "the count is of every page");
+}
+
+/// Blockers filter by project and phase; an owner is a user, and an owner written by hand
+/// before that rule stays until someone changes it.
+async fn blocker_places_and_owners(store: Store, probe: Probe) {
+    use readyboard_store::{BlockerAssignment, BlockerFilter, NewBlocker};
+    let cli = Actor::system("cli");
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let web = store.create_project(&cli, "web", "Web", "").await.unwrap();
+    store.create_user(&cli, "ann", "$argon2id$fake", Role::Editor).await.unwrap();
+    let mut ids = Vec::new();
+    for (project, phase) in [(shop.id, "release-1"), (shop.id, "release-2"), (web.id, "release-1")] {
+        let ph = store.create_phase(&cli, project, phase, phase).await.unwrap();
+        let b =
+            NewBlocker { severity: "high".into(), title: format!("Held back {project}/{phase}"), ..Default::default() };
+        ids.push((ph.id, store.add_blocker(&cli, ph.id, &b).await.unwrap().id));
+    }
+    let listed = |f: BlockerFilter| {
+        let store = store.clone();
+        async move {
+            let mut v: Vec<i64> = store.list_blockers(&f, 100).await.unwrap().into_iter().map(|b| b.id).collect();
+            v.sort();
+            v
+        }
+    };
+    assert_eq!(listed(BlockerFilter { project_id: Some(shop.id), ..Default::default() }).await, [ids[0].1, ids[1].1]);
+    assert_eq!(listed(BlockerFilter { project_id: Some(web.id), ..Default::default() }).await, [ids[2].1]);
+    assert_eq!(listed(BlockerFilter { phase_id: Some(ids[1].0), ..Default::default() }).await, [ids[1].1]);
+    let crossed = BlockerFilter { project_id: Some(web.id), phase_id: Some(ids[0].0), ..Default::default() };
+    assert!(listed(crossed).await.is_empty(), "both filters apply");
+
+    // Owners: users only, refused in plain words otherwise.
+    let typo =
+        NewBlocker { severity: "low".into(), title: "x".into(), owner: Some("dana".into()), ..Default::default() };
+    let refused = store.add_blocker(&cli, ids[0].0, &typo).await;
+    assert!(matches!(&refused, Err(StoreError::Invalid(m)) if m.contains("no user named") && m.contains("dana")));
+    let assign = |owner: &str, due: &str| BlockerAssignment { owner: Some(owner.into()), due_date: Some(due.into()) };
+    let id = ids[0].1;
+    assert!(matches!(store.assign_blocker(&cli, id, &assign("dana", "")).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.assign_blocker(&cli, id, &assign("ann", "")).await.unwrap().owner.as_deref(), Some("ann"));
+    probe.exec(&format!("UPDATE blockers SET owner = 'ops team' WHERE id = {id}")).await;
+    let kept = store.assign_blocker(&cli, id, &assign("ops team", "2026-12-24")).await.unwrap();
+    assert_eq!((kept.owner.as_deref(), kept.due_date.as_deref()), (Some("ops team"), Some("2026-12-24")));
+    assert!(matches!(store.assign_blocker(&cli, id, &assign("ops crew", "")).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.assign_blocker(&cli, id, &assign("", "")).await.unwrap().owner, None);
 }
 
 /// Decisions: a snapshot frozen at the time, GO against the verdict only with an override
@@ -938,7 +1067,7 @@ async fn checklist_story(store: Store, _probe: Probe) {
         phase_id: Some(phase.id),
         actor: Some("ed".into()),
         action: Some("checklist".into()),
-        before_id: None,
+        ..Default::default()
     };
     let rows = store.audit_search(&filter, 100).await.unwrap();
     assert!(!rows.is_empty());
@@ -1042,6 +1171,26 @@ async fn decisions_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn decisions_on_postgres() {
     on_postgres(decisions_story).await;
+}
+
+#[tokio::test]
+async fn audit_names_subjects_and_keeps_sign_ins_apart_on_sqlite() {
+    on_sqlite(audit_names_story).await;
+}
+
+#[tokio::test]
+async fn audit_names_subjects_and_keeps_sign_ins_apart_on_postgres() {
+    on_postgres(audit_names_story).await;
+}
+
+#[tokio::test]
+async fn blockers_filter_by_place_and_owners_are_users_on_sqlite() {
+    on_sqlite(blocker_places_and_owners).await;
+}
+
+#[tokio::test]
+async fn blockers_filter_by_place_and_owners_are_users_on_postgres() {
+    on_postgres(blocker_places_and_owners).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,11 +10,14 @@ use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
 use crate::types::{BlockerEntry, BlockersView};
 
-/// Blockers of one phase (when `project` and `phase` are given) or of every phase.
+/// Blockers of one phase (when `project` and `phase` are given) or of every phase, there
+/// narrowed to `in_project` and `in_phase` (`project/phase`) when given.
 #[server]
 pub async fn get_blockers(
     project: Option<String>,
     phase: Option<String>,
+    in_project: Option<String>,
+    in_phase: Option<String>,
     severity: Option<String>,
     owner: Option<String>,
     status: Option<String>,
@@ -23,17 +26,17 @@ pub async fn get_blockers(
     use readyboard_domain::role::Role;
     let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
-    let now = crate::ssr::now_ms();
     let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     let mut filter = readyboard_store::BlockerFilter {
-        phase_id: None,
         severity: nonempty(severity),
         // "(nobody)" in the menu asks for unassigned blockers.
         owner: owner
             .filter(|o| !o.trim().is_empty())
             .map(|o| if o == "-" { String::new() } else { o.trim().to_string() }),
         status: nonempty(status),
+        ..Default::default()
     };
+    let (mut projects, mut phases) = (Vec::new(), Vec::new());
     let scope = match (nonempty(project), nonempty(phase)) {
         (Some(p), Some(ph)) => {
             let p = store.project(&p).await.map_err(store_error)?;
@@ -41,53 +44,89 @@ pub async fn get_blockers(
             filter.phase_id = Some(ph.id);
             Some((p.slug, p.name, ph.slug, ph.name))
         }
-        _ => None,
+        _ => {
+            (projects, phases) = narrow(&store, &mut filter, nonempty(in_project), nonempty(in_phase)).await?;
+            None
+        }
     };
+    let now = crate::ssr::now_ms();
     let today = crate::ssr::date(now);
     let rows = store.list_blockers(&filter, 500).await.map_err(store_error)?;
     let mut open_by_severity = [0i64; 4];
-    let items = rows
-        .into_iter()
-        .map(|b| {
-            if b.status == "open"
-                && let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity)
-            {
-                open_by_severity[i] += 1;
-            }
-            BlockerEntry {
-                id: b.id,
-                place: format!("{} · {}", b.project_name, b.phase_name),
-                project: b.project,
-                phase: b.phase,
-                suite: b.suite,
-                source: b.source,
-                severity: b.severity,
-                title: b.title,
-                details: b.details,
-                overdue: b.status == "open" && b.due_date.as_deref().is_some_and(|d| d < today.as_str()),
-                status: b.status,
-                owner: b.owner,
-                due_date: b.due_date,
-                first_seen: crate::format::ago(now, b.first_seen_at),
-                last_seen: crate::format::ago(now, b.last_seen_at),
-                occurrences: b.occurrences,
-                first_report_id: b.first_report_id,
-                last_report_id: b.last_report_id,
-                resolved_report_id: b.resolved_report_id,
-                resolved: b.resolved_at.map(|t| crate::format::ago(now, t)),
-                waived_by: b.waived_by,
-                waive_reason: b.waive_reason,
-            }
-        })
-        .collect();
+    for b in rows.iter().filter(|b| b.status == "open") {
+        if let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity) {
+            open_by_severity[i] += 1;
+        }
+    }
+    let can_edit = me.role().allows(Role::Editor);
     Ok(BlockersView {
         scope,
-        items,
+        items: rows.into_iter().map(|b| entry(b, now, &today)).collect(),
         open_by_severity,
         owners: store.blocker_owners().await.map_err(store_error)?,
-        can_edit: me.role().allows(Role::Editor),
+        users: if can_edit { crate::ssr::owner_choices(&store).await? } else { Vec::new() },
+        projects,
+        phases,
+        can_edit,
         can_approve: me.role().allows(Role::Approver),
     })
+}
+
+/// Narrows `filter` to the project and phase chosen on the page of every phase, and returns
+/// the menus to choose them from. Once a project is chosen, the phase menu lists its phases
+/// only, and a phase of another project is not applied.
+#[cfg(feature = "ssr")]
+async fn narrow(
+    store: &readyboard_store::Store,
+    filter: &mut readyboard_store::BlockerFilter,
+    project: Option<String>,
+    phase: Option<String>,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ServerFnError> {
+    use readyboard_store::StoreError;
+    let (projects, mut phases) = crate::ssr::places(store).await?;
+    let missing = || crate::ssr::store_error(StoreError::NotFound);
+    if phase.as_ref().is_some_and(|ph| !phases.iter().any(|x| x.key == *ph)) {
+        return Err(missing());
+    }
+    if let Some(p) = &project {
+        let chosen = projects.iter().find(|x| x.key == *p);
+        filter.project_id = Some(chosen.ok_or_else(missing)?.id);
+        phases.retain(|ph| ph.key.split_once('/').is_some_and(|(pp, _)| pp == p));
+    }
+    if let Some(ph) = &phase {
+        filter.phase_id = phases.iter().find(|x| x.key == *ph).map(|x| x.id);
+    }
+    let pairs = |v: Vec<crate::ssr::Place>| v.into_iter().map(|p| (p.key, p.label)).collect();
+    Ok((pairs(projects), pairs(phases)))
+}
+
+/// One stored blocker as the page lists it.
+#[cfg(feature = "ssr")]
+fn entry(b: readyboard_store::BlockerItem, now: i64, today: &str) -> BlockerEntry {
+    BlockerEntry {
+        id: b.id,
+        place: format!("{} · {}", b.project_name, b.phase_name),
+        project: b.project,
+        phase: b.phase,
+        suite: b.suite,
+        source: b.source,
+        severity: b.severity,
+        title: b.title,
+        details: b.details,
+        overdue: b.status == "open" && b.due_date.as_deref().is_some_and(|d| d < today),
+        status: b.status,
+        owner: b.owner,
+        due_date: b.due_date,
+        first_seen: crate::format::ago(now, b.first_seen_at),
+        last_seen: crate::format::ago(now, b.last_seen_at),
+        occurrences: b.occurrences,
+        first_report_id: b.first_report_id,
+        last_report_id: b.last_report_id,
+        resolved_report_id: b.resolved_report_id,
+        resolved: b.resolved_at.map(|t| crate::format::ago(now, t)),
+        waived_by: b.waived_by,
+        waive_reason: b.waive_reason,
+    }
 }
 
 /// Adds a blocker by hand (editors).
@@ -235,8 +274,8 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
         let (p, q) = (params.read(), query.read());
         let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
         (
-            if scoped { p.get("project") } else { None },
-            if scoped { p.get("phase") } else { None },
+            if scoped { (p.get("project"), p.get("phase")) } else { (None, None) },
+            if scoped { (None, None) } else { (get("project"), get("phase")) },
             get("severity"),
             get("owner"),
             // Open blockers unless the filter asks otherwise ("all" shows every status).
@@ -245,7 +284,9 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
     };
     let data = Resource::new(
         move || (key(), actions.version()),
-        |((project, phase, severity, owner, status), _)| get_blockers(project, phase, severity, owner, status),
+        |(((project, phase), (in_project, in_phase), severity, owner, status), _)| {
+            get_blockers(project, phase, in_project, in_phase, severity, owner, status)
+        },
     );
     view! {
         <Suspense fallback=Loading>
@@ -314,6 +355,16 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         .into_iter()
         .chain(v.owners.iter().map(|o| (o.clone(), o.clone())))
         .collect();
+    // Where: only on the page of every phase (a phase's own page is one place already).
+    let places = v.scope.is_none().then(|| {
+        let all = |what: &str| (String::new(), format!("all {what}"));
+        let projects: Vec<_> = std::iter::once(all("projects")).chain(v.projects.clone()).collect();
+        let phases: Vec<_> = std::iter::once(all("phases")).chain(v.phases.clone()).collect();
+        view! {
+            <label>"Project"<select name="project">{sel(projects, current("project"))}</select></label>
+            <label>"Phase"<select name="phase">{sel(phases, current("phase"))}</select></label>
+        }
+    });
     let summary = severities
         .iter()
         .zip(v.open_by_severity)
@@ -333,6 +384,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         let open = failed(&sent);
         let (title, details, owner, due) =
             (kept(&sent, "title"), kept(&sent, "details"), kept(&sent, "owner"), kept(&sent, "due_date"));
+        let users = v.users.clone();
         let severity_option = move |value: &'static str| view! { <option value=value selected=severity == value>{value}</option> };
         view! {
             <details class="section card add-blocker" open=open>
@@ -350,7 +402,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
                     </label>
                     <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?" value=title/></label>
                     <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000">{details}</textarea></label>
-                    <label>"Owner"<input name="owner" maxlength="100" value=owner/></label>
+                    <label>"Owner"<OwnerSelect users=users current=owner.unwrap_or_default()/></label>
                     <label>"Due date"<input name="due_date" type="date" value=due/></label>
                     <button type="submit" class="btn btn-primary">"Add blocker"</button>
                 </ActionForm>
@@ -362,6 +414,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
     let global = v.scope.is_none();
     let count = v.items.len();
     let items_empty = v.items.is_empty();
+    let users = v.users.clone();
     view! {
         <Title text=title/>
         {crumbs}
@@ -370,6 +423,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
             <p class="muted">{summary}</p>
         </header>
         <Form method="GET" action=action_path attr:class="form form-row filters" attr:aria-label="Filter blockers">
+            {places}
             <label>"Severity"<select name="severity">{sel(sev_options, current("severity"))}</select></label>
             <label>"Owner"<select name="owner">{sel(owner_options, current("owner"))}</select></label>
             <label>"Status"<select name="status">{sel(status_options, status_now)}</select></label>
@@ -391,7 +445,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
                         <For
                             each=move || v.items.clone()
                             key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
-                            children=move |b| view! { <BlockerRow b=b actions=actions can_edit can_approve global/> }
+                            children=move |b| view! { <BlockerRow b=b users=users.clone() actions=actions can_edit can_approve global/> }
                         />
                     </ul>
                 }.into_any()
@@ -401,7 +455,14 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
 }
 
 #[component]
-fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bool, global: bool) -> impl IntoView {
+fn BlockerRow(
+    b: BlockerEntry,
+    users: Vec<String>,
+    actions: Actions,
+    can_edit: bool,
+    can_approve: bool,
+    global: bool,
+) -> impl IntoView {
     let id = b.id;
     let report_link = |label: &'static str, id: Option<i64>| {
         id.map(|id| view! { <a class="small" href=format!("/reports/{id}")>{format!("{label} #{id}")}</a> })
@@ -436,7 +497,7 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
             view! {
                 <ActionForm action=actions.assign attr:class="form form-row">
                     <input type="hidden" name="id" value=id/>
-                    <label>"Owner"<input name="owner" maxlength="100" value=owner_now/></label>
+                    <label>"Owner"<OwnerSelect users=users current=owner_now/></label>
                     <label>"Due"<input name="due_date" type="date" value=due_now/></label>
                     <button type="submit" class="btn">"Save"</button>
                 </ActionForm>
@@ -505,4 +566,21 @@ fn BlockerRow(b: BlockerEntry, actions: Actions, can_edit: bool, can_approve: bo
         </li>
     }
     .into_any()
+}
+
+/// The users a blocker may be given to, "nobody" first. An owner written by hand before
+/// owners were chosen from the users stays offered while it is the blocker's owner.
+#[component]
+fn OwnerSelect(users: Vec<String>, current: String) -> impl IntoView {
+    let legacy = (!current.is_empty() && !users.contains(&current)).then(|| current.clone());
+    view! {
+        <select name="owner">
+            <option value="" selected=current.is_empty()>"nobody"</option>
+            {users.into_iter().map(|u| {
+                let selected = u == current;
+                view! { <option value=u.clone() selected=selected>{u.clone()}</option> }
+            }).collect_view()}
+            {legacy.map(|o| view! { <option value=o.clone() selected=true>{format!("{o} (not a user)")}</option> })}
+        </select>
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use readyboard_store::BlockerFilter;
+use readyboard_store::{BlockerFilter, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -13,20 +13,60 @@ use crate::state::AppState;
 /// Filters of `GET /api/v1/blockers`.
 #[derive(Debug, Deserialize)]
 pub struct BlockerQuery {
+    project: Option<String>,
+    phase: Option<String>,
     severity: Option<String>,
     owner: Option<String>,
     status: Option<String>,
     limit: Option<i64>,
 }
 
-/// `GET /api/v1/blockers?severity=&owner=&status=`: blockers of every phase the caller may read.
+/// The project and phase ids `project` and `phase` ask for: `phase` is a phase slug of
+/// `project`, or `project/phase` on its own. A project the caller may not read is not found.
+async fn scope(state: &AppState, caller: &Caller, q: &BlockerQuery) -> Result<(Option<i64>, Option<i64>), ApiError> {
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let (project, phase) = match (given(&q.project), given(&q.phase)) {
+        (p, Some(ph)) if ph.contains('/') => {
+            let (pp, ph) = ph.split_once('/').unwrap_or_default();
+            if p.as_deref().is_some_and(|p| p != pp) {
+                return Err(ApiError::bad_request("Invalid filter").detail("phase: belongs to another project"));
+            }
+            (Some(pp.to_string()), Some(ph.to_string()))
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::bad_request("Invalid filter").detail("phase: give `project` too, or `project/phase`"));
+        }
+        other => other,
+    };
+    let Some(project) = project else { return Ok((None, None)) };
+    let missing = |what: &'static str| {
+        move |e: StoreError| match e {
+            StoreError::NotFound => ApiError::not_found(what),
+            other => other.into(),
+        }
+    };
+    let p = state.store.project(&project).await.map_err(missing("Project"))?;
+    if !caller.can_read(p.id) {
+        return Err(ApiError::not_found("Project"));
+    }
+    let phase_id = match phase {
+        Some(ph) => Some(state.store.phase(p.id, &ph).await.map_err(missing("Phase"))?.id),
+        None => None,
+    };
+    Ok((Some(p.id), phase_id))
+}
+
+/// `GET /api/v1/blockers?project=&phase=&severity=&owner=&status=`: blockers of every phase
+/// the caller may read.
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<BlockerQuery>,
 ) -> Result<Json<Value>, ApiError> {
+    let (project_id, phase_id) = scope(&state, &caller, &q).await?;
     let filter = BlockerFilter {
-        phase_id: None,
+        project_id,
+        phase_id,
         severity: q.severity.filter(|s| !s.is_empty()),
         owner: q.owner,
         status: q.status.filter(|s| !s.is_empty() && s != "all"),
