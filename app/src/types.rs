@@ -85,6 +85,10 @@ pub struct ProjectView {
     pub chart: Option<TrendChart>,
     /// Whether the caller may create phases (editors).
     pub can_edit: bool,
+    /// Whether the caller may set the retention (admins).
+    pub can_admin: bool,
+    /// Days check rows and raw files are kept (`None`: forever).
+    pub retention_days: Option<i64>,
     /// Time range of the chart (`7d`, `30d`, `90d`, `all`).
     pub range: String,
 }
@@ -322,6 +326,8 @@ pub struct ReportView {
     pub categories: Vec<(String, Option<f64>, readyboard_domain::model::Counts)>,
     /// Artifact size, formatted.
     pub raw_size: String,
+    /// When retention pruned its check rows and raw file, if it did.
+    pub pruned: Option<String>,
 }
 
 /// A page of checks.
@@ -410,6 +416,8 @@ pub struct DiffView {
     pub totals: [usize; 5],
     /// Metric changes.
     pub metrics: Vec<MetricDelta>,
+    /// Whether either report's check rows were pruned under the project's retention.
+    pub checks_pruned: bool,
 }
 
 /// One blocker as the blockers page lists it.

@@ -55,6 +55,16 @@ pub enum Command {
         /// Destination file (must not exist).
         file: String,
     },
+    /// Remove the check rows and raw files each project's retention lets go (the report
+    /// counts, categories, history, blockers, decisions and each suite's latest report stay).
+    Prune {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only say what would be removed.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Replace the SQLite database with a backup FILE (refused while a server runs on it).
     Restore {
         /// Database.
@@ -113,6 +123,10 @@ pub struct ServeArgs {
     /// Bearer token a scraper must send to read `/metrics`.
     #[arg(long, env = "READYBOARD_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Minutes between retention passes (projects without a retention are never pruned);
+    /// 0 turns the background pass off (`readyboard prune` still works).
+    #[arg(long, env = "READYBOARD_PRUNE_EVERY_MINS", default_value_t = 60)]
+    pub prune_every_mins: u64,
     /// Load the demo dataset at start when the database has no projects.
     #[arg(long, env = "READYBOARD_DEMO", default_value_t = false)]
     pub demo: bool,

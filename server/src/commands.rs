@@ -120,6 +120,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("Backup written to {file}.");
             Ok(ExitCode::SUCCESS)
         }
+        Command::Prune { db, dry_run } => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            for line in crate::retention::run_once(&store, dry_run).await.map_err(store_msg)? {
+                println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Restore { db, file } => {
             let target = crate::backup::restore(&db.database_url, &file).await?;
             println!("Restored {target} from {file}.");

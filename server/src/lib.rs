@@ -20,6 +20,7 @@ pub mod intake;
 pub mod login_limit;
 pub mod metrics;
 pub mod page_cache;
+pub mod retention;
 pub mod router;
 pub mod security;
 pub mod serve;

@@ -69,6 +69,10 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         let sessions = store.session_backend();
         tokio::spawn(async move { sessions.continuously_delete_expired(tokio::time::Duration::from_secs(3600)).await })
     };
+    let pruner = (args.prune_every_mins > 0).then(|| {
+        let every = std::time::Duration::from_secs(args.prune_every_mins * 60);
+        tokio::spawn(crate::retention::continuously(store.clone(), every))
+    });
     let app = crate::router::router(state(store.clone(), &args, base_url.clone()));
     println!("readyboard listening on {base_url} (database {})", redact(&args.db.database_url));
     tracing::info!(addr = %local, "listening");
@@ -78,6 +82,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     crate::connections::serve(listener, app, timeouts, shutdown_signal()).await;
     sweeper.abort();
+    if let Some(pruner) = pruner {
+        pruner.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -65,6 +65,7 @@ async fn app_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
         trusted_proxy: Vec::new(),
         metrics: "public".into(),
         metrics_token: None,
+        prune_every_mins: 0,
         demo: false,
     };
     configure(&mut args);
@@ -1863,4 +1864,51 @@ async fn audit_log_names_what_changed_and_keeps_sign_ins_apart() {
     let v = audit("kind=changes&phase=shop%2Frelease-1").await.json();
     assert_eq!(v["total"], 2, "the phase and its blocker: {v}");
     assert_eq!(audit("kind=everything").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+// ---------------------------------------------------------------------------------------
+// Retention
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_pruned_report_keeps_its_counts_and_says_its_details_went() {
+    let app = app().await;
+    let first = app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await.json()["id"].as_i64().unwrap();
+    let extra = r#"<testcase classname="api" name="new_one"/>"#;
+    let second = app.upload(UPLOAD_Q, Some(&app.token), &[], junit(extra)).await.json()["id"].as_i64().unwrap();
+    let before = app.get(&format!("/api/v1/reports/{first}"), Some(&app.token)).await.json();
+    let scorecard = app.get("/api/v1/projects/shop/phases/release-1", Some(&app.token)).await.json();
+    assert!(before["pruned_at"].is_null());
+
+    // A month and a day later, with a 30-day retention, the older report's details go.
+    app.store.set_retention(&Actor::system("test"), app.shop_id, Some(30)).await.unwrap();
+    let later = readyboard_store::now_ms() + 31 * 86_400_000;
+    let pruned = app.store.prune(&Actor::system("retention"), later, 10).await.unwrap();
+    assert_eq!((pruned.len(), pruned[0].reports, pruned[0].checks), (1, 1, 12));
+
+    let after = app.get(&format!("/api/v1/reports/{first}"), Some(&app.token)).await.json();
+    assert!(after["pruned_at"].is_string(), "{after}");
+    assert_eq!(after["counts"], before["counts"]);
+    assert_eq!(after["report_score"], before["report_score"]);
+    let raw = app.get(&format!("/api/v1/reports/{first}/raw"), Some(&app.token)).await;
+    assert!(raw.problem(StatusCode::GONE)["detail"].as_str().unwrap().contains("retention"));
+    let checks = app.get(&format!("/api/v1/reports/{first}/checks"), Some(&app.token)).await.json();
+    assert_eq!(checks["total"], 0);
+    // The latest report of the suite is whole, and its comparison says why it lists no checks.
+    assert_eq!(app.get(&format!("/api/v1/reports/{second}/raw"), Some(&app.token)).await.status, StatusCode::OK);
+    let diff = app.get(&format!("/api/v1/reports/{second}/diff"), Some(&app.token)).await.json();
+    assert_eq!((diff["previous"].as_i64(), diff["checks_pruned"].as_bool()), (Some(first), Some(true)));
+    // The phase is scored as before: aggregates were kept.
+    let now = app.get("/api/v1/projects/shop/phases/release-1", Some(&app.token)).await.json();
+    assert_eq!(
+        (now["score"].clone(), now["verdict"].clone()),
+        (scorecard["score"].clone(), scorecard["verdict"].clone())
+    );
+
+    let cookie = session_cookie(&app).await;
+    let (_, _, html) = page(&app, &format!("/reports/{first}"), &cookie, None).await;
+    assert!(html.contains("Details pruned on"), "the report page says its details went");
+    assert!(!html.contains(&format!("/api/v1/reports/{first}/raw")), "no download link to a pruned file");
+    let (_, _, html) = page(&app, "/p/shop", &cookie, None).await;
+    assert!(html.contains("Check details and raw files are kept 30 days"));
 }

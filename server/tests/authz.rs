@@ -31,7 +31,7 @@ use readyboard_app::pages::decision::{GetDecision, RecordDecision};
 use readyboard_app::pages::import::GetImportContext;
 use readyboard_app::pages::overview::ListProjectCards;
 use readyboard_app::pages::phase::{GetPhase, SavePhaseSettings};
-use readyboard_app::pages::project::GetProject;
+use readyboard_app::pages::project::{GetProject, SetRetention};
 use readyboard_app::pages::report::{GetChecks, GetDiff, GetReport};
 use readyboard_app::pages::trends::GetTrends;
 use readyboard_domain::role::Role;
@@ -269,6 +269,7 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
             Some(Editor),
             "project=shop&name=Phase+of+{who}&slug=&ready=90&conditional=70&freshness_days=14",
         ),
+        row(SetRetention::PATH, Some(Admin), "project=shop&days=400"),
         // Administration.
         row(CreateUser::PATH, Some(Admin), "username=new-{who}&password=a+long+enough+password&role=viewer"),
         row(SetUserRole::PATH, Some(Admin), "username={target_user}&role=editor"),
@@ -424,6 +425,7 @@ impl App {
             trusted_proxy: Vec::new(),
             metrics: "public".into(),
             metrics_token: None,
+            prune_every_mins: 0,
             demo: false,
         };
         let state = readyboard_server::state(store.clone(), &args, "http://rb.test".into());

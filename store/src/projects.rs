@@ -24,6 +24,8 @@ pub struct ProjectRow {
     pub public_status: bool,
     /// Created, unix ms.
     pub created_at: i64,
+    /// Days check rows and raw artifacts are kept (`None`: forever).
+    pub retention_days: Option<i64>,
 }
 
 /// A phase with its settings and the evaluation kept up to date at ingest.
@@ -104,7 +106,7 @@ impl Store {
             let row = sqlx::query_as::<_, ProjectRow>(
                 "INSERT INTO projects (slug, name, description, public_status, created_at) \
                  VALUES ($1, $2, $3, FALSE, $4) \
-                 RETURNING id, slug, name, description, public_status, created_at",
+                 RETURNING id, slug, name, description, public_status, created_at, retention_days",
             )
             .bind(slug_).bind(name.trim()).bind(description).bind(now_ms())
             .fetch_one(&mut *tx).await
@@ -123,7 +125,7 @@ impl Store {
     /// Every project by name.
     pub async fn list_projects(&self) -> StoreResult<Vec<ProjectRow>> {
         Ok(on_pool!(self, pool => sqlx::query_as::<_, ProjectRow>(
-            "SELECT id, slug, name, description, public_status, created_at FROM projects ORDER BY name"
+            "SELECT id, slug, name, description, public_status, created_at, retention_days FROM projects ORDER BY name"
         ).fetch_all(pool).await)?)
     }
 
@@ -134,7 +136,7 @@ impl Store {
             return Ok(p);
         }
         let p = on_pool!(self, pool => sqlx::query_as::<_, ProjectRow>(
-            "SELECT id, slug, name, description, public_status, created_at FROM projects WHERE slug = $1"
+            "SELECT id, slug, name, description, public_status, created_at, retention_days FROM projects WHERE slug = $1"
         ).bind(slug_).fetch_optional(pool).await)?
         .ok_or(StoreError::NotFound)?;
         self.caches.projects.put(slug_.to_string(), generation, now, p.clone());

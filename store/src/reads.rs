@@ -75,6 +75,8 @@ pub struct ReportRow {
     pub notes: String,
     /// Artifact size.
     pub raw_size: i64,
+    /// When its check rows and raw artifact were pruned under the project's retention.
+    pub pruned_at: Option<i64>,
 }
 
 /// A report measured against its own evidence (see [`Store::judge_report`]).
@@ -112,7 +114,7 @@ const REPORT_SELECT: &str = "SELECT r.id, r.suite_id, s.name AS suite, s.kind, r
      ph.name AS phase_name, p.slug AS project_slug, p.name AS project_name, r.format, r.content_hash, r.run_id, \
      r.environment, r.commit_sha, r.branch, r.ci_url, r.started_at, r.finished_at, r.received_at, r.tests, \
      r.passed, r.failed, r.errors, r.skipped, r.partial, r.not_run, r.provenance, r.score, r.claimed_score, \
-     r.claimed_verdict, r.notes, r.raw_size \
+     r.claimed_verdict, r.notes, r.raw_size, r.pruned_at \
      FROM reports r JOIN suites s ON s.id = r.suite_id JOIN phases ph ON ph.id = r.phase_id \
      JOIN projects p ON p.id = ph.project_id";
 
@@ -437,6 +439,8 @@ pub struct ReportDiff {
     pub checks: readyboard_domain::diff::RunDiff,
     /// Metric changes.
     pub metrics: Vec<MetricChange>,
+    /// Whether either report's check rows were pruned (the check changes are then empty).
+    pub checks_pruned: bool,
 }
 
 impl Store {
@@ -464,8 +468,12 @@ impl Store {
             Some(p) => self.checks_for_diff(p.id).await?,
             None => Vec::new(),
         };
-        let checks =
-            if previous.is_some() { readyboard_domain::diff::diff(&before, &current) } else { Default::default() };
+        let checks_pruned = report.pruned_at.is_some() || previous.as_ref().is_some_and(|p| p.pruned_at.is_some());
+        let checks = if previous.is_some() && !checks_pruned {
+            readyboard_domain::diff::diff(&before, &current)
+        } else {
+            Default::default()
+        };
         let after_metrics = self.metrics(report.id).await?;
         let before_metrics = match &previous {
             Some(p) => self.metrics(p.id).await?,
@@ -497,6 +505,6 @@ impl Store {
                 met_after: None,
             });
         }
-        Ok(ReportDiff { previous_id: previous.map(|p| p.id), checks, metrics })
+        Ok(ReportDiff { previous_id: previous.map(|p| p.id), checks, metrics, checks_pruned })
     }
 }

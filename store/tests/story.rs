@@ -1279,3 +1279,72 @@ async fn limits_on_sqlite() {
 async fn limits_on_postgres() {
     on_postgres(limits_story).await;
 }
+
+/// Retention prunes check rows and raw artifacts of reports past it, in batches, audited;
+/// counts, category aggregates, history and the latest report of every suite stay.
+async fn retention_story(store: Store, _probe: Probe) {
+    use readyboard_store::AuditFilter;
+    const DAY: i64 = 86_400_000;
+    let (cli, ci) = (Actor::system("cli"), Actor::system("ci"));
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    let now = readyboard_store::now_ms();
+    let mut ids = Vec::new();
+    for (i, age_days) in [(0, 40), (4, 35), (8, 1)] {
+        let mut r = report(shop.id, "release-1", "unit", distinct_report(i).as_bytes(), true, None);
+        r.received_at = now - age_days * DAY;
+        ids.push(store.ingest(&ci, &r).await.unwrap().report_id);
+    }
+    // The only report of a suite stays however old it is: it is that suite's latest.
+    let mut lone = report(shop.id, "release-1", "security", SECURITY_CLEAN.as_bytes(), true, None);
+    lone.received_at = now - 90 * DAY;
+    let lone = store.ingest(&ci, &lone).await.unwrap().report_id;
+    let phase = store.phase(shop.id, "release-1").await.unwrap();
+    let history = store.phase_history(phase.id, None).await.unwrap().len();
+    let oldest = store.report(ids[0]).await.unwrap();
+    let own_score = store.judge_report(&oldest, &phase, &[]).await.unwrap().score;
+    let checks_due =
+        store.checks(ids[0], None, 0, 100).await.unwrap().0 + store.checks(ids[1], None, 0, 100).await.unwrap().0;
+    assert_eq!(checks_due, 4);
+
+    // Forever by default; a retention out of range is refused.
+    assert!(store.prune_plan(now).await.unwrap().is_empty());
+    assert!(matches!(store.set_retention(&cli, shop.id, Some(0)).await, Err(StoreError::Invalid(_))));
+    store.set_retention(&cli, shop.id, Some(30)).await.unwrap();
+    assert_eq!(store.project("shop").await.unwrap().retention_days, Some(30));
+    let plan = store.prune_plan(now).await.unwrap();
+    assert_eq!(plan.len(), 1, "{plan:?}");
+    assert_eq!((plan[0].project.as_str(), plan[0].retention_days, plan[0].reports, plan[0].checks), ("shop", 30, 2, 4));
+    assert!(store.report(ids[0]).await.unwrap().pruned_at.is_none(), "a plan changes nothing");
+
+    // One report per batch: two batches, two audit entries; what went is what was planned.
+    assert_eq!(store.prune(&cli, now, 1).await.unwrap(), plan);
+    for id in &ids[..2] {
+        let r = store.report(*id).await.unwrap();
+        assert!(r.pruned_at.is_some());
+        assert_eq!(store.checks(*id, None, 0, 10).await.unwrap().0, 0);
+        assert!(store.report_raw(*id).await.unwrap().is_empty());
+    }
+    let pruned = store.report(ids[0]).await.unwrap();
+    assert_eq!((pruned.tests, pruned.passed, pruned.failed), (oldest.tests, oldest.passed, oldest.failed));
+    assert_eq!(store.judge_report(&pruned, &phase, &[]).await.unwrap().score, own_score, "aggregates kept");
+    for id in [ids[2], lone] {
+        assert!(store.report(id).await.unwrap().pruned_at.is_none());
+        assert!(!store.report_raw(id).await.unwrap().is_empty());
+    }
+    assert_eq!(store.phase_history(phase.id, None).await.unwrap().len(), history);
+    let filter = AuditFilter { action: Some("retention.prune".into()), ..Default::default() };
+    let audit = store.audit_search(&filter, 10).await.unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|a| a.entry.after_json.as_deref().is_some_and(|j| j.contains("\"reports\":1"))));
+    assert!(store.prune(&cli, now, 10).await.unwrap().is_empty(), "nothing is pruned twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_on_sqlite() {
+    on_sqlite(retention_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_on_postgres() {
+    on_postgres(retention_story).await;
+}

@@ -39,7 +39,7 @@ pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistVi
     let templates = store.checklist_templates().await.map_err(crate::ssr::store_error)?;
     let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
     let suites = store.suites(ph.id).await.map_err(crate::ssr::store_error)?;
-    let users = store.list_users().await.map_err(crate::ssr::store_error)?;
+    let users = crate::ssr::owner_choices(&store).await?;
     let names = store.evidence_names(ph.id, EVIDENCE_NAMES).await.map_err(crate::ssr::store_error)?;
     let mut view = convert::view(&p, &ph, entries, templates, phases, suites, users, me.role());
     view.evidence_names = names.0.into_iter().map(|n| (n.suite, n.name, n.kind)).collect();
@@ -50,7 +50,7 @@ pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistVi
 #[cfg(feature = "ssr")]
 mod convert {
     use readyboard_domain::role::Role;
-    use readyboard_store::{ChecklistEntry, PhaseRow, ProjectRow, SuiteRow, TemplateInfo, UserRow};
+    use readyboard_store::{ChecklistEntry, PhaseRow, ProjectRow, SuiteRow, TemplateInfo};
 
     use crate::types::{ChecklistItemView, ChecklistView, SignoffView};
 
@@ -62,7 +62,7 @@ mod convert {
         templates: Vec<TemplateInfo>,
         phases: Vec<PhaseRow>,
         suites: Vec<SuiteRow>,
-        users: Vec<UserRow>,
+        users: Vec<String>,
         role: Role,
     ) -> ChecklistView {
         let items: Vec<ChecklistItemView> = entries
@@ -112,7 +112,7 @@ mod convert {
             suites: suites.into_iter().map(|s| s.name).collect(),
             evidence_names: Vec::new(),
             evidence_total: 0,
-            users: users.into_iter().filter(|u| !u.disabled).map(|u| u.username).collect(),
+            users,
             can_edit: role.allows(Role::Editor),
             can_sign: role.allows(Role::Approver),
             can_admin: role.allows(Role::Admin),

@@ -35,8 +35,79 @@ pub async fn get_project(slug: String, range: String) -> Result<ProjectView, Ser
         let series = store.project_score_series(p.id, &range).await.map_err(crate::ssr::store_error)?;
         Some(score_chart(&p.slug, &series))
     };
-    let can_edit = me.role().allows(Role::Editor);
-    Ok(ProjectView { slug: p.slug, name: p.name, description: p.description, phases, recent, chart, range, can_edit })
+    Ok(ProjectView {
+        slug: p.slug,
+        name: p.name,
+        description: p.description,
+        phases,
+        recent,
+        chart,
+        range,
+        can_edit: me.role().allows(Role::Editor),
+        can_admin: me.role().allows(Role::Admin),
+        retention_days: p.retention_days,
+    })
+}
+
+/// Sets how many days the project keeps check rows and raw files; empty keeps them forever
+/// (admins).
+#[server]
+pub async fn set_retention(project: String, days: String) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let days = match days.trim() {
+        "" => None,
+        typed => Some(
+            typed
+                .parse::<i64>()
+                .map_err(|_| ServerFnError::new(format!("Retention: `{typed}` is not a whole number of days.")))?,
+        ),
+    };
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    store.set_retention(&crate::ssr::actor(&u), p.id, days).await.map_err(crate::ssr::store_error)?;
+    Ok(match days {
+        None => "Check details and raw files are now kept forever.".to_string(),
+        Some(d) => format!(
+            "Check details and raw files older than {d} days will be pruned (each suite's latest report, counts, history, blockers and decisions stay)."
+        ),
+    })
+}
+
+/// What the project keeps, and the form that changes it for admins.
+#[component]
+fn Retention(project: String, days: Option<i64>, can_admin: bool, action: ServerAction<SetRetention>) -> impl IntoView {
+    let sent = crate::form_outcome::outcome_for::<SetRetention>(None);
+    let typed = crate::form_outcome::kept(&sent, "days").or_else(|| days.map(|d| d.to_string()));
+    let open = crate::form_outcome::failed(&sent);
+    let kept = match days {
+        None => "Check details and raw files are kept forever.".to_string(),
+        Some(d) => {
+            format!("Check details and raw files are kept {d} days; older reports keep their counts and categories.")
+        }
+    };
+    let value = action.value();
+    view! {
+        <p class="muted small" data-testid="retention">{kept}</p>
+        {can_admin.then(|| view! {
+            <details class="section card create-form" open=open>
+                <summary>"Retention"</summary>
+                <ActionForm action=action attr:class="form form-row">
+                    <input type="hidden" name="project" value=project/>
+                    <label>"Keep check details and raw files for (days)"
+                        <input name="days" type="number" min="1" max="3650" step="1" placeholder="forever" value=typed/>
+                    </label>
+                    <button type="submit" class="btn btn-primary">"Save retention"</button>
+                </ActionForm>
+                <p class="muted small">"Empty keeps everything. Pruning runs in the background in small batches and is written to the audit log; each suite's latest report, the phase history, blockers and decisions are always kept."</p>
+            </details>
+            {move || match value.get() {
+                Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+                None => view! { <crate::form_outcome::OutcomeNote outcome=sent.clone() sent_again=false/> }.into_any(),
+            }}
+        })}
+    }
 }
 
 /// The chart of every phase's score, with its points and a table of where each phase ended.
@@ -91,10 +162,12 @@ pub fn ProjectPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let create = ServerAction::<CreatePhase>::new();
     let created = successes(create);
+    let retain = ServerAction::<SetRetention>::new();
+    let retained = successes(retain);
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
-            (slug, range.unwrap_or_default(), created.get())
+            (slug, range.unwrap_or_default(), created.get() + retained.get())
         },
         |(slug, range, _)| get_project(slug, range),
     );
@@ -146,7 +219,8 @@ pub fn ProjectPage() -> impl IntoView {
                             }.into_any())}
                             <section class="section">
                                 <h2>"Recent reports"</h2>
-                                <ReportTable reports=p.recent/>
+                                <Retention project=slug.clone() days=p.retention_days can_admin=p.can_admin action=retain/>
+                                <ReportTable reports=p.recent empty="No reports yet. Import one from a phase's page (“Import a report”), or upload them from CI with an API token."/>
                             </section>
                         }.into_any()
                     }
@@ -156,11 +230,11 @@ pub fn ProjectPage() -> impl IntoView {
     }
 }
 
-/// A table of reports.
+/// A table of reports; `empty` says what to do when there are none.
 #[component]
-pub fn ReportTable(reports: Vec<ReportLine>) -> impl IntoView {
+pub fn ReportTable(reports: Vec<ReportLine>, #[prop(optional)] empty: Option<&'static str>) -> impl IntoView {
     if reports.is_empty() {
-        return view! { <p class="muted">"No reports yet. Import one from a phase's page (“Import a report”), or upload them from CI with an API token."</p> }.into_any();
+        return view! { <p class="muted">{empty.unwrap_or("No reports yet.")}</p> }.into_any();
     }
     view! {
         <div class="table-wrap">

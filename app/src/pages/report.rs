@@ -96,6 +96,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         findings,
         categories,
         raw_size: format::bytes(r.raw_size),
+        pruned: r.pruned_at.map(crate::ssr::datetime),
     })
 }
 
@@ -170,7 +171,7 @@ pub async fn get_diff(id: i64) -> Result<crate::types::DiffView, ServerFnError> 
             name: m.name,
         })
         .collect();
-    Ok(crate::types::DiffView { previous_id: d.previous_id, checks, totals, metrics })
+    Ok(crate::types::DiffView { previous_id: d.previous_id, checks, totals, metrics, checks_pruned: d.checks_pruned })
 }
 
 const FILTERS: [(&str, &str); 8] = [
@@ -201,7 +202,7 @@ pub fn ReportPage() -> impl IntoView {
     let checks = Resource::new(checks_key, |(id, status, page)| get_checks(id, status, page));
     // The rest of the page only stands beside a report that exists: a missing one answers
     // with one message, not one per section.
-    let rest = move || {
+    let rest = move |pruned: bool| {
         view! {
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -213,18 +214,24 @@ pub fn ReportPage() -> impl IntoView {
             </Suspense>
             <section class="section">
                 <h2>"Checks"</h2>
-                <nav class="filters" aria-label="Filter checks by status">
-                    {move || {
-                        let current = query.read().get("status").unwrap_or_default();
-                        FILTERS.iter().map(|(value, label)| {
-                            let href = if value.is_empty() { "?".to_string() } else { format!("?status={value}") };
-                            let cls = if current == *value { "filter active" } else { "filter" };
-                            view! { <a class=cls href=href>{*label}</a> }
-                        }).collect_view()
-                    }}
-                </nav>
+                {(!pruned).then(|| view! {
+                    <nav class="filters" aria-label="Filter checks by status">
+                        {move || {
+                            let current = query.read().get("status").unwrap_or_default();
+                            FILTERS.iter().map(|(value, label)| {
+                                let href = if value.is_empty() { "?".to_string() } else { format!("?status={value}") };
+                                let cls = if current == *value { "filter active" } else { "filter" };
+                                view! { <a class=cls href=href>{*label}</a> }
+                            }).collect_view()
+                        }}
+                    </nav>
+                })}
+                {pruned.then(|| view! { <p class="muted">"This report's check rows were pruned; its counts are above."</p> })}
                 <Suspense fallback=Loading>
                     {move || Suspend::new(async move {
+                        if pruned {
+                            return ().into_any();
+                        }
                         match checks.await {
                             Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                             Ok(page) => view! { <ChecksTable page=page status=query.read_untracked().get("status").unwrap_or_default()/> }.into_any(),
@@ -239,7 +246,10 @@ pub fn ReportPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match report.await {
                     Err(e) => view! { <Title text="Report"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(r) => view! { <ReportSummary r=r/>{rest()} }.into_any(),
+                    Ok(r) => {
+                        let pruned = r.pruned.is_some();
+                        view! { <ReportSummary r=r/>{rest(pruned)} }.into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -261,8 +271,16 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
                 <h1>{r.suite.clone()}" "<span class="muted">{format!("#{}", r.id)}</span></h1>
                 <p class="muted">{format!("{} report · received {} · {}", r.format, r.received, r.raw_size)}</p>
             </div>
-            <a class="btn" href=format!("/api/v1/reports/{}/raw", r.id) download="">"Download artifact"</a>
+            {r.pruned.is_none().then(|| view! {
+                <a class="btn" href=format!("/api/v1/reports/{}/raw", r.id) download="">"Download artifact"</a>
+            })}
         </div>
+        {r.pruned.clone().map(|at| view! {
+            <p class="alert" role="note" data-testid="pruned">{format!(
+                "Details pruned on {at} under the project's retention: the list of checks and the raw file are gone. \
+                 The counts, categories, score and findings below are as stored."
+            )}</p>
+        })}
         {(r.provenance == "self_reported").then(|| view! {
             <p class="alert">
                 <span class="provenance">"self-reported"</span>
@@ -465,6 +483,13 @@ fn DiffSection(d: crate::types::DiffView) -> impl IntoView {
         }
         .into_any();
     };
+    if d.checks_pruned {
+        return view! {
+            <section class="section"><h2>"Compared with the previous run "<a href=format!("/reports/{prev}")>{format!("#{prev}")}</a></h2>
+                <p class="muted">"Check rows of one of the two reports were pruned under the project's retention, so check changes cannot be listed."</p></section>
+        }
+        .into_any();
+    }
     let [new_f, fixed, still, added, removed] = d.totals;
     let unchanged = new_f + fixed + added + removed == 0;
     let c = d.checks;

@@ -381,6 +381,8 @@ pub async fn get_report(
         "claim_reasons": claims.reasons,
         "report_verdict": claims.verdict.as_str(),
         "provenance": r.provenance,
+        // Set when retention removed its check rows and raw file; counts and categories stay.
+        "pruned_at": r.pruned_at.map(rfc3339),
         "notes": serde_json::from_str::<Value>(&r.notes).unwrap_or(Value::Null),
         "findings": findings.iter().map(|f| json!({"id": f.finding_key, "severity": f.severity, "status": f.status, "title": f.title})).collect::<Vec<_>>(),
     })))
@@ -449,6 +451,12 @@ pub async fn get_checks(
 /// `GET /api/v1/reports/{id}/raw`: the artifact as uploaded (gzip transfer-encoded).
 pub async fn get_raw(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let r = readable_report(&state, &caller, id).await?;
+    if let Some(at) = r.pruned_at {
+        return Err(ApiError::new(StatusCode::GONE, "Raw file pruned").detail(format!(
+            "The project's retention removed this report's raw file and check rows on {}; its counts and categories are kept.",
+            rfc3339(at)
+        )));
+    }
     let gz = state.store.report_raw(id).await?;
     let ext = match r.format.as_str() {
         "junit" | "trx" | "nunit" => "xml",
@@ -473,6 +481,7 @@ pub async fn get_diff(
         "previous": d.previous_id,
         "new_failures": d.checks.new_failures,
         "fixed": d.checks.fixed,
+        "checks_pruned": d.checks_pruned,
         "still_failing": d.checks.still_failing,
         "no_longer_run": d.checks.no_longer_run,
         "added": d.checks.added,
