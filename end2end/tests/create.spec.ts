@@ -125,3 +125,31 @@ test("an editor creates a phase; a taken slug is refused beside the form with th
   await expect(page.getByRole("alert")).toContainText("That phase is already taken.");
   await expect(form.getByLabel("Name")).toHaveValue("Another phase 4");
 });
+
+test("an admin sets how long a project keeps check details; a viewer reads it", async ({ page }) => {
+  const stamp = Date.now().toString(36);
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await hydrated(page);
+  await page.getByText("New project", { exact: true }).click();
+  await page.locator("details.create-form").getByLabel("Name").fill(`Kept ${stamp}`);
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("status")).toContainText(`created at /p/kept-${stamp}`);
+  await page.goto(`/p/kept-${stamp}`);
+  await hydrated(page);
+  await expect(page.getByTestId("retention")).toHaveText("Check details and raw files are kept forever.");
+  await page.getByText("Change the retention", { exact: true }).click();
+  const days = page.getByLabel("Keep check details and raw files for (days)");
+  await days.fill("90");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByRole("status")).toContainText("older than 90 days will be pruned");
+  await expect(page.getByTestId("retention")).toContainText("kept 90 days");
+  await expect(page.locator("details", { hasText: "Change the retention" })).not.toHaveAttribute("open", /.*/);
+  await shot(page, "project-retention");
+
+  await page.context().clearCookies();
+  await login(page, "viewer");
+  await page.goto(`/p/kept-${stamp}`);
+  await expect(page.getByTestId("retention")).toContainText("kept 90 days");
+  await expect(page.getByText("Save retention")).toHaveCount(0);
+});

@@ -367,3 +367,13 @@ test("a project and a phase are created without JavaScript; a missing phase's im
   await expect(page.getByRole("status")).toContainText("Phase “pilot” created in Plain Forms Inc.");
   await expect(page.getByLabel("Paste the report")).toBeVisible();
 });
+
+test("retention is set without JavaScript and said on the project page", async ({ page }) => {
+  await open(page, "/p/plain-forms-inc");
+  await expect(page.getByTestId("retention")).toHaveText("Check details and raw files are kept forever.");
+  await page.getByText("Change the retention", { exact: true }).click();
+  await page.getByLabel("Keep check details and raw files for (days)").fill("45");
+  await page.getByRole("button", { name: "Save retention" }).click();
+  await expect(page.getByRole("status")).toContainText("older than 45 days will be pruned");
+  await expect(page.getByTestId("retention")).toContainText("kept 45 days");
+});

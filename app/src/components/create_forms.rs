@@ -91,9 +91,9 @@ where
     count
 }
 
-/// Folds and empties a create form once its call succeeded (the page shows what was
+/// Folds and empties a form once its call succeeded (the page shows what was
 /// created; a re-rendered page would otherwise keep the form open as typed).
-fn fold_on_success<S>(action: ServerAction<S>) -> (NodeRef<leptos::html::Details>, NodeRef<leptos::html::Form>)
+pub fn fold_on_success<S>(action: ServerAction<S>) -> (NodeRef<leptos::html::Details>, NodeRef<leptos::html::Form>)
 where
     S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
     S::Error: Send + Sync + 'static,

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::create_forms::{CreatePhase, NewPhaseForm, successes};
+use crate::components::create_forms::{CreatePhase, NewPhaseForm, fold_on_success, successes};
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
 use crate::pages::trends::ChartFigure;
@@ -87,12 +87,13 @@ fn Retention(project: String, days: Option<i64>, can_admin: bool, action: Server
         }
     };
     let value = action.value();
+    let (fold, form) = fold_on_success(action);
     view! {
-        <p class="muted small" data-testid="retention">{kept}</p>
+        <p class="muted" data-testid="retention">{kept}</p>
         {can_admin.then(|| view! {
-            <details class="section card create-form" open=open>
-                <summary>"Retention"</summary>
-                <ActionForm action=action attr:class="form form-row">
+            <details class="section card create-form" open=open node_ref=fold>
+                <summary>"Change the retention"</summary>
+                <ActionForm action=action node_ref=form attr:class="form form-grid">
                     <input type="hidden" name="project" value=project/>
                     <label>"Keep check details and raw files for (days)"
                         <input name="days" type="number" min="1" max="3650" step="1" placeholder="forever" value=typed/>
@@ -219,8 +220,11 @@ pub fn ProjectPage() -> impl IntoView {
                             }.into_any())}
                             <section class="section">
                                 <h2>"Recent reports"</h2>
-                                <Retention project=slug.clone() days=p.retention_days can_admin=p.can_admin action=retain/>
                                 <ReportTable reports=p.recent empty="No reports yet. Import one from a phase's page (“Import a report”), or upload them from CI with an API token."/>
+                            </section>
+                            <section class="section">
+                                <h2>"Retention"</h2>
+                                <Retention project=slug.clone() days=p.retention_days can_admin=p.can_admin action=retain/>
                             </section>
                         }.into_any()
                     }
