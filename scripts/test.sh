@@ -27,6 +27,7 @@ export READYBOARD_PASSWORD="e2e-password-123"
 "$bin" user add editor --role editor >/dev/null
 "$bin" user add viewer --role viewer >/dev/null
 "$bin" demo >/dev/null
+ci_token=$("$bin" token create --project prompt-studio --name ci-snippets | tail -n1)
 unset READYBOARD_PASSWORD
 
 # Pick a free port, start the server, wait for /readyz.
@@ -41,6 +42,8 @@ done
 mkdir -p end2end/test-results/screens
 status=0
 (cd end2end && READYBOARD_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
+echo "==> CI snippets" >&2
+scripts/ci-snippets.sh "http://127.0.0.1:$port" "$ci_token" prompt-studio phase-4 || status=1
 if [ $status -ne 0 ]; then
   echo "--- server log (last 50 lines) ---" >&2
   tail -n 50 "$work/server.log" >&2

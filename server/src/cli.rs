@@ -236,6 +236,13 @@ pub struct UploadArgs {
     /// Attempts per file on 5xx or connection errors.
     #[arg(long, env = "READYBOARD_RETRIES", default_value_t = 4)]
     pub retries: u32,
+    /// Append a Markdown summary of the run to FILE (e.g. `$GITHUB_STEP_SUMMARY`): the
+    /// phase's score and verdict and how they moved, new failures, fixed, new blockers.
+    #[arg(long, env = "READYBOARD_SUMMARY")]
+    pub summary: Option<String>,
+    /// Print the run's summary as JSON on stdout (the per-file lines go to stderr).
+    #[arg(long)]
+    pub json: bool,
     /// Files or glob patterns.
     #[arg(required = true)]
     pub files: Vec<String>,

@@ -28,6 +28,7 @@ pub mod state;
 pub mod telemetry;
 pub mod unavailable;
 pub mod upload;
+pub mod upload_summary;
 
 pub use router::router;
 pub use serve::state;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::cli::UploadArgs;
+use crate::upload_summary::{NewBlocker, PhaseState, ReportChange, RunSummary};
 
 /// Exit code when the phase falls short of `--fail-under` / `--require-verdict`.
 const GATE_FAILED: u8 = 2;
@@ -74,6 +75,16 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
             query.push((k, v.clone()));
         }
     }
+    let base = args.url.trim_end_matches('/').to_string();
+    let api = Api { client: &client, base: &base, token: &args.token };
+    let wants_summary = args.summary.is_some() || args.json;
+    // Where the phase stood before this run, when the command names it.
+    let before = match (&args.project, &args.phase) {
+        (Some(p), Some(ph)) if wants_summary => api.phase_state(p, ph).await,
+        _ => None,
+    };
+    let say = |line: String| if args.json { eprintln!("{line}") } else { println!("{line}") };
+    let mut uploaded: Vec<(Value, bool)> = Vec::new();
     let mut last: Option<Value> = None;
     let mut failures = 0;
     for file in &files {
@@ -102,7 +113,7 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
                 Ok(r) if r.status().is_success() => {
                     let created = r.status().as_u16() == 201;
                     let v: Value = r.json().await.map_err(|e| format!("{file}: unreadable response: {e}"))?;
-                    println!(
+                    say(format!(
                         "{file}: {} report #{} ({}, suite {}): {} tests, {} passed, {} failed, {} errors, {} skipped; phase {} score {} → {}",
                         if created { "stored" } else { "already stored as" },
                         v["id"],
@@ -116,8 +127,9 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
                         v["phase"].as_str().unwrap_or("?"),
                         v["score"],
                         v["verdict"].as_str().unwrap_or("?"),
-                    );
-                    println!("  {}", v["url"].as_str().unwrap_or(""));
+                    ));
+                    say(format!("  {}", v["url"].as_str().unwrap_or("")));
+                    uploaded.push((v.clone(), created));
                     last = Some(v);
                     false
                 }
@@ -154,6 +166,15 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
             tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt.min(6)))).await;
         }
     }
+    if wants_summary && !uploaded.is_empty() {
+        let summary = api.summarize(before, &uploaded).await;
+        if let Some(path) = &args.summary {
+            append(path, &crate::upload_summary::markdown(&summary))?;
+        }
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+        }
+    }
     if failures > 0 {
         eprintln!("{failures} of {} file(s) failed", files.len());
         return Ok(ExitCode::FAILURE);
@@ -177,4 +198,102 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Appends `text` to the file at `path` (a CI job summary collects several steps).
+fn append(path: &str, text: &str) -> Result<(), String> {
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot write the summary to {path}: {e}"))?;
+    f.write_all(text.as_bytes()).map_err(|e| format!("cannot write the summary to {path}: {e}"))
+}
+
+/// The read API as the summary uses it, with the upload's token.
+struct Api<'a> {
+    client: &'a reqwest::Client,
+    base: &'a str,
+    token: &'a str,
+}
+
+impl Api<'_> {
+    /// `GET` a JSON document; `None` when it cannot be read (the summary then says less).
+    async fn get(&self, path: &str) -> Option<Value> {
+        let resp = self.client.get(format!("{}{path}", self.base)).bearer_auth(self.token).send().await.ok()?;
+        if !resp.status().is_success() {
+            return None;
+        }
+        resp.json().await.ok()
+    }
+
+    /// The phase's score and verdict now (`None`: no such phase yet, or unreadable).
+    async fn phase_state(&self, project: &str, phase: &str) -> Option<PhaseState> {
+        let v = self.get(&format!("/api/v1/projects/{project}/phases/{phase}/status")).await?;
+        Some(PhaseState { score: v["score"].as_f64(), verdict: v["verdict"].as_str()?.to_string() })
+    }
+
+    /// What the run did, read back from the server after the last upload.
+    async fn summarize(&self, before: Option<PhaseState>, uploaded: &[(Value, bool)]) -> RunSummary {
+        let (last, _) = &uploaded[uploaded.len() - 1];
+        let (project, phase) = (text(&last["project"]), text(&last["phase"]));
+        let mut reports = Vec::new();
+        for (v, created) in uploaded {
+            let id = v["id"].as_i64().unwrap_or_default();
+            let diff = self.get(&format!("/api/v1/reports/{id}/diff")).await.unwrap_or(Value::Null);
+            let names = |list: &Value| -> Vec<String> {
+                list.as_array().map(|l| l.iter().map(|e| text(&e["name"])).collect()).unwrap_or_default()
+            };
+            let count = |list: &Value| list.as_array().map_or(0, |l| l.len() as u64);
+            reports.push(ReportChange {
+                id,
+                url: text(&v["url"]),
+                suite: text(&v["suite"]),
+                stored: *created,
+                tests: v["counts"]["tests"].as_u64().unwrap_or_default(),
+                failing: v["counts"]["failed"].as_u64().unwrap_or_default()
+                    + v["counts"]["errors"].as_u64().unwrap_or_default(),
+                compared: diff["previous"].is_i64() && diff["checks_pruned"] != Value::Bool(true),
+                new_failures: names(&diff["new_failures"]),
+                fixed: count(&diff["fixed"]),
+                still_failing: count(&diff["still_failing"]),
+            });
+        }
+        let ids: Vec<i64> = reports.iter().filter(|r| r.stored).map(|r| r.id).collect();
+        let blockers = self.get(&format!("/api/v1/projects/{project}/phases/{phase}/blockers")).await;
+        let open: Vec<&Value> = blockers
+            .as_ref()
+            .and_then(|b| b["items"].as_array())
+            .map(|items| items.iter().filter(|b| b["status"] == "open").collect())
+            .unwrap_or_default();
+        let new_blockers = open
+            .iter()
+            .filter(|b| b["occurrences"] == 1 && b["last_report_id"].as_i64().is_some_and(|id| ids.contains(&id)))
+            .map(|b| NewBlocker { severity: text(&b["severity"]), title: text(&b["title"]) })
+            .collect();
+        let status = self.get(&format!("/api/v1/projects/{project}/phases/{phase}/status")).await;
+        let after = PhaseState { score: last["score"].as_f64(), verdict: text(&last["verdict"]) };
+        let reasons =
+            status.and_then(|s| s["reasons"].as_array().map(|r| r.iter().map(text).collect())).unwrap_or_default();
+        RunSummary {
+            // The server's own address for people (its base URL), as its report links use.
+            scorecard_url: format!(
+                "{}/p/{project}/{phase}",
+                text(&last["url"]).rsplit_once("/reports/").map_or(self.base, |(base, _)| base)
+            ),
+            project,
+            phase,
+            before,
+            after,
+            reasons,
+            reports,
+            new_blockers,
+            open_blockers: open.len() as u64,
+        }
+    }
+}
+
+/// A JSON string's text (empty when it is not a string).
+fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
 }

@@ -1912,3 +1912,72 @@ async fn a_pruned_report_keeps_its_counts_and_says_its_details_went() {
     let (_, _, html) = page(&app, "/p/shop", &cookie, None).await;
     assert!(html.contains("Check details and raw files are kept 30 days"));
 }
+
+// ---------------------------------------------------------------------------------------
+// The CI summary of `readyboard upload`
+// ---------------------------------------------------------------------------------------
+
+/// Serves `router` on a loopback port for clients that speak real HTTP; its address.
+async fn listen(router: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, service).await });
+    format!("http://{addr}")
+}
+
+fn upload_args(
+    url: &str,
+    token: &str,
+    file: &std::path::Path,
+    summary: &std::path::Path,
+) -> readyboard_server::cli::UploadArgs {
+    readyboard_server::cli::UploadArgs {
+        url: url.into(),
+        token: token.into(),
+        project: Some("shop".into()),
+        phase: Some("release-1".into()),
+        suite: Some("api".into()),
+        format: None,
+        run_id: None,
+        environment: None,
+        commit: None,
+        branch: None,
+        ci_url: None,
+        fail_under: None,
+        require_verdict: None,
+        retries: 1,
+        summary: Some(summary.display().to_string()),
+        json: false,
+        files: vec![file.display().to_string()],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upload_command_writes_a_job_summary_of_what_moved() {
+    let app = app().await;
+    let url = listen(app.router.clone()).await;
+    let dir = std::env::temp_dir().join(format!("rb_summary_{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (report, summary) = (dir.join("junit.xml"), dir.join("summary.md"));
+
+    std::fs::write(&report, junit("")).unwrap();
+    let code = readyboard_server::upload::run(upload_args(&url, &app.token, &report, &summary)).await.unwrap();
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let first = std::fs::read_to_string(&summary).unwrap();
+    assert!(first.starts_with("### readyboard · shop / release-1\n\n**CONDITIONAL** · score **72.7**\n"), "{first}");
+    assert!(first.contains("| api | 12 | 3 | first run | — | — |"), "{first}");
+    assert!(first.contains("[Open the scorecard](http://rb.test/p/shop/release-1)"), "{first}");
+
+    // The next run adds a failing check: the summary says what moved and which check broke.
+    std::fs::write(&report, junit(r#"<testcase classname="api" name="new_bad"><failure message="no"/></testcase>"#))
+        .unwrap();
+    let code = readyboard_server::upload::run(upload_args(&url, &app.token, &report, &summary)).await.unwrap();
+    assert_eq!(code, std::process::ExitCode::SUCCESS);
+    let both = std::fs::read_to_string(&summary).unwrap();
+    let second = &both[first.len()..];
+    assert!(second.contains("score **66.7** (-6.0 from 72.7) — was CONDITIONAL"), "{second}");
+    assert!(second.contains("| api | 13 | 4 | 1 | 0 | 3 |"), "{second}");
+    assert!(second.contains("New failures in api (#") && second.contains("- `new_bad`\n"), "{second}");
+    std::fs::remove_dir_all(&dir).ok();
+}
