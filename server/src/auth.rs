@@ -118,7 +118,7 @@ pub async fn login(
             Redirect::to(&next).into_response()
         }
         _ => {
-            state.metrics.login_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            state.metrics.login_failures.inc();
             state.login_limiter.failed(ip, &form.username);
             let _ = state
                 .store

@@ -100,6 +100,7 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
                 .layer(middleware::from_fn_with_state(state.clone(), security::headers))
                 .layer(sessions)
                 .layer(middleware::from_fn(security::cross_origin_guard)),

@@ -25,7 +25,6 @@ pub async fn headers(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(nonce.clone());
     let mut resp = next.run(req).await;
     let is_html = crate::assets::is_html(&resp);
-    state.metrics.record_status(resp.status().as_u16());
     let h = resp.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

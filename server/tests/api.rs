@@ -236,9 +236,43 @@ async fn every_response_carries_security_headers_and_a_request_id() {
 #[tokio::test]
 async fn metrics_are_prometheus_text() {
     let app = app().await;
+    assert_eq!(app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await.status, StatusCode::CREATED);
+    assert_eq!(app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await.status, StatusCode::OK);
+    assert_eq!(app.upload(UPLOAD_Q, Some(&app.token), &[], "not a report").await.status.as_u16(), 415);
+    let status = app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.token)).await.json();
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.header(header::CONTENT_TYPE).starts_with("text/plain"));
+    assert!(r.header(header::CONTENT_TYPE).starts_with("application/openmetrics-text"));
+    let text = String::from_utf8(r.body.to_vec()).unwrap();
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("a valid exposition");
+    let value = |metric: &str, labels: &[(&str, &str)]| -> Option<f64> {
+        scrape
+            .samples
+            .iter()
+            .find(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(|s| match &s.value {
+                prometheus_parse::Value::Counter(v)
+                | prometheus_parse::Value::Gauge(v)
+                | prometheus_parse::Value::Untyped(v) => *v,
+                prometheus_parse::Value::Histogram(buckets) => buckets.last().map_or(0.0, |b| b.count),
+                prometheus_parse::Value::Summary(_) => f64::NAN,
+            })
+    };
+    let upload = [("route", "/api/v1/reports"), ("method", "POST")];
+    assert_eq!(value("readyboard_http_requests_total", &[upload[0], upload[1], ("class", "2xx")]), Some(2.0));
+    assert_eq!(value("readyboard_http_requests_total", &[upload[0], upload[1], ("class", "4xx")]), Some(1.0));
+    assert_eq!(value("readyboard_http_request_duration_seconds", &upload), Some(3.0), "the +Inf bucket counts all");
+    assert_eq!(value("readyboard_ingest_reports_total", &[("format", "junit"), ("outcome", "created")]), Some(1.0));
+    assert_eq!(value("readyboard_ingest_reports_total", &[("format", "junit"), ("outcome", "duplicate")]), Some(1.0));
+    assert_eq!(value("readyboard_ingest_reports_total", &[("outcome", "rejected")]), Some(1.0));
+    assert_eq!(value("readyboard_ingest_report_bytes", &[("format", "junit")]), Some(1.0));
+    let phase = [("project", "shop"), ("phase", "release-1")];
+    assert_eq!(value("readyboard_phase_score", &phase), status["score"].as_f64());
+    let verdict = status["verdict"].as_str().unwrap();
+    assert_eq!(value("readyboard_phase_verdict", &[phase[0], phase[1], ("verdict", verdict)]), Some(1.0));
+    assert_eq!(value("readyboard_phase_verdict", &[phase[0], phase[1], ("verdict", "ready")]), Some(0.0));
+    assert!(value("readyboard_db_pool_connections", &[("state", "idle")]).is_some());
+    assert_eq!(value("readyboard_reports_created_total", &[]), Some(1.0));
 }
 
 #[tokio::test]

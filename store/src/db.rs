@@ -157,6 +157,11 @@ pub fn now_ms() -> i64 {
 }
 
 impl Store {
+    /// Connections in the pool, and how many of them are idle.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        on_pool!(self, pool => (pool.size(), pool.num_idle()))
+    }
+
     /// Connects to `url` (`sqlite://file.db`, `sqlite::memory:`, `postgres://…`), creating a
     /// SQLite file when missing. Does not migrate.
     pub async fn connect(url: &str) -> StoreResult<Store> {

@@ -153,7 +153,8 @@ async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) 
         resp.headers_mut().insert(header::WWW_AUTHENTICATE, axum::http::HeaderValue::from_static("Bearer"));
         return resp;
     }
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render()).into_response()
+    let text = state.metrics.render(&state.store).await;
+    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response()
 }
 
 async fn schema() -> impl IntoResponse {

@@ -166,7 +166,8 @@ pub async fn upload(
 ) -> Result<Response, ApiError> {
     let result = upload_inner(&state, caller, &headers, q, body).await;
     if result.is_err() {
-        state.metrics.reports_rejected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.reports_rejected.inc();
+        state.metrics.record_ingest("unknown", "rejected", None, 0.0);
     }
     result
 }
@@ -321,13 +322,20 @@ async fn upload_inner(
     );
     let body = outcome_json(state, &project, &outcome);
     let status = if outcome.created {
-        state.metrics.reports_created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.reports_created.inc();
         tracing::info!(report = outcome.report_id, checks = outcome.counts.tests, "report stored");
         StatusCode::CREATED
     } else {
-        state.metrics.reports_duplicate.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.metrics.reports_duplicate.inc();
         StatusCode::OK
     };
+    let outcome_word = if outcome.created { "created" } else { "duplicate" };
+    state.metrics.record_ingest(
+        &outcome.format,
+        outcome_word,
+        outcome.created.then_some(raw_size),
+        started.elapsed().as_secs_f64(),
+    );
     let location = format!("/api/v1/reports/{}", outcome.report_id);
     Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], Json(body))
         .into_response())
