@@ -206,6 +206,25 @@ impl Caller {
     }
 }
 
+/// How personal access tokens start (project tokens start `rbt_`).
+pub const PERSONAL_TOKEN_PREFIX: &str = "rbp_";
+
+impl Caller {
+    /// The person calling, when they hold `needed`: 401/403 problems otherwise (a project
+    /// token only uploads; a person acts with a session or a personal access token).
+    pub fn person_with(&self, needed: Role) -> Result<&UserRow, ApiError> {
+        match self {
+            Caller::Token(_) => Err(ApiError::forbidden(
+                "Project tokens only upload reports; use a personal access token (readyboard token create-personal --user NAME).",
+            )),
+            Caller::User(u) if !u.role().allows(needed) => {
+                Err(ApiError::forbidden(format!("This needs the {} role.", needed.as_str())))
+            }
+            Caller::User(u) => Ok(u),
+        }
+    }
+}
+
 /// Extracts the caller from `Authorization: Bearer` or the session; 401 otherwise.
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -232,6 +251,16 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .map(str::trim)
                 .ok_or_else(|| ApiError::unauthorized_msg("The Authorization header must be `Bearer <token>`."))?;
+            // A personal access token acts as its person, with their role.
+            if token.starts_with(PERSONAL_TOKEN_PREFIX) {
+                let user = state
+                    .store
+                    .personal_token_user(&hash_token(token))
+                    .await
+                    .map_err(ApiError::from)?
+                    .ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
+                return Ok(MaybeCaller(Some(Caller::User(user))));
+            }
             let scope = state
                 .store
                 .token_scope(&hash_token(token))

@@ -181,6 +181,27 @@ pub enum TokenCommand {
         #[arg(long, default_value = "ci")]
         name: String,
     },
+    /// Create a personal access token acting as USER with their role (for REST writes: a
+    /// pipeline recording a decision, a bot waiving a blocker); prints it on the last line.
+    CreatePersonal {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// The person the token acts as.
+        #[arg(long)]
+        user: String,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "api")]
+        name: String,
+    },
+    /// Revoke a personal access token by id.
+    RevokePersonal {
+        /// Database.
+        #[command(flatten)]
+        db: DbArgs,
+        /// Token id.
+        id: i64,
+    },
     /// Revoke a token by id.
     Revoke {
         /// Database.

@@ -107,6 +107,26 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{token}");
                 Ok(ExitCode::SUCCESS)
             }
+            TokenCommand::CreatePersonal { db, user, name } => {
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
+                let row = store
+                    .create_personal_token(&cli_actor, &user, &name, &hash, &prefix)
+                    .await
+                    .map_err(|e| format!("user {user}: {}", store_msg(e)))?;
+                println!("Personal token {} ({name}) acting as {user}; it is shown only now:", row.id);
+                println!("{token}");
+                Ok(ExitCode::SUCCESS)
+            }
+            TokenCommand::RevokePersonal { db, id } => {
+                let store = Store::open(&db.database_url).await.context("opening the database")?;
+                store
+                    .revoke_personal_token(&cli_actor, id)
+                    .await
+                    .map_err(|e| format!("personal token {id}: {}", store_msg(e)))?;
+                println!("Personal token {id} revoked.");
+                Ok(ExitCode::SUCCESS)
+            }
             TokenCommand::Revoke { db, id } => {
                 let store = Store::open(&db.database_url).await.context("opening the database")?;
                 store.revoke_token(&cli_actor, id).await.map_err(|e| format!("token {id}: {}", store_msg(e)))?;

@@ -2015,3 +2015,51 @@ async fn the_upload_command_writes_a_job_summary_of_what_moved() {
     assert!(second.contains("New failures in api (#") && second.contains("- `new_bad`\n"), "{second}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// ---------------------------------------------------------------------------------------
+// REST writes with personal access tokens
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_pipeline_records_a_decision_with_a_personal_token_as_its_person() {
+    let app = app().await;
+    assert_eq!(app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await.status, StatusCode::CREATED);
+    let cli = Actor::system("test");
+    app.store.create_user(&cli, "rita", &cheap_hash(PASSWORD), Role::Approver).await.unwrap();
+    let (pat, hash, prefix) = readyboard_app::ssr::new_token("p");
+    app.store.create_personal_token(&cli, "rita", "release-bot", &hash, &prefix).await.unwrap();
+    let post = |uri: &str, token: &str, body: Value| {
+        let req = Request::post(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        app.send(req)
+    };
+    let decisions = "/api/v1/projects/shop/phases/release-1/decisions";
+
+    // A GO while the evidence says CONDITIONAL needs an override reason: refused as a problem.
+    let refused = post(decisions, &pat, json!({"decision": "go", "rationale": "Marketing wants it on Monday."})).await;
+    let problem = refused.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(problem.to_string().contains("override"), "{problem}");
+    let malformed = post(decisions, &pat, json!({"decision": "go", "why": "typo"})).await;
+    malformed.problem(StatusCode::UNPROCESSABLE_ENTITY);
+    // The project's upload token cannot decide.
+    post(decisions, &app.token, json!({"decision": "no_go", "rationale": "Tokens do not decide."}))
+        .await
+        .problem(StatusCode::FORBIDDEN);
+
+    let r = post(decisions, &pat, json!({"decision": "no_go", "rationale": "Two failures in the API suite."})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!((v["decision"].as_str(), v["decided_by"].as_str()), (Some("no_go"), Some("rita")));
+    let id = v["id"].as_i64().unwrap();
+    assert_eq!(v["url"], format!("http://rb.test/p/shop/release-1/decisions/{id}"));
+    let audit = app.store.audit_recent(5).await.unwrap();
+    assert!(audit.iter().any(|a| a.action == "decision.create" && a.actor_label == "rita"), "{audit:?}");
+
+    // Revoked, the token stops working.
+    let row = app.store.list_personal_tokens().await.unwrap().remove(0);
+    app.store.revoke_personal_token(&cli, row.id).await.unwrap();
+    post(decisions, &pat, json!({"decision": "no_go", "rationale": "Again."})).await.problem(StatusCode::UNAUTHORIZED);
+}

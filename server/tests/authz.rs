@@ -60,9 +60,15 @@ enum Who {
     OtherToken,
     /// A token of the project that has been revoked.
     RevokedToken,
+    /// Personal access tokens of a viewer, an editor and an approver: they act as the person.
+    ViewerPat,
+    EditorPat,
+    ApproverPat,
+    /// A personal access token that has been revoked.
+    RevokedPat,
 }
 
-const EVERYONE: [Who; 8] = [
+const EVERYONE: [Who; 12] = [
     Who::Anonymous,
     Who::Viewer,
     Who::Editor,
@@ -71,6 +77,10 @@ const EVERYONE: [Who; 8] = [
     Who::OwnToken,
     Who::OtherToken,
     Who::RevokedToken,
+    Who::ViewerPat,
+    Who::EditorPat,
+    Who::ApproverPat,
+    Who::RevokedPat,
 ];
 
 impl Who {
@@ -81,6 +91,26 @@ impl Who {
             Who::Editor => Some(Role::Editor),
             Who::Approver => Some(Role::Approver),
             Who::Admin => Some(Role::Admin),
+            _ => None,
+        }
+    }
+
+    /// The role of a person, by session or by personal token; `None` for everyone else.
+    fn person_role(self) -> Option<Role> {
+        match self {
+            Who::ViewerPat => Some(Role::Viewer),
+            Who::EditorPat => Some(Role::Editor),
+            Who::ApproverPat => Some(Role::Approver),
+            _ => self.role(),
+        }
+    }
+
+    /// The person a personal token acts as.
+    fn pat_user(self) -> Option<&'static str> {
+        match self {
+            Who::ViewerPat => Some("viewer"),
+            Who::EditorPat => Some("editor"),
+            Who::ApproverPat | Who::RevokedPat => Some("approver"),
             _ => None,
         }
     }
@@ -96,6 +126,10 @@ impl Who {
             Who::OwnToken => "own-token",
             Who::OtherToken => "other-token",
             Who::RevokedToken => "revoked-token",
+            Who::ViewerPat => "viewer-pat",
+            Who::EditorPat => "editor-pat",
+            Who::ApproverPat => "approver-pat",
+            Who::RevokedPat => "revoked-pat",
         }
     }
 
@@ -146,7 +180,7 @@ fn endpoint_expectation(e: &Endpoint, who: Who) -> Expect {
         ("/login", _) => return Expect::Redirect("/login?error=1"),
         ("/logout", _) => return Expect::Redirect("/login?bye=1"),
         ("/setup", _) => return Expect::Redirect("/setup?token="),
-        ("/import/{project}/{phase}", Anonymous | OwnToken | OtherToken | RevokedToken) => {
+        ("/import/{project}/{phase}", _) if who.role().is_none() => {
             return Expect::Redirect("/login");
         }
         ("/import/{project}/{phase}", _) if !who.holds(Role::Editor) => {
@@ -160,17 +194,27 @@ fn endpoint_expectation(e: &Endpoint, who: Who) -> Expect {
         // `/metrics` is public unless configured otherwise (the default, as here).
         (Access::Metrics, _) => OK,
         (Access::Nobody, _) => NOT_FOUND,
-        (Access::Read | Access::Status, Anonymous | RevokedToken) => UNAUTHORIZED,
+        (Access::Read | Access::Status, Anonymous | RevokedToken | RevokedPat) => UNAUTHORIZED,
         // Another project's resources do not exist for its token.
         (Access::Read | Access::Status, OtherToken) => NOT_FOUND,
         (Access::Read | Access::Status, _) => OK,
-        (Access::Upload, Anonymous | RevokedToken) => UNAUTHORIZED,
+        (Access::Upload, Anonymous | RevokedToken | RevokedPat) => UNAUTHORIZED,
         (Access::Upload, OwnToken) => Expect::Status(StatusCode::CREATED),
         // A person's session, or a token of another project, may not upload.
         (Access::Upload, _) => FORBIDDEN,
         (Access::Session(_), _) if who.role().is_none() => UNAUTHORIZED,
         (Access::Session(needed), _) if !who.holds(needed) => FORBIDDEN,
         (Access::Session(_), _) => OK,
+        (Access::Person(_), Anonymous | RevokedToken | RevokedPat) => UNAUTHORIZED,
+        // Project tokens only upload.
+        (Access::Person(_), OwnToken | OtherToken) => FORBIDDEN,
+        (Access::Person(needed), _) if !who.person_role().is_some_and(|r| r.allows(needed)) => FORBIDDEN,
+        (Access::Person(_), _) => match e.method {
+            Some(Method::DELETE) => Expect::Status(StatusCode::NO_CONTENT),
+            Some(Method::PUT) => OK,
+            _ if e.path.starts_with("/api/v1/blockers/") => OK,
+            _ => Expect::Status(StatusCode::CREATED),
+        },
     }
 }
 
@@ -362,6 +406,12 @@ fn path_about(template: &str, fixture: &Fixture, ghost: bool) -> String {
             ("id", "reports") => fixture.report.to_string(),
             ("id", "decisions") => fixture.decision.to_string(),
             ("chart", _) => "score.svg".to_string(),
+            // Objects a caller changes through the REST writes: one per caller and action.
+            ("id", "blockers") => format!("{{api_blocker_{}}}", segments[i + 1]),
+            ("id", "checklist") => match segments.get(i + 1) {
+                Some(action) => format!("{{api_item_{action}}}"),
+                None => "{api_item}".to_string(),
+            },
             ("*rest", _) => "v1/no-such-endpoint".to_string(),
             _ => panic!("route `{template}` has a parameter `{{{param}}}` the matrix has no sample value for"),
         };
@@ -463,6 +513,15 @@ impl App {
             }
             app.tokens.insert(who, token);
         }
+        for who in EVERYONE {
+            let Some(user) = who.pat_user() else { continue };
+            let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
+            let row = store.create_personal_token(&cli, user, who.slug(), &hash, &prefix).await.expect("token");
+            if who == Who::RevokedPat {
+                store.revoke_personal_token(&cli, row.id).await.expect("revoke");
+            }
+            app.tokens.insert(who, token);
+        }
 
         // Evidence, a decision and an earlier phase of the sample project.
         let r = app
@@ -512,6 +571,20 @@ impl App {
                 let title = format!("To {action} as {}", who.slug());
                 let i = store.add_checklist_item(&cli, &phase, &item(title)).await.expect("item");
                 values.insert(format!("item_{action}"), i.id.to_string());
+            }
+            for action in ["assign", "resolve", "waive", "reopen"] {
+                let title = format!("To {action} through the API as {}", who.slug());
+                let b = readyboard_store::NewBlocker { severity: "high".into(), title, ..Default::default() };
+                let b = store.add_blocker(&cli, phase.id, &b).await.expect("blocker");
+                if action == "reopen" {
+                    store.waive_blocker(&admin, b.id, "Waived to be reopened").await.expect("waive");
+                }
+                values.insert(format!("api_blocker_{action}"), b.id.to_string());
+            }
+            for action in ["update", "delete", "signoffs"] {
+                let title = format!("To {action} through the API as {}", who.slug());
+                let i = store.add_checklist_item(&cli, &phase, &item(title)).await.expect("item");
+                values.insert(format!("api_item_{action}"), i.id.to_string());
             }
             let (_, hash, prefix) = readyboard_app::ssr::new_token("t");
             let t = store.create_token(&cli, shop.id, &format!("revoke-{}", who.slug()), &hash, &prefix).await;
@@ -609,8 +682,31 @@ fn endpoint_body(path: &str, who: Who) -> (Option<String>, Vec<u8>) {
             let (ct, body) = import_form(&format!("import-{}", who.slug()));
             (Some(ct), body)
         }
-        _ => (None, Vec::new()),
+        _ => match rest_body(path, who) {
+            Some(json) => (Some("application/json".into()), json.to_string().into_bytes()),
+            None => (None, Vec::new()),
+        },
     }
+}
+
+/// The JSON a REST write's sample call sends as `who` (`None`: no body).
+fn rest_body(path: &str, who: Who) -> Option<serde_json::Value> {
+    use serde_json::json;
+    let me = who.slug();
+    Some(match path {
+        "/api/v1/projects/{p}/phases/{ph}/decisions" => {
+            json!({"decision": "no_go", "rationale": format!("Recorded through the API by {me}")})
+        }
+        "/api/v1/projects/{p}/phases/{ph}/blockers" => {
+            json!({"severity": "high", "title": format!("API blocker by {me}")})
+        }
+        "/api/v1/blockers/{id}/assign" => json!({"owner": "editor", "due_date": "2030-01-01"}),
+        "/api/v1/blockers/{id}/waive" => json!({"rationale": "Accepted for the pilot release"}),
+        "/api/v1/projects/{p}/phases/{ph}/checklist" => json!({"title": format!("API item by {me}")}),
+        "/api/v1/checklist/{id}" => json!({"title": format!("API edit by {me}"), "version": 1}),
+        "/api/v1/checklist/{id}/signoffs" => json!({"verdict": "approve", "comment": "Checked through the API"}),
+        _ => return None,
+    })
 }
 
 /// Every row of the matrix, from the router's own listings.
@@ -621,19 +717,25 @@ fn matrix(app: &App) -> Vec<Row> {
         let uri = sample_path(e.path, fixture);
         let uri = if e.path == "/api/v1/reports" { format!("{uri}?project=shop&phase=sprint-4.1") } else { uri };
         let method = e.method.clone().unwrap_or(Method::GET);
+        // An item is edited and deleted by different rows: each changes its own.
+        let uri = match e.method {
+            Some(Method::PUT) => uri.replace("{api_item}", "{api_item_update}"),
+            Some(Method::DELETE) => uri.replace("{api_item}", "{api_item_delete}") + "?version=1",
+            _ => uri,
+        };
         for who in EVERYONE {
             let (content_type, body) = endpoint_body(e.path, who);
             let route = format!("{} {}", e.method.as_ref().map(Method::as_str).unwrap_or("ANY"), e.path);
-            let uri =
-                if e.path == "/api/v1/reports" { format!("{uri}&suite=upload-{}", who.slug()) } else { uri.clone() };
+            let uri = fill(&uri, &fixture.values(who));
+            let uri = if e.path == "/api/v1/reports" { format!("{uri}&suite=upload-{}", who.slug()) } else { uri };
             let expect = endpoint_expectation(&e, who);
             let refused = e.access != Access::Public && expect.refuses();
             rows.push(Row { route, who, method: method.clone(), uri, content_type, body, expect, refused });
         }
         // A caller who may not read a project or report cannot tell whether it exists: the
         // same request about one that does not exist gets the same answer.
-        let ghost = ghost_path(e.path, fixture);
-        if method == Method::GET && ghost != sample_path(e.path, fixture) {
+        if method == Method::GET && ghost_path(e.path, fixture) != sample_path(e.path, fixture) {
+            let ghost = ghost_path(e.path, fixture);
             for who in [Who::Anonymous, Who::OtherToken, Who::RevokedToken] {
                 let expect = endpoint_expectation(&e, who);
                 let route = format!("GET {} (none such)", e.path);

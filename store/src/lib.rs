@@ -14,6 +14,7 @@ mod decisions;
 mod error;
 mod flaky;
 mod ingest;
+mod personal_tokens;
 mod projects;
 mod reads;
 mod retention;
@@ -35,6 +36,7 @@ pub use decisions::{
 pub use error::{StoreError, StoreResult};
 pub use flaky::{FLAKY_WINDOW, SuiteFlaky};
 pub use ingest::{IngestOutcome, NewReport};
+pub use personal_tokens::PersonalTokenRow;
 pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
 pub use reads::{BlockerRow, CheckRow, FindingRow, MetricChange, MetricRow, ReportDiff, ReportJudgement, ReportRow};
 pub use retention::{MAX_RETENTION_DAYS, PruneTally};

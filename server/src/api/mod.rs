@@ -7,6 +7,7 @@ pub mod problem;
 pub mod projects;
 pub mod reports;
 pub mod trends;
+pub mod writes;
 
 use axum::Json;
 use axum::Router;
@@ -38,6 +39,9 @@ pub enum Access {
     Upload,
     /// A logged-in person with at least this role.
     Session(Role),
+    /// A person with at least this role, by session or personal access token (project
+    /// tokens are refused).
+    Person(Role),
     /// Nobody: an API path that does not exist.
     Nobody,
 }
@@ -71,7 +75,8 @@ where
 /// Every REST and operational route with its handler: [`routes`] builds the router from
 /// it and [`endpoints`] lists it, so the two cannot differ.
 fn table(upload_limit: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
-    use Access::{Metrics, Nobody, Public, Read, Status, Upload};
+    use Access::{Metrics, Nobody, Person, Public, Read, Status, Upload};
+    use Role::{Approver, Editor};
     let (upload, upload_route) = on(Method::POST, "/api/v1/reports", Upload, reports::upload);
     vec![
         on(Method::GET, "/healthz", Public, healthz),
@@ -99,6 +104,16 @@ fn table(upload_limit: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
         on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends", Read, trends::series),
         on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends/{chart}", Read, trends::chart),
         on(Method::GET, "/api/v1/blockers", Read, blockers::list),
+        on(Method::POST, "/api/v1/projects/{p}/phases/{ph}/decisions", Person(Approver), writes::record_decision),
+        on(Method::POST, "/api/v1/projects/{p}/phases/{ph}/blockers", Person(Editor), writes::add_blocker),
+        on(Method::POST, "/api/v1/blockers/{id}/assign", Person(Editor), writes::assign_blocker),
+        on(Method::POST, "/api/v1/blockers/{id}/resolve", Person(Editor), writes::resolve_blocker),
+        on(Method::POST, "/api/v1/blockers/{id}/waive", Person(Approver), writes::waive_blocker),
+        on(Method::POST, "/api/v1/blockers/{id}/reopen", Person(Approver), writes::reopen_blocker),
+        on(Method::POST, "/api/v1/projects/{p}/phases/{ph}/checklist", Person(Editor), writes::add_item),
+        on(Method::PUT, "/api/v1/checklist/{id}", Person(Editor), writes::update_item),
+        on(Method::DELETE, "/api/v1/checklist/{id}", Person(Editor), writes::delete_item),
+        on(Method::POST, "/api/v1/checklist/{id}/signoffs", Person(Approver), writes::sign_item),
         on(Method::GET, "/api/v1/schema/report.json", Public, schema),
         on(Method::GET, "/api/v1/openapi.json", Public, openapi),
         (Endpoint { method: None, path: "/api/{*rest}", access: Nobody }, any(not_found)),
@@ -167,4 +182,26 @@ async fn openapi() -> impl IntoResponse {
 
 async fn not_found() -> ApiError {
     ApiError::not_found("API endpoint").detail("See /api/v1/openapi.json for the available endpoints.")
+}
+
+#[cfg(test)]
+mod documented {
+    /// Every REST route is in the OpenAPI document with its method, and the document lists
+    /// no route the router does not serve.
+    #[test]
+    fn the_openapi_document_covers_every_route() {
+        let doc: serde_json::Value = serde_json::from_str(include_str!("openapi.json")).expect("valid JSON");
+        let paths = doc["paths"].as_object().expect("paths");
+        let mut missing = Vec::new();
+        for e in super::endpoints() {
+            let Some(method) = e.method else { continue };
+            if paths.get(e.path).is_none_or(|p| p.get(method.as_str().to_ascii_lowercase()).is_none()) {
+                missing.push(format!("{method} {}", e.path));
+            }
+        }
+        assert!(missing.is_empty(), "routes missing from openapi.json: {missing:?}");
+        let served: Vec<&str> = super::endpoints().iter().map(|e| e.path).collect();
+        let stale: Vec<&String> = paths.keys().filter(|p| !served.contains(&p.as_str())).collect();
+        assert!(stale.is_empty(), "openapi.json documents routes the router does not serve: {stale:?}");
+    }
 }
