@@ -562,7 +562,7 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
     let (users, suites) = (v.users.clone(), v.suites.clone());
     view! {
         <Title text=format!("Checklist · {} · {}", v.phase_name, v.project_name)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
             <a href=phase_href>{v.phase_name.clone()}</a><span>"/"</span>
