@@ -117,6 +117,18 @@ fn color(key: &str) -> RGBColor {
     }
 }
 
+/// The colour of text in a colour key: darker than the line's, so that labels on the light
+/// picture reach 4.5:1 contrast (dark mode draws all text light).
+fn text_color(key: &str) -> RGBColor {
+    match key {
+        "pass" => RGBColor(17, 99, 41),
+        "fail" => RGBColor(161, 29, 20),
+        "warn" => RGBColor(125, 83, 0),
+        "orange" => RGBColor(168, 56, 11),
+        _ => INK,
+    }
+}
+
 /// Time axis bounds covering every point and marker of the panels.
 fn time_bounds(panels: &[Panel]) -> (i64, i64) {
     let times = panels.iter().flat_map(|p| {
@@ -275,7 +287,7 @@ where
             chart.draw_series(std::iter::once(Text::new(
                 band.label.clone(),
                 (x.0, to),
-                font(TEXT_PX).color(&color(band.color)).pos(Pos::new(HPos::Left, VPos::Top)),
+                font(TEXT_PX).color(&text_color(band.color)).pos(Pos::new(HPos::Left, VPos::Top)),
             )))?;
         }
     }
@@ -290,7 +302,7 @@ where
         let (px, _) = chart.backend_coord(&(m.at, y1));
         let room = chart.plotting_area().get_pixel_range().0.end - px;
         let side = if f64::from(room) < text_width(m.label, TEXT_PX) + 2.0 { HPos::Right } else { HPos::Left };
-        let style = font(TEXT_PX).color(&c).pos(Pos::new(side, VPos::Top));
+        let style = font(TEXT_PX).color(&text_color(m.color)).pos(Pos::new(side, VPos::Top));
         chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), style)))?;
     }
     let shared_times = p.lines.len() > 1
