@@ -1,23 +1,8 @@
 // Accessibility: axe-core finds no serious or critical violation on any page, at desktop width.
-import AxeBuilder from "@axe-core/playwright";
 import { Page, test } from "@playwright/test";
-import { expect, hydrated, login } from "./helpers";
+import { expect, hydrated, login, seriousViolations } from "./helpers";
 
 test.use({ viewport: { width: 1366, height: 900 } });
-
-/** Runs axe on the page as it stands; returns the serious and critical violations, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  // Every finding, whatever its impact, goes to the log: the less severe ones are worth fixing too.
-  const all = results.violations.map((v) => `${v.impact} ${v.id} ×${v.nodes.length}`);
-  console.log(`axe ${new URL(page.url()).pathname}: ${all.length ? all.join(", ") : "no violations"}`);
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => {
-      const where = v.nodes.slice(0, 5).map((n) => n.target.join(" ")).join(" | ");
-      return `${v.impact} ${v.id} ×${v.nodes.length}: ${v.help} — ${where}`;
-    });
-}
 
 /** Opens `path` once hydrated and expects axe to find nothing serious or critical there. */
 async function expectAccessible(page: Page, path: string) {

@@ -803,7 +803,7 @@ fn ItemRow(
     view! {
         <li class="card checklist-item" id=format!("item-{id}")>
             <div class="item-head">
-                <h3 class="item-title">{item.title.clone()}</h3>
+                <h2 class="item-title">{item.title.clone()}</h2>
                 <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
                 {if item.required {
                     view! { <span class="chip">"required"</span> }.into_any()
