@@ -29,9 +29,10 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-# npm packages: Playwright for the browser tests and binaryen's wasm-opt (Debian's is too old).
+# npm packages, exactly as locked: Playwright and axe-core for the browser tests and binaryen's
+# wasm-opt (Debian's is too old).
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ] \
-   || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+   || [ ! -d end2end/node_modules/@axe-core/playwright ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   log "installing npm packages in end2end/"
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi

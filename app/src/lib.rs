@@ -30,6 +30,12 @@ use crate::pages::{phase::PhasePage, project::ProjectPage, report::ReportPage};
 /// Name of the generated JS/wasm/CSS bundle under `/pkg` before its content hash is added.
 pub const BUNDLE: &str = "readyboard";
 
+/// Folds the trends page's sections on a phone as soon as the page is read. They arrive
+/// open, so that without JavaScript everything is shown; the width matches `PHONE_MAX_PX`.
+const FOLD_ON_PHONES: &str = "addEventListener('DOMContentLoaded',function(){\
+if(matchMedia('(max-width: 640px)').matches)\
+document.querySelectorAll('details.fold[open]').forEach(function(d){d.open=false})})";
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -41,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
+                <script nonce=leptos::nonce::use_nonce() inner_html=FOLD_ON_PHONES></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

@@ -663,6 +663,13 @@ pub struct ChartRef {
     pub metric: Option<String>,
 }
 
+/// Width in pixels of the chart pictures drawn for wide screens.
+pub const CHART_WIDE: u32 = 900;
+
+/// Width in pixels of the chart pictures drawn for phones: about the width a 390 px wide
+/// screen shows them at, so their text is read at the size it is drawn.
+pub const CHART_NARROW: u32 = 340;
+
 /// One chart with its text alternative.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrendChart {
@@ -674,7 +681,7 @@ pub struct TrendChart {
     pub src: String,
     /// Height in pixels at 900 wide.
     pub height: u32,
-    /// Height in pixels of the 400-wide picture shown on phones.
+    /// Height in pixels of the picture shown on phones ([`CHART_NARROW`] wide).
     pub narrow_height: u32,
     /// Which chart it is.
     pub chart: ChartRef,

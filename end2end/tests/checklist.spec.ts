@@ -1,5 +1,5 @@
 import { Page, test } from "@playwright/test";
-import { expect, hydrated, login, shot, watchErrors } from "./helpers";
+import { expect, hydrated, login, seriousViolations, shot, watchErrors } from "./helpers";
 
 const PHASE = "/p/payments-api/sprint-4-1";
 
@@ -125,6 +125,10 @@ test("a release manager runs the whole review: template, evidence, sign-off, NO-
   expect(text).toContain("## Checklist (1 of 16 required items done and signed off)");
   expect(text).toMatch(/\| Load test \| done \| yes \| admin \| passing: load-50-workers › http_req_duration_p95 \| approved by admin/);
   expect(text).toMatch(/\*\*#\d+ Decision: GO \(override\)\*\* by admin /);
+  // The checklist in full (items, evidence, sign-offs) is as accessible as the empty one.
+  await page.goto(`${PHASE}/checklist`);
+  await hydrated(page);
+  expect(await seriousViolations(page), "serious or critical axe violations").toEqual([]);
   expect(errors).toEqual([]);
 });
 

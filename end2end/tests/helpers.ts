@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, Page } from "@playwright/test";
 
 /** Passwords of the users scripts/test.sh creates. */
@@ -29,6 +30,20 @@ export async function hydrated(page: Page) {
 /** Saves a full-page screenshot for review. */
 export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `test-results/screens/${name}.png`, fullPage: true });
+}
+
+/** Runs axe on the page as it stands; returns the serious and critical violations, one line each. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  // Every finding, whatever its impact, goes to the log: the less severe ones are worth fixing too.
+  const all = results.violations.map((v) => `${v.impact} ${v.id} ×${v.nodes.length}`);
+  console.log(`axe ${new URL(page.url()).pathname}: ${all.length ? all.join(", ") : "no violations"}`);
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => {
+      const where = v.nodes.slice(0, 5).map((n) => n.target.join(" ")).join(" | ");
+      return `${v.impact} ${v.id} ×${v.nodes.length}: ${v.help} — ${where}`;
+    });
 }
 
 export { expect };

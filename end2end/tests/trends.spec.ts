@@ -67,7 +67,7 @@ test("the overview shows a score sparkline per project and charts stay legible o
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
   expect(overflow).toBe(false);
   const img = page.locator("img.chart-img").first();
-  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.currentSrc)).toContain("width=400");
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.currentSrc)).toContain("width=340");
   // The points follow the phone picture: each lies on it.
   const box = (await img.boundingBox())!;
   const score = page.locator("section.chart").first();

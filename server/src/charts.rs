@@ -1,7 +1,10 @@
 //! Trend charts rendered to SVG with plotters, styled to match the app in light and dark mode.
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use readyboard_domain::trends::{Point, downsample};
 
 /// Most points drawn per line; longer series are downsampled keeping extremes.
@@ -114,6 +117,18 @@ fn color(key: &str) -> RGBColor {
     }
 }
 
+/// The colour of text in a colour key: darker than the line's, so that labels on the light
+/// picture reach 4.5:1 contrast (dark mode draws all text light).
+fn text_color(key: &str) -> RGBColor {
+    match key {
+        "pass" => RGBColor(17, 99, 41),
+        "fail" => RGBColor(161, 29, 20),
+        "warn" => RGBColor(125, 83, 0),
+        "orange" => RGBColor(168, 56, 11),
+        _ => INK,
+    }
+}
+
 /// Time axis bounds covering every point and marker of the panels.
 fn time_bounds(panels: &[Panel]) -> (i64, i64) {
     let times = panels.iter().flat_map(|p| {
@@ -169,6 +184,58 @@ fn value_label(v: f64, unit: &str) -> String {
     format!("{n}{unit}")
 }
 
+/// Size of every label in SVG pixels. Phones get a picture drawn about as wide as they show
+/// it (`readyboard_app::types::CHART_NARROW`), so this is close to the size read on screen.
+const TEXT_PX: f64 = 12.0;
+
+/// Size of a panel's title in SVG pixels.
+const TITLE_PX: f64 = 13.0;
+
+/// Length of the tick marks on the axes; labels sit twice as far from the axis.
+const TICK: i32 = 4;
+
+/// A sans-serif font whose text is `px` pixels high in the SVG (plotters writes its sizes
+/// divided by 1.24).
+fn font(px: f64) -> FontDesc<'static> {
+    ("sans-serif", px * 1.24).into_font()
+}
+
+/// A generous width of `text` set `px` pixels high in a sans-serif face: the wide faces
+/// browsers fall back to (DejaVu Sans, Verdana) stay inside it, so room sized by it never
+/// clips a label.
+pub fn text_width(text: &str, px: f64) -> f64 {
+    let em: f64 = text
+        .chars()
+        .map(|c| match c {
+            'i' | 'j' | 'l' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' => 0.35,
+            ' ' | 'f' | 'r' | 't' | 'I' | '(' | ')' | '-' => 0.5,
+            'm' | 'w' => 1.0,
+            'M' | 'W' | '%' => 1.05,
+            '0'..='9' | 'a'..='z' => 0.68,
+            'A'..='Z' => 0.82,
+            _ => 0.95,
+        })
+        .sum();
+    em * px
+}
+
+/// The labels of the value axis, as drawn: plotters' key points, formatted.
+fn value_axis_labels(p: &Panel, (y0, y1): (f64, f64), n: usize) -> Vec<String> {
+    let axis: RangedCoordf64 = (y0..y1).into();
+    axis.key_points(n).into_iter().map(|v| value_axis_label(p, v)).collect()
+}
+
+fn value_axis_label(p: &Panel, v: f64) -> String {
+    if p.integer && v.fract() != 0.0 { String::new() } else { value_label(v, &p.unit) }
+}
+
+/// Width of the value axis's label area: room for its longest label, never cut at the left.
+fn value_axis_width(labels: &[String]) -> u32 {
+    let widest = labels.iter().map(|l| text_width(l, TEXT_PX)).fold(0.0, f64::max);
+    // At least half a date wide: the first date on the time axis is centred on its tick.
+    (widest + f64::from(2 * TICK) + 2.0).max(28.0).ceil() as u32
+}
+
 /// Draws one panel into an area.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -182,30 +249,33 @@ where
 {
     let (y0, y1) = value_bounds(p);
     let span = x.1 - x.0;
-    let font = ("sans-serif", if compact { 11 } else { 12 }).into_font().color(&INK);
+    let label_font = font(TEXT_PX).color(&INK);
+    let y_labels = if compact { 3 } else { 5 };
     let mut builder = ChartBuilder::on(area);
-    builder.margin(6).margin_right(28).x_label_area_size(if compact { 18 } else { 22 }).y_label_area_size(if compact {
-        34
-    } else {
-        44
-    });
+    builder
+        .margin(6)
+        // The top value label is centred on the top edge of the plot: half a line of room.
+        .margin_top(if p.title.is_empty() { 10 } else { 6 })
+        .margin_right(28)
+        .x_label_area_size((f64::from(2 * TICK) + TEXT_PX * 1.25).ceil() as u32)
+        .y_label_area_size(value_axis_width(&value_axis_labels(p, (y0, y1), y_labels)));
     if !p.title.is_empty() {
-        builder.caption(&p.title, ("sans-serif", if compact { 12 } else { 14 }).into_font().color(&INK));
+        builder.caption(&p.title, font(TITLE_PX).color(&INK));
     }
     let mut chart = builder.build_cartesian_2d(x.0..x.1, y0..y1).map_err(ChartError::from)?;
-    let unit = p.unit.clone();
-    let integer = p.integer;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .bold_line_style(GREY.mix(0.25))
         .light_line_style(TRANSPARENT)
         .axis_style(GREY.mix(0.6))
-        .x_labels(if compact { 3 } else { 6 })
-        .y_labels(if compact { 3 } else { 5 })
-        .label_style(font.clone())
+        .set_all_tick_mark_size(TICK)
+        // About one date per 100 pixels, so that dates never run into each other.
+        .x_labels((area.dim_in_pixel().0 / 100).clamp(2, 6) as usize)
+        .y_labels(y_labels)
+        .label_style(label_font.clone())
         .x_label_formatter(&|v| time_label(*v, span))
-        .y_label_formatter(&|v| if integer && v.fract() != 0.0 { String::new() } else { value_label(*v, &unit) })
+        .y_label_formatter(&|v| value_axis_label(p, *v))
         .draw()?;
     for band in &p.bands {
         let (from, to) = (band.from.max(y0), band.to.min(y1));
@@ -217,10 +287,7 @@ where
             chart.draw_series(std::iter::once(Text::new(
                 band.label.clone(),
                 (x.0, to),
-                ("sans-serif", 10).into_font().color(&color(band.color)).pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Top,
-                )),
+                font(TEXT_PX).color(&text_color(band.color)).pos(Pos::new(HPos::Left, VPos::Top)),
             )))?;
         }
     }
@@ -231,7 +298,12 @@ where
         let c = color(m.color);
         chart
             .draw_series(std::iter::once(PathElement::new(vec![(m.at, y0), (m.at, y1)], c.mix(0.7).stroke_width(1))))?;
-        chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), ("sans-serif", 10).into_font().color(&c))))?;
+        // A marker near the right edge is labelled on its left, inside the picture.
+        let (px, _) = chart.backend_coord(&(m.at, y1));
+        let room = chart.plotting_area().get_pixel_range().0.end - px;
+        let side = if f64::from(room) < text_width(m.label, TEXT_PX) + 2.0 { HPos::Right } else { HPos::Left };
+        let style = font(TEXT_PX).color(&text_color(m.color)).pos(Pos::new(side, VPos::Top));
+        chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), style)))?;
     }
     let shared_times = p.lines.len() > 1
         && p.lines.windows(2).all(|w| {
@@ -292,7 +364,7 @@ where
             .position(SeriesLabelPosition::LowerLeft)
             .background_style(WHITE.mix(0.0))
             .border_style(TRANSPARENT)
-            .label_font(font)
+            .label_font(label_font)
             .draw()?;
     }
     Ok(())
@@ -378,6 +450,89 @@ pub fn sparkline(title: &str, points: &[Point], width: u32, height: u32) -> Resu
     Ok(finish(svg, title))
 }
 
+/// Where the text of a rendered chart lies, for tests that it stays inside the picture.
+#[cfg(test)]
+pub(crate) mod text_boxes {
+    use super::text_width;
+
+    /// One `<text>` of an SVG: what it says, its size and a generous box around it.
+    #[derive(Debug)]
+    pub struct TextBox {
+        pub text: String,
+        pub size: f64,
+        pub left: f64,
+        pub right: f64,
+        pub top: f64,
+        pub bottom: f64,
+    }
+
+    fn attr(tag: &str, name: &str) -> Option<String> {
+        let start = tag.find(&format!(" {name}=\""))? + name.len() + 3;
+        let len = tag[start..].find('"')?;
+        Some(tag[start..start + len].to_string())
+    }
+
+    fn number(tag: &str, name: &str) -> f64 {
+        attr(tag, name).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+    }
+
+    /// The `width` and `height` of the SVG.
+    pub fn size(svg: &str) -> (f64, f64) {
+        let head = &svg[..svg.find('>').unwrap_or(0)];
+        (number(head, "width"), number(head, "height"))
+    }
+
+    /// Every `<text>` of the SVG, placed as plotters writes it (anchor, `dy`) and measured
+    /// with the same generous widths the layout uses; ascent and descent of common faces.
+    pub fn of(svg: &str) -> Vec<TextBox> {
+        let mut out = Vec::new();
+        for part in svg.split("<text").skip(1) {
+            let (Some(end), Some(close)) = (part.find('>'), part.find("</text>")) else { continue };
+            let tag = &part[..end];
+            let text = part[end + 1..close]
+                .trim()
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            let size = number(tag, "font-size");
+            let (x, y) = (number(tag, "x"), number(tag, "y"));
+            let width = text_width(&text, size);
+            let left = match attr(tag, "text-anchor").as_deref() {
+                Some("middle") => x - width / 2.0,
+                Some("end") => x - width,
+                _ => x,
+            };
+            let baseline = match attr(tag, "dy").as_deref() {
+                Some("0.76em") => y + 0.76 * size,
+                Some("0.5ex") => y + 0.25 * size,
+                Some("-0.5ex") => y - 0.25 * size,
+                _ => y,
+            };
+            out.push(TextBox {
+                text,
+                size,
+                left,
+                right: left + width,
+                top: baseline - 0.95 * size,
+                bottom: baseline + 0.25 * size,
+            });
+        }
+        out
+    }
+
+    /// The texts of `svg` that reach outside it, or are smaller than `min_px`, in words.
+    pub fn misfits(svg: &str, min_px: f64) -> Vec<String> {
+        let (w, h) = size(svg);
+        of(svg)
+            .into_iter()
+            .filter(|b| b.left < 0.0 || b.top < 0.0 || b.right > w || b.bottom > h || b.size < min_px - 0.01)
+            .map(|b| format!("{:?} {b:?} outside {w}×{h} or under {min_px}px", b.text))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,6 +566,39 @@ mod tests {
         assert!(svg.contains("<title>Phase score &lt;over&gt; time</title>"));
         assert!(svg.contains("GO\n</text>"), "decision marker labelled");
         assert!(svg.len() <= 60 * 1024, "{} bytes", svg.len());
+    }
+
+    #[test]
+    fn a_throughput_axis_keeps_every_digit_and_every_label_stays_in_the_picture() {
+        let rps: Vec<Point> = series(40).into_iter().map(|p| Point { value: p.value * 25.0, ..p }).collect();
+        let last = rps.last().map_or(0, |p| p.at);
+        let panel = Panel {
+            lines: vec![Line { label: "throughput".into(), points: rps, color: "accent" }],
+            unit: " req/s".into(),
+            target: Some(1200.0),
+            markers: vec![Marker { at: last, label: "NO-GO", color: "fail" }],
+            ..Panel::default()
+        };
+        for width in [900, 340] {
+            let chart = render("throughput", std::slice::from_ref(&panel), width, 220, 1).unwrap();
+            assert!(chart.svg.contains(">\n1000 req/s\n</text>"), "{width}: {}", chart.svg);
+            assert_eq!(text_boxes::misfits(&chart.svg, TEXT_PX), Vec::<String>::new(), "{width}");
+        }
+    }
+
+    #[test]
+    fn small_panels_side_by_side_keep_their_titles_and_labels_inside() {
+        let panels: Vec<Panel> = ["Pass rate", "Checks per run", "Duration"]
+            .into_iter()
+            .map(|title| Panel {
+                title: title.into(),
+                lines: vec![Line { label: title.into(), points: series(30), color: "pass" }],
+                unit: " ms".into(),
+                ..Panel::default()
+            })
+            .collect();
+        let chart = render("suite", &panels, 900, 200, 3).unwrap();
+        assert_eq!(text_boxes::misfits(&chart.svg, TEXT_PX), Vec::<String>::new());
     }
 
     #[test]

@@ -28,7 +28,7 @@ pub fn Header() -> impl IntoView {
                             let admin = me.role == "admin";
                             let approver = admin || me.role == "approver";
                             view! {
-                                <nav class="nav">
+                                <nav class="nav" aria-label="Main">
                                     <a href="/">"Projects"</a>
                                     <a href="/blockers">"Blockers"</a>
                                     {approver.then(|| view! { <a href="/audit">"Audit log"</a> })}

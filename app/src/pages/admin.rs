@@ -197,7 +197,7 @@ pub fn AdminPage() -> impl IntoView {
                                 <h2>"API tokens"</h2>
                                 <p class="muted small">"Tokens let CI upload reports to one project. They are stored hashed and shown once."</p>
                                 <div class="table-wrap"><table class="table">
-                                    <thead><tr><th>"Name"</th><th>"Project"</th><th>"Token"</th><th>"Created"</th><th>"Last used"</th><th></th></tr></thead>
+                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Project"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
                                     <tbody>
                                         {v.tokens.into_iter().map(|t| view! {
                                             <tr class={if t.revoked { "revoked" } else { "" }}>

@@ -312,7 +312,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         Some((p, pn, ph, phn)) => (
             format!("Blockers · {phn}"),
             view! {
-                <nav class="crumbs">
+                <nav class="crumbs" aria-label="Breadcrumb">
                     <a href="/">"Projects"</a><span>"/"</span>
                     <a href=format!("/p/{p}")>{pn.clone()}</a><span>"/"</span>
                     <a href=format!("/p/{p}/{ph}")>{phn.clone()}</a><span>"/"</span>
@@ -324,7 +324,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         ),
         None => (
             "Blockers".to_string(),
-            view! { <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>"Blockers"</span></nav> }
+            view! { <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Projects"</a><span>"/"</span><span>"Blockers"</span></nav> }
                 .into_any(),
             "/blockers".to_string(),
         ),

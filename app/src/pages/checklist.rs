@@ -562,7 +562,7 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
     let (users, suites) = (v.users.clone(), v.suites.clone());
     view! {
         <Title text=format!("Checklist · {} · {}", v.phase_name, v.project_name)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
             <a href=phase_href>{v.phase_name.clone()}</a><span>"/"</span>
@@ -803,7 +803,7 @@ fn ItemRow(
     view! {
         <li class="card checklist-item" id=format!("item-{id}")>
             <div class="item-head">
-                <h3 class="item-title">{item.title.clone()}</h3>
+                <h2 class="item-title">{item.title.clone()}</h2>
                 <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
                 {if item.required {
                     view! { <span class="chip">"required"</span> }.into_any()

@@ -403,7 +403,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
     let base = format!("/p/{}/{}", v.project, v.phase);
     view! {
         <Title text=format!("Decision #{} · {}", d.id, v.phase_name)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
             <a href=base.clone()>{v.phase_name.clone()}</a><span>"/"</span>

@@ -83,7 +83,7 @@ pub fn ImportPage() -> impl IntoView {
                     }.into_any(),
                     Ok((project_name, Some(phase_name), can_edit)) => view! {
                         <Title text=format!("Import · {phase_name}")/>
-                        <nav class="crumbs">
+                        <nav class="crumbs" aria-label="Breadcrumb">
                             <a href="/">"Projects"</a><span>"/"</span>
                             <a href=format!("/p/{project}")>{project_name.clone()}</a><span>"/"</span>
                             <a href=format!("/p/{project}/{phase}")>{phase_name.clone()}</a><span>"/"</span>
@@ -146,7 +146,7 @@ fn MissingPhase(
     crate::pages::not_found::answer_not_found();
     view! {
         <Title text="Import · no such phase"/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{project}")>{project_name.clone()}</a><span>"/"</span>
             <span>{phase.clone()}</span>

@@ -282,7 +282,7 @@ fn Scorecard(
     let project_href = format!("/p/{}", v.project);
     view! {
         <Title text=format!("{} · {}", ph.name, v.project_name)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=project_href>{v.project_name.clone()}</a><span>"/"</span>
             <span>{ph.name.clone()}</span>

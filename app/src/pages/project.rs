@@ -182,7 +182,7 @@ pub fn ProjectPage() -> impl IntoView {
                         let no_phases = p.phases.is_empty();
                         view! {
                             <Title text=p.name.clone()/>
-                            <nav class="crumbs"><a href="/">"Projects"</a><span>"/"</span><span>{p.name.clone()}</span></nav>
+                            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Projects"</a><span>"/"</span><span>{p.name.clone()}</span></nav>
                             <div class="page-head">
                                 <h1>{p.name.clone()}</h1>
                                 <p class="muted">{p.description.clone()}</p>

@@ -260,7 +260,7 @@ pub fn ReportPage() -> impl IntoView {
 fn ReportSummary(r: ReportView) -> impl IntoView {
     view! {
         <Title text=format!("Report #{} · {}", r.id, r.suite)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{}", r.project)>{r.project_name.clone()}</a><span>"/"</span>
             <a href=format!("/p/{}/{}", r.project, r.phase)>{r.phase_name.clone()}</a><span>"/"</span>

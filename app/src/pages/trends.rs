@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::types::{FlakyLine, TrendChart, TrendsView};
+use crate::types::{CHART_NARROW, CHART_WIDE, FlakyLine, TrendChart, TrendsView};
 
 /// Rows shown in each chart's data table (the JSON API has the full series).
 #[cfg(feature = "ssr")]
@@ -102,6 +102,52 @@ pub(crate) mod build {
 
     fn chart(name: &str, suite: Option<&str>, metric: Option<&str>) -> ChartRef {
         ChartRef { name: name.into(), suite: suite.map(Into::into), metric: metric.map(Into::into) }
+    }
+
+    /// A metric's chart: its values, and when it has a target, the target and the misses.
+    fn metric_chart(base: &str, m: &readyboard_store::MetricTrend) -> TrendChart {
+        let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+        let target = match (&m.target_op, m.target_value) {
+            (Some(op), Some(v)) => Some(format!("{op} {}{unit}", num(v))),
+            _ => None,
+        };
+        let summary = match &target {
+            Some(target) => format!(
+                "{} per run against its target {target}, missed in {} of {} runs ({}).",
+                m.name,
+                m.misses.len(),
+                m.points.len(),
+                span(&m.points)
+            ),
+            None => format!("{} per run, which has no target ({}).", m.name, span(&m.points)),
+        };
+        let mut columns = vec![if m.unit.is_empty() { "Value".to_string() } else { format!("Value ({})", m.unit) }];
+        if target.is_some() {
+            columns.extend(["Target".to_string(), "Met".to_string()]);
+        }
+        TrendChart {
+            title: format!("Metric · {} ({})", m.name, m.suite),
+            summary,
+            src: format!(
+                "{base}/metric.svg?suite={}&metric={}",
+                format::query_value(&m.suite),
+                format::query_value(&m.name)
+            ),
+            height: 220,
+            narrow_height: 220,
+            chart: chart("metric", Some(&m.suite), Some(&m.name)),
+            points: Vec::new(),
+            columns,
+            rows: latest(&m.points, |p| {
+                let miss = m.misses.iter().any(|x| x.report_id == p.report_id && x.at == p.at);
+                let mut cells = vec![num(p.value)];
+                if let Some(target) = &target {
+                    cells.extend([target.clone(), if miss { "✗ missed" } else { "✓ met" }.to_string()]);
+                }
+                point_row(p, cells, miss)
+            }),
+            total: m.points.len(),
+        }
     }
 
     pub fn view(
@@ -236,42 +282,7 @@ pub(crate) mod build {
             });
         }
         for m in &t.metrics {
-            let target = match (&m.target_op, m.target_value) {
-                (Some(op), Some(v)) => {
-                    format!("target {op} {}{}; missed in {} of {} runs", num(v), m.unit, m.misses.len(), m.points.len())
-                }
-                _ => "no target".into(),
-            };
-            charts.push(TrendChart {
-                title: format!("Metric · {} ({})", m.name, m.suite),
-                summary: format!("{} per run, {target} ({}).", m.name, span(&m.points)),
-                src: format!(
-                    "{base}/metric.svg?suite={}&metric={}",
-                    format::query_value(&m.suite),
-                    format::query_value(&m.name)
-                ),
-                height: 220,
-                narrow_height: 220,
-                chart: chart("metric", Some(&m.suite), Some(&m.name)),
-                points: Vec::new(),
-                columns: vec![
-                    format!("Value ({})", if m.unit.is_empty() { "—" } else { &m.unit }),
-                    "Target".into(),
-                    "Met".into(),
-                ],
-                rows: latest(&m.points, |p| {
-                    let miss = m.misses.iter().any(|x| x.report_id == p.report_id && x.at == p.at);
-                    let met = if m.target_value.is_none() {
-                        "—"
-                    } else if miss {
-                        "✗ missed"
-                    } else {
-                        "✓"
-                    };
-                    point_row(p, vec![num(p.value), target.clone(), met.into()], miss)
-                }),
-                total: m.points.len(),
-            });
+            charts.push(metric_chart(&base, m));
         }
         let mut flaky: Vec<FlakyLine> = t
             .flaky
@@ -344,7 +355,7 @@ fn Trends(v: TrendsView) -> impl IntoView {
     let range = v.range.clone();
     view! {
         <Title text=format!("Trends · {} · {}", v.phase_name, v.project_name)/>
-        <nav class="crumbs">
+        <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
             <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
             <a href=phase_href.clone()>{v.phase_name.clone()}</a><span>"/"</span>
@@ -358,8 +369,16 @@ fn Trends(v: TrendsView) -> impl IntoView {
             {format!("{} reports in range. ", v.reports)}
             <a href=api>"All series as JSON"</a>
         </p>
-        {v.charts.into_iter().map(|c| view! { <ChartFigure c=c range=v.range.clone()/> }).collect_view()}
-        <FlakySection flaky=v.flaky window=v.flaky_window/>
+        // The phase score stays in view; phones fold what follows it to its heading.
+        {v.charts.into_iter().enumerate().map(|(i, c)| {
+            let range = v.range.clone();
+            if i == 0 {
+                view! { <ChartFigure c=c range=range/> }.into_any()
+            } else {
+                view! { <Fold title=c.title.clone() class="chart"><ChartBody c=c range=range/></Fold> }.into_any()
+            }
+        }).collect_view()}
+        <Fold title="Flaky checks".to_string()><FlakyChecks flaky=v.flaky window=v.flaky_window/></Fold>
     }
 }
 
@@ -378,7 +397,30 @@ fn RangeSelector(here: String, range: String) -> impl IntoView {
     }
 }
 
-/// A chart picture with its hoverable points, caption and data table.
+/// Widest screen, in CSS pixels, that gets the phone pictures and folded sections.
+const PHONE_MAX_PX: f64 = 640.0;
+
+/// A section that phones show folded to its heading and wider screens show open. The server
+/// sends it open, so that with JavaScript off everything is there; the page's script (and,
+/// after a navigation in the browser, this component) folds it on a phone.
+#[component]
+fn Fold(title: String, #[prop(optional)] class: &'static str, children: Children) -> impl IntoView {
+    let fold = NodeRef::<leptos::html::Details>::new();
+    Effect::new(move |_| {
+        let phone = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w <= PHONE_MAX_PX);
+        if let (true, Some(d)) = (phone, fold.get_untracked()) {
+            d.set_open(false);
+        }
+    });
+    view! {
+        <details class=format!("section fold {class}") open node_ref=fold>
+            <summary><h2>{title}</h2></summary>
+            {children()}
+        </details>
+    }
+}
+
+/// A chart section: heading (with a range selector when asked), picture and data table.
 #[component]
 pub fn ChartFigure(
     c: TrendChart,
@@ -387,13 +429,6 @@ pub fn ChartFigure(
     #[prop(optional, into)]
     range_links: Option<String>,
 ) -> impl IntoView {
-    let sep = if c.src.contains('?') { '&' } else { '?' };
-    let wide = format!("{}{sep}range={range}&width=900", c.src);
-    let narrow = format!("{}{sep}range={range}&width=400", c.src);
-    let shown = c.rows.len();
-    let summary_text =
-        if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
-    let hint = (!c.points.is_empty()).then_some("Hover or tab to a point for its value; select it to open its report.");
     let selector = range_links.map(|here| view! { <RangeSelector here=here range=range.clone()/> });
     view! {
         <section class="section chart">
@@ -401,12 +436,28 @@ pub fn ChartFigure(
                 <h2>{c.title.clone()}</h2>
                 {selector}
             </div>
+            <ChartBody c=c range=range/>
+        </section>
+    }
+}
+
+/// A chart picture with its hoverable points, caption and data table.
+#[component]
+fn ChartBody(c: TrendChart, range: String) -> impl IntoView {
+    let sep = if c.src.contains('?') { '&' } else { '?' };
+    let wide = format!("{}{sep}range={range}&width={CHART_WIDE}", c.src);
+    let narrow = format!("{}{sep}range={range}&width={CHART_NARROW}", c.src);
+    let shown = c.rows.len();
+    let summary_text =
+        if c.total > shown { format!("Data: latest {shown} of {}", c.total) } else { format!("Data ({})", c.total) };
+    let hint = (!c.points.is_empty()).then_some("Hover or tab to a point for its value; select it to open its report.");
+    view! {
             <figure>
                 <div class="chart-box">
                     // The phone picture is chosen by the same media query the points follow.
                     <picture>
-                        <source media="(max-width: 640px)" srcset=narrow width="400" height=c.narrow_height/>
-                        <img src=wide alt=c.summary.clone() width="900" height=c.height loading="lazy" class="chart-img"/>
+                        <source media="(max-width: 640px)" srcset=narrow width=CHART_NARROW height=c.narrow_height/>
+                        <img src=wide alt=c.summary.clone() width=CHART_WIDE height=c.height loading="lazy" class="chart-img"/>
                     </picture>
                     {c.points.into_iter().map(|p| {
                         let style = format!("--x:{}%;--y:{}%;--nx:{}%;--ny:{}%", p.x, p.y, p.nx, p.ny);
@@ -460,16 +511,14 @@ pub fn ChartFigure(
                     </tbody>
                 </table></div>
             </details>
-        </section>
     }
     .into_any()
 }
 
+/// Checks whose result flips, ranked by flip rate.
 #[component]
-fn FlakySection(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
+fn FlakyChecks(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
     view! {
-        <section class="section">
-            <h2>"Flaky checks"</h2>
             <p class="muted small">{format!(
                 "Checks whose result flips between passing and failing over the last {window} runs of their suite, \
                  or that the tool flagged flaky or retried. Flip rate = flips ÷ (runs − 1)."
@@ -499,6 +548,5 @@ fn FlakySection(flaky: Vec<FlakyLine>, window: i64) -> impl IntoView {
                     </table></div>
                 }.into_any()
             }}
-        </section>
     }
 }

@@ -8,7 +8,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use readyboard_app::ssr::ChartInput;
-use readyboard_app::types::ChartPoint;
+use readyboard_app::types::{CHART_NARROW, CHART_WIDE, ChartPoint};
 use readyboard_domain::trends::{Point, range_start};
 use readyboard_store::{PhaseRow, Trends};
 use serde::Deserialize;
@@ -162,7 +162,7 @@ fn chart_etag(t: &Trends, name: &str, width: u32, q: &TrendQuery) -> String {
     format!("\"c{:016x}\"", h.finish())
 }
 
-/// Where the points of a chart sit when drawn 900 and 400 pixels wide, so that pages can
+/// Where the points of a chart sit in its wide and its phone picture, so that pages can
 /// overlay links on the picture; also the narrow picture's height. The phase charts drawn
 /// here are kept in `cache`, so the browser's request for the picture is not drawn again.
 pub fn chart_points(cache: &ChartCache, input: ChartInput<'_>) -> (Vec<ChartPoint>, u32) {
@@ -174,9 +174,9 @@ pub fn chart_points(cache: &ChartCache, input: ChartInput<'_>) -> (Vec<ChartPoin
                 cache.put(chart_etag(t, &chart.name, width, &q), Arc::new(std::mem::take(&mut r.svg)));
                 Ok::<_, ApiError>(r)
             };
-            (draw_kept(900), draw_kept(400))
+            (draw_kept(CHART_WIDE), draw_kept(CHART_NARROW))
         }
-        ChartInput::Project(series) => (draw_project(series, 900), draw_project(series, 400)),
+        ChartInput::Project(series) => (draw_project(series, CHART_WIDE), draw_project(series, CHART_NARROW)),
     };
     let (Ok(wide), Ok(narrow)) = drawn else {
         return (Vec::new(), 0);
@@ -334,17 +334,22 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts
                 .iter()
                 .find(|m| m.suite == suite && m.name == metric)
                 .ok_or_else(|| ApiError::not_found("Metric"))?;
-            let target =
-                m.target_value.map(|v| format!(" (target {} {v}{})", m.target_op.as_deref().unwrap_or(""), m.unit));
+            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+            let title = match (m.target_op.as_deref(), m.target_value) {
+                (Some(op), Some(v)) => {
+                    format!("{} per run against its target {op} {v}{unit}; crosses mark misses", m.name)
+                }
+                _ => format!("{} per run", m.name),
+            };
             let panel = Panel {
                 title: String::new(),
                 lines: vec![Line { label: m.name.clone(), points: m.points.clone(), color: "accent" }],
-                unit: if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) },
+                unit,
                 target: m.target_value,
                 misses: m.misses.clone(),
                 ..Panel::default()
             };
-            render(&format!("{} per run{}; crosses mark misses", m.name, target.unwrap_or_default()), &[panel], 220, 1)
+            render(&title, &[panel], 220, 1)
         }
         "sparkline" => charts::sparkline("Phase score, last 30 days", &t.score, 120, 28)
             .map(|svg| charts::Rendered { svg, hotspots: Vec::new(), height: 28 })
@@ -413,6 +418,54 @@ fn draw_project(series: &[readyboard_store::NamedSeries], width: u32) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::text_boxes;
+    use readyboard_store::Store;
+
+    /// Every chart the pages show for `t`, by name, query and title.
+    fn every_chart(t: &Trends) -> Vec<(&'static str, TrendQuery)> {
+        let q = |suite: Option<&str>, metric: Option<&str>| TrendQuery {
+            suite: suite.map(Into::into),
+            metric: metric.map(Into::into),
+            ..TrendQuery::default()
+        };
+        let mut charts = vec![("score", q(None, None)), ("categories", q(None, None)), ("blockers", q(None, None))];
+        charts.extend(t.suites.iter().map(|s| ("suite", q(Some(&s.name), None))));
+        charts.extend(t.metrics.iter().map(|m| ("metric", q(Some(&m.suite), Some(&m.name)))));
+        charts
+    }
+
+    #[tokio::test]
+    async fn every_demo_chart_keeps_its_text_inside_the_picture_at_both_widths() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        crate::demo::load(&store).await.unwrap();
+        let mut misfits = Vec::new();
+        let mut drawn = 0;
+        for (project, phase) in
+            [("prompt-studio", "phase-4"), ("prompt-studio", "phase-3"), ("payments-api", "sprint-4-1")]
+        {
+            let p = store.project(project).await.unwrap();
+            let ph = store.phase(p.id, phase).await.unwrap();
+            for range in ["7d", "all"] {
+                let t = store.trends(&ph, range).await.unwrap();
+                for (name, q) in every_chart(&t) {
+                    for width in [CHART_WIDE, CHART_NARROW] {
+                        let svg = draw(name, &t, width, &q).unwrap().svg;
+                        misfits.extend(
+                            text_boxes::misfits(&svg, 12.0).into_iter().map(|m| format!("{name} {width}: {m}")),
+                        );
+                        drawn += 1;
+                    }
+                }
+            }
+            let series = store.project_score_series(p.id, "all").await.unwrap();
+            for width in [CHART_WIDE, CHART_NARROW] {
+                let svg = draw_project(&series, width).unwrap().svg;
+                misfits.extend(text_boxes::misfits(&svg, 12.0).into_iter().map(|m| format!("project {width}: {m}")));
+            }
+        }
+        assert!(drawn > 40, "{drawn} charts drawn");
+        assert_eq!(misfits, Vec::<String>::new());
+    }
 
     fn at(x: f32, y: f32, id: i64) -> ChartPoint {
         ChartPoint { x, y, nx: x, ny: y, label: format!("#{id}"), report_id: Some(id) }
