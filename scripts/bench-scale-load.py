@@ -5,7 +5,7 @@ Used by scripts/bench-scale.sh. Sends N readyboard-JSON reports of M checks each
 over 3 projects × 3 phases × 10 suites, so every suite's runs are spread evenly over the
 history. Each report's `run.started_at` / `run.finished_at` are back-dated along one year
 ending an hour ago (the server stamps `received_at` itself, on arrival; the harness moves that
-afterwards, see bench-scale.sh). Per suite, ~0.5% of checks always fail, ~1% are flaky (fail
+afterwards, see bench-scale.sh). Per suite, ~0.5% of checks always fail (marked blocking), ~1% are flaky (fail
 in a quarter of runs), ~0.1% fail at random, ~1% are skipped; failures carry a message and a
 stack trace. Performance and load suites carry metrics against targets, the security suite
 carries findings from a pool (open or resolved). Bodies are assembled from per-suite
@@ -74,6 +74,10 @@ class Suite:
         self.always = idx[:a]
         self.flaky = idx[a:a + b]
         self.skipped = idx[a + b:a + b + c]
+        # The always-failing checks are marked blocking: each is an open blocker of its suite.
+        for i in self.always:
+            self.passes[i] = self.passes[i].replace('{"id":', '{"blocking":true,"id":', 1)
+            self.fails[i] = self.fails[i].replace('{"id":', '{"blocking":true,"id":', 1)
         self.skip_frag = {i: self.passes[i].replace('"status":"pass"', '"status":"skip"') for i in self.skipped}
         self.runs = 0
 
