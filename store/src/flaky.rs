@@ -89,18 +89,24 @@ impl Store {
     }
 
     /// Each suite of the phase with the ids of its last [`FLAKY_WINDOW`] reports, oldest first.
+    ///
+    /// One indexed `LIMIT` read per suite: the work is suites × window, whatever the length of
+    /// the history. (A single statement with a correlated `IN (… LIMIT)` per report re-ran its
+    /// subquery for every report the phase ever stored, so it grew with the whole history.)
     async fn flaky_windows(&self, phase_id: i64) -> StoreResult<Vec<(i64, String, Vec<i64>)>> {
-        let rows: Vec<(i64, String, i64)> = on_pool!(self, pool => sqlx::query_as(
-            "SELECT s.id, s.name, r.id FROM suites s JOIN reports r ON r.suite_id = s.id \
-             WHERE s.phase_id = $1 AND r.id IN (SELECT r2.id FROM reports r2 WHERE r2.suite_id = s.id \
-             ORDER BY r2.received_at DESC, r2.id DESC LIMIT $2) ORDER BY s.name, s.id, r.received_at, r.id",
-        ).bind(phase_id).bind(FLAKY_WINDOW).fetch_all(pool).await)?;
-        let mut out: Vec<(i64, String, Vec<i64>)> = Vec::new();
-        for (suite_id, name, report_id) in rows {
-            match out.last_mut() {
-                Some((id, _, ids)) if *id == suite_id => ids.push(report_id),
-                _ => out.push((suite_id, name, vec![report_id])),
+        let suites: Vec<(i64, String)> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT id, name FROM suites WHERE phase_id = $1 ORDER BY name, id",
+        ).bind(phase_id).fetch_all(pool).await)?;
+        let mut out = Vec::with_capacity(suites.len());
+        for (suite_id, name) in suites {
+            let mut ids: Vec<i64> = on_pool!(self, pool => sqlx::query_scalar(
+                "SELECT id FROM reports WHERE suite_id = $1 ORDER BY received_at DESC, id DESC LIMIT $2",
+            ).bind(suite_id).bind(FLAKY_WINDOW).fetch_all(pool).await)?;
+            if ids.is_empty() {
+                continue;
             }
+            ids.reverse();
+            out.push((suite_id, name, ids));
         }
         Ok(out)
     }

@@ -1130,6 +1130,16 @@ async fn flaky_story(store: Store, probe: Probe) {
     let third = store.flaky_checks(phase.id).await.unwrap();
     assert!(third.iter().all(|s| s.suite != "a"), "{third:?}");
     assert_eq!(serde_json::to_value(&third).unwrap(), fresh().await);
+
+    // On a history longer than the window, a new failure is ranked over the last
+    // FLAKY_WINDOW runs only: the window is the suite's latest reports, oldest first.
+    n += 1;
+    store.ingest(&ci, &run("a", n, "fail")).await.unwrap();
+    let fourth = store.flaky_checks(phase.id).await.unwrap();
+    let a = fourth.iter().find(|s| s.suite == "a").expect("suite a flips again");
+    assert_eq!((a.checks[0].runs, a.checks[0].flips), (readyboard_store::FLAKY_WINDOW as u32, 1));
+    assert_eq!(a.checks[0].last_status.as_str(), "fail");
+    assert_eq!(serde_json::to_value(&fourth).unwrap(), fresh().await);
     probe.close().await;
 }
 
