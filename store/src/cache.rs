@@ -11,8 +11,8 @@
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// How long an entry may be served, in milliseconds.
 pub const TTL_MS: i64 = 2_000;
@@ -41,35 +41,69 @@ impl Generation {
 
 /// Locks that let one caller compute a missing value while others with the same key wait
 /// for it, instead of all computing it at once (a cold start under load, or the moment an
-/// entry expires). Keys share [`FLIGHT_LOCKS`] locks by hash, which bounds memory whatever
-/// keys requests make up.
+/// entry expires). Each key (by its 64-bit hash) has a lock of its own while anybody holds
+/// or waits for it; the lock goes when the last of them leaves. (Keys once shared a fixed
+/// set of locks: a caller computing one value that needed another whose key fell on the same
+/// lock waited for itself forever, and two callers could each hold what the other needed.)
+#[derive(Debug, Default)]
+pub struct Flights(Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>);
+
+/// Locks kept before idle ones are swept (a waiter cancelled mid-wait leaves its key's lock
+/// behind until then).
+const FLIGHT_SWEEP: usize = 4096;
+
+/// The lock of one key, held: callers with the same key wait until it is dropped.
 #[derive(Debug)]
-pub struct Flights(Vec<tokio::sync::Mutex<()>>);
+pub struct Flight<'f> {
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    hash: u64,
+    flights: &'f Flights,
+}
 
-/// Number of locks keys are spread over.
-const FLIGHT_LOCKS: usize = 64;
-
-impl Default for Flights {
-    fn default() -> Self {
-        Flights((0..FLIGHT_LOCKS).map(|_| tokio::sync::Mutex::new(())).collect())
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        if let Ok(mut map) = self.flights.0.lock()
+            && map.get(&self.hash).is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            map.remove(&self.hash);
+        }
     }
 }
 
 impl Flights {
     /// Waits for the lock of `key`.
-    pub async fn enter<L: Hash + ?Sized>(&self, key: &L) -> tokio::sync::MutexGuard<'_, ()> {
-        self.lock_of(key).lock().await
+    pub async fn enter<L: Hash + ?Sized>(&self, key: &L) -> Flight<'_> {
+        let (hash, lock) = self.lock_of(key);
+        let guard = lock.lock_owned().await;
+        Flight { guard: Some(guard), hash, flights: self }
     }
 
     /// The lock of `key` if nobody holds it.
-    pub fn try_enter<L: Hash + ?Sized>(&self, key: &L) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        self.lock_of(key).try_lock().ok()
+    pub fn try_enter<L: Hash + ?Sized>(&self, key: &L) -> Option<Flight<'_>> {
+        let (hash, lock) = self.lock_of(key);
+        let guard = lock.try_lock_owned().ok()?;
+        Some(Flight { guard: Some(guard), hash, flights: self })
     }
 
-    fn lock_of<L: Hash + ?Sized>(&self, key: &L) -> &tokio::sync::Mutex<()> {
+    /// Locks currently kept (held, waited for, or left by a cancelled waiter).
+    pub fn len(&self) -> usize {
+        self.0.lock().map(|m| m.len()).unwrap_or_default()
+    }
+
+    /// Whether no lock is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock_of<L: Hash + ?Sized>(&self, key: &L) -> (u64, Arc<tokio::sync::Mutex<()>>) {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
-        &self.0[(hash % FLIGHT_LOCKS as u64) as usize]
+        let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if map.len() >= FLIGHT_SWEEP {
+            map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
+        (hash, map.entry(hash).or_default().clone())
     }
 }
 
@@ -79,7 +113,7 @@ pub enum Lookup<'f, V> {
     Ready(V),
     /// Nothing usable: this caller computes the value and holds the key's lock, making
     /// callers with the same key wait, until it drops the guard (after storing the value).
-    Compute(tokio::sync::MutexGuard<'f, ()>),
+    Compute(Flight<'f>),
 }
 
 /// One map of cached values.
@@ -206,6 +240,28 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
 
 #[cfg(test)]
 mod tests {
+
+    #[tokio::test]
+    async fn one_caller_holds_the_locks_of_many_keys_at_once_and_they_go_when_released() {
+        let flights = Flights::default();
+        // Nested computations take the locks of other keys while holding their own: with
+        // shared locks, some of these would have been the same lock, waited for forever.
+        let held = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            let mut held = Vec::new();
+            for i in 0..500 {
+                held.push(flights.enter(&("view", i)).await);
+            }
+            held
+        })
+        .await
+        .expect("no key waits for another key's lock");
+        assert_eq!(flights.len(), 500);
+        assert!(flights.try_enter(&("view", 7)).is_none(), "a held key is held");
+        assert!(flights.try_enter(&("view", 500)).is_some(), "another key is free");
+        drop(held);
+        assert!(flights.is_empty(), "released locks are not kept");
+    }
+
     use super::*;
 
     #[test]

@@ -26,7 +26,7 @@ mod users;
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditKind, AuditRow, AuditSubject};
 pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
-pub use cache::{Flights, GenCache, Lookup};
+pub use cache::{Flight, Flights, GenCache, Lookup};
 pub use checklist::{ChecklistEntry, ChecklistItem, EvidenceName, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{
