@@ -95,6 +95,68 @@ pub fn OutcomeNote(outcome: Option<FormOutcome>, #[prop(into)] sent_again: Signa
     }
 }
 
+/// What came of a form sent by `action`: its answer once the page made the call, or else
+/// the outcome of the form sent without JavaScript (hidden while the call is under way).
+#[component]
+pub fn ActionNote<S>(action: ServerAction<S>, sent: Option<FormOutcome>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Output = String, Error = ServerFnError> + Clone + Send + Sync + 'static,
+{
+    let (value, pending) = (action.value(), action.pending());
+    move || match value.get() {
+        Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+        Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
+        None => view! { <OutcomeNote outcome=sent.clone() sent_again=pending/> }.into_any(),
+    }
+}
+
+/// Counts the calls of `action` that succeeded: pages refetch on it, so a refused form
+/// stays as typed, open, with the reason beside it.
+pub fn successes<S>(action: ServerAction<S>) -> ReadSignal<usize>
+where
+    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let (count, set_count) = signal(0usize);
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            set_count.update(|n| *n += 1);
+        }
+    });
+    count
+}
+
+/// Folds `details` (and empties `form`, when given) each time `done` turns true: a saved
+/// form closes. (A re-rendered page keeps its elements, and with them whatever the person
+/// had opened or typed.)
+pub fn fold_when(
+    done: impl Fn() -> bool + Send + Sync + 'static,
+    details: NodeRef<leptos::html::Details>,
+    form: Option<NodeRef<leptos::html::Form>>,
+) {
+    Effect::new(move |_| {
+        if done() {
+            if let Some(d) = details.get_untracked() {
+                d.set_open(false);
+            }
+            if let Some(f) = form.and_then(|f| f.get_untracked()) {
+                f.reset();
+            }
+        }
+    });
+}
+
+/// The fold and the form of a form sent by `action`, folded and emptied once it succeeds.
+pub fn fold_on_success<S>(action: ServerAction<S>) -> (NodeRef<leptos::html::Details>, NodeRef<leptos::html::Form>)
+where
+    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let (fold, form) = (NodeRef::new(), NodeRef::new());
+    fold_when(move || action.value().with(|v| matches!(v, Some(Ok(_)))), fold, Some(form));
+    (fold, form)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

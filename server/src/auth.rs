@@ -251,23 +251,16 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
                 .map(str::trim)
                 .ok_or_else(|| ApiError::unauthorized_msg("The Authorization header must be `Bearer <token>`."))?;
-            // A personal access token acts as its person, with their role.
-            if token.starts_with(PERSONAL_TOKEN_PREFIX) {
-                let user = state
-                    .store
-                    .personal_token_user(&hash_token(token))
-                    .await
-                    .map_err(ApiError::from)?
-                    .ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
-                return Ok(MaybeCaller(Some(Caller::User(user))));
-            }
-            let scope = state
-                .store
-                .token_scope(&hash_token(token))
-                .await
-                .map_err(ApiError::from)?
-                .ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
-            return Ok(MaybeCaller(Some(Caller::Token(scope))));
+            // A personal access token acts as its person, with their role; a project token
+            // only uploads to its project.
+            let hash = hash_token(token);
+            let caller = if token.starts_with(PERSONAL_TOKEN_PREFIX) {
+                state.store.personal_token_user(&hash).await?.map(Caller::User)
+            } else {
+                state.store.token_scope(&hash).await?.map(Caller::Token)
+            };
+            let caller = caller.ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
+            return Ok(MaybeCaller(Some(caller)));
         }
         if let Some(session) = parts.extensions.get::<Session>() {
             match session_user(&state.store, session).await {

@@ -174,12 +174,9 @@ pub struct Metrics {
     ingests: Family<IngestLabels, Counter>,
     ingest_bytes: Family<FormatLabels, Histogram, fn() -> Histogram>,
     ingest_seconds: Family<FormatLabels, Histogram, fn() -> Histogram>,
-    /// Reports stored.
-    pub reports_created: Counter,
-    /// Uploads answered with an earlier identical report.
-    pub reports_duplicate: Counter,
-    /// Uploads rejected.
-    pub reports_rejected: Counter,
+    reports_created: Counter,
+    reports_duplicate: Counter,
+    reports_rejected: Counter,
     /// Failed logins.
     pub login_failures: Counter,
     uptime: Gauge,
@@ -272,9 +269,15 @@ impl Metrics {
     }
 
     /// Counts one upload of `format` (`unknown` when it could not be read) and what came of
-    /// it (`created`, `duplicate`, `rejected`); sizes and times of stored ones.
+    /// it (`created`, `duplicate`, `rejected`, also in the older per-outcome counters); sizes
+    /// and times of stored ones.
     pub fn record_ingest(&self, format: &str, outcome: &str, bytes: Option<usize>, seconds: f64) {
         self.ingests.get_or_create(&IngestLabels { format: format.into(), outcome: outcome.into() }).inc();
+        match outcome {
+            "created" => self.reports_created.inc(),
+            "duplicate" => self.reports_duplicate.inc(),
+            _ => self.reports_rejected.inc(),
+        };
         if let Some(bytes) = bytes {
             let labels = FormatLabels { format: format.into() };
             self.ingest_bytes.get_or_create(&labels).observe(bytes as f64);

@@ -48,7 +48,7 @@ pub struct ChecklistItem {
 }
 
 /// A check or metric an item can be linked to: a name in a suite's latest report.
-#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EvidenceName {
     /// The suite.
     pub suite: String,
@@ -258,13 +258,16 @@ impl Store {
              JOIN metrics m ON m.report_id = s.latest_report_id WHERE s.phase_id = $1 \
              UNION SELECT DISTINCT s.name AS suite, c.name AS name, 'check' AS kind FROM suites s \
              JOIN checks c ON c.report_id = s.latest_report_id WHERE s.phase_id = $1";
-        let list = format!("SELECT suite, name, kind FROM ({NAMES}) n ORDER BY suite, kind DESC, name LIMIT $2");
-        let count = format!("SELECT COUNT(*) FROM ({NAMES}) n");
-        on_pool!(self, pool => {
-            let names = sqlx::query_as::<_, EvidenceName>(&list).bind(phase_id).bind(limit).fetch_all(pool).await?;
-            let total: i64 = sqlx::query_scalar(&count).bind(phase_id).fetch_one(pool).await?;
-            Ok::<_, StoreError>((names, total))
-        })
+        // One pass: the total rides along on every row.
+        let list = format!(
+            "SELECT suite, name, kind, COUNT(*) OVER () AS total FROM ({NAMES}) n \
+             ORDER BY suite, kind DESC, name LIMIT $2"
+        );
+        let rows: Vec<(String, String, String, i64)> =
+            on_pool!(self, pool => sqlx::query_as(&list).bind(phase_id).bind(limit).fetch_all(pool).await)?;
+        let total = rows.first().map_or(0, |r| r.3);
+        let names = rows.into_iter().map(|(suite, name, kind, _)| EvidenceName { suite, name, kind }).collect();
+        Ok((names, total))
     }
 
     /// The items of a phase in order, with live evidence state and sign-offs. Sign-offs of

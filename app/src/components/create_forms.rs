@@ -5,12 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::form_outcome::{OutcomeNote, failed, kept, outcome_for};
-
-/// The settings a new phase starts with unless the form says otherwise.
-const DEFAULT_READY: &str = "90";
-const DEFAULT_CONDITIONAL: &str = "70";
-const DEFAULT_FRESHNESS_DAYS: &str = "14";
+use crate::form_outcome::{ActionNote, failed, fold_on_success, kept, outcome_for};
 
 /// The slug typed, or one made from the name when the field was left empty.
 #[cfg(feature = "ssr")]
@@ -75,43 +70,6 @@ pub async fn create_phase(
     Ok(format!("Phase “{}” created in {}.", ph.name, p.name))
 }
 
-/// Counts the calls of `action` that succeeded: pages refetch on it, so a refused form
-/// stays as typed, open, with the reason beside it.
-pub fn successes<S>(action: ServerAction<S>) -> ReadSignal<usize>
-where
-    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    let (count, set_count) = signal(0usize);
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            set_count.update(|n| *n += 1);
-        }
-    });
-    count
-}
-
-/// Folds and empties a form once its call succeeded (the page shows what was
-/// created; a re-rendered page would otherwise keep the form open as typed).
-pub fn fold_on_success<S>(action: ServerAction<S>) -> (NodeRef<leptos::html::Details>, NodeRef<leptos::html::Form>)
-where
-    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    let (fold, form) = (NodeRef::<leptos::html::Details>::new(), NodeRef::<leptos::html::Form>::new());
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            if let Some(d) = fold.get_untracked() {
-                d.set_open(false);
-            }
-            if let Some(f) = form.get_untracked() {
-                f.reset();
-            }
-        }
-    });
-    (fold, form)
-}
-
 /// The "New project" form; open when `open` or when it just failed.
 #[component]
 pub fn NewProjectForm(action: ServerAction<CreateProject>, #[prop(optional)] open: bool) -> impl IntoView {
@@ -133,7 +91,7 @@ pub fn NewProjectForm(action: ServerAction<CreateProject>, #[prop(optional)] ope
             </ActionForm>
         </details>
         // Outside the form's fold, which closes again once the page shows what was created.
-        <ActionOutcome action=action sent=sent/>
+        <ActionNote action=action sent=sent/>
     }
 }
 
@@ -148,10 +106,12 @@ pub fn NewPhaseForm(
 ) -> impl IntoView {
     let sent = outcome_for::<CreatePhase>(None);
     let value = |field: &str, default: &str| kept(&sent, field).unwrap_or_else(|| default.to_string());
+    // A new phase starts with the scoring defaults unless the form says otherwise.
+    let defaults = readyboard_domain::scoring::PhaseSettings::default();
     let (ready, conditional, freshness) = (
-        value("ready", DEFAULT_READY),
-        value("conditional", DEFAULT_CONDITIONAL),
-        value("freshness_days", DEFAULT_FRESHNESS_DAYS),
+        value("ready", &defaults.ready_threshold.to_string()),
+        value("conditional", &defaults.conditional_threshold.to_string()),
+        value("freshness_days", &defaults.freshness_days.to_string()),
     );
     let typed_slug = kept(&sent, "slug");
     let name = kept(&sent, "name").or_else(|| fixed_slug.clone());
@@ -182,23 +142,6 @@ pub fn NewPhaseForm(
             </ActionForm>
         </details>
         // Outside the form's fold, which closes again once the page shows what was created.
-        <ActionOutcome action=action sent=sent/>
-    }
-}
-
-/// What came of a create form: the answer of the call made in the page, or the outcome of
-/// the form sent without JavaScript.
-#[component]
-fn ActionOutcome<S>(action: ServerAction<S>, sent: Option<crate::form_outcome::FormOutcome>) -> impl IntoView
-where
-    S: leptos::server_fn::ServerFn<Output = String, Error = ServerFnError> + Clone + Send + Sync + 'static,
-    S::Output: Send + Sync + 'static,
-{
-    let value = action.value();
-    let pending = action.pending();
-    move || match value.get() {
-        Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-        Some(Err(e)) => view! { <crate::components::widgets::ErrorBox message=e.to_string()/> }.into_any(),
-        None => view! { <OutcomeNote outcome=sent.clone() sent_again=pending/> }.into_any(),
+        <ActionNote action=action sent=sent/>
     }
 }

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::create_forms::{CreateProject, NewProjectForm, successes};
+use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::{FormOutcome, OutcomeNote, kept, outcome_for};
+use crate::form_outcome::{ActionNote, kept, outcome_for, successes};
 use crate::types::AdminView;
 
 #[cfg(feature = "ssr")]
@@ -101,16 +101,6 @@ pub async fn revoke_token(id: i64) -> Result<String, ServerFnError> {
     Ok("Token revoked.".into())
 }
 
-/// Shows the result of the last action: a message, or an error.
-#[component]
-fn Outcome(value: Signal<Option<Result<String, ServerFnError>>>, sent: Option<FormOutcome>) -> impl IntoView {
-    move || match value.get() {
-        Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-        Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-        None => view! { <OutcomeNote outcome=sent.clone() sent_again=false/> }.into_any(),
-    }
-}
-
 const ROLES: [&str; 4] = ["viewer", "editor", "approver", "admin"];
 
 /// The admin page.
@@ -175,7 +165,7 @@ pub fn AdminPage() -> impl IntoView {
                                             }).collect_view()}
                                         </tbody>
                                     </table></div>
-                                    <Outcome value=set_role.value().into() sent=role_sent/>
+                                    <ActionNote action=set_role sent=role_sent/>
                                     <h3>"Add a user"</h3>
                                     <ActionForm action=add_user attr:class="form form-row">
                                         <label>"Username"<input name="username" required value=new_user/></label>
@@ -183,7 +173,7 @@ pub fn AdminPage() -> impl IntoView {
                                         <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r selected=new_role == *r>{*r}</option> }).collect_view()}</select></label>
                                         <button type="submit" class="btn btn-primary">"Add user"</button>
                                     </ActionForm>
-                                    <Outcome value=add_user.value().into() sent=user_sent/>
+                                    <ActionNote action=add_user sent=user_sent/>
                                 </section>
                                 <section class="section card">
                                     <h2>"Projects"</h2>
@@ -220,7 +210,7 @@ pub fn AdminPage() -> impl IntoView {
                                         }).collect_view()}
                                     </tbody>
                                 </table></div>
-                                <Outcome value=revoke.value().into() sent=revoke_sent/>
+                                <ActionNote action=revoke sent=revoke_sent/>
                                 <h3>"Create a token"</h3>
                                 <ActionForm action=add_token attr:class="form form-row">
                                     <label>"Project"<select name="project" required>

@@ -40,10 +40,13 @@ pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistVi
     let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
     let suites = store.suites(ph.id).await.map_err(crate::ssr::store_error)?;
     let users = crate::ssr::owner_choices(&store).await?;
-    let names = store.evidence_names(ph.id, EVIDENCE_NAMES).await.map_err(crate::ssr::store_error)?;
     let mut view = convert::view(&p, &ph, entries, templates, phases, suites, users, me.role());
-    view.evidence_names = names.0.into_iter().map(|n| (n.suite, n.name, n.kind)).collect();
-    view.evidence_total = names.1;
+    // Only the editing forms offer the names: a reader's page does not look them up.
+    if view.can_edit {
+        let (names, total) = store.evidence_names(ph.id, EVIDENCE_NAMES).await.map_err(crate::ssr::store_error)?;
+        view.evidence_names = names.into_iter().map(|n| (n.suite, n.name, n.kind)).collect();
+        view.evidence_total = total;
+    }
     Ok(view)
 }
 
@@ -421,24 +424,16 @@ impl Actions {
 }
 
 /// Folds `details` (and empties `form`, when given) once the newest action about `place`
-/// succeeded: a saved form closes. (A re-rendered page keeps its elements, and with them
-/// whatever the person had opened or typed.)
+/// succeeded.
 fn close_on_success(
     actions: Actions,
     place: Place,
     details: NodeRef<leptos::html::Details>,
     form: Option<NodeRef<leptos::html::Form>>,
 ) {
-    Effect::new(move |_| {
-        if actions.note.with(|n| n.as_ref().is_some_and(|n| n.place == place && n.result.is_ok())) {
-            if let Some(d) = details.get_untracked() {
-                d.set_open(false);
-            }
-            if let Some(f) = form.and_then(|f| f.get_untracked()) {
-                f.reset();
-            }
-        }
-    });
+    let note = actions.note;
+    let done = move || note.with(|n| n.as_ref().is_some_and(|n| n.place == place && n.result.is_ok()));
+    crate::form_outcome::fold_when(done, details, form);
 }
 
 /// The checklist page.

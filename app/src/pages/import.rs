@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::create_forms::{CreatePhase, NewPhaseForm, successes};
+use crate::components::create_forms::{CreatePhase, NewPhaseForm};
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::form_outcome::successes;
 use crate::form_outcome::{FormOutcome, outcome_for};
 
 /// Formats offered in the form (`auto` detects from the content).

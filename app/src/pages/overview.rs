@@ -4,9 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use readyboard_domain::role::Role;
 
-use crate::components::create_forms::{CreateProject, NewProjectForm, successes};
+use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::header::get_me;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
+use crate::form_outcome::successes;
 use crate::format;
 use crate::types::ProjectCard;
 

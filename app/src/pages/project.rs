@@ -4,8 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::components::create_forms::{CreatePhase, NewPhaseForm, fold_on_success, successes};
+use crate::components::create_forms::{CreatePhase, NewPhaseForm};
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
+use crate::form_outcome::{ActionNote, fold_on_success, successes};
 use crate::format;
 use crate::pages::trends::ChartFigure;
 use crate::types::{ProjectView, ReportLine};
@@ -86,7 +87,6 @@ fn Retention(project: String, days: Option<i64>, can_admin: bool, action: Server
             format!("Check details and raw files are kept {d} days; older reports keep their counts and categories.")
         }
     };
-    let value = action.value();
     let (fold, form) = fold_on_success(action);
     view! {
         <p class="muted" data-testid="retention">{kept}</p>
@@ -102,11 +102,7 @@ fn Retention(project: String, days: Option<i64>, can_admin: bool, action: Server
                 </ActionForm>
                 <p class="muted small">"Empty keeps everything. Pruning runs in the background in small batches and is written to the audit log; each suite's latest report, the phase history, blockers and decisions are always kept."</p>
             </details>
-            {move || match value.get() {
-                Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                None => view! { <crate::form_outcome::OutcomeNote outcome=sent.clone() sent_again=false/> }.into_any(),
-            }}
+            <ActionNote action=action sent=sent.clone()/>
         })}
     }
 }

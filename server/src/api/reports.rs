@@ -166,7 +166,6 @@ pub async fn upload(
 ) -> Result<Response, ApiError> {
     let result = upload_inner(&state, caller, &headers, q, body).await;
     if result.is_err() {
-        state.metrics.reports_rejected.inc();
         state.metrics.record_ingest("unknown", "rejected", None, 0.0);
     }
     result
@@ -322,11 +321,9 @@ async fn upload_inner(
     );
     let body = outcome_json(state, &project, &outcome);
     let status = if outcome.created {
-        state.metrics.reports_created.inc();
         tracing::info!(report = outcome.report_id, checks = outcome.counts.tests, "report stored");
         StatusCode::CREATED
     } else {
-        state.metrics.reports_duplicate.inc();
         StatusCode::OK
     };
     let outcome_word = if outcome.created { "created" } else { "duplicate" };

@@ -85,7 +85,7 @@ pub async fn add_blocker(
 }
 
 /// What happens to a blocker.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BlockerAction {
     owner: Option<String>,
@@ -100,7 +100,7 @@ pub async fn assign_blocker(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    blocker_action(&state, &caller, id, "assign", &body).await
+    blocker_action(&state, &caller, id, BlockerStep::Assign, &body).await
 }
 
 /// `POST /api/v1/blockers/{id}/resolve` (editors): resolves a blocker written by hand.
@@ -110,7 +110,7 @@ pub async fn resolve_blocker(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    blocker_action(&state, &caller, id, "resolve", &body).await
+    blocker_action(&state, &caller, id, BlockerStep::Resolve, &body).await
 }
 
 /// `POST /api/v1/blockers/{id}/waive` (approvers): waives an open blocker with a rationale.
@@ -120,7 +120,7 @@ pub async fn waive_blocker(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    blocker_action(&state, &caller, id, "waive", &body).await
+    blocker_action(&state, &caller, id, BlockerStep::Waive, &body).await
 }
 
 /// `POST /api/v1/blockers/{id}/reopen` (approvers): reopens a waived or resolved blocker.
@@ -130,38 +130,65 @@ pub async fn reopen_blocker(
     Path(id): Path<i64>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    blocker_action(&state, &caller, id, "reopen", &body).await
+    blocker_action(&state, &caller, id, BlockerStep::Reopen, &body).await
 }
 
-/// One of the blocker actions, with the role it needs; the store validates and audits.
+/// What happens to a blocker.
+#[derive(Debug, Clone, Copy)]
+enum BlockerStep {
+    Assign,
+    Resolve,
+    Waive,
+    Reopen,
+}
+
+impl BlockerStep {
+    /// The role it needs.
+    fn needs(self) -> Role {
+        match self {
+            BlockerStep::Assign | BlockerStep::Resolve => Role::Editor,
+            BlockerStep::Waive | BlockerStep::Reopen => Role::Approver,
+        }
+    }
+
+    /// The word the answer names it by.
+    fn word(self) -> &'static str {
+        match self {
+            BlockerStep::Assign => "assign",
+            BlockerStep::Resolve => "resolve",
+            BlockerStep::Waive => "waive",
+            BlockerStep::Reopen => "reopen",
+        }
+    }
+}
+
+/// One of the blocker steps, by a person holding the role it needs; the store validates
+/// and audits.
 async fn blocker_action(
     state: &AppState,
     caller: &Caller,
     id: i64,
-    action: &str,
+    step: BlockerStep,
     body: &[u8],
 ) -> Result<Json<Value>, ApiError> {
-    let body: BlockerAction =
-        if body.is_empty() { BlockerAction { owner: None, due_date: None, rationale: None } } else { parse(body)? };
-    let needed = if matches!(action, "assign" | "resolve") { Role::Editor } else { Role::Approver };
-    let person = caller.person_with(needed)?;
-    let actor = readyboard_app::ssr::actor(person);
-    match action {
-        "assign" => {
+    let body: BlockerAction = if body.is_empty() { BlockerAction::default() } else { parse(body)? };
+    let actor = readyboard_app::ssr::actor(caller.person_with(step.needs())?);
+    match step {
+        BlockerStep::Assign => {
             let a = BlockerAssignment { owner: body.owner, due_date: body.due_date };
             state.store.assign_blocker(&actor, id, &a).await?;
         }
-        "resolve" => {
+        BlockerStep::Resolve => {
             state.store.resolve_blocker(&actor, id).await?;
         }
-        "waive" => {
+        BlockerStep::Waive => {
             state.store.waive_blocker(&actor, id, body.rationale.as_deref().unwrap_or_default()).await?;
         }
-        _ => {
+        BlockerStep::Reopen => {
             state.store.reopen_blocker(&actor, id).await?;
         }
     }
-    Ok(Json(json!({"id": id, "done": action})))
+    Ok(Json(json!({"id": id, "done": step.word()})))
 }
 
 /// A checklist item's fields.
