@@ -13,8 +13,13 @@ cargo test --locked 2>&1 | tee target/cargo-test.log
 echo "==> browser tests" >&2
 work=$(mktemp -d)
 server_pid=""
+pg_pids=""
+pg_db=""
+pg_admin=${READYBOARD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  for pid in $pg_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  [ -n "$pg_db" ] && psql "$pg_admin" -X -q -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,18 +35,48 @@ export READYBOARD_PASSWORD="e2e-password-123"
 ci_token=$("$bin" token create --project prompt-studio --name ci-snippets | tail -n1)
 unset READYBOARD_PASSWORD
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# Waits until the server of pid $1 on port $2 is ready (its log in $3).
+wait_ready() {
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$2/readyz" >/dev/null 2>&1 && return 0
+    kill -0 "$1" 2>/dev/null || { cat "$3"; echo "server exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "server on port $2 did not become ready" >&2
+  exit 1
+}
+
 # Pick a free port, start the server, wait for /readyz.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" serve --addr "127.0.0.1:$port" --log-format json >"$work/server.log" 2>&1 &
 server_pid=$!
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log"; echo "server exited" >&2; exit 1; }
-  sleep 0.1
-done
+wait_ready "$server_pid" "$port" "$work/server.log"
+
+# Two more instances sharing one PostgreSQL database, for the live-pages test that uploads
+# through one and watches a page served by the other.
+if command -v psql >/dev/null && psql "$pg_admin" -X -q -c 'SELECT 1' >/dev/null 2>&1; then
+  pg_db="rb_e2e_$$_${RANDOM}"
+  psql "$pg_admin" -X -q -c "CREATE DATABASE $pg_db" >/dev/null
+  pg_url="${pg_admin%/*}/$pg_db"
+  READYBOARD_DATABASE_URL="$pg_url" "$bin" migrate >/dev/null
+  READYBOARD_DATABASE_URL="$pg_url" READYBOARD_PASSWORD="e2e-password-123" "$bin" user add viewer --role viewer >/dev/null
+  READYBOARD_DATABASE_URL="$pg_url" "$bin" demo >/dev/null
+  pg_token=$(READYBOARD_DATABASE_URL="$pg_url" "$bin" token create --project prompt-studio --name live | tail -n1)
+  for instance in a b; do
+    p=$(free_port)
+    READYBOARD_DATABASE_URL="$pg_url" "$bin" serve --addr "127.0.0.1:$p" --log-format json >"$work/pg-$instance.log" 2>&1 &
+    pg_pids="$pg_pids $!"
+    wait_ready "$!" "$p" "$work/pg-$instance.log"
+    export "READYBOARD_E2E_PG_$(echo "$instance" | tr a-z A-Z)=http://127.0.0.1:$p"
+  done
+  export READYBOARD_E2E_PG_TOKEN="$pg_token"
+else
+  echo "SKIPPED: the two-instance live-pages test (PostgreSQL not reachable at $pg_admin)" >&2
+fi
 mkdir -p end2end/test-results/screens
 status=0
-(cd end2end && READYBOARD_E2E_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
+(cd end2end && READYBOARD_E2E_URL="http://127.0.0.1:$port" READYBOARD_E2E_CI_TOKEN="$ci_token" npx playwright test) || status=$?
 echo "==> CI snippets" >&2
 scripts/ci-snippets.sh "http://127.0.0.1:$port" "$ci_token" prompt-studio phase-4 || status=1
 if [ $status -ne 0 ]; then

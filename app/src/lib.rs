@@ -5,6 +5,7 @@
 pub mod components;
 pub mod form_outcome;
 pub mod format;
+pub mod live;
 pub mod pages;
 pub mod plain_error;
 pub mod types;
@@ -73,6 +74,7 @@ fn title_text(t: String) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     form_outcome::provide_page_outcome();
+    live::provide_live();
     view! {
         <Title formatter=title_text/>
         <Router>

@@ -72,7 +72,10 @@ pub async fn count_reads(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+    // A live page's event stream stays open while its page is shown: it is no read waiting.
+    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD)
+        || req.uri().path() == crate::live::PATH
+    {
         return next.run(req).await;
     }
     let reads = intake.reads.clone();

@@ -17,6 +17,7 @@ pub mod export;
 pub mod form_outcomes;
 pub mod import;
 pub mod intake;
+pub mod live;
 pub mod login_limit;
 pub mod metrics;
 pub mod page_cache;

@@ -5,7 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Method, Request};
 use axum::middleware;
 use axum::routing::MethodRouter;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use readyboard_app::{App, shell};
 use readyboard_domain::role::Role;
 use tower::ServiceBuilder;
@@ -44,9 +44,19 @@ pub fn endpoints() -> Vec<Endpoint> {
     all
 }
 
+/// The application's pages, listed once per process.
+///
+/// Listing them runs the app with resource loading suspended by a flag shared by the whole
+/// process: a page whose data started loading on another thread meanwhile would wait for it
+/// forever. Listed once, before the first router exists, no page can be rendering then.
+pub fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// The whole application as one router, ready to serve or to `oneshot` in tests.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let sessions = SessionManagerLayer::new(state.store.session_backend())
         .with_name(security::SESSION_COOKIE)
         .with_http_only(true)

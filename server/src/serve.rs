@@ -20,6 +20,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         .site_root(args.site_root.as_str())
         .site_pkg_dir("pkg")
         .build();
+    let live = Arc::new(crate::live::Feed::new(store.clone()));
     AppState {
         store,
         leptos,
@@ -40,6 +41,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
             args.ingest_concurrency.unwrap_or_else(crate::intake::Intake::default_concurrency),
             args.ingest_queue,
         )),
+        live,
     }
 }
 
@@ -73,14 +75,22 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         let every = std::time::Duration::from_secs(args.prune_every_mins * 60);
         tokio::spawn(crate::retention::continuously(store.clone(), every))
     });
-    let app = crate::router::router(state(store.clone(), &args, base_url.clone()));
+    store.follow_other_instances().await;
+    let state = state(store.clone(), &args, base_url.clone());
+    let live = state.live.clone();
+    let app = crate::router::router(state);
     println!("readyboard listening on {base_url} (database {})", redact(&args.db.database_url));
     tracing::info!(addr = %local, "listening");
     let timeouts = crate::connections::Timeouts {
         header: std::time::Duration::from_secs(args.header_timeout_secs.max(1)),
         body: std::time::Duration::from_secs(args.body_timeout_secs.max(1)),
     };
-    crate::connections::serve(listener, app, timeouts, shutdown_signal()).await;
+    // Live pages' streams never end on their own: they are ended first.
+    let shutdown = async move {
+        shutdown_signal().await;
+        live.close();
+    };
+    crate::connections::serve(listener, app, timeouts, shutdown).await;
     sweeper.abort();
     if let Some(pruner) = pruner {
         pruner.abort();

@@ -43,6 +43,8 @@ pub struct AppState {
     pub pages: Arc<crate::page_cache::PageCache>,
     /// Admission and threads for parsing and storing reports.
     pub intake: Arc<crate::intake::Intake>,
+    /// The changes live pages follow.
+    pub live: Arc<crate::live::Feed>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2063,3 +2063,204 @@ async fn a_pipeline_records_a_decision_with_a_personal_token_as_its_person() {
     app.store.revoke_personal_token(&cli, row.id).await.unwrap();
     post(decisions, &pat, json!({"decision": "no_go", "rationale": "Again."})).await.problem(StatusCode::UNAUTHORIZED);
 }
+
+// ---------------------------------------------------------------------------------------
+// Live pages: the event stream
+// ---------------------------------------------------------------------------------------
+
+/// One server-sent event: its name, id and data.
+#[derive(Debug, Clone, PartialEq)]
+struct Sse {
+    event: String,
+    id: String,
+    data: String,
+}
+
+/// An open event stream, read as it arrives.
+struct EventStream {
+    body: Body,
+    pending: String,
+}
+
+impl TestApp {
+    /// Opens `uri` as a live page would, with `cookie` and perhaps a `Last-Event-ID`.
+    async fn open_events(&self, uri: &str, cookie: &str, last_event_id: Option<&str>) -> EventStream {
+        self.open_events_as(uri, (header::COOKIE, cookie), last_event_id).await
+    }
+
+    /// Opens `uri` with the credentials of `auth` (a cookie or an authorization header).
+    async fn open_events_as(
+        &self,
+        uri: &str,
+        auth: (header::HeaderName, &str),
+        last_event_id: Option<&str>,
+    ) -> EventStream {
+        let mut req = Request::get(uri).header(auth.0, auth.1);
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let resp = self.router.clone().oneshot(req.body(Body::empty()).unwrap()).await.expect("router answers");
+        assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+        assert_eq!(resp.headers()[header::CONTENT_TYPE], "text/event-stream");
+        EventStream { body: resp.into_body(), pending: String::new() }
+    }
+}
+
+impl EventStream {
+    /// The next event (keep-alive comments skipped); fails after five seconds without one.
+    async fn next(&mut self) -> Sse {
+        self.next_within(std::time::Duration::from_secs(5)).await.expect("an event within five seconds")
+    }
+
+    /// The next event if one arrives within `wait`.
+    async fn next_within(&mut self, wait: std::time::Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(end) = self.pending.find("\n\n") {
+                let block: String = self.pending.drain(..end + 2).collect();
+                let mut e = Sse { event: "message".into(), id: String::new(), data: String::new() };
+                for line in block.lines() {
+                    match line.split_once(':').map(|(k, v)| (k, v.strip_prefix(' ').unwrap_or(v))) {
+                        Some(("event", v)) => e.event = v.into(),
+                        Some(("id", v)) => e.id = v.into(),
+                        Some(("data", v)) => e.data = v.into(),
+                        _ => {}
+                    }
+                }
+                if !e.data.is_empty() || !e.id.is_empty() {
+                    return Some(e);
+                }
+                continue;
+            }
+            let frame = tokio::time::timeout_at(deadline, self.body.frame()).await.ok()?;
+            let frame = frame.expect("the stream stays open").expect("a readable frame");
+            if let Ok(data) = frame.into_data() {
+                self.pending.push_str(std::str::from_utf8(&data).expect("utf-8"));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_live_page_hears_of_the_changes_it_shows_and_no_others() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let cookie = session_cookie(&app).await;
+    let mut phase = app.open_events("/api/v1/events?project=shop&phase=release-1", &cookie, None).await;
+    let mut everything = app.open_events("/api/v1/events", &cookie, None).await;
+    let ready = phase.next().await;
+    assert_eq!(ready.event, "ready");
+    assert_eq!(ready.id, app.store.last_change_id().await.unwrap().to_string(), "it names the newest change");
+    assert_eq!(everything.next().await.event, "ready");
+
+    // Another project's and another phase's reports are not this page's business…
+    let r = app.upload("project=other&phase=release-1&suite=api", Some(&app.other_token), &[], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let r = app.upload("project=shop&phase=release-2&suite=api", Some(&app.token), &[], junit("")).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // …this phase's is.
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit(r#"<testcase classname="api" name="new"/>"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let report = r.json()["id"].as_i64().unwrap();
+    let change = phase.next().await;
+    assert_eq!(change.event, "change");
+    let data: Value = serde_json::from_str(&change.data).unwrap();
+    assert_eq!(
+        (data["action"].as_str(), data["project"].as_str(), data["phase"].as_str()),
+        (Some("report.create"), Some("shop"), Some("release-1"))
+    );
+    assert_eq!(change.id, data["id"].to_string(), "the event id is the change's number");
+    assert!(change.id.parse::<i64>().unwrap() > ready.id.parse::<i64>().unwrap());
+    assert!(report > 0);
+
+    // The overview's stream hears of all of it, in order: the two new phases and the three
+    // reports.
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let e = everything.next().await;
+        let d: Value = serde_json::from_str(&e.data).unwrap();
+        seen.push(format!(
+            "{} {}/{}",
+            d["action"].as_str().unwrap(),
+            d["project"].as_str().unwrap(),
+            d["phase"].as_str().unwrap()
+        ));
+    }
+    assert_eq!(
+        seen,
+        [
+            "phase.create other/release-1",
+            "report.create other/release-1",
+            "phase.create shop/release-2",
+            "report.create shop/release-2",
+            "report.create shop/release-1"
+        ]
+    );
+
+    assert!(phase.next_within(std::time::Duration::from_millis(300)).await.is_none(), "nothing else happened");
+
+    // A change a person makes is one too, at once.
+    let shop_phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
+    let settings = readyboard_store::PhaseSettingsUpdate {
+        ready_threshold: 95.0,
+        conditional_threshold: 70.0,
+        freshness_days: 3,
+        category_weights: Default::default(),
+    };
+    app.store.update_phase_settings(&Actor::system("test"), shop_phase.id, &settings).await.unwrap();
+    let change = phase.next().await;
+    assert!(change.data.contains("\"phase.settings\""), "{change:?}");
+}
+
+#[tokio::test]
+async fn a_dropped_stream_resumes_after_its_last_event() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let cookie = session_cookie(&app).await;
+    let uri = "/api/v1/events?project=shop&phase=release-1";
+    let mut stream = app.open_events(uri, &cookie, None).await;
+    let ready = stream.next().await;
+    drop(stream);
+    // While the page was cut off, a report arrived and a phase setting changed.
+    let r = app.upload(UPLOAD_Q, Some(&app.token), &[], junit(r#"<testcase classname="api" name="new"/>"#)).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let mut stream = app.open_events(uri, &cookie, Some(&ready.id)).await;
+    let missed = stream.next().await;
+    assert_eq!(missed.event, "change");
+    assert!(missed.data.contains("\"report.create\""), "{missed:?}");
+    let resumed = stream.next().await;
+    assert_eq!(resumed.event, "ready", "then it names where it resumes");
+    assert_eq!(resumed.id, app.store.last_change_id().await.unwrap().to_string());
+    // Nothing missed: just the ready event.
+    let mut stream = app.open_events(uri, &cookie, Some(&resumed.id)).await;
+    assert_eq!(stream.next().await.event, "ready");
+    assert!(stream.next_within(std::time::Duration::from_millis(300)).await.is_none());
+}
+
+#[tokio::test]
+async fn the_event_stream_is_read_like_the_page() {
+    let app = app().await;
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await;
+    let r = app.get("/api/v1/events?project=shop", None).await;
+    r.problem(StatusCode::UNAUTHORIZED);
+    // A token sees its own project only; another project is not found.
+    let r = app.get("/api/v1/events?project=shop", Some(&app.other_token)).await;
+    r.problem(StatusCode::NOT_FOUND);
+    // Unscoped, a token follows its own project and nothing else.
+    let bearer = format!("Bearer {}", app.other_token);
+    let mut own = app.open_events_as("/api/v1/events", (header::AUTHORIZATION, &bearer), None).await;
+    assert_eq!(own.next().await.event, "ready");
+    app.upload(UPLOAD_Q, Some(&app.token), &[], junit(r#"<testcase classname="api" name="new"/>"#)).await;
+    app.upload("project=other&phase=rc&suite=api", Some(&app.other_token), &[], junit("")).await;
+    let first = own.next().await;
+    assert!(first.data.contains("\"project\":\"other\""), "shop's report is not told: {first:?}");
+    let cookie = session_cookie(&app).await;
+    for (uri, status) in [
+        ("/api/v1/events?project=nope", StatusCode::NOT_FOUND),
+        ("/api/v1/events?project=shop&phase=nope", StatusCode::NOT_FOUND),
+        ("/api/v1/events?phase=release-1", StatusCode::BAD_REQUEST),
+    ] {
+        let req = Request::get(uri).header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+        app.send(req).await.problem(status);
+    }
+}

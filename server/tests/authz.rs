@@ -174,8 +174,9 @@ fn endpoint_expectation(e: &Endpoint, who: Who) -> Expect {
     // Exceptions to the rules by access below, each for a reason.
     match (e.path, who) {
         // Lists filter what the caller may read instead of refusing: another project's
-        // token sees an empty list.
-        ("/api/v1/projects" | "/api/v1/blockers", OtherToken) => return OK,
+        // token sees an empty list (and the event stream of every project, its own project's
+        // changes only; `a_live_page_hears_of_the_changes_it_shows_and_no_others`).
+        ("/api/v1/projects" | "/api/v1/blockers" | "/api/v1/events", OtherToken) => return OK,
         // The forms answer a browser with a redirect, never with an error status.
         ("/login", _) => return Expect::Redirect("/login?error=1"),
         ("/logout", _) => return Expect::Redirect("/login?bye=1"),
@@ -633,7 +634,10 @@ impl App {
         let resp = self.router.clone().oneshot(req.body(body).unwrap()).await.expect("router answers");
         let status = resp.status();
         let location = resp.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-        let bytes = resp.into_body().collect().await.expect("read body").to_bytes();
+        // A live page's event stream never ends: its status is the answer.
+        let streams = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes() == b"text/event-stream");
+        let bytes =
+            if streams { Default::default() } else { resp.into_body().collect().await.expect("read body").to_bytes() };
         Resp { status, location, body: String::from_utf8_lossy(&bytes).chars().take(300).collect() }
     }
 
@@ -754,7 +758,7 @@ fn matrix(app: &App) -> Vec<Row> {
         }
     }
     // HEAD renders a page as GET does, without the body: it is held to the same login.
-    for page in leptos_axum::generate_route_list(readyboard_app::App) {
+    for page in readyboard_server::router::page_routes() {
         let uri = sample_path(page.path(), fixture);
         for (method, who) in [Method::GET, Method::HEAD].into_iter().flat_map(|m| EVERYONE.map(|w| (m.clone(), w))) {
             let expect = page_expectation(page.path(), who);

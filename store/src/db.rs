@@ -4,7 +4,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::StoreResult;
@@ -42,6 +42,8 @@ pub struct Store {
     /// its prepared insert, and that memory stays in one place instead of in every pooled
     /// connection in turn. `None` for PostgreSQL and in-memory databases.
     pub(crate) ingest_pool: Option<SqlitePool>,
+    /// This instance's name on PostgreSQL connections (see `crate::changes`).
+    pub(crate) instance: Arc<str>,
 }
 
 /// State of the background WAL checkpoint (SQLite only).
@@ -63,6 +65,8 @@ pub(crate) struct Caches {
     /// Bumped at once by every committed change, stored reports included: what evaluations
     /// (the status gate CI asks right after uploading) and phases are cached under.
     pub evidence: crate::cache::Generation,
+    /// Told the new `generation` whenever it is bumped: what live pages wait for.
+    pub views: tokio::sync::watch::Sender<u64>,
     /// Whether a bump of `generation` for stored reports is scheduled.
     pub settling: std::sync::atomic::AtomicBool,
     /// When `generation` was last bumped (unix ms).
@@ -166,9 +170,18 @@ impl Store {
     /// SQLite file when missing. Does not migrate.
     pub async fn connect(url: &str) -> StoreResult<Store> {
         let mut ingest_pool = None;
+        // Random per store (std's hasher keys are): a restarted process is another instance.
+        let nonce = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), now_ms());
+        let instance = format!("readyboard-{}-{nonce:016x}", std::process::id());
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let pool =
-                PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            // Named after this instance, so that it can tell its own announced changes from
+            // other instances' (see `crate::changes`).
+            let opts = PgConnectOptions::from_str(url)?.application_name(&instance);
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(opts)
+                .await?;
             Db::Postgres(pool)
         } else {
             let opts = SqliteConnectOptions::from_str(url)?
@@ -215,6 +228,7 @@ impl Store {
             checkpoints: Arc::new(Checkpoints::default()),
             reachable: Arc::new(std::sync::atomic::AtomicBool::new(true)),
             ingest_pool,
+            instance: instance.into(),
         })
     }
 
@@ -386,7 +400,8 @@ impl Store {
 
     fn bump_views(&self) {
         self.caches.bumped_at.store(now_ms(), std::sync::atomic::Ordering::SeqCst);
-        self.caches.generation.bump();
+        let generation = self.caches.generation.bump();
+        self.caches.views.send_replace(generation);
     }
 
     /// Copies the SQLite write-ahead log into the database file in the background, once

@@ -8,6 +8,7 @@ mod audit_subjects;
 mod backup;
 mod blockers;
 mod cache;
+mod changes;
 mod checklist;
 mod db;
 mod decisions;
@@ -27,6 +28,7 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditKind, AuditRow, AuditSubjec
 pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::{Flight, Flights, GenCache, Lookup};
+pub use changes::{CHANNEL, Change};
 pub use checklist::{ChecklistEntry, ChecklistItem, EvidenceName, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{

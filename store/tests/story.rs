@@ -1358,3 +1358,82 @@ async fn retention_on_sqlite() {
 async fn retention_on_postgres() {
     on_postgres(retention_story).await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Changes live pages follow
+// ---------------------------------------------------------------------------------------
+
+/// Waits (at most five seconds) until `views` says views and pages were outdated.
+async fn outdated(views: &mut tokio::sync::watch::Receiver<u64>) {
+    tokio::time::timeout(Duration::from_secs(5), views.changed())
+        .await
+        .expect("views are outdated within five seconds")
+        .expect("the store is open");
+}
+
+async fn changes_story(store: Store, _probe: Probe) {
+    let cli = Actor::system("test");
+    let mut views = store.watch_views();
+    let before = store.last_change_id().await.unwrap();
+    let shop = store.create_project(&cli, "shop", "Shop", "").await.unwrap();
+    outdated(&mut views).await;
+    store.create_phase(&cli, shop.id, "rc", "RC").await.unwrap();
+    outdated(&mut views).await;
+    // A sign-in is no change to a project: it is not in the feed.
+    store.audit_event(&cli, "auth.login", "user", Some("1".into())).await.unwrap();
+    let changes = store.changes_after(before, 10).await.unwrap();
+    let seen: Vec<_> = changes.iter().map(|c| (c.action.as_str(), c.project.as_str(), c.phase.as_deref())).collect();
+    assert_eq!(seen, [("project.create", "shop", None), ("phase.create", "shop", Some("rc"))]);
+    assert!(changes.windows(2).all(|w| w[0].id < w[1].id), "oldest first");
+    assert!(changes.iter().all(|c| c.project_id == shop.id));
+    let newest = store.last_change_id().await.unwrap();
+    assert!(newest > changes[1].id, "the sign-in has a later entry: {newest}");
+    assert!(store.changes_after(newest, 10).await.unwrap().is_empty());
+    assert_eq!(store.changes_after(before, 1).await.unwrap().len(), 1, "at most `limit`");
+}
+
+#[tokio::test]
+async fn changes_are_numbered_and_announced_on_sqlite() {
+    on_sqlite(changes_story).await;
+}
+
+#[tokio::test]
+async fn changes_are_numbered_and_announced_on_postgres() {
+    on_postgres(changes_story).await;
+}
+
+/// Two instances on one PostgreSQL database: a change committed through one outdates the
+/// other's views and caches at once, instead of when its cached entries expire.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_instances_learn_of_changes_on_postgres() {
+    let Some((name, url)) = create_pg_database().await else { return };
+    let result = tokio::spawn(async move {
+        let (a, b) = (Store::open(&url).await.unwrap(), Store::open(&url).await.unwrap());
+        assert!(b.follow_other_instances().await, "b listens");
+        let cli = Actor::system("test");
+        let shop = a.create_project(&cli, "shop", "Shop", "").await.unwrap();
+        let rc = a.create_phase(&cli, shop.id, "rc", "RC").await.unwrap();
+        // b reads the phase, and keeps it in its cache.
+        assert_eq!(b.phase(shop.id, "rc").await.unwrap().freshness_days, rc.freshness_days);
+        let mut views = b.watch_views();
+        let settings = readyboard_store::PhaseSettingsUpdate {
+            ready_threshold: 90.0,
+            conditional_threshold: 60.0,
+            freshness_days: rc.freshness_days + 3,
+            category_weights: Default::default(),
+        };
+        a.update_phase_settings(&cli, rc.id, &settings).await.unwrap();
+        outdated(&mut views).await;
+        let seen = b.phase(shop.id, "rc").await.unwrap();
+        assert_eq!(seen.freshness_days, rc.freshness_days + 3, "b's cached phase was outdated");
+        let last = b.changes_after(0, 10).await.unwrap().pop().expect("a change");
+        assert_eq!((last.action.as_str(), last.phase.as_deref()), ("phase.settings", Some("rc")));
+        a.close().await;
+        b.close().await;
+    })
+    .await;
+    drop_pg_database(&name).await;
+    if let Err(e) = result {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}

@@ -282,21 +282,30 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             Some(q.get("status").unwrap_or_else(|| "open".into())).filter(|s| s != "all"),
         )
     };
+    let changes = crate::live::follow(move || {
+        let (shown, (in_project, in_phase), ..) = key();
+        let (project, phase) = if scoped { shown } else { (in_project, in_phase) };
+        // The filter names a phase as `project/phase` or within the project it names.
+        match phase.as_deref().and_then(|ph| ph.split_once('/')) {
+            Some((p, ph)) => crate::live::Scope { project: Some(p.to_string()), phase: Some(ph.to_string()) },
+            None => crate::live::Scope { phase: project.as_ref().and(phase), project },
+        }
+    });
     let data = Resource::new(
-        move || (key(), actions.version()),
+        move || (key(), actions.version() + changes.get()),
         |(((project, phase), (in_project, in_phase), severity, owner, status), _)| {
             get_blockers(project, phase, in_project, in_phase, severity, owner, status)
         },
     );
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Blockers"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(v) => view! { <BlockersBody v=v actions=actions/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

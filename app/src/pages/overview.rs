@@ -113,7 +113,8 @@ pub(crate) mod summary {
 pub fn Overview() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
     let created = successes(create);
-    let cards = Resource::new(move || created.get(), |_| list_project_cards());
+    let changes = crate::live::follow(|| crate::live::Scope { project: None, phase: None });
+    let cards = Resource::new(move || created.get() + changes.get(), |_| list_project_cards());
     let me = Resource::new(|| (), |_| get_me());
     view! {
         <Title text="Projects"/>
@@ -121,7 +122,7 @@ pub fn Overview() -> impl IntoView {
             <h1>"Projects"</h1>
             <p class="muted">"Are we ready to ship, and if not, what blocks us?"</p>
         </div>
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 let can_edit = me.await.ok().flatten().and_then(|m| Role::parse(&m.role)).is_some_and(|r| r.allows(Role::Editor));
                 let form = move |open: bool| can_edit.then(|| view! { <NewProjectForm action=create open=open/> });
@@ -146,7 +147,7 @@ pub fn Overview() -> impl IntoView {
                     }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

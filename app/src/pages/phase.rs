@@ -223,19 +223,23 @@ pub fn PhasePage() -> impl IntoView {
     };
     let save = ServerAction::<SavePhaseSettings>::new();
     let decide = ServerAction::<RecordDecision>::new();
+    let changes = crate::live::follow(move || {
+        let (project, phase) = key();
+        crate::live::Scope { project: Some(project), phase: Some(phase) }
+    });
     let data = Resource::new(
-        move || (key(), save.version().get() + decide.version().get()),
+        move || (key(), save.version().get() + decide.version().get() + changes.get()),
         |((project, phase), _)| get_phase(project, phase),
     );
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(v) => view! { <Scorecard v=v save=save decide=decide/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -161,15 +161,17 @@ pub fn ProjectPage() -> impl IntoView {
     let created = successes(create);
     let retain = ServerAction::<SetRetention>::new();
     let retained = successes(retain);
+    let changes =
+        crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
-            (slug, range.unwrap_or_default(), created.get() + retained.get())
+            (slug, range.unwrap_or_default(), created.get() + retained.get() + changes.get())
         },
         |(slug, range, _)| get_project(slug, range),
     );
     view! {
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Project"/><ErrorBox message=e.to_string()/> }.into_any(),
@@ -226,7 +228,7 @@ pub fn ProjectPage() -> impl IntoView {
                     }
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

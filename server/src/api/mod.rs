@@ -104,6 +104,7 @@ fn table(upload_limit: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
         on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends", Read, trends::series),
         on(Method::GET, "/api/v1/projects/{p}/phases/{ph}/trends/{chart}", Read, trends::chart),
         on(Method::GET, "/api/v1/blockers", Read, blockers::list),
+        on(Method::GET, crate::live::PATH, Read, crate::live::events),
         on(Method::POST, "/api/v1/projects/{p}/phases/{ph}/decisions", Person(Approver), writes::record_decision),
         on(Method::POST, "/api/v1/projects/{p}/phases/{ph}/blockers", Person(Editor), writes::add_blocker),
         on(Method::POST, "/api/v1/blockers/{id}/assign", Person(Editor), writes::assign_blocker),
