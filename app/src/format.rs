@@ -73,6 +73,18 @@ pub fn ago(now: i64, then: i64) -> String {
     }
 }
 
+/// How long from `now` until `then` (unix ms), in words: "in 30 seconds", "in 2 hours".
+pub fn until(now: i64, then: i64) -> String {
+    let s = ((then - now) / 1000).max(0);
+    let (n, unit) = match s {
+        0..60 => (s, "second"),
+        60..3600 => (s / 60, "minute"),
+        3600..86_400 => (s / 3600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    if n == 1 { format!("in 1 {unit}") } else { format!("in {n} {unit}s") }
+}
+
 fn plural(n: i64, unit: &str) -> String {
     if n == 1 { format!("1 {unit} ago") } else { format!("{n} {unit}s ago") }
 }

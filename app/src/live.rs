@@ -32,21 +32,65 @@ impl Scope {
     }
 }
 
-/// The tab's live state: what the shown page follows, and a count of the changes seen.
+/// The state of the tab's event stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// No stream: the page does not follow anything, or the server refused.
+    Off,
+    /// Open: the page moves when something in it changes.
+    Open,
+    /// Lost; the browser is reconnecting.
+    Reconnecting,
+}
+
+/// The tab's live state: what the shown page follows, a count of the changes seen, and the
+/// state of the stream.
 #[derive(Clone, Copy)]
 struct Live {
     changes: RwSignal<usize>,
     scope: RwSignal<Option<(u64, Scope)>>,
     next_owner: StoredValue<u64>,
+    connection: RwSignal<Connection>,
 }
 
 /// Provides the live state to the app and, in the browser, keeps the tab's one event
 /// stream open on the shown page's scope.
 pub fn provide_live() {
-    let live = Live { changes: RwSignal::new(0usize), scope: RwSignal::new(None), next_owner: StoredValue::new(0) };
+    let live = Live {
+        changes: RwSignal::new(0usize),
+        scope: RwSignal::new(None),
+        next_owner: StoredValue::new(0),
+        connection: RwSignal::new(Connection::Off),
+    };
     provide_context(live);
     #[cfg(feature = "hydrate")]
-    browser::keep_stream(live.changes, live.scope);
+    browser::keep_stream(live);
+}
+
+/// Says whether the page updates by itself: "Live" while the tab's stream is open,
+/// "Reconnecting…" while it is lost, nothing otherwise (and without JavaScript).
+#[component]
+pub fn LiveStatus() -> impl IntoView {
+    let connection = use_context::<Live>().map(|l| l.connection);
+    move || {
+        let (class, text, title) = match connection.map(|c| c.get()).unwrap_or(Connection::Off) {
+            Connection::Off => return None,
+            Connection::Open => {
+                ("live-status live-on", "Live", "This page updates by itself when anything in it changes.")
+            }
+            Connection::Reconnecting => (
+                "live-status live-lost",
+                "Reconnecting…",
+                "The connection for updates was lost and is being restored; reload to be sure the page is current.",
+            ),
+        };
+        Some(view! {
+            <span class=class title=title>
+                <span class="live-dot" aria-hidden="true"></span>
+                <span class="live-text">{text}</span>
+            </span>
+        })
+    }
 }
 
 /// Follows `scope` while the calling page is shown; returns the count of changes seen,
@@ -79,14 +123,14 @@ mod browser {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use web_sys::{EventSource, MessageEvent};
+    use web_sys::{Event, EventSource};
 
-    use super::Scope;
+    use super::{Connection, Live, Scope};
 
-    /// An open stream and the listener it calls.
+    /// An open stream and the listeners it calls.
     struct Stream {
         source: EventSource,
-        _listener: Closure<dyn FnMut(MessageEvent)>,
+        _listeners: Vec<Closure<dyn FnMut(Event)>>,
     }
 
     impl Drop for Stream {
@@ -95,27 +139,45 @@ mod browser {
         }
     }
 
+    /// Opens the stream of `scope` and listens to it; `None` if the browser refuses.
+    fn open(scope: &Scope, live: Live) -> Option<Stream> {
+        let source = EventSource::new(&scope.url()).ok()?;
+        let changed = Closure::<dyn FnMut(Event)>::new(move |_: Event| live.changes.update(|n| *n += 1));
+        let opened = Closure::<dyn FnMut(Event)>::new(move |_: Event| live.connection.set(Connection::Open));
+        let lost = {
+            let source = source.clone();
+            Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+                // Closed: the server refused (the browser does not retry); else retrying.
+                let closed = source.ready_state() == EventSource::CLOSED;
+                live.connection.set(if closed { Connection::Off } else { Connection::Reconnecting });
+            })
+        };
+        for (name, listener) in [("change", &changed), ("open", &opened), ("error", &lost)] {
+            if source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref()).is_err() {
+                source.close();
+                return None;
+            }
+        }
+        Some(Stream { source, _listeners: vec![changed, opened, lost] })
+    }
+
     /// Opens the stream of each scope the shown page follows, closing the previous one.
-    pub(super) fn keep_stream(changes: RwSignal<usize>, scope: RwSignal<Option<(u64, Scope)>>) {
+    pub(super) fn keep_stream(live: Live) {
         let current = StoredValue::new_local(None::<(Scope, Stream)>);
         Effect::new(move |_| {
-            let wanted = scope.with(|s| s.as_ref().map(|(_, scope)| scope.clone()));
+            let wanted = live.scope.with(|s| s.as_ref().map(|(_, scope)| scope.clone()));
             let same = current.with_value(|c| c.as_ref().map(|(s, _)| s) == wanted.as_ref());
             if same {
                 return;
             }
             // The old stream closes as it is dropped.
             current.set_value(None);
-            let Some(wanted) = wanted else { return };
-            let Ok(source) = EventSource::new(&wanted.url()) else { return };
-            let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
-                changes.update(|n| *n += 1);
-            });
-            if source.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref()).is_err() {
-                source.close();
-                return;
+            live.connection.set(Connection::Off);
+            if let Some(wanted) = wanted
+                && let Some(stream) = open(&wanted, live)
+            {
+                current.set_value(Some((wanted, stream)));
             }
-            current.set_value(Some((wanted, Stream { source, _listener: listener })));
         });
     }
 }

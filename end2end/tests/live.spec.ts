@@ -34,6 +34,8 @@ async function openLive(page: Page) {
   const r = await stream;
   expect(r.status()).toBe(200);
   expect(r.headers()["content-type"]).toBe("text/event-stream");
+  // The header says the page is live.
+  await expect(page.locator(".live-status.live-on")).toHaveAttribute("title", /updates by itself/);
   // A reload would lose this.
   await page.evaluate(() => ((window as any).__notReloaded = true));
 }

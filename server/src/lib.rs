@@ -30,6 +30,7 @@ pub mod telemetry;
 pub mod unavailable;
 pub mod upload;
 pub mod upload_summary;
+pub mod webhooks;
 
 pub use router::router;
 pub use serve::state;

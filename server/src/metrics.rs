@@ -95,6 +95,13 @@ struct FormatLabels {
     format: String,
 }
 
+/// Labels of a webhook attempt: the event and what came of it.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct WebhookLabels {
+    event: String,
+    outcome: String,
+}
+
 /// Labels of a status class (the original response counter).
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ClassLabels {
@@ -184,6 +191,7 @@ pub struct Metrics {
     phase_score: Family<PhaseLabels, F64Gauge>,
     phase_verdict: Family<VerdictLabels, Gauge>,
     phase_blockers: Family<PhaseLabels, Gauge>,
+    webhooks: Family<WebhookLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -206,6 +214,7 @@ impl Default for Metrics {
             phase_score: Family::default(),
             phase_verdict: Family::default(),
             phase_blockers: Family::default(),
+            webhooks: Family::default(),
             registry: Registry::default(),
         };
         registry.register("readyboard_uptime_seconds", "Seconds since the process started", m.uptime.clone());
@@ -247,6 +256,11 @@ impl Default for Metrics {
             m.phase_verdict.clone(),
         );
         registry.register("readyboard_phase_open_blockers", "Each phase's open blockers", m.phase_blockers.clone());
+        registry.register(
+            "readyboard_webhook_attempts",
+            "Webhook delivery attempts by event and outcome (delivered, failed)",
+            m.webhooks.clone(),
+        );
         Metrics { registry, ..m }
     }
 }
@@ -283,6 +297,11 @@ impl Metrics {
             self.ingest_bytes.get_or_create(&labels).observe(bytes as f64);
             self.ingest_seconds.get_or_create(&labels).observe(seconds);
         }
+    }
+
+    /// Counts one webhook delivery attempt for `event`: `delivered` or `failed`.
+    pub fn record_webhook(&self, event: &str, outcome: &str) {
+        self.webhooks.get_or_create(&WebhookLabels { event: event.into(), outcome: outcome.into() }).inc();
     }
 
     /// Renders the exposition text (OpenMetrics), reading the pool and every phase's score,

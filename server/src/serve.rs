@@ -77,6 +77,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     });
     store.follow_other_instances().await;
     let state = state(store.clone(), &args, base_url.clone());
+    let deliveries =
+        crate::webhooks::Sender::new(crate::webhooks::ATTEMPT_TIMEOUT, &base_url, Some(state.metrics.clone()));
+    let sender = crate::webhooks::spawn(store.clone(), deliveries);
     let live = state.live.clone();
     let app = crate::router::router(state);
     println!("readyboard listening on {base_url} (database {})", redact(&args.db.database_url));
@@ -92,6 +95,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     };
     crate::connections::serve(listener, app, timeouts, shutdown).await;
     sweeper.abort();
+    sender.abort();
     if let Some(pruner) = pruner {
         pruner.abort();
     }

@@ -2173,10 +2173,10 @@ async fn a_live_page_hears_of_the_changes_it_shows_and_no_others() {
     assert!(change.id.parse::<i64>().unwrap() > ready.id.parse::<i64>().unwrap());
     assert!(report > 0);
 
-    // The overview's stream hears of all of it, in order: the two new phases and the three
-    // reports.
+    // The overview's stream hears of all of it, in order: the two new phases, the three
+    // reports, and the verdicts of the new phases' first evidence.
     let mut seen = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..7 {
         let e = everything.next().await;
         let d: Value = serde_json::from_str(&e.data).unwrap();
         seen.push(format!(
@@ -2191,8 +2191,10 @@ async fn a_live_page_hears_of_the_changes_it_shows_and_no_others() {
         [
             "phase.create other/release-1",
             "report.create other/release-1",
+            "phase.verdict other/release-1",
             "phase.create shop/release-2",
             "report.create shop/release-2",
+            "phase.verdict shop/release-2",
             "report.create shop/release-1"
         ]
     );

@@ -34,6 +34,7 @@ use readyboard_app::pages::phase::{GetPhase, SavePhaseSettings};
 use readyboard_app::pages::project::{GetProject, SetRetention};
 use readyboard_app::pages::report::{GetChecks, GetDiff, GetReport};
 use readyboard_app::pages::trends::GetTrends;
+use readyboard_app::pages::webhooks::{AddWebhook, DeleteWebhook, GetWebhooks, Redeliver};
 use readyboard_domain::role::Role;
 use readyboard_server::api::{Access, Endpoint};
 use readyboard_server::cli::{DbArgs, ServeArgs};
@@ -315,6 +316,15 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
             "project=shop&name=Phase+of+{who}&slug=&ready=90&conditional=70&freshness_days=14",
         ),
         row(SetRetention::PATH, Some(Admin), "project=shop&days=400"),
+        // Webhooks.
+        row(GetWebhooks::PATH, Some(Admin), "project=shop"),
+        row(
+            AddWebhook::PATH,
+            Some(Admin),
+            "project=shop&url=http%3A%2F%2F127.0.0.1%3A9%2F{who}&format=json&events%5B%5D=decision.recorded",
+        ),
+        row(DeleteWebhook::PATH, Some(Admin), "project=shop&id={webhook_delete}"),
+        row(Redeliver::PATH, Some(Admin), "project=shop&id={delivery}"),
         // Administration.
         row(CreateUser::PATH, Some(Admin), "username=new-{who}&password=a+long+enough+password&role=viewer"),
         row(SetUserRole::PATH, Some(Admin), "username={target_user}&role=editor"),
@@ -554,8 +564,15 @@ impl App {
             ..Default::default()
         };
         store.add_checklist_item(&cli, &phase, &item("First item".into())).await.expect("item");
+        // An endpoint told of new blockers: each blocker below queues a delivery to it.
+        let told = vec!["blocker.opened".to_string()];
+        let shared = store.create_webhook(&cli, shop.id, "http://127.0.0.1:9/told", "json", &told, "s").await;
+        let shared = shared.expect("webhook").id;
         for who in EVERYONE {
             let mut values = BTreeMap::new();
+            let url = format!("http://127.0.0.1:9/{}", who.slug());
+            let hook = store.create_webhook(&cli, shop.id, &url, "json", &told, "s").await.expect("webhook");
+            values.insert("webhook_delete".into(), hook.id.to_string());
             for action in ["assign", "resolve", "waive", "reopen"] {
                 let b = readyboard_store::NewBlocker {
                     severity: "high".into(),
@@ -593,6 +610,10 @@ impl App {
             let target = format!("target-{}", who.slug());
             store.create_user(&cli, &target, &hash, Role::Viewer).await.expect("user");
             values.insert("target_user".into(), target);
+            // One to the endpoint no caller removes.
+            let queued = store.deliveries(shop.id, 100).await.expect("deliveries");
+            let newest = queued.iter().find(|d| d.webhook_id == shared).expect("a delivery");
+            values.insert("delivery".into(), newest.id.to_string());
             app.fixture.per_caller.insert(who, values);
         }
 

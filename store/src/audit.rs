@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 pub use crate::audit_subjects::AuditSubject;
-use crate::db::{Store, now_ms, on_pool};
+use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
 
 /// Who made a change: a person, a token, or the system itself.
@@ -141,29 +141,46 @@ pub(crate) struct AuditWrite<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-/// Writes one audit entry on `$exec` (a pool or a transaction), in the caller's transaction.
+/// Writes one audit entry on `$exec` (a pool or a transaction), in the caller's transaction,
+/// and queues its webhook deliveries there (see `crate::webhooks`).
 macro_rules! write_audit {
     ($exec:expr, $actor:expr, $w:expr) => {{
         let w: $crate::audit::AuditWrite<'_> = $w;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_user, actor_token, actor_label, action, entity, \
-             entity_id, project_id, phase_id, before_json, after_json) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind($crate::db::now_ms())
-        .bind($actor.user_id)
-        .bind($actor.token_id)
-        .bind(&$actor.label)
-        .bind(w.action)
-        .bind(w.entity)
-        .bind(w.entity_id)
-        .bind(w.project_id)
-        .bind(w.phase_id)
-        .bind(w.before.map(|v| v.to_string()))
-        .bind(w.after.map(|v| v.to_string()))
-        .execute($exec)
+        let now = $crate::db::now_ms();
+        let project_id = w.project_id;
+        let event = $crate::webhooks::event_of(w.action);
+        async {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO audit_log (at, actor_user, actor_token, actor_label, action, entity, \
+                 entity_id, project_id, phase_id, before_json, after_json) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(now)
+            .bind($actor.user_id)
+            .bind($actor.token_id)
+            .bind(&$actor.label)
+            .bind(w.action)
+            .bind(w.entity)
+            .bind(w.entity_id)
+            .bind(w.project_id)
+            .bind(w.phase_id)
+            .bind(w.before.map(|v| v.to_string()))
+            .bind(w.after.map(|v| v.to_string()))
+            .fetch_one(&mut *$exec)
+            .await?;
+            if let (Some(project_id), Some(event)) = (project_id, event) {
+                sqlx::query($crate::webhooks::QUEUE_SQL)
+                    .bind(id)
+                    .bind(event)
+                    .bind(now)
+                    .bind(now + $crate::webhooks::RETRY_FOR_MS)
+                    .bind(project_id)
+                    .execute(&mut *$exec)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
         .await
-        .map(|_| ())
     }};
 }
 pub(crate) use write_audit;
@@ -272,10 +289,12 @@ impl Store {
         entity: &str,
         entity_id: Option<String>,
     ) -> StoreResult<()> {
-        let _ = now_ms();
-        on_pool!(self, pool => write_audit!(pool, actor, AuditWrite {
-            action, entity, entity_id, project_id: None, phase_id: None, before: None, after: None,
-        }))?;
+        on_pool!(self, pool => {
+            let mut conn = pool.acquire().await?;
+            write_audit!(&mut *conn, actor, AuditWrite {
+                action, entity, entity_id, project_id: None, phase_id: None, before: None, after: None,
+            })
+        })?;
         Ok(())
     }
 }

@@ -200,6 +200,18 @@ macro_rules! project_of_phase {
     }};
 }
 
+/// The phase of id `$phase_id`, read in a transaction.
+macro_rules! phase_in_tx {
+    ($exec:expr, $phase_id:expr) => {{
+        let sql = format!("SELECT {} FROM phases WHERE id = $1", crate::projects::PHASE_COLUMNS);
+        sqlx::query_as::<_, crate::projects::PhaseRow>(&sql)
+            .bind($phase_id)
+            .fetch_optional($exec)
+            .await?
+            .ok_or(StoreError::NotFound)?
+    }};
+}
+
 impl Store {
     /// One blocker with its place.
     pub async fn blocker(&self, id: i64) -> StoreResult<BlockerItem> {
@@ -298,6 +310,8 @@ impl Store {
                 action: "blocker.create", entity: "blocker", entity_id: Some(id.to_string()),
                 project_id: Some(project_id), phase_id: Some(phase_id), before: None, after: Some(snapshot(&item)),
             })?;
+            let phase = phase_in_tx!(&mut *tx, phase_id);
+            crate::ingest::record_verdict!(tx, actor, &phase, now);
             tx.commit().await?;
             self.changed();
             Ok::<_, StoreError>(item)
@@ -434,6 +448,8 @@ impl Store {
                 project_id: Some(project_id), phase_id: Some(before.phase_id),
                 before: Some(snapshot(&before)), after: Some(snapshot(&after)),
             })?;
+            let phase = phase_in_tx!(&mut *tx, before.phase_id);
+            crate::ingest::record_verdict!(tx, actor, &phase, now_ms());
             tx.commit().await?;
             self.changed();
             Ok::<_, StoreError>(after)

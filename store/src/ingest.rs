@@ -289,8 +289,7 @@ macro_rules! ingest_tx {
             after: Some(json!({"suite": r.suite, "format": r.parsed.format, "tests": counts.tests})),
         })?;
         let now = now_ms();
-        let card = evaluate_tx!(&mut *tx, &phase, now);
-        store_evaluation!(&mut *tx, phase.id, &card);
+        let card = record_verdict!(tx, actor, &phase, now);
         // History records the phase as it stood when the report arrived (a back-dated
         // import must not count its own evidence as stale).
         let then = if r.received_at < now - 60_000 {
@@ -322,7 +321,7 @@ macro_rules! ingest_tx {
 /// Loads the aggregates of a phase and evaluates it (on a pool or a transaction).
 macro_rules! evaluate_tx {
     ($exec:expr, $phase:expr, $now:expr) => {{
-        let phase: &PhaseRow = $phase;
+        let phase: &crate::projects::PhaseRow = $phase;
         let rows: Vec<crate::ingest::EvidenceRow> = sqlx::query_as(
             "SELECT s.name, s.kind, r.id AS report_id, r.received_at, r.finished_at, r.claimed_score, r.provenance, \
              c.category, c.weighted_credit, c.weight, c.checks, c.passed, c.failed, c.errors, c.skipped, c.partial, \
@@ -384,17 +383,43 @@ pub(crate) use evaluate_tx;
 /// Writes an evaluation onto the phase row.
 macro_rules! store_evaluation {
     ($exec:expr, $phase_id:expr, $card:expr) => {{
-        let card: &Scorecard = $card;
+        let card: &readyboard_domain::scoring::Scorecard = $card;
         sqlx::query("UPDATE phases SET score = $1, verdict = $2, reasons = $3, evaluated_at = $4 WHERE id = $5")
             .bind(card.score)
             .bind(card.verdict.as_str())
             .bind(serde_json::to_string(&card.reasons).unwrap_or_else(|_| "[]".into()))
-            .bind(now_ms())
+            .bind(crate::db::now_ms())
             .bind($phase_id)
             .execute($exec)
             .await?;
     }};
 }
+
+pub(crate) use store_evaluation;
+
+/// Evaluates phase `$phase` as of `$now` in transaction `$tx` and stores the evaluation on
+/// its row; when the verdict differs from the one stored before, writes a `phase.verdict`
+/// audit entry (which webhooks tell as `verdict.changed`). Gives the evaluation.
+macro_rules! record_verdict {
+    ($tx:expr, $actor:expr, $phase:expr, $now:expr) => {{
+        let phase: &crate::projects::PhaseRow = $phase;
+        let (verdict, score): (String, Option<f64>) =
+            sqlx::query_as("SELECT verdict, score FROM phases WHERE id = $1").bind(phase.id).fetch_one(&mut *$tx).await?;
+        let card: readyboard_domain::scoring::Scorecard = crate::ingest::evaluate_tx!(&mut *$tx, phase, $now);
+        crate::ingest::store_evaluation!(&mut *$tx, phase.id, &card);
+        if verdict != card.verdict.as_str() {
+            crate::audit::write_audit!(&mut *$tx, $actor, crate::audit::AuditWrite {
+                action: "phase.verdict", entity: "phase", entity_id: Some(phase.id.to_string()),
+                project_id: Some(phase.project_id), phase_id: Some(phase.id),
+                before: Some(serde_json::json!({"verdict": verdict, "score": score})),
+                after: Some(serde_json::json!({"verdict": card.verdict.as_str(), "score": card.score, "reasons": card.reasons})),
+            })?;
+        }
+        card
+    }};
+}
+
+pub(crate) use record_verdict;
 
 /// One suite's latest report joined with one of its category aggregates.
 #[derive(sqlx::FromRow)]

@@ -23,6 +23,7 @@ mod sessions;
 mod tokens;
 mod trends;
 mod users;
+mod webhooks;
 
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditKind, AuditRow, AuditSubject};
 pub use backup::verify_sqlite_backup;
@@ -46,3 +47,4 @@ pub use sessions::SessionBackend;
 pub use tokens::{TokenRow, TokenScope};
 pub use trends::{DecisionMark, HistoryRow, MetricRunRow, MetricTrend, NamedSeries, SuiteRunRow, SuiteTrend, Trends};
 pub use users::UserRow;
+pub use webhooks::{DeliveryRow, DueDelivery, RETRY_FOR_MS, WEBHOOK_EVENTS, WEBHOOK_FORMATS, WebhookRow, backoff_ms};

@@ -455,7 +455,23 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(count("token.revoke"), 1);
     assert_eq!(count("phase.create"), 1);
     assert_eq!(count("report.create"), 3);
-    assert_eq!(audit.len(), 11, "no other entries: {audit:?}");
+    // Each report moved the phase's verdict, and each move is recorded with before and after.
+    let moves: Vec<_> = audit
+        .iter()
+        .rev()
+        .filter(|a| a.action == "phase.verdict")
+        .map(|a| {
+            let verdict = |j: &Option<String>| {
+                serde_json::from_str::<serde_json::Value>(j.as_deref().unwrap()).unwrap()["verdict"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            };
+            format!("{} → {}", verdict(&a.before_json), verdict(&a.after_json))
+        })
+        .collect();
+    assert_eq!(moves, ["not_ready → no_go", "no_go → ready", "ready → conditional"]);
+    assert_eq!(audit.len(), 14, "no other entries: {audit:?}");
     let role_change = audit.iter().find(|a| a.action == "user.role").unwrap();
     assert_eq!(role_change.actor_label, "alice");
     assert!(role_change.before_json.as_deref().unwrap().contains("viewer"));

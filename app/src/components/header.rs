@@ -35,6 +35,7 @@ pub fn Header() -> impl IntoView {
                                     {admin.then(|| view! { <a href="/admin">"Admin"</a> })}
                                 </nav>
                                 <div class="who">
+                                    <crate::live::LiveStatus/>
                                     <span class="who-name">{me.username.clone()}</span>
                                     <span class="role-chip">{me.role.clone()}</span>
                                     <form method="post" action="/logout" class="inline">

@@ -13,3 +13,4 @@ pub mod phase;
 pub mod project;
 pub mod report;
 pub mod trends;
+pub mod webhooks;

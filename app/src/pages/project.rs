@@ -224,6 +224,12 @@ pub fn ProjectPage() -> impl IntoView {
                                 <h2>"Retention"</h2>
                                 <Retention project=slug.clone() days=p.retention_days can_admin=p.can_admin action=retain/>
                             </section>
+                            {p.can_admin.then(|| view! {
+                                <section class="section" id="webhooks">
+                                    <h2>"Webhooks"</h2>
+                                    <crate::pages::webhooks::Webhooks project=slug.clone() changes=changes/>
+                                </section>
+                            })}
                         }.into_any()
                     }
                 }

@@ -1,0 +1,293 @@
+//! The project page's webhooks (admins): the endpoints told of the project's changes, the
+//! form that adds one, and the recent deliveries with a "Redeliver" button.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::form_outcome::{ActionNote, fold_on_success, successes};
+
+/// An endpoint as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HookLine {
+    /// Id.
+    pub id: i64,
+    /// Where deliveries go.
+    pub url: String,
+    /// `json` or `slack`.
+    pub format: String,
+    /// The events it is told of.
+    pub events: Vec<String>,
+}
+
+/// A delivery as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryLine {
+    /// Id.
+    pub id: i64,
+    /// The endpoint's URL.
+    pub url: String,
+    /// The event.
+    pub event: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The last answer's HTTP status.
+    pub code: Option<i64>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When it was queued, relative.
+    pub queued: String,
+    /// When it is tried next (pending only), relative.
+    pub next: Option<String>,
+}
+
+/// The webhooks section's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhooksView {
+    /// The endpoints.
+    pub hooks: Vec<HookLine>,
+    /// The newest deliveries.
+    pub deliveries: Vec<DeliveryLine>,
+    /// Every event an endpoint can ask for, with what it tells of.
+    pub events: Vec<(String, String)>,
+}
+
+/// Deliveries listed.
+#[cfg(feature = "ssr")]
+const LISTED: i64 = 25;
+
+/// A project's webhooks and their newest deliveries (admins).
+#[server]
+pub async fn get_webhooks(project: String) -> Result<WebhooksView, ServerFnError> {
+    use readyboard_domain::role::Role;
+    crate::ssr::require(Role::Admin).await?;
+    let store = crate::ssr::store()?;
+    let now = crate::ssr::now_ms();
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let hooks = store.webhooks(p.id).await.map_err(crate::ssr::store_error)?;
+    let deliveries = store.deliveries(p.id, LISTED).await.map_err(crate::ssr::store_error)?;
+    Ok(WebhooksView {
+        hooks: hooks
+            .into_iter()
+            .map(|h| HookLine {
+                id: h.id,
+                url: h.url,
+                format: h.format,
+                events: h.events.split(',').map(str::to_string).collect(),
+            })
+            .collect(),
+        deliveries: deliveries
+            .into_iter()
+            .map(|d| DeliveryLine {
+                id: d.id,
+                url: d.url,
+                event: d.event,
+                next: (d.status == "pending").then(|| {
+                    if d.next_attempt_at <= now {
+                        "now".to_string()
+                    } else {
+                        crate::format::until(now, d.next_attempt_at)
+                    }
+                }),
+                status: d.status,
+                attempts: d.attempts,
+                code: d.last_code,
+                error: d.last_error,
+                queued: crate::format::ago(now, d.created_at),
+            })
+            .collect(),
+        events: readyboard_store::WEBHOOK_EVENTS.iter().map(|(n, d)| (n.to_string(), d.to_string())).collect(),
+    })
+}
+
+/// Registers an endpoint for the checked events (admins); the answer shows its signing
+/// secret, once.
+#[server]
+pub async fn add_webhook(
+    project: String,
+    url: String,
+    format: String,
+    events: Option<Vec<String>>,
+) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let (secret, _, _) = crate::ssr::new_token("whsec");
+    let events = events.unwrap_or_default();
+    let hook = store
+        .create_webhook(&crate::ssr::actor(&u), p.id, &url, &format, &events, &secret)
+        .await
+        .map_err(crate::ssr::store_error)?;
+    Ok(format!(
+        "Webhook added for {}. Its signing secret, shown only now — give it to the receiver to check the \
+         X-Readyboard-Signature header: {secret}",
+        hook.url
+    ))
+}
+
+/// Removes an endpoint (admins).
+#[server]
+pub async fn delete_webhook(project: String, id: i64) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    store.delete_webhook(&crate::ssr::actor(&u), p.id, id).await.map_err(crate::ssr::store_error)?;
+    Ok("Webhook removed, with its deliveries.".to_string())
+}
+
+/// Sends a delivery again now (admins).
+#[server]
+pub async fn redeliver(project: String, id: i64) -> Result<String, ServerFnError> {
+    use readyboard_domain::role::Role;
+    let u = crate::ssr::require(Role::Admin).await?;
+    let store = crate::ssr::store()?;
+    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    store.redeliver(&crate::ssr::actor(&u), p.id, id).await.map_err(crate::ssr::store_error)?;
+    Ok(format!("Delivery #{id} will be sent again within a few seconds."))
+}
+
+/// The webhooks section of a project page, for admins.
+#[component]
+pub fn Webhooks(project: String, changes: Signal<usize>) -> impl IntoView {
+    let add = ServerAction::<AddWebhook>::new();
+    let delete = ServerAction::<DeleteWebhook>::new();
+    let again = ServerAction::<Redeliver>::new();
+    let (added, deleted, sent) = (successes(add), successes(delete), successes(again));
+    let key = {
+        let project = project.clone();
+        move || (project.clone(), added.get() + deleted.get() + sent.get() + changes.get())
+    };
+    let data = Resource::new(key, |(project, _)| get_webhooks(project));
+    let sent_add = crate::form_outcome::outcome_for::<AddWebhook>(None);
+    let sent_delete = crate::form_outcome::outcome_for::<DeleteWebhook>(None);
+    let sent_again = crate::form_outcome::outcome_for::<Redeliver>(None);
+    let (fold, form) = fold_on_success(add);
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let project = project.clone();
+                let (sent_add, sent_delete, sent_again) = (sent_add.clone(), sent_delete.clone(), sent_again.clone());
+                Suspend::new(async move {
+                    match data.await {
+                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
+                        Ok(w) => {
+                            let (for_list, for_form) = (project.clone(), project.clone());
+                            view! {
+                            <p class="muted">"Endpoints told of this project's changes as they happen: JSON, or a message for Slack, Mattermost or Microsoft Teams incoming webhooks. Each delivery is signed, queued in the database and retried with growing pauses for a day."</p>
+                            <HookList hooks=w.hooks project=for_list delete=delete/>
+                            <ActionNote action=delete sent=sent_delete.clone()/>
+                            <details class="section card create-form" node_ref=fold>
+                                <summary>"Add a webhook"</summary>
+                                <ActionForm action=add node_ref=form attr:class="form form-grid">
+                                    <input type="hidden" name="project" value=for_form/>
+                                    <label>"URL"<input name="url" type="url" required placeholder="https://hooks.example.com/readyboard"/></label>
+                                    <label>"Format"
+                                        <select name="format">
+                                            <option value="json">"JSON (signed)"</option>
+                                            <option value="slack">"Chat message (Slack, Mattermost, Teams)"</option>
+                                        </select>
+                                    </label>
+                                    <fieldset class="events wide">
+                                        <legend>"Events"</legend>
+                                        {w.events.into_iter().map(|(name, about)| view! {
+                                            <label class="check"><input type="checkbox" name="events[]" value=name.clone() checked/>
+                                                <code>{name}</code>" — "{about}</label>
+                                        }).collect_view()}
+                                    </fieldset>
+                                    <button type="submit" class="btn btn-primary">"Add webhook"</button>
+                                </ActionForm>
+                            </details>
+                            <ActionNote action=add sent=sent_add.clone()/>
+                            <Deliveries deliveries=w.deliveries project=project again=again/>
+                            <ActionNote action=again sent=sent_again.clone()/>
+                        }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// The registered endpoints, each with a button that removes it.
+#[component]
+fn HookList(hooks: Vec<HookLine>, project: String, delete: ServerAction<DeleteWebhook>) -> impl IntoView {
+    if hooks.is_empty() {
+        return view! { <p class="muted">"No webhooks yet."</p> }.into_any();
+    }
+    view! {
+        <ul class="hooks">
+            {hooks.into_iter().map(|h| {
+                let project = project.clone();
+                view! {
+                <li>
+                    <code class="hook-url">{h.url}</code>" "
+                    <span class="chip">{h.format}</span>
+                    <span class="muted small">{format!(" {}", h.events.join(", "))}</span>
+                    <ActionForm action=delete attr:class="inline">
+                        <input type="hidden" name="project" value=project/>
+                        <input type="hidden" name="id" value=h.id/>
+                        <button type="submit" class="btn btn-quiet">"Remove"</button>
+                    </ActionForm>
+                </li>
+            }}).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// The newest deliveries, with what came of each and a "Redeliver" button.
+#[component]
+fn Deliveries(deliveries: Vec<DeliveryLine>, project: String, again: ServerAction<Redeliver>) -> impl IntoView {
+    if deliveries.is_empty() {
+        return view! { <p class="muted">"No deliveries yet."</p> }.into_any();
+    }
+    view! {
+        <h3>"Recent deliveries"</h3>
+        <div class="table-wrap">
+            <table class="table deliveries">
+                <thead><tr><th>"Delivery"</th><th>"Event"</th><th>"Status"</th><th class="num">"Attempts"</th><th>"Last answer"</th><th>"Queued"</th><th></th></tr></thead>
+                <tbody>
+                    {deliveries.into_iter().map(|d| {
+                        let status_class = match d.status.as_str() {
+                            "delivered" => "status status-pass",
+                            "failed" => "status status-fail",
+                            _ => "status status-warn",
+                        };
+                        let status = match &d.next {
+                            Some(next) => format!("{} · next try {next}", d.status),
+                            None => d.status.clone(),
+                        };
+                        let project = project.clone();
+                        let answer = match (d.code, &d.error) {
+                            (_, Some(e)) => e.clone(),
+                            (Some(code), None) => format!("HTTP {code}"),
+                            (None, None) => "—".to_string(),
+                        };
+                        view! {
+                            <tr>
+                                <td>{format!("#{}", d.id)}<div class="muted small hook-url">{d.url}</div></td>
+                                <td><code>{d.event}</code></td>
+                                <td><span class=status_class>{status}</span></td>
+                                <td class="num">{d.attempts}</td>
+                                <td class="muted small">{answer}</td>
+                                <td class="muted">{d.queued}</td>
+                                <td>
+                                    <ActionForm action=again attr:class="inline">
+                                        <input type="hidden" name="project" value=project/>
+                                        <input type="hidden" name="id" value=d.id/>
+                                        <button type="submit" class="btn btn-quiet">"Redeliver"</button>
+                                    </ActionForm>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
