@@ -123,7 +123,7 @@ mod browser {
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use web_sys::{Event, EventSource};
+    use web_sys::{Event, EventSource, HtmlInputElement, HtmlTextAreaElement};
 
     use super::{Connection, Live, Scope};
 
@@ -139,10 +139,68 @@ mod browser {
         }
     }
 
+    /// Whether the reader is editing a form: a field has the focus, or a field's value
+    /// differs from the one the page gave it. A page fetched again meanwhile would be drawn
+    /// anew, and what they typed would be gone.
+    fn editing() -> bool {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return false };
+        if doc.active_element().is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")) {
+            return true;
+        }
+        let Ok(fields) = doc.query_selector_all("form input, form textarea") else { return false };
+        (0..fields.length()).filter_map(|i| fields.item(i)).any(|node| {
+            if let Some(input) = node.dyn_ref::<HtmlInputElement>() {
+                match input.type_().as_str() {
+                    "hidden" | "submit" | "button" => false,
+                    "checkbox" | "radio" => input.checked() != input.default_checked(),
+                    _ => input.value() != input.default_value(),
+                }
+            } else {
+                node.dyn_ref::<HtmlTextAreaElement>()
+                    .is_some_and(|area| area.default_value().is_ok_and(|given| area.value() != given))
+            }
+        })
+    }
+
+    /// Counts the changes the tab was told of on `<html data-live-received>`, applied or not
+    /// yet (what tests and curious readers can watch).
+    fn mark_received() {
+        let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
+            return;
+        };
+        let seen = root.get_attribute("data-live-received").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        let _ = root.set_attribute("data-live-received", &(seen + 1).to_string());
+    }
+
+    /// Counts a change now, or — while the reader is editing a form — once they are done
+    /// (looking again every second).
+    fn count_when_idle(live: Live, waiting: StoredValue<bool, LocalStorage>) {
+        if !editing() {
+            waiting.set_value(false);
+            live.changes.update(|n| *n += 1);
+            return;
+        }
+        if waiting.get_value() {
+            return;
+        }
+        waiting.set_value(true);
+        set_timeout(
+            move || {
+                waiting.set_value(false);
+                count_when_idle(live, waiting);
+            },
+            std::time::Duration::from_secs(1),
+        );
+    }
+
     /// Opens the stream of `scope` and listens to it; `None` if the browser refuses.
     fn open(scope: &Scope, live: Live) -> Option<Stream> {
         let source = EventSource::new(&scope.url()).ok()?;
-        let changed = Closure::<dyn FnMut(Event)>::new(move |_: Event| live.changes.update(|n| *n += 1));
+        let waiting = StoredValue::new_local(false);
+        let changed = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            mark_received();
+            count_when_idle(live, waiting);
+        });
         let opened = Closure::<dyn FnMut(Event)>::new(move |_: Event| live.connection.set(Connection::Open));
         let lost = {
             let source = source.clone();

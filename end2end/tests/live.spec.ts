@@ -91,3 +91,26 @@ test("two instances on one PostgreSQL: an upload through one moves a page served
   await showsWithinTwoSeconds(page, id);
   await shot(page, "live-two-instances");
 });
+
+test("a live update waits while a form is being filled in, and follows once it is left as it was", async ({ page }) => {
+  expect(CI_TOKEN, "scripts/test.sh passes a CI token").not.toBe("");
+  await login(page, "admin");
+  await openLive(page);
+  await page.getByText("Phase settings").click();
+  const weights = page.getByLabel("Category weights");
+  const given = await weights.inputValue();
+  await weights.fill("Security=3");
+  const received = () => page.evaluate(() => Number(document.documentElement.dataset.liveReceived ?? "0"));
+  const before = await received();
+  const base = new URL(page.url()).origin;
+  const id = await upload(base, CI_TOKEN, `while-typing-${Date.now()}`);
+  // The server told the page, but the page keeps what was typed and waits.
+  await expect.poll(received, { timeout: 2_000 }).toBeGreaterThan(before);
+  await expect(weights).toHaveValue("Security=3");
+  await expect(page.locator(`a[href="/reports/${id}"]`)).toHaveCount(0);
+  // Put back as it was and left: the update follows within a couple of seconds.
+  await weights.fill(given);
+  await page.locator("h1").click();
+  await expect(page.locator(`a[href="/reports/${id}"]`).first()).toBeVisible({ timeout: 3_000 });
+  expect(await page.evaluate(() => (window as any).__notReloaded)).toBe(true);
+});
