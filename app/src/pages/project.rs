@@ -161,6 +161,7 @@ pub fn ProjectPage() -> impl IntoView {
     let created = successes(create);
     let retain = ServerAction::<SetRetention>::new();
     let retained = successes(retain);
+    let hooks = crate::pages::webhooks::WebhookActions::new();
     let changes =
         crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
     let data = Resource::new(
@@ -227,7 +228,7 @@ pub fn ProjectPage() -> impl IntoView {
                             {p.can_admin.then(|| view! {
                                 <section class="section" id="webhooks">
                                     <h2>"Webhooks"</h2>
-                                    <crate::pages::webhooks::Webhooks project=slug.clone() changes=changes/>
+                                    <crate::pages::webhooks::Webhooks project=slug.clone() changes=changes actions=hooks/>
                                 </section>
                             })}
                         }.into_any()

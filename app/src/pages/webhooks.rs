@@ -149,16 +149,39 @@ pub async fn redeliver(project: String, id: i64) -> Result<String, ServerFnError
     Ok(format!("Delivery #{id} will be sent again within a few seconds."))
 }
 
+/// The forms of the webhooks section. Made by the page, outside what it draws anew when its
+/// data changes, so that what came of a form stays shown.
+#[derive(Clone, Copy)]
+pub struct WebhookActions {
+    add: ServerAction<AddWebhook>,
+    delete: ServerAction<DeleteWebhook>,
+    again: ServerAction<Redeliver>,
+    /// Successful calls of any of them.
+    done: Signal<usize>,
+}
+
+impl WebhookActions {
+    /// The forms, for a page to make once.
+    pub fn new() -> WebhookActions {
+        let (add, delete, again) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
+        let (added, deleted, sent) = (successes(add), successes(delete), successes(again));
+        WebhookActions { add, delete, again, done: Signal::derive(move || added.get() + deleted.get() + sent.get()) }
+    }
+}
+
+impl Default for WebhookActions {
+    fn default() -> Self {
+        WebhookActions::new()
+    }
+}
+
 /// The webhooks section of a project page, for admins.
 #[component]
-pub fn Webhooks(project: String, changes: Signal<usize>) -> impl IntoView {
-    let add = ServerAction::<AddWebhook>::new();
-    let delete = ServerAction::<DeleteWebhook>::new();
-    let again = ServerAction::<Redeliver>::new();
-    let (added, deleted, sent) = (successes(add), successes(delete), successes(again));
+pub fn Webhooks(project: String, changes: Signal<usize>, actions: WebhookActions) -> impl IntoView {
+    let WebhookActions { add, delete, again, done } = actions;
     let key = {
         let project = project.clone();
-        move || (project.clone(), added.get() + deleted.get() + sent.get() + changes.get())
+        move || (project.clone(), done.get() + changes.get())
     };
     let data = Resource::new(key, |(project, _)| get_webhooks(project));
     let sent_add = crate::form_outcome::outcome_for::<AddWebhook>(None);
