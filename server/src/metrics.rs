@@ -389,6 +389,7 @@ mod dashboard {
         let metrics = super::Metrics::default();
         metrics.record_request("/healthz", "GET", 200, 0.01);
         metrics.record_ingest("junit", "created", Some(2048), 0.1);
+        metrics.record_webhook("report.ingested", "delivered");
         let exposed = metrics.render(&store).await;
         let dashboard: serde_json::Value =
             serde_json::from_str(include_str!("../../docs/grafana-dashboard.json")).expect("valid JSON");

@@ -105,9 +105,33 @@ async fn setup(url: &str, file: &DbFile, format: &str) -> (Store, i64) {
 }
 
 async fn deliver(store: &Store) -> usize {
+    deliver_counted(store, None).await
+}
+
+async fn deliver_counted(store: &Store, metrics: Option<Arc<readyboard_server::metrics::Metrics>>) -> usize {
     let timeout = Duration::from_millis(500);
-    let sender = readyboard_server::webhooks::Sender::new(timeout, "https://rb.example/", None);
+    let sender = readyboard_server::webhooks::Sender::new(timeout, "https://rb.example/", metrics);
     readyboard_server::webhooks::deliver_due(store, &sender, timeout).await
+}
+
+/// The value of counter `metric` with `labels` in a Prometheus scrape of `metrics`.
+async fn counter(
+    metrics: &readyboard_server::metrics::Metrics,
+    store: &Store,
+    metric: &str,
+    labels: &[(&str, &str)],
+) -> f64 {
+    let text = metrics.render(store).await;
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).expect("a valid exposition");
+    scrape
+        .samples
+        .iter()
+        .find(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            _ => f64::NAN,
+        })
+        .unwrap_or(0.0)
 }
 
 #[tokio::test]
@@ -116,7 +140,10 @@ async fn a_stored_report_is_posted_signed_and_recorded_as_delivered() {
     let file = DbFile::new();
     let (store, shop) = setup(&url, &file, "json").await;
     let report = store_report(&store, shop, "api", 3).await;
-    assert_eq!(deliver(&store).await, 2, "the report and the phase's first verdict");
+    let metrics = Arc::new(readyboard_server::metrics::Metrics::default());
+    assert_eq!(deliver_counted(&store, Some(metrics.clone())).await, 2, "the report and the phase's first verdict");
+    let labels = [("event", "report.ingested"), ("outcome", "delivered")];
+    assert_eq!(counter(&metrics, &store, "readyboard_webhook_attempts_total", &labels).await, 1.0);
     let got = r.got.lock().unwrap().clone();
     let events: Vec<_> = got.iter().map(|g| g.headers["x-readyboard-event"].to_str().unwrap().to_string()).collect();
     assert!(events.contains(&"report.ingested".to_string()), "{events:?}");
