@@ -102,11 +102,15 @@ pub fn follow(scope: impl Fn() -> Scope + Send + Sync + 'static) -> Signal<usize
     if cfg!(feature = "hydrate") {
         Effect::new(move |_| {
             let scope = scope();
-            live.scope.update(|s| {
-                if s.as_ref().is_none_or(|(_, old)| *old != scope) {
-                    *s = Some((owner, scope));
-                }
-            });
+            // Only a different scope is news: the same one is taken over quietly (so that the
+            // page shown before does not close it as it goes), without making the stream's
+            // effect run again for nothing.
+            let different = live.scope.with_untracked(|s| s.as_ref().is_none_or(|(_, old)| *old != scope));
+            if different {
+                live.scope.set(Some((owner, scope)));
+            } else {
+                live.scope.update_untracked(|s| *s = Some((owner, scope)));
+            }
         });
         on_cleanup(move || {
             // Only if no page shown since has taken the stream over.
@@ -120,6 +124,9 @@ pub fn follow(scope: impl Fn() -> Scope + Send + Sync + 'static) -> Signal<usize
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
     use leptos::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
@@ -145,6 +152,11 @@ mod browser {
     fn editing() -> bool {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return false };
         if doc.active_element().is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")) {
+            return true;
+        }
+        // A form unfolded to be used ("Manage", "Add a blocker", "Phase settings"…): drawn
+        // anew, it would fold under the reader's pointer.
+        if doc.query_selector("main details[open] form").ok().flatten().is_some() {
             return true;
         }
         let Ok(fields) = doc.query_selector_all("form input, form textarea") else { return false };
@@ -174,19 +186,22 @@ mod browser {
 
     /// Counts a change now, or — while the reader is editing a form — once they are done
     /// (looking again every second).
-    fn count_when_idle(live: Live, waiting: StoredValue<bool, LocalStorage>) {
+    ///
+    /// `waiting` is plain data, not a reactive value: it outlives the effect run that opened
+    /// the stream (a reactive one was disposed when that effect ran again, and the next
+    /// change panicked on it).
+    fn count_when_idle(live: Live, waiting: Rc<Cell<bool>>) {
         if !editing() {
-            waiting.set_value(false);
-            live.changes.update(|n| *n += 1);
+            waiting.set(false);
+            live.changes.try_update(|n| *n += 1);
             return;
         }
-        if waiting.get_value() {
+        if waiting.replace(true) {
             return;
         }
-        waiting.set_value(true);
         set_timeout(
             move || {
-                waiting.set_value(false);
+                waiting.set(false);
                 count_when_idle(live, waiting);
             },
             std::time::Duration::from_secs(1),
@@ -196,18 +211,20 @@ mod browser {
     /// Opens the stream of `scope` and listens to it; `None` if the browser refuses.
     fn open(scope: &Scope, live: Live) -> Option<Stream> {
         let source = EventSource::new(&scope.url()).ok()?;
-        let waiting = StoredValue::new_local(false);
+        let waiting = Rc::new(Cell::new(false));
         let changed = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             mark_received();
-            count_when_idle(live, waiting);
+            count_when_idle(live, waiting.clone());
         });
-        let opened = Closure::<dyn FnMut(Event)>::new(move |_: Event| live.connection.set(Connection::Open));
+        let opened = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            live.connection.try_set(Connection::Open);
+        });
         let lost = {
             let source = source.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
                 // Closed: the server refused (the browser does not retry); else retrying.
                 let closed = source.ready_state() == EventSource::CLOSED;
-                live.connection.set(if closed { Connection::Off } else { Connection::Reconnecting });
+                live.connection.try_set(if closed { Connection::Off } else { Connection::Reconnecting });
             })
         };
         for (name, listener) in [("change", &changed), ("open", &opened), ("error", &lost)] {

@@ -91,6 +91,8 @@ pub struct ProjectView {
     pub retention_days: Option<i64>,
     /// Time range of the chart (`7d`, `30d`, `90d`, `all`).
     pub range: String,
+    /// The webhooks section, for admins.
+    pub webhooks: Option<crate::pages::webhooks::WebhooksView>,
 }
 
 /// One report in a list.

@@ -92,7 +92,7 @@ test("two instances on one PostgreSQL: an upload through one moves a page served
   await shot(page, "live-two-instances");
 });
 
-test("a live update waits while a form is being filled in, and follows once it is left as it was", async ({ page }) => {
+test("a live update waits while a form is being filled in, and follows once it is folded away as it was", async ({ page }) => {
   expect(CI_TOKEN, "scripts/test.sh passes a CI token").not.toBe("");
   await login(page, "admin");
   await openLive(page);
@@ -108,9 +108,9 @@ test("a live update waits while a form is being filled in, and follows once it i
   await expect.poll(received, { timeout: 2_000 }).toBeGreaterThan(before);
   await expect(weights).toHaveValue("Security=3");
   await expect(page.locator(`a[href="/reports/${id}"]`)).toHaveCount(0);
-  // Put back as it was and left: the update follows within a couple of seconds.
+  // Put back as it was and folded away: the update follows within a couple of seconds.
   await weights.fill(given);
-  await page.locator("h1").click();
+  await page.getByText("Phase settings").click();
   await expect(page.locator(`a[href="/reports/${id}"]`).first()).toBeVisible({ timeout: 3_000 });
   expect(await page.evaluate(() => (window as any).__notReloaded)).toBe(true);
 });

@@ -36,7 +36,13 @@ pub async fn get_project(slug: String, range: String) -> Result<ProjectView, Ser
         let series = store.project_score_series(p.id, &range).await.map_err(crate::ssr::store_error)?;
         Some(score_chart(&p.slug, &series))
     };
+    let webhooks = if me.role().allows(Role::Admin) {
+        Some(crate::pages::webhooks::webhooks_view(&store, p.id, now).await?)
+    } else {
+        None
+    };
     Ok(ProjectView {
+        webhooks,
         slug: p.slug,
         name: p.name,
         description: p.description,
@@ -167,7 +173,7 @@ pub fn ProjectPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
-            (slug, range.unwrap_or_default(), created.get() + retained.get() + changes.get())
+            (slug, range.unwrap_or_default(), created.get() + retained.get() + hooks.done.get() + changes.get())
         },
         |(slug, range, _)| get_project(slug, range),
     );
@@ -225,10 +231,10 @@ pub fn ProjectPage() -> impl IntoView {
                                 <h2>"Retention"</h2>
                                 <Retention project=slug.clone() days=p.retention_days can_admin=p.can_admin action=retain/>
                             </section>
-                            {p.can_admin.then(|| view! {
+                            {p.webhooks.map(|w| view! {
                                 <section class="section" id="webhooks">
                                     <h2>"Webhooks"</h2>
-                                    <crate::pages::webhooks::Webhooks project=slug.clone() changes=changes actions=hooks/>
+                                    <crate::pages::webhooks::Webhooks project=slug.clone() w=w actions=hooks/>
                                 </section>
                             })}
                         }.into_any()

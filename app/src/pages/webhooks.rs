@@ -63,10 +63,19 @@ pub async fn get_webhooks(project: String) -> Result<WebhooksView, ServerFnError
     use readyboard_domain::role::Role;
     crate::ssr::require(Role::Admin).await?;
     let store = crate::ssr::store()?;
-    let now = crate::ssr::now_ms();
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    let hooks = store.webhooks(p.id).await.map_err(crate::ssr::store_error)?;
-    let deliveries = store.deliveries(p.id, LISTED).await.map_err(crate::ssr::store_error)?;
+    webhooks_view(&store, p.id, crate::ssr::now_ms()).await
+}
+
+/// The webhooks section's data for project `project_id` as of `now`.
+#[cfg(feature = "ssr")]
+pub(crate) async fn webhooks_view(
+    store: &readyboard_store::Store,
+    project_id: i64,
+    now: i64,
+) -> Result<WebhooksView, ServerFnError> {
+    let hooks = store.webhooks(project_id).await.map_err(crate::ssr::store_error)?;
+    let deliveries = store.deliveries(project_id, LISTED).await.map_err(crate::ssr::store_error)?;
     Ok(WebhooksView {
         hooks: hooks
             .into_iter()
@@ -156,8 +165,8 @@ pub struct WebhookActions {
     add: ServerAction<AddWebhook>,
     delete: ServerAction<DeleteWebhook>,
     again: ServerAction<Redeliver>,
-    /// Successful calls of any of them.
-    done: Signal<usize>,
+    /// Successful calls of any of them: the page fetches its data again on each.
+    pub done: Signal<usize>,
 }
 
 impl WebhookActions {
@@ -175,63 +184,45 @@ impl Default for WebhookActions {
     }
 }
 
-/// The webhooks section of a project page, for admins.
+/// The webhooks section of a project page, for admins, drawn from the page's data (a
+/// resource of its own would be dropped with the section whenever the page is drawn anew,
+/// while it was still loading).
 #[component]
-pub fn Webhooks(project: String, changes: Signal<usize>, actions: WebhookActions) -> impl IntoView {
-    let WebhookActions { add, delete, again, done } = actions;
-    let key = {
-        let project = project.clone();
-        move || (project.clone(), done.get() + changes.get())
-    };
-    let data = Resource::new(key, |(project, _)| get_webhooks(project));
+pub fn Webhooks(project: String, w: WebhooksView, actions: WebhookActions) -> impl IntoView {
+    let WebhookActions { add, delete, again, .. } = actions;
     let sent_add = crate::form_outcome::outcome_for::<AddWebhook>(None);
     let sent_delete = crate::form_outcome::outcome_for::<DeleteWebhook>(None);
     let sent_again = crate::form_outcome::outcome_for::<Redeliver>(None);
     let (fold, form) = fold_on_success(add);
+    let (for_list, for_form) = (project.clone(), project.clone());
     view! {
-        <Transition fallback=|| ()>
-            {move || {
-                let project = project.clone();
-                let (sent_add, sent_delete, sent_again) = (sent_add.clone(), sent_delete.clone(), sent_again.clone());
-                Suspend::new(async move {
-                    match data.await {
-                        Err(e) => view! { <p class="alert alert-error">{e.to_string()}</p> }.into_any(),
-                        Ok(w) => {
-                            let (for_list, for_form) = (project.clone(), project.clone());
-                            view! {
-                            <p class="muted">"Endpoints told of this project's changes as they happen: JSON, or a message for Slack, Mattermost or Microsoft Teams incoming webhooks. Each delivery is signed, queued in the database and retried with growing pauses for a day."</p>
-                            <HookList hooks=w.hooks project=for_list delete=delete/>
-                            <ActionNote action=delete sent=sent_delete.clone()/>
-                            <details class="section card create-form" node_ref=fold>
-                                <summary>"Add a webhook"</summary>
-                                <ActionForm action=add node_ref=form attr:class="form form-grid">
-                                    <input type="hidden" name="project" value=for_form/>
-                                    <label>"URL"<input name="url" type="url" required placeholder="https://hooks.example.com/readyboard"/></label>
-                                    <label>"Format"
-                                        <select name="format">
-                                            <option value="json">"JSON (signed)"</option>
-                                            <option value="slack">"Chat message (Slack, Mattermost, Teams)"</option>
-                                        </select>
-                                    </label>
-                                    <fieldset class="events wide">
-                                        <legend>"Events"</legend>
-                                        {w.events.into_iter().map(|(name, about)| view! {
-                                            <label class="check"><input type="checkbox" name="events[]" value=name.clone() checked/>
-                                                <code>{name}</code>" — "{about}</label>
-                                        }).collect_view()}
-                                    </fieldset>
-                                    <button type="submit" class="btn btn-primary">"Add webhook"</button>
-                                </ActionForm>
-                            </details>
-                            <ActionNote action=add sent=sent_add.clone()/>
-                            <Deliveries deliveries=w.deliveries project=project again=again/>
-                            <ActionNote action=again sent=sent_again.clone()/>
-                        }.into_any()
-                        }
-                    }
-                })
-            }}
-        </Transition>
+        <p class="muted">"Endpoints told of this project's changes as they happen: JSON, or a message for Slack, Mattermost or Microsoft Teams incoming webhooks. Each delivery is signed, queued in the database and retried with growing pauses for a day."</p>
+        <HookList hooks=w.hooks project=for_list delete=delete/>
+        <ActionNote action=delete sent=sent_delete/>
+        <details class="section card create-form" node_ref=fold>
+            <summary>"Add a webhook"</summary>
+            <ActionForm action=add node_ref=form attr:class="form form-grid">
+                <input type="hidden" name="project" value=for_form/>
+                <label>"URL"<input name="url" type="url" required placeholder="https://hooks.example.com/readyboard"/></label>
+                <label>"Format"
+                    <select name="format">
+                        <option value="json">"JSON (signed)"</option>
+                        <option value="slack">"Chat message (Slack, Mattermost, Teams)"</option>
+                    </select>
+                </label>
+                <fieldset class="events wide">
+                    <legend>"Events"</legend>
+                    {w.events.into_iter().map(|(name, about)| view! {
+                        <label class="check"><input type="checkbox" name="events[]" value=name.clone() checked/>
+                            <code>{name}</code>" — "{about}</label>
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit" class="btn btn-primary">"Add webhook"</button>
+            </ActionForm>
+        </details>
+        <ActionNote action=add sent=sent_add/>
+        <Deliveries deliveries=w.deliveries project=project again=again/>
+        <ActionNote action=again sent=sent_again/>
     }
 }
 
