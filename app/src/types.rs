@@ -92,7 +92,7 @@ pub struct ProjectView {
     /// Time range of the chart (`7d`, `30d`, `90d`, `all`).
     pub range: String,
     /// The webhooks section, for admins.
-    pub webhooks: Option<crate::pages::webhooks::WebhooksView>,
+    pub webhooks: Option<WebhooksView>,
 }
 
 /// One report in a list.
@@ -873,4 +873,51 @@ pub struct AuditView {
     pub total: i64,
     /// Id to continue from for older entries.
     pub older: Option<i64>,
+}
+
+/// An endpoint as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HookLine {
+    /// Id.
+    pub id: i64,
+    /// Where deliveries go.
+    pub url: String,
+    /// `json` or `slack`.
+    pub format: String,
+    /// The events it is told of.
+    pub events: Vec<String>,
+}
+
+/// A delivery as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveryLine {
+    /// Id.
+    pub id: i64,
+    /// The endpoint's URL.
+    pub url: String,
+    /// The event.
+    pub event: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The last answer's HTTP status.
+    pub code: Option<i64>,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When it was queued, relative.
+    pub queued: String,
+    /// When it is tried next (pending only), relative.
+    pub next: Option<String>,
+}
+
+/// The webhooks section's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhooksView {
+    /// The endpoints.
+    pub hooks: Vec<HookLine>,
+    /// The newest deliveries.
+    pub deliveries: Vec<DeliveryLine>,
+    /// Every event an endpoint can ask for, with what it tells of.
+    pub events: Vec<(String, String)>,
 }

@@ -34,7 +34,7 @@ use readyboard_app::pages::phase::{GetPhase, SavePhaseSettings};
 use readyboard_app::pages::project::{GetProject, SetRetention};
 use readyboard_app::pages::report::{GetChecks, GetDiff, GetReport};
 use readyboard_app::pages::trends::GetTrends;
-use readyboard_app::pages::webhooks::{AddWebhook, DeleteWebhook, GetWebhooks, Redeliver};
+use readyboard_app::pages::webhooks::{AddWebhook, DeleteWebhook, Redeliver};
 use readyboard_domain::role::Role;
 use readyboard_server::api::{Access, Endpoint};
 use readyboard_server::cli::{DbArgs, ServeArgs};
@@ -317,7 +317,6 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
         ),
         row(SetRetention::PATH, Some(Admin), "project=shop&days=400"),
         // Webhooks.
-        row(GetWebhooks::PATH, Some(Admin), "project=shop"),
         row(
             AddWebhook::PATH,
             Some(Admin),

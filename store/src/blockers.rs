@@ -311,7 +311,7 @@ impl Store {
                 project_id: Some(project_id), phase_id: Some(phase_id), before: None, after: Some(snapshot(&item)),
             })?;
             let phase = phase_in_tx!(&mut *tx, phase_id);
-            crate::ingest::record_verdict!(tx, actor, &phase, now);
+            crate::evaluation::record_verdict!(tx, actor, &phase, now);
             tx.commit().await?;
             self.changed();
             Ok::<_, StoreError>(item)
@@ -448,8 +448,11 @@ impl Store {
                 project_id: Some(project_id), phase_id: Some(before.phase_id),
                 before: Some(snapshot(&before)), after: Some(snapshot(&after)),
             })?;
-            let phase = phase_in_tx!(&mut *tx, before.phase_id);
-            crate::ingest::record_verdict!(tx, actor, &phase, now_ms());
+            // Owners and due dates do not move a verdict; the other steps may.
+            if action != "blocker.assign" {
+                let phase = phase_in_tx!(&mut *tx, before.phase_id);
+                crate::evaluation::record_verdict!(tx, actor, &phase, now_ms());
+            }
             tx.commit().await?;
             self.changed();
             Ok::<_, StoreError>(after)

@@ -594,7 +594,7 @@ impl Store {
                 project_id: Some(project_id), phase_id: Some(item.phase_id), before: None,
                 after: Some(json!({"verdict": verdict, "comment": comment, "item_version": item.version, "despite": despite})),
             })?;
-            crate::ingest::record_verdict!(tx, actor, &phase, now);
+            crate::evaluation::record_verdict!(tx, actor, &phase, now);
             let s = sqlx::query_as::<_, Signoff>(
                 "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at, s.despite \
                  FROM signoffs s JOIN users u ON u.id = s.user_id WHERE s.id = $1",

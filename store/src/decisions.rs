@@ -9,7 +9,7 @@ use crate::audit::{Actor, AuditWrite, write_audit};
 use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
-use crate::ingest::evaluate_tx;
+use crate::evaluation::evaluate_tx;
 use crate::projects::PhaseRow;
 
 /// Decisions a person may record.

@@ -13,6 +13,7 @@ mod checklist;
 mod db;
 mod decisions;
 mod error;
+mod evaluation;
 mod flaky;
 mod ingest;
 mod personal_tokens;

@@ -277,19 +277,20 @@ impl Store {
             let mut tx = pool.begin_write().await?;
             let ids: Vec<i64> = sqlx::query_scalar(&claim)
                 .bind(now + lease_ms).bind(now).bind(limit).fetch_all(&mut *tx).await?;
-            let mut due = Vec::with_capacity(ids.len());
-            for id in ids {
-                let d: DueDelivery = sqlx::query_as(
-                    "SELECT d.id, d.attempts, d.event, w.url, w.format, w.secret, a.id AS audit_id, a.at, a.action, \
-                     a.actor_label AS actor, a.entity, a.entity_id, a.before_json, a.after_json, p.slug AS project, \
-                     p.name AS project_name, ph.slug AS phase, ph.name AS phase_name \
-                     FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
-                     JOIN audit_log a ON a.id = d.audit_id JOIN projects p ON p.id = w.project_id \
-                     LEFT JOIN phases ph ON ph.id = a.phase_id WHERE d.id = $1",
-                )
-                .bind(id).fetch_one(&mut *tx).await?;
-                due.push(d);
+            if ids.is_empty() {
+                return Ok(Vec::new());
             }
+            // The claimed rows whole, in one query (ids are numbers: listed inline).
+            let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            let sql = format!(
+                "SELECT d.id, d.attempts, d.event, w.url, w.format, w.secret, a.id AS audit_id, a.at, a.action, \
+                 a.actor_label AS actor, a.entity, a.entity_id, a.before_json, a.after_json, p.slug AS project, \
+                 p.name AS project_name, ph.slug AS phase, ph.name AS phase_name \
+                 FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id \
+                 JOIN audit_log a ON a.id = d.audit_id JOIN projects p ON p.id = w.project_id \
+                 LEFT JOIN phases ph ON ph.id = a.phase_id WHERE d.id IN ({listed}) ORDER BY d.next_attempt_at, d.id"
+            );
+            let due: Vec<DueDelivery> = sqlx::query_as(&sql).fetch_all(&mut *tx).await?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(due)
         })?;

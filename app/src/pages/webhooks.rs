@@ -2,69 +2,23 @@
 //! form that adds one, and the recent deliveries with a "Redeliver" button.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::form_outcome::{ActionNote, fold_on_success, successes};
-
-/// An endpoint as listed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HookLine {
-    /// Id.
-    pub id: i64,
-    /// Where deliveries go.
-    pub url: String,
-    /// `json` or `slack`.
-    pub format: String,
-    /// The events it is told of.
-    pub events: Vec<String>,
-}
-
-/// A delivery as listed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeliveryLine {
-    /// Id.
-    pub id: i64,
-    /// The endpoint's URL.
-    pub url: String,
-    /// The event.
-    pub event: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
-    /// Attempts so far.
-    pub attempts: i64,
-    /// The last answer's HTTP status.
-    pub code: Option<i64>,
-    /// Why the last attempt failed.
-    pub error: Option<String>,
-    /// When it was queued, relative.
-    pub queued: String,
-    /// When it is tried next (pending only), relative.
-    pub next: Option<String>,
-}
-
-/// The webhooks section's data.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhooksView {
-    /// The endpoints.
-    pub hooks: Vec<HookLine>,
-    /// The newest deliveries.
-    pub deliveries: Vec<DeliveryLine>,
-    /// Every event an endpoint can ask for, with what it tells of.
-    pub events: Vec<(String, String)>,
-}
+use crate::types::{DeliveryLine, HookLine, WebhooksView};
 
 /// Deliveries listed.
 #[cfg(feature = "ssr")]
 const LISTED: i64 = 25;
 
-/// A project's webhooks and their newest deliveries (admins).
-#[server]
-pub async fn get_webhooks(project: String) -> Result<WebhooksView, ServerFnError> {
-    use readyboard_domain::role::Role;
-    crate::ssr::require(Role::Admin).await?;
+/// The signed-in admin, the store and the project of slug `project`, for the forms below.
+#[cfg(feature = "ssr")]
+async fn admin_and_project(
+    project: &str,
+) -> Result<(readyboard_store::Actor, readyboard_store::Store, i64), ServerFnError> {
+    let u = crate::ssr::require(readyboard_domain::role::Role::Admin).await?;
     let store = crate::ssr::store()?;
-    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    webhooks_view(&store, p.id, crate::ssr::now_ms()).await
+    let p = store.project(project).await.map_err(crate::ssr::store_error)?;
+    Ok((crate::ssr::actor(&u), store, p.id))
 }
 
 /// The webhooks section's data for project `project_id` as of `now`.
@@ -119,14 +73,11 @@ pub async fn add_webhook(
     format: String,
     events: Option<Vec<String>>,
 ) -> Result<String, ServerFnError> {
-    use readyboard_domain::role::Role;
-    let u = crate::ssr::require(Role::Admin).await?;
-    let store = crate::ssr::store()?;
-    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
+    let (actor, store, project_id) = admin_and_project(&project).await?;
     let (secret, _, _) = crate::ssr::new_token("whsec");
     let events = events.unwrap_or_default();
     let hook = store
-        .create_webhook(&crate::ssr::actor(&u), p.id, &url, &format, &events, &secret)
+        .create_webhook(&actor, project_id, &url, &format, &events, &secret)
         .await
         .map_err(crate::ssr::store_error)?;
     Ok(format!(
@@ -139,22 +90,16 @@ pub async fn add_webhook(
 /// Removes an endpoint (admins).
 #[server]
 pub async fn delete_webhook(project: String, id: i64) -> Result<String, ServerFnError> {
-    use readyboard_domain::role::Role;
-    let u = crate::ssr::require(Role::Admin).await?;
-    let store = crate::ssr::store()?;
-    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    store.delete_webhook(&crate::ssr::actor(&u), p.id, id).await.map_err(crate::ssr::store_error)?;
+    let (actor, store, project_id) = admin_and_project(&project).await?;
+    store.delete_webhook(&actor, project_id, id).await.map_err(crate::ssr::store_error)?;
     Ok("Webhook removed, with its deliveries.".to_string())
 }
 
 /// Sends a delivery again now (admins).
 #[server]
 pub async fn redeliver(project: String, id: i64) -> Result<String, ServerFnError> {
-    use readyboard_domain::role::Role;
-    let u = crate::ssr::require(Role::Admin).await?;
-    let store = crate::ssr::store()?;
-    let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    store.redeliver(&crate::ssr::actor(&u), p.id, id).await.map_err(crate::ssr::store_error)?;
+    let (actor, store, project_id) = admin_and_project(&project).await?;
+    store.redeliver(&actor, project_id, id).await.map_err(crate::ssr::store_error)?;
     Ok(format!("Delivery #{id} will be sent again within a few seconds."))
 }
 
