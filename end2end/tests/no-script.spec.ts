@@ -377,3 +377,23 @@ test("retention is set without JavaScript and said on the project page", async (
   await expect(page.getByRole("status")).toContainText("older than 45 days will be pruned");
   await expect(page.getByTestId("retention")).toContainText("kept 45 days");
 });
+
+test("a webhook is added and removed without JavaScript, its events checked as sent", async ({ page }) => {
+  await open(page, "/p/payments-api");
+  const section = page.locator("#webhooks");
+  await section.getByText("Add a webhook", { exact: true }).click();
+  await section.getByLabel("URL").fill("https://hooks.example.com/plain");
+  await section.getByLabel("Format").selectOption("slack");
+  // Only two of the events: the repeated `events[]` fields arrive as a list.
+  for (const box of await section.getByRole("checkbox").all()) await box.uncheck();
+  await section.getByRole("checkbox", { name: /report\.ingested/ }).check();
+  await section.getByRole("checkbox", { name: /decision\.recorded/ }).check();
+  await section.getByRole("button", { name: "Add webhook" }).click();
+  await expect(page.getByRole("status")).toContainText(/Webhook added.*whsec_/);
+  const hook = page.locator("#webhooks .hooks li").filter({ hasText: "hooks.example.com/plain" });
+  await expect(hook).toContainText("slack");
+  await expect(hook).toContainText("report.ingested, decision.recorded");
+  await hook.getByRole("button", { name: "Remove" }).click();
+  await expect(page.getByRole("status")).toContainText("Webhook removed");
+  await expect(page.locator("#webhooks .hooks li").filter({ hasText: "hooks.example.com/plain" })).toHaveCount(0);
+});

@@ -1913,6 +1913,12 @@ async fn a_pruned_report_keeps_its_counts_and_says_its_details_went() {
     let before = app.get(&format!("/api/v1/reports/{first}"), Some(&app.token)).await.json();
     let scorecard = app.get("/api/v1/projects/shop/phases/release-1", Some(&app.token)).await.json();
     assert!(before["pruned_at"].is_null());
+    // Compared while both are whole (and the comparison kept): one check added.
+    let whole = app.get(&format!("/api/v1/reports/{second}/diff"), Some(&app.token)).await.json();
+    assert_eq!(
+        (whole["added"][0]["id"].as_str(), whole["checks_pruned"].as_bool()),
+        (Some("api::new_one"), Some(false))
+    );
 
     // A month and a day later, with a 30-day retention, the older report's details go.
     app.store.set_retention(&Actor::system("test"), app.shop_id, Some(30)).await.unwrap();

@@ -90,6 +90,8 @@ pub(crate) struct Caches {
     /// Locks for user and token lookups: when a busy login's or CI token's entry ages out,
     /// the requests arriving meanwhile wait for one lookup instead of each querying.
     pub account_flights: crate::cache::Flights,
+    /// Reports compared with their previous run, kept under the pair compared.
+    pub diffs: crate::report_diff::DiffCache,
     /// Flaky-check rankings per suite, kept under the reports they were read from.
     pub flaky: crate::flaky::FlakyCache,
 }

@@ -53,6 +53,28 @@ impl StoreError {
         }
     }
 
+    /// The error a computation shared by several callers failed with, for one of them: the
+    /// error itself when nobody else holds it, else an equal one (the database's own errors
+    /// keep whether they mean "unavailable"; others keep their message).
+    pub(crate) fn shared(err: std::sync::Arc<StoreError>) -> StoreError {
+        let err = match std::sync::Arc::try_unwrap(err) {
+            Ok(e) => return e,
+            Err(shared) => shared,
+        };
+        match &*err {
+            StoreError::NotFound => StoreError::NotFound,
+            StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+            StoreError::Invalid(m) => StoreError::Invalid(m.clone()),
+            StoreError::Database(sqlx::Error::PoolTimedOut) => StoreError::Database(sqlx::Error::PoolTimedOut),
+            StoreError::Database(sqlx::Error::PoolClosed) => StoreError::Database(sqlx::Error::PoolClosed),
+            StoreError::Database(sqlx::Error::WorkerCrashed) => StoreError::Database(sqlx::Error::WorkerCrashed),
+            StoreError::Database(sqlx::Error::Io(e)) => {
+                StoreError::Database(sqlx::Error::Io(std::io::Error::new(e.kind(), e.to_string())))
+            }
+            other => StoreError::Database(sqlx::Error::Protocol(other.to_string())),
+        }
+    }
+
     /// Maps a unique-constraint violation to `Conflict(what)`, leaves others as they are.
     pub(crate) fn unique(err: sqlx::Error, what: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &err

@@ -139,36 +139,29 @@ pub async fn get_diff(id: i64) -> Result<crate::types::DiffView, ServerFnError> 
     let store = crate::ssr::store()?;
     let r = store.report(id).await.map_err(crate::ssr::store_error)?;
     let d = store.diff_with_previous(&r).await.map_err(crate::ssr::store_error)?;
-    let mut checks = d.checks;
-    let totals = [
-        checks.new_failures.len(),
-        checks.fixed.len(),
-        checks.still_failing.len(),
-        checks.added.len(),
-        checks.removed.len(),
-    ];
+    let all = &d.checks;
+    let totals = [all.new_failures.len(), all.fixed.len(), all.still_failing.len(), all.added.len(), all.removed.len()];
     // A page shows the first entries of each list; the API has them all.
-    for list in [
-        &mut checks.new_failures,
-        &mut checks.fixed,
-        &mut checks.still_failing,
-        &mut checks.added,
-        &mut checks.removed,
-        &mut checks.no_longer_run,
-    ] {
-        list.truncate(25);
-    }
+    let first = |list: &[readyboard_domain::diff::DiffEntry]| list.iter().take(25).cloned().collect::<Vec<_>>();
+    let checks = readyboard_domain::diff::RunDiff {
+        new_failures: first(&all.new_failures),
+        fixed: first(&all.fixed),
+        no_longer_run: first(&all.no_longer_run),
+        still_failing: first(&all.still_failing),
+        added: first(&all.added),
+        removed: first(&all.removed),
+    };
     let with_unit = |v: f64, unit: &str| format!("{} {unit}", trim_num(v)).trim().to_string();
     let metrics = d
         .metrics
-        .into_iter()
+        .iter()
         .map(|m| crate::types::MetricDelta {
             before: m.before.map(|v| with_unit(v, &m.unit)),
             after: m.after.map(|v| with_unit(v, &m.unit)),
-            target: m.target.map(|t| format!("{t} {}", m.unit).trim().to_string()),
+            target: m.target.as_ref().map(|t| format!("{t} {}", m.unit).trim().to_string()),
             met_before: m.met_before,
             met_after: m.met_after,
-            name: m.name,
+            name: m.name.clone(),
         })
         .collect();
     Ok(crate::types::DiffView { previous_id: d.previous_id, checks, totals, metrics, checks_pruned: d.checks_pruned })

@@ -1,0 +1,179 @@
+//! A report compared with the previous report of its suite, kept once computed.
+//!
+//! Reports never change once stored, so a comparison is valid for as long as the pair it was
+//! made from: it is kept under (report, previous report, whether either's check rows were
+//! pruned). Deleting or pruning a report changes the key instead of invalidating anything.
+
+use std::sync::Arc;
+
+use readyboard_domain::diff::RunDiff;
+use readyboard_domain::model::{Check, Status};
+use serde::Serialize;
+
+use crate::db::Store;
+use crate::error::{StoreError, StoreResult};
+use crate::reads::{MetricRow, ReportRow};
+
+/// How a metric moved between two runs of a suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricChange {
+    /// Metric name.
+    pub name: String,
+    /// Unit.
+    pub unit: String,
+    /// Value in the previous run.
+    pub before: Option<f64>,
+    /// Value in this run.
+    pub after: Option<f64>,
+    /// Target as written ("< 100").
+    pub target: Option<String>,
+    /// Whether the previous value met the target.
+    pub met_before: Option<bool>,
+    /// Whether this value meets the target.
+    pub met_after: Option<bool>,
+}
+
+/// A report compared with the previous report of its suite.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDiff {
+    /// The previous report, if any.
+    pub previous_id: Option<i64>,
+    /// Check changes.
+    pub checks: RunDiff,
+    /// Metric changes.
+    pub metrics: Vec<MetricChange>,
+    /// Whether either report's check rows were pruned (the check changes are then empty).
+    pub checks_pruned: bool,
+}
+
+impl ReportDiff {
+    /// Entries held, the measure the cache is bounded by.
+    fn entries(&self) -> u32 {
+        let c = &self.checks;
+        let n = c.new_failures.len()
+            + c.fixed.len()
+            + c.no_longer_run.len()
+            + c.still_failing.len()
+            + c.added.len()
+            + c.removed.len()
+            + self.metrics.len();
+        u32::try_from(n + 1).unwrap_or(u32::MAX)
+    }
+}
+
+/// (report, previous report, either pruned).
+type DiffKey = (i64, Option<i64>, bool);
+
+/// Entries (changed checks and metrics) kept across all comparisons: a few tens of
+/// megabytes at most, thousands of typical comparisons.
+const DIFF_ENTRIES: u64 = 200_000;
+
+/// Comparisons computed so far, bounded by their entries, least recently used out first.
+pub(crate) struct DiffCache(moka::future::Cache<DiffKey, Arc<ReportDiff>>);
+
+impl Default for DiffCache {
+    fn default() -> Self {
+        DiffCache(
+            moka::future::Cache::builder()
+                .max_capacity(DIFF_ENTRIES)
+                .weigher(|_: &DiffKey, d: &Arc<ReportDiff>| d.entries())
+                .build(),
+        )
+    }
+}
+
+impl std::fmt::Debug for DiffCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiffCache").field("entries", &self.0.entry_count()).finish()
+    }
+}
+
+impl Store {
+    async fn checks_for_diff(&self, report_id: i64) -> StoreResult<Vec<Check>> {
+        Ok(self
+            .check_statuses(report_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, status)| Check {
+                id,
+                name,
+                status: Status::parse(&status).unwrap_or(Status::NotRun),
+                weight: 1.0,
+                ..Default::default()
+            })
+            .collect())
+    }
+
+    /// Compares a report with the previous report of the same suite. Computed once per pair
+    /// and kept (concurrent callers for the same pair wait for the one computing it).
+    pub async fn diff_with_previous(&self, report: &ReportRow) -> StoreResult<Arc<ReportDiff>> {
+        let previous = self.previous_report(report).await?;
+        let pruned = report.pruned_at.is_some() || previous.as_ref().is_some_and(|p| p.pruned_at.is_some());
+        let key = (report.id, previous.as_ref().map(|p| p.id), pruned);
+        self.caches
+            .diffs
+            .0
+            .try_get_with(key, async { self.compute_diff(report, previous.as_ref(), pruned).await.map(Arc::new) })
+            .await
+            .map_err(StoreError::shared)
+    }
+
+    async fn compute_diff(
+        &self,
+        report: &ReportRow,
+        previous: Option<&ReportRow>,
+        checks_pruned: bool,
+    ) -> StoreResult<ReportDiff> {
+        let checks = match previous {
+            Some(p) if !checks_pruned => {
+                let before = self.checks_for_diff(p.id).await?;
+                let current = self.checks_for_diff(report.id).await?;
+                readyboard_domain::diff::diff(&before, &current)
+            }
+            _ => RunDiff::default(),
+        };
+        let after_metrics = self.metrics(report.id).await?;
+        let before_metrics = match previous {
+            Some(p) => self.metrics(p.id).await?,
+            None => Vec::new(),
+        };
+        Ok(ReportDiff {
+            previous_id: previous.map(|p| p.id),
+            checks,
+            metrics: metric_changes(&before_metrics, &after_metrics),
+            checks_pruned,
+        })
+    }
+}
+
+/// Every metric of this run with its previous value, then those only the previous run had.
+fn metric_changes(before: &[MetricRow], after: &[MetricRow]) -> Vec<MetricChange> {
+    let target = |m: &MetricRow| m.target_op.as_ref().zip(m.target_value).map(|(op, v)| format!("{op} {v}"));
+    let mut out: Vec<MetricChange> = after
+        .iter()
+        .map(|m| {
+            let b = before.iter().find(|x| x.name == m.name);
+            MetricChange {
+                name: m.name.clone(),
+                unit: m.unit.clone(),
+                before: b.map(|x| x.value),
+                after: Some(m.value),
+                target: target(m),
+                met_before: b.and_then(|x| x.met),
+                met_after: m.met,
+            }
+        })
+        .collect();
+    for b in before.iter().filter(|b| !after.iter().any(|a| a.name == b.name)) {
+        out.push(MetricChange {
+            name: b.name.clone(),
+            unit: b.unit.clone(),
+            before: Some(b.value),
+            after: None,
+            target: target(b),
+            met_before: b.met,
+            met_after: None,
+        });
+    }
+    out
+}
