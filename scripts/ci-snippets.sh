@@ -75,3 +75,12 @@ id=$(report_in "$summary")
 [ "$(run_of "$id")" = "2222222222222222222222222222222222222222 https://gitlab.example/team/app/-/jobs/99" ] ||
   fail "report $id lacks the pipeline's commit and link: $(run_of "$id")"
 echo "CI snippets: both uploaded and wrote their summaries" >&2
+
+echo "==> readyboard check (read locally, nothing sent)" >&2
+out=$("$bin" check "$work/results/*.xml") || fail "check refused a good report: $out"
+echo "$out" | grep -q "junit.xml: junit (measured), 3 checks: 2 passed, 1 failed, 0 errors, 0 skipped" ||
+  fail "check said: $out"
+echo '<testsuite><testcase' >"$work/broken.xml"
+if err=$("$bin" check "$work/broken.xml" 2>&1); then fail "check accepted a broken file: $err"; fi
+echo "$err" | grep -q "broken.xml: " || fail "check gave no reason: $err"
+echo "CI snippets: readyboard check reads a report and refuses a broken one" >&2

@@ -47,6 +47,16 @@ pub enum Command {
     },
     /// Upload report files to a readyboard server.
     Upload(UploadArgs),
+    /// Read report files here, as the server would, without sending them: each file's
+    /// format, counts and provenance, or why it cannot be read (exit status 1).
+    Check {
+        /// Force a format instead of detecting it.
+        #[arg(long, env = "READYBOARD_FORMAT")]
+        format: Option<String>,
+        /// Files or glob patterns.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
     /// Write a consistent copy of the SQLite database to FILE.
     Backup {
         /// Database.

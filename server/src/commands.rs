@@ -135,6 +135,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         },
         Command::Upload(args) => crate::upload::run(args).await,
+        Command::Check { format, files } => crate::upload::check(format.as_deref(), &files),
         Command::Backup { db, file } => {
             crate::backup::backup(&db.database_url, &file).await?;
             println!("Backup written to {file}.");

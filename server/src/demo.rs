@@ -2,10 +2,8 @@
 //! evidence and three weeks of history — ingested through the same parsers and store
 //! path as real uploads.
 
-use readyboard_domain::ingest;
 use readyboard_store::{Actor, NewReport, Store, StoreError};
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 const DAY: i64 = 86_400_000;
 
@@ -176,8 +174,9 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
                 docs.push(("runbook-review".into(), None, RUNBOOK_REVIEW.to_string(), t + 2_400_000));
             }
             for (suite, kind, doc, at) in docs {
-                let parsed = ingest::parse(doc.as_bytes(), None)
-                    .map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
+                let crate::intake::Prepared { parsed, content_hash, raw_gzip, raw_size } =
+                    crate::intake::prepare(doc.as_bytes(), None)
+                        .map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
                 let new = NewReport {
                     project_id: project.id,
                     phase: spec.phase.to_string(),
@@ -196,9 +195,9 @@ pub async fn load(store: &Store) -> Result<usize, StoreError> {
                     started_at: Some(at - 240_000),
                     finished_at: Some(at),
                     received_at: at,
-                    raw_gzip: gzip(doc.as_bytes()),
-                    raw_size: doc.len() as i64,
-                    content_hash: hex::encode(Sha256::digest(doc.as_bytes())),
+                    raw_gzip,
+                    raw_size: raw_size as i64,
+                    content_hash,
                     idempotency_key: None,
                     parsed,
                 };
@@ -231,13 +230,6 @@ const RUNBOOK_REVIEW: &str = "# Phase 4 — Deployment Runbook Review
 
 ## Production Readiness Status: ✅ READY
 ";
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    let _ = enc.write_all(data);
-    enc.finish().unwrap_or_default()
-}
 
 fn base(spec: &PhaseSpec, suite: &str, kind: &str) -> serde_json::Value {
     json!({

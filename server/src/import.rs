@@ -4,14 +4,14 @@
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use readyboard_app::form_outcome::FormOutcome;
-use readyboard_domain::ingest::{self, Format, IngestError};
+use readyboard_domain::ingest::{Format, IngestError};
 use readyboard_domain::role::Role;
 use readyboard_store::NewReport;
-use sha2::{Digest, Sha256};
 use tower_sessions::Session;
 
-use crate::api::reports::{artifact_time, gzip};
+use crate::api::reports::artifact_time;
 use crate::auth::encode;
+use crate::intake::{Prepared, Refusal};
 use crate::state::AppState;
 
 /// The form's fields.
@@ -131,20 +131,16 @@ pub async fn import(
     let Ok(_slot) = state.intake.admit().await else {
         return back("The server is busy storing other reports; try again in a few seconds.").await;
     };
-    let parsed = state
-        .intake
-        .run(move || {
-            let hash = hex::encode(Sha256::digest(&data));
-            let parsed = ingest::parse(&data, forced);
-            let raw_gzip = gzip(&data);
-            (parsed, hash, raw_gzip, data.len())
-        })
-        .await;
-    let Some((parsed, content_hash, raw_gzip, raw_size)) = parsed else { return back("The import failed.").await };
-    let mut parsed = match parsed {
-        Ok(p) => p,
-        Err(e) => return back(&unreadable(e)).await,
-    };
+    let limit = state.settings.max_upload;
+    let Prepared { mut parsed, content_hash, raw_gzip, raw_size } =
+        match state.intake.prepare(data.into(), false, forced, limit).await {
+            Ok(p) => p,
+            Err(Refusal::Unreadable(e)) => return back(&unreadable(e)).await,
+            Err(Refusal::TooLarge { limit }) => {
+                return back(&format!("The report is larger than {} MiB.", limit >> 20)).await;
+            }
+            Err(Refusal::BadGzip(_) | Refusal::Stopped) => return back("The import failed.").await,
+        };
     // Text a person pastes or picks in the browser is what they say it is (PRODUCT.md rule 7),
     // whatever tool once wrote it.
     parsed.provenance = readyboard_domain::model::Provenance::SelfReported;

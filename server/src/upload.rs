@@ -44,10 +44,41 @@ fn expand(patterns: &[String]) -> Result<Vec<String>, String> {
     Ok(files)
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let _ = enc.write_all(data);
-    enc.finish().unwrap_or_default()
+/// Reads every file as the server would, without sending it; returns the exit code: 1 when
+/// a file cannot be read or is not a report.
+pub fn check(format: Option<&str>, patterns: &[String]) -> Result<ExitCode, String> {
+    let forced = match format {
+        Some(name) => Some(
+            readyboard_domain::ingest::Format::parse_name(name).ok_or_else(|| format!("unknown format `{name}`"))?,
+        ),
+        None => None,
+    };
+    let mut failures = 0;
+    for file in expand(patterns)? {
+        let read = std::fs::read(&file).map_err(|e| format!("cannot read: {e}"));
+        match read.and_then(|data| crate::intake::prepare(&data, forced).map_err(|e| e.to_string())) {
+            Ok(p) => {
+                let c = p.parsed.counts();
+                println!(
+                    "{file}: {} ({}), {} checks: {} passed, {} failed, {} errors, {} skipped; {} metrics, {} findings",
+                    p.parsed.format,
+                    p.parsed.provenance.as_str(),
+                    c.tests,
+                    c.passed,
+                    c.failed,
+                    c.errors,
+                    c.skipped,
+                    p.parsed.metrics.len(),
+                    p.parsed.findings.len()
+                );
+            }
+            Err(e) => {
+                eprintln!("{file}: {e}");
+                failures += 1;
+            }
+        }
+    }
+    Ok(if failures == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Uploads every file; returns the exit code.
@@ -96,7 +127,7 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
                 continue;
             }
         };
-        let body = gzip(&data);
+        let body = crate::intake::compress(&data);
         let mut attempt = 0;
         loop {
             attempt += 1;

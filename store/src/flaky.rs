@@ -8,7 +8,7 @@
 //! exact as reading everything afresh.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use readyboard_domain::model::Status;
 use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
@@ -30,30 +30,22 @@ pub struct SuiteFlaky {
 pub const FLAKY_WINDOW: i64 = 20;
 /// Flaky checks kept per suite.
 const FLAKY_PER_SUITE: usize = 10;
-/// Suites whose rankings are kept before the map is emptied.
-const CAPACITY: usize = 4_096;
+/// Rankings kept (one per suite, unless a suite's window moved lately).
+const CAPACITY: u64 = 4_096;
 
-/// A suite's ranking with the ids of the reports (oldest first) it was computed from.
-type Ranked = (Vec<i64>, Arc<Vec<FlakyCheck>>);
+/// Rankings by the ids of the reports (oldest first) they were computed from: the window
+/// names its suite, and a window's ranking never changes. Least recently used out first.
+pub(crate) struct FlakyCache(moka::sync::Cache<Vec<i64>, Arc<Vec<FlakyCheck>>>);
 
-/// Rankings per suite id.
-#[derive(Debug, Default)]
-pub(crate) struct FlakyCache(Mutex<HashMap<i64, Ranked>>);
-
-impl FlakyCache {
-    fn get(&self, suite_id: i64, window: &[i64]) -> Option<Arc<Vec<FlakyCheck>>> {
-        let map = self.0.lock().ok()?;
-        let (ids, ranking) = map.get(&suite_id)?;
-        (ids.as_slice() == window).then(|| ranking.clone())
+impl Default for FlakyCache {
+    fn default() -> Self {
+        FlakyCache(moka::sync::Cache::new(CAPACITY))
     }
+}
 
-    fn put(&self, suite_id: i64, window: Vec<i64>, ranking: Arc<Vec<FlakyCheck>>) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= CAPACITY && !map.contains_key(&suite_id) {
-                map.clear();
-            }
-            map.insert(suite_id, (window, ranking));
-        }
+impl std::fmt::Debug for FlakyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlakyCache").field("entries", &self.0.entry_count()).finish()
     }
 }
 
@@ -72,12 +64,12 @@ impl Store {
     /// Flaky checks of every suite of the phase, by suite name, each ranked worst first.
     pub async fn flaky_checks(&self, phase_id: i64) -> StoreResult<Vec<SuiteFlaky>> {
         let mut out = Vec::new();
-        for (suite_id, suite, window) in self.flaky_windows(phase_id).await? {
-            let ranking = match self.caches.flaky.get(suite_id, &window) {
+        for (_, suite, window) in self.flaky_windows(phase_id).await? {
+            let ranking = match self.caches.flaky.0.get(&window) {
                 Some(r) => r,
                 None => {
                     let r = Arc::new(self.rank_window(&window).await?);
-                    self.caches.flaky.put(suite_id, window, r.clone());
+                    self.caches.flaky.0.insert(window, r.clone());
                     r
                 }
             };

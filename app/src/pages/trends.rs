@@ -483,10 +483,10 @@ fn ChartBody(c: TrendChart, range: String) -> impl IntoView {
                         let class = format!("pt{}{}", side(p.x, p.y, ""), side(p.nx, p.ny, "-n"));
                         match p.report_id {
                             Some(id) => view! {
-                                <a class=class style=style href=format!("/reports/{id}") aria-label=p.label.clone() data-tip=p.label></a>
+                                <a class=class style=style href=format!("/reports/{id}") aria-label=p.label></a>
                             }.into_any(),
                             None => view! {
-                                <span class=class style=style tabindex="0" role="img" aria-label=p.label.clone() data-tip=p.label></span>
+                                <span class=class style=style tabindex="0" role="img" aria-label=p.label></span>
                             }.into_any(),
                         }
                     }).collect_view()}

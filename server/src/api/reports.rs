@@ -1,22 +1,19 @@
 //! `POST /api/v1/reports` (upload) and the report read endpoints.
 
-use std::io::Read;
-
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use flate2::read::MultiGzDecoder;
-use readyboard_domain::ingest::{self, Format, IngestError};
+use readyboard_domain::ingest::{Format, IngestError};
 use readyboard_domain::model::Status;
 use readyboard_store::{IngestOutcome, NewReport};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::problem::ApiError;
 use crate::auth::Caller;
+use crate::intake::{Prepared, Refusal, read_body};
 use crate::state::AppState;
 
 /// Query parameters of an upload.
@@ -87,53 +84,14 @@ fn too_large(limit: usize) -> ApiError {
         .detail(format!("Reports are limited to {} MiB after decompression.", limit / (1024 * 1024)))
 }
 
-/// Reads the request body into one buffer sized from `Content-Length` (when given), so a
-/// large upload is not copied through a series of growing buffers; refuses more than `limit`.
-async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<axum::body::Bytes, ApiError> {
-    use http_body_util::BodyExt;
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    if declared > limit {
-        return Err(too_large(limit));
+/// The problem a refused report answers with.
+fn refusal(r: Refusal) -> ApiError {
+    match r {
+        Refusal::TooLarge { limit } => too_large(limit),
+        Refusal::BadGzip(e) => ApiError::bad_request("Invalid gzip body").detail(e),
+        Refusal::Unreadable(e) => ingest_error(e),
+        Refusal::Stopped => ApiError::internal(&"the intake threads have stopped"),
     }
-    let mut buf = Vec::with_capacity(declared);
-    let mut body = body;
-    while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| too_large(limit))?;
-        if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > limit {
-                return Err(too_large(limit));
-            }
-            buf.extend_from_slice(&data);
-        }
-    }
-    Ok(buf.into())
-}
-
-/// Decompresses a gzip body, refusing to inflate past `limit` (gzip bombs).
-///
-/// Every member is read: concatenated gzip files (`cat a.gz b.gz`, `gzip` of a stream in
-/// parts) are one valid gzip stream.
-fn gunzip_limited(body: &[u8], limit: usize) -> Result<Vec<u8>, ApiError> {
-    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
-    MultiGzDecoder::new(body)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| ApiError::bad_request("Invalid gzip body").detail(e.to_string()))?;
-    if out.len() > limit {
-        return Err(too_large(limit));
-    }
-    Ok(out)
-}
-
-pub(crate) fn gzip(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::fast());
-    let _ = enc.write_all(data);
-    enc.finish().unwrap_or_default()
 }
 
 fn clean(s: Option<String>) -> Option<String> {
@@ -182,20 +140,12 @@ async fn upload_inner(
         return Err(ApiError::forbidden("Uploads need a project API token (`Authorization: Bearer <token>`)."));
     };
     let limit = state.settings.max_upload;
-    let raw = read_body(body, headers, limit + 1024).await?;
+    let raw = read_body(body, headers, limit + 1024).await.map_err(refusal)?;
     let gzipped = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.eq_ignore_ascii_case("gzip"))
-        .unwrap_or(false);
-    let forced = match clean(q.format.clone()) {
-        Some(name) => Some(Format::parse_name(&name).ok_or_else(|| {
-            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unknown format")
-                .detail(format!("format={name} is not supported"))
-                .with("supported", Format::SUPPORTED.iter().map(|f| f.as_str()).collect::<Vec<_>>())
-        })?),
-        None => None,
-    };
+        .is_some_and(|v| v.eq_ignore_ascii_case("gzip"));
+    let forced = forced_format(clean(q.format.clone()))?;
     let idempotency_key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
@@ -205,34 +155,68 @@ async fn upload_inner(
     // One report at a time per intake slot, from parsing to commit: uploads queue rather
     // than take the CPU pages need.
     let _slot = state.intake.admit().await.map_err(|_| ApiError::busy())?;
-    // Parse and compress on the intake threads, in parallel: both are CPU-bound.
     let started = std::time::Instant::now();
-    let raw_for_parse = raw.clone();
-    let parsed = state.intake.run(move || {
-        // Parse straight from the request body; only a gzipped body needs a second buffer.
-        let inflated;
-        let data: &[u8] = if gzipped {
-            inflated = gunzip_limited(&raw_for_parse, limit)?;
-            &inflated
-        } else {
-            &raw_for_parse
-        };
-        if data.len() > limit {
-            return Err(too_large(limit));
-        }
-        let hash = hex::encode(Sha256::digest(data));
-        let parsed = ingest::parse(data, forced).map_err(ingest_error)?;
-        Ok::<_, ApiError>((parsed, hash, data.len()))
-    });
-    let raw_for_gzip = raw.clone();
-    let compressed = state.intake.run(move || if gzipped { raw_for_gzip.to_vec() } else { gzip(&raw_for_gzip) });
-    let (parsed, compressed) = tokio::join!(parsed, compressed);
-    // The body is no longer needed: free it before the database work.
-    drop(raw);
-    let gone = || ApiError::internal(&"the intake threads have stopped");
-    let (parsed, content_hash, raw_size) = parsed.ok_or_else(gone)??;
-    let raw_gzip = compressed.ok_or_else(gone)?;
+    let prepared = state.intake.prepare(raw, gzipped, forced, limit).await.map_err(refusal)?;
+    let raw_size = prepared.raw_size;
+    let (project, mut new) = placed(scope, q, prepared)?;
+    new.idempotency_key = idempotency_key;
+    let parsed_at = std::time::Instant::now();
+    let outcome = state.store.ingest(&caller.actor(), &new).await?;
+    let big = new.parsed.checks.len() >= 10_000;
+    drop(new);
+    if big {
+        // The system allocator keeps what a big report used in the arena of whichever thread
+        // parsed it; hand it back so that memory does not pile up across uploads.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        tokio::task::spawn_blocking(|| {
+            // SAFETY: malloc_trim only releases free memory; it is safe to call at any time.
+            unsafe { libc::malloc_trim(0) };
+        });
+    }
+    // Server-Timing tells clients (and the benchmark) where the time went.
+    let timing = format!(
+        "parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}",
+        (parsed_at - started).as_secs_f64() * 1000.0,
+        parsed_at.elapsed().as_secs_f64() * 1000.0
+    );
+    let status = if outcome.created {
+        tracing::info!(report = outcome.report_id, checks = outcome.counts.tests, "report stored");
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let outcome_word = if outcome.created { "created" } else { "duplicate" };
+    state.metrics.record_ingest(
+        &outcome.format,
+        outcome_word,
+        outcome.created.then_some(raw_size),
+        started.elapsed().as_secs_f64(),
+    );
+    let location = format!("/api/v1/reports/{}", outcome.report_id);
+    let body = outcome_json(state, &project, &outcome);
+    Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], Json(body))
+        .into_response())
+}
 
+/// The format `?format=` names, if any.
+fn forced_format(name: Option<String>) -> Result<Option<Format>, ApiError> {
+    let Some(name) = name else { return Ok(None) };
+    Format::parse_name(&name).map(Some).ok_or_else(|| {
+        ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unknown format")
+            .detail(format!("format={name} is not supported"))
+            .with("supported", Format::SUPPORTED.iter().map(|f| f.as_str()).collect::<Vec<_>>())
+    })
+}
+
+/// Where a prepared report goes — the query's names first, then the report's own, then the
+/// token's project — checked against the token and the name limits; returns the project slug
+/// and the report to store (without its idempotency key).
+fn placed(
+    scope: &readyboard_store::TokenScope,
+    q: UploadQuery,
+    prepared: Prepared,
+) -> Result<(String, NewReport), ApiError> {
+    let Prepared { parsed, content_hash, raw_gzip, raw_size } = prepared;
     let project =
         clean(q.project).or_else(|| parsed.placement.project.clone()).unwrap_or_else(|| scope.project_slug.clone());
     if project != scope.project_slug {
@@ -268,7 +252,6 @@ async fn upload_inner(
         .record("project", project.as_str())
         .record("phase", phase.as_str())
         .record("suite", suite.as_str());
-
     let a = &parsed.run;
     let run = readyboard_domain::model::RunMeta {
         id: clean(q.run_id).or_else(|| a.id.clone()),
@@ -297,45 +280,10 @@ async fn upload_inner(
         raw_gzip,
         raw_size: raw_size as i64,
         content_hash,
-        idempotency_key,
+        idempotency_key: None,
         parsed,
     };
-    let parsed_at = std::time::Instant::now();
-    let outcome = state.store.ingest(&caller.actor(), &new).await?;
-    let big = new.parsed.checks.len() >= 10_000;
-    drop(new);
-    if big {
-        // The system allocator keeps what a big report used in the arena of whichever thread
-        // parsed it; hand it back so that memory does not pile up across uploads.
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        tokio::task::spawn_blocking(|| {
-            // SAFETY: malloc_trim only releases free memory; it is safe to call at any time.
-            unsafe { libc::malloc_trim(0) };
-        });
-    }
-    // Server-Timing tells clients (and the benchmark) where the time went.
-    let timing = format!(
-        "parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}",
-        (parsed_at - started).as_secs_f64() * 1000.0,
-        parsed_at.elapsed().as_secs_f64() * 1000.0
-    );
-    let body = outcome_json(state, &project, &outcome);
-    let status = if outcome.created {
-        tracing::info!(report = outcome.report_id, checks = outcome.counts.tests, "report stored");
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    let outcome_word = if outcome.created { "created" } else { "duplicate" };
-    state.metrics.record_ingest(
-        &outcome.format,
-        outcome_word,
-        outcome.created.then_some(raw_size),
-        started.elapsed().as_secs_f64(),
-    );
-    let location = format!("/api/v1/reports/{}", outcome.report_id);
-    Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], Json(body))
-        .into_response())
+    Ok((project, new))
 }
 
 async fn readable_report(state: &AppState, caller: &Caller, id: i64) -> Result<readyboard_store::ReportRow, ApiError> {

@@ -1,7 +1,6 @@
 //! Trend series as JSON and as server-rendered SVG charts, cached until new evidence arrives.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -19,24 +18,37 @@ use crate::auth::Caller;
 use crate::charts::{self, Band, Line, Marker, Panel};
 use crate::state::AppState;
 
-/// Rendered charts by entity tag; emptied when it grows past its bound.
-#[derive(Debug, Default)]
-pub struct ChartCache(Mutex<HashMap<String, Arc<String>>>);
+/// Rendered charts by entity tag (a tag names one drawing for good), bounded by their bytes,
+/// least recently used out first.
+pub struct ChartCache(moka::sync::Cache<String, Arc<String>>);
 
-const CHART_CACHE_ENTRIES: usize = 512;
+/// Bytes of SVG kept: a few hundred charts of a few tens of kilobytes.
+const CHART_CACHE_BYTES: u64 = 16 << 20;
+
+impl Default for ChartCache {
+    fn default() -> Self {
+        ChartCache(
+            moka::sync::Cache::builder()
+                .max_capacity(CHART_CACHE_BYTES)
+                .weigher(|k: &String, v: &Arc<String>| u32::try_from(k.len() + v.len()).unwrap_or(u32::MAX))
+                .build(),
+        )
+    }
+}
+
+impl std::fmt::Debug for ChartCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChartCache").field("entries", &self.0.entry_count()).finish()
+    }
+}
 
 impl ChartCache {
     fn get(&self, etag: &str) -> Option<Arc<String>> {
-        self.0.lock().ok()?.get(etag).cloned()
+        self.0.get(etag)
     }
 
     fn put(&self, etag: String, svg: Arc<String>) {
-        if let Ok(mut map) = self.0.lock() {
-            if map.len() >= CHART_CACHE_ENTRIES {
-                map.clear();
-            }
-            map.insert(etag, svg);
-        }
+        self.0.insert(etag, svg);
     }
 }
 
@@ -198,29 +210,68 @@ pub fn chart_points(cache: &ChartCache, input: ChartInput<'_>) -> (Vec<ChartPoin
     (thin(points), narrow.height)
 }
 
-/// Closest two overlaid points may sit, in percent of the picture (about 9 of 900 pixels).
-const POINT_SPACING: f32 = 1.0;
+/// Closest two overlaid points may sit, in percent of the picture: 24 pixels of the wide
+/// picture, the smallest target a pointer is expected to hit reliably (WCAG 2.2, 2.5.8).
+const POINT_SPACING: f32 = 24.0 * 100.0 / CHART_WIDE as f32;
 
-/// Keeps the points a pointer can tell apart: a point closer than [`POINT_SPACING`] to the
-/// last one kept, across and down, in both pictures, is left out (the picture still draws it
-/// and the data table lists it). The last point is always kept. A long history otherwise put
-/// hundreds of links on top of each other and most of a trends page's weight into them.
+/// Keeps the points a pointer can tell apart, line by line (a line starts where the points
+/// go back left): in each column [`POINT_SPACING`] wide, the line's lowest and highest point
+/// (one when they are closer than that), then only those at least [`POINT_SPACING`] from the
+/// last one kept, across or down, in both pictures. A line's last point is always kept. The
+/// picture still draws every point and the data table lists the latest; a long noisy history
+/// otherwise put hundreds of links on top of each other and most of a trends page's weight
+/// into them.
 fn thin(points: Vec<ChartPoint>) -> Vec<ChartPoint> {
-    let n = points.len();
-    let mut kept: Vec<ChartPoint> = Vec::with_capacity(n.min(256));
-    for (i, p) in points.into_iter().enumerate() {
+    let mut kept = Vec::with_capacity(points.len().min(256));
+    let mut line: Vec<ChartPoint> = Vec::new();
+    for p in points {
+        if line.last().is_some_and(|l| p.x < l.x) {
+            thin_line(std::mem::take(&mut line), &mut kept);
+        }
+        line.push(p);
+    }
+    thin_line(line, &mut kept);
+    kept
+}
+
+/// One line of [`thin`], appended to `kept`.
+fn thin_line(line: Vec<ChartPoint>, kept: &mut Vec<ChartPoint>) {
+    let n = line.len();
+    let column = |p: &ChartPoint| (p.x / POINT_SPACING).floor();
+    let mut extreme = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        let (mut top, mut bottom, mut j) = (i, i, i);
+        while j < n && column(&line[j]) == column(&line[i]) {
+            if line[j].y < line[top].y {
+                top = j;
+            }
+            if line[j].y > line[bottom].y {
+                bottom = j;
+            }
+            j += 1;
+        }
+        extreme[top] = true;
+        extreme[bottom] = line[bottom].y - line[top].y >= POINT_SPACING || bottom == top;
+        i = j;
+    }
+    let start = kept.len();
+    for (i, p) in line.into_iter().enumerate() {
+        let last = i + 1 == n;
+        if !extreme[i] && !last {
+            continue;
+        }
         let apart = |a: f32, b: f32| (a - b).abs() >= POINT_SPACING;
-        let distinct = kept
+        let distinct = kept[start..]
             .last()
             .is_none_or(|k| (apart(p.x, k.x) || apart(p.y, k.y)) && (apart(p.nx, k.nx) || apart(p.ny, k.ny)));
-        if i + 1 == n && !distinct {
+        if last && !distinct {
             kept.pop();
         }
-        if distinct || i + 1 == n {
+        if distinct || last {
             kept.push(p);
         }
     }
-    kept
 }
 
 /// Builds the panels of a named chart and renders it.
@@ -478,8 +529,22 @@ mod tests {
         let kept = thin(crowded);
         assert_eq!(kept.iter().map(|p| p.report_id).collect::<Vec<_>>(), [Some(199)]);
         // Points a pointer can tell apart are all kept, in order.
-        let spread: Vec<ChartPoint> = (0..50).map(|i| at(i as f32 * 2.0, 50.0, i)).collect();
-        assert_eq!(thin(spread.clone()).len(), 50);
+        let spread: Vec<ChartPoint> = (0..30).map(|i| at(i as f32 * 3.0, 50.0, i)).collect();
+        assert_eq!(thin(spread.clone()).len(), 30);
+        // Closer than 24 pixels of the wide picture: those kept are that far apart.
+        let close: Vec<ChartPoint> = (0..30).map(|i| at(i as f32 * 2.0, 50.0, i)).collect();
+        let kept = thin(close);
+        assert!(kept.len() < 30 && kept.windows(2).all(|w| w[1].x - w[0].x >= POINT_SPACING), "{kept:?}");
+        assert_eq!(kept.last().and_then(|p| p.report_id), Some(29), "the latest stays");
+        // A noisy line: per column its lowest and its highest, not every zigzag.
+        let noisy: Vec<ChartPoint> =
+            (0..300).map(|i| at(i as f32 * 0.3, if i % 2 == 0 { 20.0 } else { 80.0 }, i)).collect();
+        let kept = thin(noisy);
+        assert!(kept.len() <= 2 * (90.0 / POINT_SPACING).ceil() as usize + 1, "{} kept", kept.len());
+        assert!(kept.iter().any(|p| p.y == 20.0) && kept.iter().any(|p| p.y == 80.0));
+        // A second line (back to the left) is thinned on its own, not against the first.
+        let two = vec![at(10.0, 10.0, 1), at(50.0, 10.0, 2), at(10.0, 90.0, 3), at(50.0, 90.0, 4)];
+        assert_eq!(thin(two).len(), 4);
         // A jump in value keeps a point even at the same time.
         let jump = vec![at(10.0, 10.0, 1), at(10.2, 60.0, 2), at(10.4, 60.2, 3)];
         assert_eq!(thin(jump).iter().map(|p| p.report_id.unwrap()).collect::<Vec<_>>(), [1, 3]);

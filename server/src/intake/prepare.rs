@@ -1,0 +1,178 @@
+//! A report's bytes made ready to store: read within a limit, inflated when gzip, hashed,
+//! parsed, and compressed for keeping.
+
+use std::io::{Read, Write};
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, header};
+use flate2::read::MultiGzDecoder;
+use readyboard_domain::ingest::{self, Format, IngestError};
+use readyboard_domain::model::ParsedReport;
+use sha2::{Digest, Sha256};
+
+use super::Intake;
+
+/// Why a report's bytes were not taken in.
+#[derive(Debug)]
+pub enum Refusal {
+    /// More than `limit` bytes (after decompression).
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A gzip body that does not inflate.
+    BadGzip(String),
+    /// The bytes do not read as a report.
+    Unreadable(IngestError),
+    /// The parsing threads have stopped.
+    Stopped,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::TooLarge { limit } => write!(f, "larger than {limit} bytes"),
+            Refusal::BadGzip(e) => write!(f, "not valid gzip: {e}"),
+            Refusal::Unreadable(e) => write!(f, "{e}"),
+            Refusal::Stopped => f.write_str("the intake threads have stopped"),
+        }
+    }
+}
+
+/// A report read and ready to store.
+#[derive(Debug)]
+pub struct Prepared {
+    /// What the report says.
+    pub parsed: ParsedReport,
+    /// SHA-256 of its bytes (inflated), in hex: what duplicates are told by.
+    pub content_hash: String,
+    /// Its bytes, gzip-compressed, as kept for download.
+    pub raw_gzip: Vec<u8>,
+    /// Size of its bytes (inflated).
+    pub raw_size: usize,
+}
+
+/// Reads a request body into one buffer sized from `Content-Length` (when given), so a large
+/// upload is not copied through a series of growing buffers; refuses more than `limit`.
+pub async fn read_body(body: Body, headers: &HeaderMap, limit: usize) -> Result<Bytes, Refusal> {
+    use http_body_util::BodyExt;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    if declared > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    let mut buf = Vec::with_capacity(declared);
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| Refusal::TooLarge { limit })?;
+        if let Ok(data) = frame.into_data() {
+            if buf.len() + data.len() > limit {
+                return Err(Refusal::TooLarge { limit });
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(buf.into())
+}
+
+/// Decompresses a gzip body, refusing to inflate past `limit` (gzip bombs).
+///
+/// Every member is read: concatenated gzip files (`cat a.gz b.gz`, `gzip` of a stream in
+/// parts) are one valid gzip stream.
+fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>, Refusal> {
+    let mut out = Vec::with_capacity(body.len().saturating_mul(4).min(limit));
+    MultiGzDecoder::new(body)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| Refusal::BadGzip(e.to_string()))?;
+    if out.len() > limit {
+        return Err(Refusal::TooLarge { limit });
+    }
+    Ok(out)
+}
+
+/// Compresses bytes with gzip, fast: what is kept of every report, and what the upload
+/// client sends.
+pub fn compress(data: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(data);
+    enc.finish().unwrap_or_default()
+}
+
+/// Hashes and parses inflated bytes.
+fn hash_and_parse(data: &[u8], forced: Option<Format>) -> Result<(ParsedReport, String), Refusal> {
+    let hash = hex::encode(Sha256::digest(data));
+    let parsed = ingest::parse(data, forced).map_err(Refusal::Unreadable)?;
+    Ok((parsed, hash))
+}
+
+/// Prepares a report in the calling thread (the demo loader, tests).
+pub fn prepare(data: &[u8], forced: Option<Format>) -> Result<Prepared, Refusal> {
+    let (parsed, content_hash) = hash_and_parse(data, forced)?;
+    Ok(Prepared { parsed, content_hash, raw_gzip: compress(data), raw_size: data.len() })
+}
+
+impl Intake {
+    /// Prepares a report on the intake threads: it is parsed while its bytes are compressed
+    /// (a gzip body is kept as sent). `limit` bounds the inflated size. Take a turn with
+    /// [`Intake::admit`] first.
+    pub async fn prepare(
+        &self,
+        body: Bytes,
+        gzipped: bool,
+        forced: Option<Format>,
+        limit: usize,
+    ) -> Result<Prepared, Refusal> {
+        let for_parse = body.clone();
+        let parsed = self.run(move || {
+            // Parse straight from the body; only a gzipped body needs a second buffer.
+            let inflated;
+            let data: &[u8] = if gzipped {
+                inflated = inflate(&for_parse, limit)?;
+                &inflated
+            } else {
+                &for_parse
+            };
+            if data.len() > limit {
+                return Err(Refusal::TooLarge { limit });
+            }
+            hash_and_parse(data, forced).map(|(parsed, hash)| (parsed, hash, data.len()))
+        });
+        let compressed = self.run(move || if gzipped { body.to_vec() } else { compress(&body) });
+        let (parsed, compressed) = tokio::join!(parsed, compressed);
+        let (parsed, content_hash, raw_size) = parsed.ok_or(Refusal::Stopped)??;
+        Ok(Prepared { parsed, content_hash, raw_gzip: compressed.ok_or(Refusal::Stopped)?, raw_size })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = r#"<testsuite name="s"><testcase classname="c" name="t"/></testsuite>"#;
+
+    #[tokio::test]
+    async fn a_gzip_body_of_several_members_is_one_report_and_is_kept_as_sent() {
+        let half = REPORT.len() / 2;
+        let mut body = compress(&REPORT.as_bytes()[..half]);
+        body.extend(compress(&REPORT.as_bytes()[half..]));
+        let intake = Intake::new(1, 1);
+        let p = intake.prepare(body.clone().into(), true, None, 1 << 20).await.unwrap();
+        assert_eq!((p.parsed.checks.len(), p.raw_size, p.raw_gzip), (1, REPORT.len(), body));
+        assert_eq!(p.content_hash, prepare(REPORT.as_bytes(), None).unwrap().content_hash);
+    }
+
+    #[tokio::test]
+    async fn the_limit_holds_after_inflating() {
+        let bomb = compress(&vec![b' '; 4096]);
+        let intake = Intake::new(1, 1);
+        let r = intake.prepare(bomb.into(), true, None, 1024).await;
+        assert!(matches!(r, Err(Refusal::TooLarge { limit: 1024 })), "{r:?}");
+        let r = intake.prepare(Bytes::from_static(b"\x1f\x8b not gzip"), true, None, 1024).await;
+        assert!(matches!(r, Err(Refusal::BadGzip(_))), "{r:?}");
+    }
+}
