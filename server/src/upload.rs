@@ -56,20 +56,20 @@ pub fn check(format: Option<&str>, patterns: &[String]) -> Result<ExitCode, Stri
     let mut failures = 0;
     for file in expand(patterns)? {
         let read = std::fs::read(&file).map_err(|e| format!("cannot read: {e}"));
-        match read.and_then(|data| crate::intake::prepare(&data, forced).map_err(|e| e.to_string())) {
-            Ok(p) => {
-                let c = p.parsed.counts();
+        match read.and_then(|data| crate::intake::read(&data, forced).map_err(|e| e.to_string())) {
+            Ok(parsed) => {
+                let c = parsed.counts();
                 println!(
                     "{file}: {} ({}), {} checks: {} passed, {} failed, {} errors, {} skipped; {} metrics, {} findings",
-                    p.parsed.format,
-                    p.parsed.provenance.as_str(),
+                    parsed.format,
+                    parsed.provenance.as_str(),
                     c.tests,
                     c.passed,
                     c.failed,
                     c.errors,
                     c.skipped,
-                    p.parsed.metrics.len(),
-                    p.parsed.findings.len()
+                    parsed.metrics.len(),
+                    parsed.findings.len()
                 );
             }
             Err(e) => {

@@ -252,7 +252,9 @@ fn thin_line(line: Vec<ChartPoint>, kept: &mut Vec<ChartPoint>) {
             j += 1;
         }
         extreme[top] = true;
-        extreme[bottom] = line[bottom].y - line[top].y >= POINT_SPACING || bottom == top;
+        if line[bottom].y - line[top].y >= POINT_SPACING {
+            extreme[bottom] = true;
+        }
         i = j;
     }
     let start = kept.len();

@@ -103,11 +103,14 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     enc.finish().unwrap_or_default()
 }
 
+/// Reads inflated bytes as a report, with nothing kept of them (what `readyboard check` needs).
+pub fn read(data: &[u8], forced: Option<Format>) -> Result<ParsedReport, Refusal> {
+    ingest::parse(data, forced).map_err(Refusal::Unreadable)
+}
+
 /// Hashes and parses inflated bytes.
 fn hash_and_parse(data: &[u8], forced: Option<Format>) -> Result<(ParsedReport, String), Refusal> {
-    let hash = hex::encode(Sha256::digest(data));
-    let parsed = ingest::parse(data, forced).map_err(Refusal::Unreadable)?;
-    Ok((parsed, hash))
+    Ok((read(data, forced)?, hex::encode(Sha256::digest(data))))
 }
 
 /// Prepares a report in the calling thread (the demo loader, tests).
