@@ -143,8 +143,18 @@ test("a report's counts add up to its checks and its score is labelled as its ow
   await expect(page).toHaveURL(/\/reports\/\d+$/);
   const stat = async (label: string) =>
     Number(await page.locator(".stat", { has: page.locator(".stat-label", { hasText: new RegExp(`^${label}$`) }) }).locator(".stat-num").innerText());
-  const total = await stat("checks");
+  const total = await stat("checks( and targets)?");
   const parts = await Promise.all(["passed", "partial", "failed", "errors", "not run", "skipped"].map(stat));
   expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
   await expect(page.locator(".stat-label", { hasText: "this report's own score" })).toBeVisible();
+  // What is counted is on the page: the checks listed plus the metric targets met or missed.
+  const listed = Number(/ of (\d+)$/.exec(await page.locator(".section", { has: page.locator("h2", { hasText: /^Checks$/ }) }).locator("p.small").first().innerText())![1]);
+  const metrics = page.locator(".section", { has: page.locator("h2", { hasText: /^Metrics$/ }) });
+  const targets = (await metrics.count()) ? await metrics.locator("td .status").count() : 0;
+  expect(listed + targets).toBe(total);
+  if (targets > 0) {
+    await expect(page.getByTestId("scored-split")).toHaveText(new RegExp(`^${total} scored: ${listed} checks? \\(listed under Checks\\) and ${targets} metric targets? `));
+  } else {
+    await expect(page.getByTestId("scored-split")).toHaveCount(0);
+  }
 });

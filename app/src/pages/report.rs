@@ -251,6 +251,11 @@ pub fn ReportPage() -> impl IntoView {
 
 #[component]
 fn ReportSummary(r: ReportView) -> impl IntoView {
+    // A metric with a target is scored like a check (met = passed, missed = failed), so the
+    // counts hold the checks listed below plus those targets; the page says so.
+    let targets = r.metrics.iter().filter(|m| m.met.is_some()).count() as u64;
+    let scored_label = if targets > 0 { "checks and targets" } else { "checks" };
+    let listed = r.counts.tests.saturating_sub(targets);
     view! {
         <Title text=format!("Report #{} · {}", r.id, r.suite)/>
         <nav class="crumbs" aria-label="Breadcrumb">
@@ -283,7 +288,7 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
             </p>
         })}
         <section class="stats">
-            <div class="stat"><span class="stat-num">{r.counts.tests}</span><span class="stat-label">"checks"</span></div>
+            <div class="stat"><span class="stat-num">{r.counts.tests}</span><span class="stat-label">{scored_label}</span></div>
             <div class="stat pass"><span class="stat-num">{r.counts.passed}</span><span class="stat-label">"passed"</span></div>
             <div class="stat warn"><span class="stat-num">{r.counts.partial}</span><span class="stat-label">"partial"</span></div>
             <div class="stat fail"><span class="stat-num">{r.counts.failed}</span><span class="stat-label">"failed"</span></div>
@@ -293,6 +298,15 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
             <div class="stat"><span class="stat-num">{format::score(r.score)}</span><span class="stat-label">"this report's own score"</span></div>
         </section>
         <CountsBar counts=r.counts/>
+        {(targets > 0).then(|| view! {
+            <p class="muted small" data-testid="scored-split">{format!(
+                "{} scored: {listed} {} {} and {targets} metric {} (met counts as passed, missed as failed; see Metrics).",
+                r.counts.tests,
+                if listed == 1 { "check" } else { "checks" },
+                if r.pruned.is_some() { "(their rows were pruned)" } else { "(listed under Checks)" },
+                if targets == 1 { "target" } else { "targets" },
+            )}</p>
+        })}
         {(r.claimed_score.is_some() || r.claimed_verdict.is_some()).then(|| {
             let claim = match (r.claimed_score, r.claimed_verdict.as_deref()) {
                 (Some(c), Some(v)) => format!("{c:.1} and {}", format::verdict_label(v)),
@@ -327,7 +341,7 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
                 <h2>"By category"</h2>
                 <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
                 <div class="table-wrap"><table class="table categories">
-                    <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">"Checks"</th><th>"Checks as scored"</th></tr></thead>
+                    <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">{if targets > 0 { "Checks and targets" } else { "Checks" }}</th><th>"As scored"</th></tr></thead>
                     <tbody>
                         {r.categories.iter().map(|(name, score, counts)| view! {
                             <tr class:bad-row={counts.failed + counts.errors > 0}>

@@ -1,0 +1,15 @@
+//! Data the server functions send to the pages (serialised for hydration), by page.
+
+mod admin;
+mod checklist;
+mod decisions;
+mod pages;
+mod report;
+mod trends;
+
+pub use admin::*;
+pub use checklist::*;
+pub use decisions::*;
+pub use pages::*;
+pub use report::*;
+pub use trends::*;
