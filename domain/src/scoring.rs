@@ -552,6 +552,7 @@ fn num(x: f64) -> String {
     if s == "-0" { "0".to_string() } else { s.to_string() }
 }
 
+/// The phase verdict and the reasons for it, in the order they are shown.
 fn verdict_and_reasons(
     settings: &PhaseSettings,
     score: Option<f64>,
@@ -563,40 +564,81 @@ fn verdict_and_reasons(
     // Compare at display precision so the verdict never contradicts the score people see
     // (89.96 shows as 90.0 and is READY); this also absorbs float noise such as 89.99999.
     let shown = score.map(round1);
-    let missing = checklist.missing();
-    // Rule 7: a category with no measured evidence keeps the phase from READY unless an
-    // approver vouches for it through a required checklist item.
-    let self_reported: Vec<(&CategoryScore, Option<&Vouch>)> = categories
-        .iter()
-        .filter(|c| c.included() && !c.measured)
-        .map(|c| (c, checklist.vouched.iter().find(|v| v.category.eq_ignore_ascii_case(&c.name))))
-        .collect();
+    let self_reported = self_reported_categories(categories, checklist);
     let unvouched = self_reported.iter().any(|(_, v)| v.is_none());
-
-    let mut capped = false;
-    let verdict = if blockers.critical > 0 {
-        Verdict::NoGo
-    } else {
-        match shown {
-            None => Verdict::NotReady,
-            Some(s) if s >= settings.ready_threshold && blockers.high == 0 && missing == 0 => {
-                capped = unvouched;
-                if capped { Verdict::Conditional } else { Verdict::Ready }
-            }
-            Some(s) if s >= settings.conditional_threshold => Verdict::Conditional,
-            Some(_) => Verdict::NotReady,
-        }
-    };
+    let (verdict, capped) = gated_verdict(settings, shown, blockers, checklist.missing(), unvouched);
 
     let mut reasons = Vec::new();
     if capped {
         reasons.push("capped at CONDITIONAL: a category rests on self-reported evidence only".to_string());
     }
+    reasons.extend(gate_reasons(settings, shown, verdict, suites.is_empty(), blockers, checklist));
+    reasons.extend(stale_suite_reasons(suites));
+    reasons.extend(threshold_reason(settings, shown));
+    reasons.extend(claim_reasons(suites));
+    for (c, vouch) in &self_reported {
+        reasons.push(match vouch {
+            Some(v) => format!("{}: self-reported, vouched for by {}", c.name, v.by),
+            None => format!("{}: self-reported only", c.name),
+        });
+    }
+    (verdict, reasons)
+}
+
+/// Included categories without measured evidence, each with the vouch standing in for it, if any.
+fn self_reported_categories<'a>(
+    categories: &'a [CategoryScore],
+    checklist: &'a ChecklistSummary,
+) -> Vec<(&'a CategoryScore, Option<&'a Vouch>)> {
+    // Rule 7: a category with no measured evidence keeps the phase from READY unless an
+    // approver vouches for it through a required checklist item.
+    categories
+        .iter()
+        .filter(|c| c.included() && !c.measured)
+        .map(|c| (c, checklist.vouched.iter().find(|v| v.category.eq_ignore_ascii_case(&c.name))))
+        .collect()
+}
+
+/// The verdict from blockers, the shown score and the checklist, and whether READY was capped.
+fn gated_verdict(
+    settings: &PhaseSettings,
+    shown: Option<f64>,
+    blockers: &OpenBlockerSummary,
+    missing: u32,
+    unvouched: bool,
+) -> (Verdict, bool) {
+    if blockers.critical > 0 {
+        return (Verdict::NoGo, false);
+    }
+    match shown {
+        None => (Verdict::NotReady, false),
+        Some(s) if s >= settings.ready_threshold && blockers.high == 0 && missing == 0 => {
+            if unvouched {
+                (Verdict::Conditional, true)
+            } else {
+                (Verdict::Ready, false)
+            }
+        }
+        Some(s) if s >= settings.conditional_threshold => (Verdict::Conditional, false),
+        Some(_) => (Verdict::NotReady, false),
+    }
+}
+
+/// Reasons from the gates: critical blockers, no score, READY's summary, high blockers, checklist.
+fn gate_reasons(
+    settings: &PhaseSettings,
+    shown: Option<f64>,
+    verdict: Verdict,
+    no_suites: bool,
+    blockers: &OpenBlockerSummary,
+    checklist: &ChecklistSummary,
+) -> Vec<String> {
+    let mut reasons = Vec::new();
     if blockers.critical > 0 {
         reasons.push(format!("{} open", plural(blockers.critical, "critical blocker", "critical blockers")));
     }
     if shown.is_none() {
-        reasons.push(if suites.is_empty() {
+        reasons.push(if no_suites {
             "no evidence yet".to_string()
         } else {
             "no scorable checks in the evidence".to_string()
@@ -613,46 +655,55 @@ fn verdict_and_reasons(
     if blockers.high > 0 {
         reasons.push(format!("{} open", plural(blockers.high, "high blocker", "high blockers")));
     }
+    let missing = checklist.missing();
     if missing > 0 {
         reasons.push(format!(
             "{} not done and signed",
             plural(missing, "required checklist item", "required checklist items")
         ));
     }
+    reasons
+}
+
+/// One reason per stale suite, oldest first.
+fn stale_suite_reasons(suites: &[SuiteStatus]) -> Vec<String> {
     let mut stale: Vec<&SuiteStatus> = suites.iter().filter(|s| s.stale).collect();
     stale.sort_by(|a, b| b.age_ms.cmp(&a.age_ms).then_with(|| a.suite.cmp(&b.suite)));
-    for s in stale {
-        let days = s.age_days();
-        reasons.push(format!(
-            "{} suite stale ({} old)",
-            s.suite,
-            if days == 1 { "1 day".to_string() } else { format!("{days} days") }
-        ));
-    }
-    if let Some(s) = shown {
-        if s < settings.conditional_threshold {
-            reasons.push(format!("score {s:.1} below conditional threshold {}", num(settings.conditional_threshold)));
-        } else if s < settings.ready_threshold {
-            reasons.push(format!("score {s:.1} below ready threshold {}", num(settings.ready_threshold)));
-        }
-    }
-    for s in suites.iter().filter(|s| s.claim_differs == Some(true)) {
-        if let (Some(claimed), Some(computed)) = (s.claimed_score, s.score) {
-            reasons.push(format!(
-                "{} report claims {}; its own checks support {:.1}",
+    stale
+        .into_iter()
+        .map(|s| {
+            let days = s.age_days();
+            format!(
+                "{} suite stale ({} old)",
                 s.suite,
-                num(claimed),
-                round1(computed)
-            ));
-        }
+                if days == 1 { "1 day".to_string() } else { format!("{days} days") }
+            )
+        })
+        .collect()
+}
+
+/// The threshold the shown score falls below, if any.
+fn threshold_reason(settings: &PhaseSettings, shown: Option<f64>) -> Option<String> {
+    let s = shown?;
+    if s < settings.conditional_threshold {
+        Some(format!("score {s:.1} below conditional threshold {}", num(settings.conditional_threshold)))
+    } else if s < settings.ready_threshold {
+        Some(format!("score {s:.1} below ready threshold {}", num(settings.ready_threshold)))
+    } else {
+        None
     }
-    for (c, vouch) in &self_reported {
-        reasons.push(match vouch {
-            Some(v) => format!("{}: self-reported, vouched for by {}", c.name, v.by),
-            None => format!("{}: self-reported only", c.name),
-        });
-    }
-    (verdict, reasons)
+}
+
+/// One reason per suite whose report claims a score its own checks do not support.
+fn claim_reasons(suites: &[SuiteStatus]) -> Vec<String> {
+    suites
+        .iter()
+        .filter(|s| s.claim_differs == Some(true))
+        .filter_map(|s| {
+            let (claimed, computed) = (s.claimed_score?, s.score?);
+            Some(format!("{} report claims {}; its own checks support {:.1}", s.suite, num(claimed), round1(computed)))
+        })
+        .collect()
 }
 
 /// Lines showing how the scorecard's score and verdict follow from the evidence.

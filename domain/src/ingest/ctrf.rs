@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::readyboard_json::json_error;
+use super::common::{check_depth, json_error};
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, push_bounded};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 
@@ -24,7 +24,7 @@ struct RawResults {
 
 /// Parses a CTRF document into checks (one per `results.tests[]` entry).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
-    super::readyboard_json::check_depth(input)?;
+    check_depth(input)?;
     let doc: RawDoc = serde_json::from_slice(input).map_err(|e| json_error(FORMAT, e))?;
     let results = doc.results.ok_or_else(|| IngestError::NotAReport("CTRF report has no `results` object".into()))?;
     let tests =

@@ -83,19 +83,7 @@ pub fn map_action(action: &str) -> Option<Status> {
 /// Parses a test2json stream into checks (one per test and subtest).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut checks: Vec<Check> = Vec::new();
-    let mut outputs: Vec<String> = Vec::new();
-    let mut tests: HashMap<(String, String), TestState> = HashMap::new();
-    let mut packages: HashMap<String, PackageState> = HashMap::new();
-    let mut package_order: Vec<String> = Vec::new();
-    let mut build_output: HashMap<String, String> = HashMap::new();
-    let mut metrics: Vec<Metric> = Vec::new();
-    let notes: Vec<String> = Vec::new();
-    let mut run = RunMeta::default();
-    let mut events = 0usize;
-    let mut go_lines = 0usize;
-    let mut text_lines = String::new();
-
+    let mut stream = Stream::default();
     let mut offset = 0usize;
     for raw in input.split(|&b| b == b'\n') {
         let line_start = offset;
@@ -105,110 +93,154 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
             continue;
         }
         if !line.starts_with(b"{") || line.len() > MAX_LINE_BYTES {
-            // Text printed by `go` around the events: build errors, `FAIL pkg [build failed]`.
-            let s = String::from_utf8_lossy(line);
-            let failed_setup = s.strip_prefix("FAIL").map(str::trim).and_then(|r| {
-                r.strip_suffix("[build failed]")
-                    .map(|p| (p, "build"))
-                    .or_else(|| r.strip_suffix("[setup failed]").map(|p| (p, "set up")))
-            });
-            if let Some((pkg, what)) = failed_setup {
-                go_lines += 1;
-                let pkg = pkg.trim().to_string();
-                if !packages.contains_key(&pkg) {
-                    package_order.push(pkg.clone());
-                }
-                let p = packages.entry(pkg).or_default();
-                p.result = Some("fail".into());
-                p.failed_build = what == "build";
-                p.failed_setup = what == "set up";
-                p.output.clone_from(&text_lines);
-                text_lines.clear();
-            } else if s.starts_with("# ") {
-                // `# pkg` heads the compiler errors of one package.
-                go_lines += 1;
-                text_lines.clear();
-            } else {
-                if s.starts_with("ok  \t") || s.starts_with("FAIL\t") {
-                    go_lines += 1;
-                }
-                push_bounded(&mut text_lines, &s, MAX_DETAILS_BYTES);
-                push_bounded(&mut text_lines, "\n", MAX_DETAILS_BYTES);
-            }
+            stream.go_line(line);
             continue;
         }
         let ev: Event = match serde_json::from_slice(line) {
             Ok(ev) => ev,
-            Err(e) => {
-                // A JSON-looking line that does not parse: a truncated stream is the usual
-                // cause. Report it when nothing else was readable, else tolerate it.
-                if events == 0 && go_lines == 0 {
-                    let col = e.column().max(1);
-                    let at = line_start + (raw.len() - raw.trim_ascii_start().len()) + col - 1;
-                    return Err(IngestError::malformed_at(FORMAT, strip_position(&e.to_string()), input, at));
-                }
-                continue;
+            // A JSON-looking line that does not parse: a truncated stream is the usual
+            // cause. Report it when nothing else was readable, else tolerate it.
+            Err(e) if stream.read_nothing() => {
+                let col = e.column().max(1);
+                let at = line_start + (raw.len() - raw.trim_ascii_start().len()) + col - 1;
+                return Err(IngestError::malformed_at(FORMAT, strip_position(&e.to_string()), input, at));
             }
+            Err(_) => continue,
         };
+        stream.event(ev);
+    }
+    if stream.read_nothing() {
+        return Err(IngestError::NotAReport("no go test2json events (lines with an \"Action\") found".into()));
+    }
+    Ok(stream.finish())
+}
+
+/// What has been read of a test2json stream so far.
+#[derive(Default)]
+struct Stream {
+    checks: Vec<Check>,
+    outputs: Vec<String>,
+    tests: HashMap<(String, String), TestState>,
+    packages: HashMap<String, PackageState>,
+    package_order: Vec<String>,
+    build_output: HashMap<String, String>,
+    metrics: Vec<Metric>,
+    run: RunMeta,
+    events: usize,
+    go_lines: usize,
+    text_lines: String,
+}
+
+impl Stream {
+    /// Whether neither an event nor a line printed by `go` has been read.
+    fn read_nothing(&self) -> bool {
+        self.events == 0 && self.go_lines == 0
+    }
+
+    /// The state of a package, registered in order of first appearance.
+    fn package(&mut self, pkg: &str) -> &mut PackageState {
+        if !self.packages.contains_key(pkg) {
+            self.package_order.push(pkg.to_string());
+        }
+        self.packages.entry(pkg.to_string()).or_default()
+    }
+
+    /// Text printed by `go` around the events: build errors, `FAIL pkg [build failed]`.
+    fn go_line(&mut self, line: &[u8]) {
+        let s = String::from_utf8_lossy(line);
+        let failed_setup = s.strip_prefix("FAIL").map(str::trim).and_then(|r| {
+            r.strip_suffix("[build failed]")
+                .map(|p| (p, "build"))
+                .or_else(|| r.strip_suffix("[setup failed]").map(|p| (p, "set up")))
+        });
+        if let Some((pkg, what)) = failed_setup {
+            self.go_lines += 1;
+            let output = std::mem::take(&mut self.text_lines);
+            let p = self.package(pkg.trim());
+            p.result = Some("fail".into());
+            p.failed_build = what == "build";
+            p.failed_setup = what == "set up";
+            p.output = output;
+        } else if s.starts_with("# ") {
+            // `# pkg` heads the compiler errors of one package.
+            self.go_lines += 1;
+            self.text_lines.clear();
+        } else {
+            if s.starts_with("ok  \t") || s.starts_with("FAIL\t") {
+                self.go_lines += 1;
+            }
+            push_bounded(&mut self.text_lines, &s, MAX_DETAILS_BYTES);
+            push_bounded(&mut self.text_lines, "\n", MAX_DETAILS_BYTES);
+        }
+    }
+
+    /// One test2json event, routed to its package or test.
+    fn event(&mut self, ev: Event) {
         let Some(action) = ev.action.as_deref() else {
-            continue;
+            return;
         };
-        events += 1;
+        self.events += 1;
         if let Some(t) = ev.time.as_deref().and_then(text::rfc3339) {
-            if run.started_at.is_none() {
-                run.started_at = Some(t.clone());
+            if self.run.started_at.is_none() {
+                self.run.started_at = Some(t.clone());
             }
-            run.finished_at = Some(t);
+            self.run.finished_at = Some(t);
         }
         // Go 1.24+: build output arrives as events keyed by import path.
         if action == "build-output" || action == "build-fail" {
             if let (Some(path), Some(out)) = (ev.import_path.as_deref(), ev.output.as_deref()) {
-                push_bounded(build_output.entry(path.to_string()).or_default(), out, MAX_DETAILS_BYTES);
+                push_bounded(self.build_output.entry(path.to_string()).or_default(), out, MAX_DETAILS_BYTES);
             }
-            continue;
+            return;
         }
-        let pkg = ev.package.unwrap_or_default();
-        let test = ev.test.filter(|t| !t.is_empty());
-        if !packages.contains_key(&pkg) {
-            package_order.push(pkg.clone());
+        let pkg = ev.package.as_deref().unwrap_or_default();
+        self.package(pkg);
+        match ev.test.as_deref().filter(|t| !t.is_empty()) {
+            Some(test) => self.test_event(pkg, test, action, &ev),
+            None => self.package_event(pkg, action, &ev),
         }
-        let pstate = packages.entry(pkg.clone()).or_default();
-        let Some(test) = test else {
-            match action {
-                "output" => {
-                    if let Some(out) = ev.output.as_deref() {
-                        collect_benchmark(out, &pkg, &mut metrics);
-                        push_bounded(&mut pstate.output, out, MAX_DETAILS_BYTES);
-                    }
-                }
-                "pass" | "fail" | "skip" => {
-                    pstate.result = Some(action.to_string());
-                    if let Some(fb) = ev.failed_build {
-                        pstate.failed_build = true;
-                        if let Some(out) = build_output.get(&fb) {
-                            pstate.output.clone_from(out);
-                        }
-                    }
-                }
-                _ => {}
-            }
-            continue;
-        };
-        let key = (pkg, test);
-        if !tests.contains_key(&key) {
-            let index = checks.len();
-            checks.push(new_check(&key.0, &key.1));
-            outputs.push(String::new());
-            tests.insert(key.clone(), TestState { index, finished: false });
-        }
-        let Some(state) = tests.get_mut(&key) else { continue };
-        let check = &mut checks[state.index];
+    }
+
+    /// An event of a package as a whole: its output, or its result.
+    fn package_event(&mut self, pkg: &str, action: &str, ev: &Event) {
+        let Some(pstate) = self.packages.get_mut(pkg) else { return };
         match action {
             "output" => {
                 if let Some(out) = ev.output.as_deref() {
-                    collect_benchmark(out, &key.0, &mut metrics);
+                    collect_benchmark(out, pkg, &mut self.metrics);
+                    push_bounded(&mut pstate.output, out, MAX_DETAILS_BYTES);
+                }
+            }
+            "pass" | "fail" | "skip" => {
+                pstate.result = Some(action.to_string());
+                if let Some(fb) = &ev.failed_build {
+                    pstate.failed_build = true;
+                    if let Some(out) = self.build_output.get(fb) {
+                        pstate.output.clone_from(out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An event of one test: its output, or its result.
+    fn test_event(&mut self, pkg: &str, test: &str, action: &str, ev: &Event) {
+        let key = (pkg.to_string(), test.to_string());
+        if !self.tests.contains_key(&key) {
+            let index = self.checks.len();
+            self.checks.push(new_check(pkg, test));
+            self.outputs.push(String::new());
+            self.tests.insert(key.clone(), TestState { index, finished: false });
+        }
+        let Some(state) = self.tests.get_mut(&key) else { return };
+        let check = &mut self.checks[state.index];
+        match action {
+            "output" => {
+                if let Some(out) = ev.output.as_deref() {
+                    collect_benchmark(out, pkg, &mut self.metrics);
                     if !is_framing(out) {
-                        push_bounded(&mut outputs[state.index], out, MAX_DETAILS_BYTES);
+                        push_bounded(&mut self.outputs[state.index], out, MAX_DETAILS_BYTES);
                     }
                 }
             }
@@ -218,7 +250,7 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
                     check.status = status;
                     check.duration_ms = text::duration(ev.elapsed.map(|s| s * 1000.0));
                     if status == Status::Fail
-                        && let Some(p) = packages.get_mut(&key.0)
+                        && let Some(p) = self.packages.get_mut(pkg)
                     {
                         p.any_test_failed = true;
                     }
@@ -227,69 +259,78 @@ pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
         }
     }
 
-    if events == 0 && go_lines == 0 {
-        return Err(IngestError::NotAReport("no go test2json events (lines with an \"Action\") found".into()));
+    /// The report: unfinished tests settled, messages filled in, failed packages added.
+    fn finish(mut self) -> ParsedReport {
+        self.settle_unfinished();
+        for (check, out) in self.checks.iter_mut().zip(&self.outputs) {
+            if check.status != Status::Pass && check.message.is_empty() {
+                check.message = bounded(&test_message(out), MAX_MESSAGE_BYTES);
+            }
+            check.details = text::details_of("", out);
+        }
+        parents_name_failed_subtests(&mut self.checks, &self.tests);
+        self.push_failed_packages();
+        ParsedReport {
+            format: super::Format::Gotest.as_str().to_string(),
+            run: self.run,
+            checks: self.checks,
+            metrics: self.metrics,
+            notes: Vec::new(),
+            ..ParsedReport::default()
+        }
     }
 
-    for ((pkg, _), state) in &tests {
-        let check = &mut checks[state.index];
-        if !state.finished {
-            // Started (or only printed) but never reported: the binary died under it.
-            let failed = packages.get(pkg).and_then(|p| p.result.as_deref()) == Some("fail");
+    /// Tests started (or only printed) but never reported: the binary died under them.
+    fn settle_unfinished(&mut self) {
+        for ((pkg, _), state) in &self.tests {
+            if state.finished {
+                continue;
+            }
+            let check = &mut self.checks[state.index];
+            let failed = self.packages.get(pkg).and_then(|p| p.result.as_deref()) == Some("fail");
             check.status = if failed { Status::Error } else { Status::NotRun };
             check.message = if failed {
                 "no result: the test binary failed while this test was running".into()
             } else {
                 "no result reported for this test".into()
             };
-            if failed && let Some(p) = packages.get_mut(pkg) {
+            if failed && let Some(p) = self.packages.get_mut(pkg) {
                 p.any_test_failed = true;
             }
         }
     }
-    for (check, out) in checks.iter_mut().zip(&outputs) {
-        if check.status != Status::Pass && check.message.is_empty() {
-            check.message = bounded(&test_message(out), MAX_MESSAGE_BYTES);
-        }
-        check.details = text::details_of("", out);
-    }
-    parents_name_failed_subtests(&mut checks, &tests);
-    for pkg in &package_order {
-        let Some(p) = packages.get(pkg) else { continue };
-        if p.result.as_deref() != Some("fail") || p.any_test_failed {
-            continue;
-        }
-        let (name, what) = if p.failed_build {
-            ("[build failed]", "package failed to build")
-        } else if p.failed_setup {
-            ("[setup failed]", "package failed to set up")
-        } else {
-            ("[package failed]", "package failed outside any test")
-        };
-        let detail = package_message(&p.output);
-        checks.push(Check {
-            id: text::check_id(pkg, name),
-            name: name.to_string(),
-            suite_path: pkg.clone(),
-            status: Status::Error,
-            weight: 1.0,
-            message: if detail.is_empty() {
-                what.to_string()
+
+    /// One error check per package that failed without a failing test.
+    fn push_failed_packages(&mut self) {
+        for pkg in &self.package_order {
+            let Some(p) = self.packages.get(pkg) else { continue };
+            if p.result.as_deref() != Some("fail") || p.any_test_failed {
+                continue;
+            }
+            let (name, what) = if p.failed_build {
+                ("[build failed]", "package failed to build")
+            } else if p.failed_setup {
+                ("[setup failed]", "package failed to set up")
             } else {
-                bounded(&format!("{what}: {detail}"), MAX_MESSAGE_BYTES)
-            },
-            details: text::details_of("", &p.output),
-            ..Check::default()
-        });
+                ("[package failed]", "package failed outside any test")
+            };
+            let detail = package_message(&p.output);
+            self.checks.push(Check {
+                id: text::check_id(pkg, name),
+                name: name.to_string(),
+                suite_path: pkg.clone(),
+                status: Status::Error,
+                weight: 1.0,
+                message: if detail.is_empty() {
+                    what.to_string()
+                } else {
+                    bounded(&format!("{what}: {detail}"), MAX_MESSAGE_BYTES)
+                },
+                details: text::details_of("", &p.output),
+                ..Check::default()
+            });
+        }
     }
-    Ok(ParsedReport {
-        format: super::Format::Gotest.as_str().to_string(),
-        run,
-        checks,
-        metrics,
-        notes,
-        ..ParsedReport::default()
-    })
 }
 
 /// A parent that failed only because subtests failed prints nothing of its own: say how many.

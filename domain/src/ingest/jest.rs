@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::IngestError;
-use super::readyboard_json::{check_depth, json_error};
+use super::common::{check_depth, json_error};
 use super::text::{self, join_path};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 

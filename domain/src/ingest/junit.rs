@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
+use super::common::parse_seconds;
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, first_line, push_bounded, truncate_on_char};
 use crate::model::{Check, ParsedReport, Status};
 
@@ -493,29 +494,6 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// Seconds as JUnit writers print them, to milliseconds. Handles `0,010` (decimal comma),
-/// `2,503.1` (thousands separator) and exponents; empty, negative or non-finite → `None`.
-pub fn parse_seconds(raw: &str) -> Option<f64> {
-    let t = raw.trim();
-    if t.is_empty() {
-        return None;
-    }
-    let cleaned: Cow<'_, str> = if t.contains(',') {
-        if t.contains('.') || t.matches(',').count() > 1 {
-            Cow::Owned(t.replace(',', ""))
-        } else {
-            Cow::Owned(t.replace(',', "."))
-        }
-    } else {
-        Cow::Borrowed(t)
-    };
-    let secs: f64 = cleaned.parse().ok()?;
-    if !secs.is_finite() || secs < 0.0 {
-        return None;
-    }
-    Some(secs * 1000.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,17 +567,6 @@ mod tests {
         );
         assert_eq!(r.checks.len(), 2);
         assert_eq!(r.checks[0].id, r.checks[1].id);
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_seconds("0,010"), Some(10.0));
-        assert_eq!(parse_seconds("2,503.1"), Some(2_503_100.0));
-        assert!((parse_seconds("1.7e-05").unwrap() - 0.017).abs() < 1e-9);
-        assert_eq!(parse_seconds(""), None);
-        assert_eq!(parse_seconds("-1"), None);
-        assert_eq!(parse_seconds("NaN"), None);
-        assert_eq!(parse_seconds("abc"), None);
     }
 
     #[test]

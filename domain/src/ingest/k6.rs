@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::readyboard_json::{check_depth, json_error};
+use super::common::{check_depth, json_error};
 use super::{IngestError, MAX_MESSAGE_BYTES, bounded, skip_bom};
 use crate::model::{Check, Metric, ParsedReport, Status, Target, TargetOp};
 
@@ -133,87 +133,126 @@ fn metric(name: &str, m: &Map<String, Value>, report: &mut ParsedReport) {
     // handleSummary nests stats under `values`; the legacy export hoists them.
     let values = m.get("values").and_then(Value::as_object).unwrap_or(m);
     let kind = kind_of(m, values);
-    let unit = base_unit(name, m);
-    let first_metric = report.metrics.len();
-    let mut stats: Vec<(&str, f64)> =
-        values.iter().filter_map(|(k, v)| Some((stat_name(kind, k)?, v.as_f64().filter(|x| x.is_finite())?))).collect();
-    stats.sort_by(|a, b| a.0.cmp(b.0));
-    stats.dedup_by(|a, b| a.0 == b.0);
-    for (stat, value) in &stats {
+    let read = MetricRead {
+        name,
+        kind,
+        unit: base_unit(name, m),
+        first_metric: report.metrics.len(),
+        stats: stats_of(kind, values),
+        no_samples: has_no_samples(kind, values),
+    };
+    for (stat, value) in &read.stats {
         report.metrics.push(Metric {
             name: format!("{name} {stat}"),
             category: None,
             value: *value,
-            unit: stat_unit(kind, stat, unit),
+            unit: stat_unit(kind, stat, read.unit),
             target: None,
         });
     }
-    let no_samples = match kind {
+    let Some(thresholds) = m.get("thresholds").and_then(Value::as_object) else { return };
+    let mut exprs: Vec<(&String, &Value)> = thresholds.iter().collect();
+    exprs.sort_by(|a, b| a.0.cmp(b.0));
+    for (expr, verdict) in exprs {
+        read.threshold(expr, verdict, report);
+    }
+}
+
+/// The finite stats of a metric worth keeping, sorted by name, one per name.
+fn stats_of(kind: Kind, values: &Map<String, Value>) -> Vec<(&str, f64)> {
+    let mut stats: Vec<(&str, f64)> =
+        values.iter().filter_map(|(k, v)| Some((stat_name(kind, k)?, v.as_f64().filter(|x| x.is_finite())?))).collect();
+    stats.sort_by(|a, b| a.0.cmp(b.0));
+    stats.dedup_by(|a, b| a.0 == b.0);
+    stats
+}
+
+/// Whether the metric recorded no samples at all.
+fn has_no_samples(kind: Kind, values: &Map<String, Value>) -> bool {
+    match kind {
         Kind::Rate => {
             let n = |k: &str| values.get(k).and_then(Value::as_f64).unwrap_or(0.0);
             values.contains_key("passes") && n("passes") + n("fails") == 0.0
         }
         Kind::Trend | Kind::Counter => values.get("count").and_then(Value::as_f64) == Some(0.0),
         Kind::Gauge => false,
-    };
+    }
+}
 
-    let Some(thresholds) = m.get("thresholds").and_then(Value::as_object) else { return };
-    let mut exprs: Vec<(&String, &Value)> = thresholds.iter().collect();
-    exprs.sort_by(|a, b| a.0.cmp(b.0));
-    for (expr, verdict) in exprs {
+/// A metric as read, for placing its thresholds.
+struct MetricRead<'a> {
+    name: &'a str,
+    kind: Kind,
+    unit: &'static str,
+    /// Index of the metric's first stat in the report's metrics.
+    first_metric: usize,
+    stats: Vec<(&'a str, f64)>,
+    no_samples: bool,
+}
+
+impl MetricRead<'_> {
+    /// One threshold: a target on its stat where that gives k6's own verdict, else a check.
+    fn threshold(&self, expr: &str, verdict: &Value, report: &mut ParsedReport) {
         let failed = threshold_failed(verdict);
-        let parsed = parse_threshold(expr);
-        let expressible = parsed.and_then(|(stat, op, bound)| {
-            let stat = stat_name(kind, stat)?;
-            let value = stats.iter().find(|(s, _)| *s == stat)?.1;
+        let expressible = parse_threshold(expr).and_then(|(stat, op, bound)| {
+            let stat = stat_name(self.kind, stat)?;
+            let value = self.stats.iter().find(|(s, _)| *s == stat)?.1;
             Some((stat, op, bound, value))
         });
         match expressible {
             // A target is used only where our comparison gives k6's own verdict: k6 reports
             // thresholds on metrics with no samples as passed, whatever the stat says.
             Some((stat, op, bound, value)) if failed.is_none_or(|f| op.holds(value, bound) != f) => {
-                let target = Some(Target { op, value: bound });
-                let metric_name = format!("{name} {stat}");
-                let slot =
-                    report.metrics[first_metric..].iter_mut().find(|x| x.name == metric_name && x.target.is_none());
-                match slot {
-                    Some(x) => x.target = target,
-                    None => report.metrics.push(Metric {
-                        name: metric_name,
-                        category: None,
-                        value,
-                        unit: stat_unit(kind, stat, unit),
-                        target,
-                    }),
-                }
+                self.set_target(stat, Target { op, value: bound }, value, report);
             }
-            other => {
-                let status = match failed {
-                    Some(true) => Status::Fail,
-                    Some(false) => Status::Pass,
-                    None => Status::NotRun,
-                };
-                let message = match (other, failed) {
-                    (_, None) => "the summary gives no verdict for this threshold".to_string(),
-                    (Some((stat, _, _, value)), Some(f)) => {
-                        let why = if no_samples { " (the metric has no samples)" } else { "" };
-                        format!(
-                            "k6 reports the threshold as {} with {stat} = {value}{why}",
-                            if f { "crossed" } else { "passed" }
-                        )
-                    }
-                    (None, Some(f)) => format!("k6 reports the threshold as {}", if f { "crossed" } else { "passed" }),
-                };
-                report.checks.push(Check {
-                    id: format!("{THRESHOLD_ID_PREFIX}{name}:{expr}"),
-                    name: format!("{name}: {expr}"),
-                    suite_path: "thresholds".into(),
-                    status,
-                    weight: 1.0,
-                    message: bounded(&message, MAX_MESSAGE_BYTES),
-                    ..Check::default()
-                });
+            other => report.checks.push(self.threshold_check(expr, other.map(|(s, _, _, v)| (s, v)), failed)),
+        }
+    }
+
+    /// Sets the target on the stat's metric, or adds the metric with it.
+    fn set_target(&self, stat: &str, target: Target, value: f64, report: &mut ParsedReport) {
+        let target = Some(target);
+        let metric_name = format!("{} {stat}", self.name);
+        let slot = report.metrics[self.first_metric..].iter_mut().find(|x| x.name == metric_name && x.target.is_none());
+        match slot {
+            Some(x) => x.target = target,
+            None => report.metrics.push(Metric {
+                name: metric_name,
+                category: None,
+                value,
+                unit: stat_unit(self.kind, stat, self.unit),
+                target,
+            }),
+        }
+    }
+
+    /// A check for a threshold with k6's verdict; `stat` is its stat and value, when known.
+    fn threshold_check(&self, expr: &str, stat: Option<(&str, f64)>, failed: Option<bool>) -> Check {
+        let status = match failed {
+            Some(true) => Status::Fail,
+            Some(false) => Status::Pass,
+            None => Status::NotRun,
+        };
+        let message = match (stat, failed) {
+            (_, None) => "the summary gives no verdict for this threshold".to_string(),
+            (Some((stat, value)), Some(f)) => {
+                let why = if self.no_samples { " (the metric has no samples)" } else { "" };
+                format!(
+                    "k6 reports the threshold as {} with {stat} = {value}{why}",
+                    if f { "crossed" } else { "passed" }
+                )
             }
+            (None, Some(f)) => format!("k6 reports the threshold as {}", if f { "crossed" } else { "passed" }),
+        };
+        let name = self.name;
+        Check {
+            id: format!("{THRESHOLD_ID_PREFIX}{name}:{expr}"),
+            name: format!("{name}: {expr}"),
+            suite_path: "thresholds".into(),
+            status,
+            weight: 1.0,
+            message: bounded(&message, MAX_MESSAGE_BYTES),
+            ..Check::default()
         }
     }
 }

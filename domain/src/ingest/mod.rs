@@ -1,5 +1,6 @@
 //! Ingest parsers: one module per evidence format, all pure.
 
+pub mod common;
 pub mod ctrf;
 pub mod error;
 pub mod gotest;

@@ -4,7 +4,9 @@
 //! tests that did not run). Suite-level set-up/tear-down failures and invalid fixtures are
 //! kept as notes: they are not tests, but they must stay visible.
 
-use super::junit::parse_seconds;
+use quick_xml::events::BytesStart;
+
+use super::common::parse_seconds;
 use super::text::{self, basename, join_path};
 use super::xml::{XmlEvent, XmlStream, get, local_name};
 use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
@@ -145,134 +147,170 @@ impl Flag {
 /// Parses NUnit 2 or NUnit 3 XML into checks (one per `<test-case>`).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut stack: Vec<Kind> = Vec::with_capacity(16);
-    let mut suites: Vec<SuiteState> = Vec::new();
-    let mut case: Option<CaseState> = None;
-    let mut checks = Vec::new();
-    let mut notes = Vec::new();
-    let mut run = RunMeta::default();
-    let mut unreadable = Unreadable::default();
-
+    let mut reader = NunitReader::new();
     while let Some(event) = xml.next_event()? {
         match event {
             XmlEvent::Start(e, pos) => {
-                let name = local_name(&e);
-                let parent = stack.last().copied();
-                let kind = match (parent, name.as_slice()) {
-                    (None, b"test-run" | b"test-results") => {
-                        let a = xml.attrs(&e, pos)?;
-                        run.started_at = get(&a, "start-time").and_then(text::rfc3339);
-                        run.finished_at = get(&a, "end-time").and_then(text::rfc3339);
-                        Kind::Root
-                    }
-                    (None, other) => {
-                        return Err(IngestError::NotAReport(format!(
-                            "root element <{}> is not an NUnit <test-run> or <test-results>",
-                            String::from_utf8_lossy(other)
-                        )));
-                    }
-                    (Some(_), b"test-suite") if case.is_none() => {
-                        let a = xml.attrs(&e, pos)?;
-                        let name = get(&a, "name").unwrap_or("").to_string();
-                        let kind = get(&a, "type").unwrap_or("");
-                        let path_name = match kind {
-                            // NUnit 2 names the assembly by its full path on the build machine.
-                            "Assembly" => basename(&name).to_string(),
-                            // The case name repeats the method: "Is_Even(2)".
-                            "ParameterizedMethod" | "Theory" | "GenericMethod" => String::new(),
-                            _ => name.clone(),
-                        };
-                        let result = get(&a, "result").unwrap_or("").to_string();
-                        let label = get(&a, "label").unwrap_or("").to_string();
-                        let site = get(&a, "site").unwrap_or("").to_string();
-                        let teardown_error = matches!(kind, "SetUpFixture" | "TestFixture")
-                            && result.eq_ignore_ascii_case("failed")
-                            && label.eq_ignore_ascii_case("error")
-                            && site.eq_ignore_ascii_case("teardown");
-                        suites.push(SuiteState {
-                            path_name,
-                            name,
-                            result,
-                            label,
-                            site,
-                            message: String::new(),
-                            teardown_error,
-                        });
-                        Kind::Suite
-                    }
-                    (Some(_), b"test-case") if case.is_none() => {
-                        let a = xml.attrs(&e, pos)?;
-                        case = Some(CaseState {
-                            name: get(&a, "name").unwrap_or("").to_string(),
-                            fullname: get(&a, "fullname").unwrap_or("").to_string(),
-                            result: get(&a, "result").unwrap_or("").to_string(),
-                            label: get(&a, "label").unwrap_or("").to_string(),
-                            executed: Flag::of(get(&a, "executed")),
-                            success: Flag::of(get(&a, "success")),
-                            runstate: get(&a, "runstate").unwrap_or("").to_string(),
-                            duration_ms: get(&a, "duration").or_else(|| get(&a, "time")).and_then(parse_seconds),
-                            ..CaseState::default()
-                        });
-                        Kind::Case
-                    }
-                    (Some(Kind::Case), b"failure") => {
-                        if let Some(c) = case.as_mut() {
-                            c.has_failure = true;
-                        }
-                        Kind::Result
-                    }
-                    (Some(Kind::Case), b"reason") => {
-                        if let Some(c) = case.as_mut() {
-                            c.has_reason = true;
-                        }
-                        Kind::Result
-                    }
-                    (Some(Kind::Suite), b"failure" | b"reason") => Kind::Result,
-                    (Some(Kind::Result), b"message") => Kind::Message,
-                    (Some(Kind::Result), b"stack-trace") => Kind::StackTrace,
-                    (Some(Kind::Case), b"output") => Kind::Output,
-                    _ => Kind::Other,
-                };
-                stack.push(kind);
+                let kind = reader.open(&xml, &e, pos)?;
+                reader.stack.push(kind);
             }
-            XmlEvent::Text(t) => {
-                let in_case = stack.contains(&Kind::Case);
-                let target = match (stack.last(), in_case) {
-                    (Some(Kind::Message), true) => case.as_mut().map(|c| &mut c.message),
-                    (Some(Kind::StackTrace), true) => case.as_mut().map(|c| &mut c.stack),
-                    (Some(Kind::Output), true) => case.as_mut().map(|c| &mut c.output),
-                    (Some(Kind::Message), false) => suites.last_mut().map(|s| &mut s.message),
-                    _ => None,
-                };
-                if let Some(buf) = target {
-                    push_bounded(buf, &t, MAX_DETAILS_BYTES);
-                }
-            }
-            XmlEvent::End => match stack.pop() {
-                Some(Kind::Case) => {
-                    if let Some(c) = case.take() {
-                        checks.push(check(c, &suites, &mut unreadable));
-                    }
-                }
-                Some(Kind::Suite) => {
-                    if let Some(s) = suites.pop()
-                        && let Some(n) = suite_note(&s)
-                    {
-                        notes.push(n);
-                    }
-                }
-                _ => {}
-            },
+            XmlEvent::Text(t) => reader.text(&t),
+            XmlEvent::End => reader.close(),
         }
     }
-    notes.extend(unreadable.notes());
-    Ok(ParsedReport {
-        format: super::Format::Nunit.as_str().to_string(),
-        run,
-        checks,
-        notes,
-        ..ParsedReport::default()
-    })
+    Ok(reader.finish())
+}
+
+/// What has been read of an NUnit document so far.
+struct NunitReader {
+    stack: Vec<Kind>,
+    suites: Vec<SuiteState>,
+    case: Option<CaseState>,
+    checks: Vec<Check>,
+    notes: Vec<String>,
+    run: RunMeta,
+    unreadable: Unreadable,
+}
+
+impl NunitReader {
+    /// An empty reader, before the root element.
+    fn new() -> NunitReader {
+        NunitReader {
+            stack: Vec::with_capacity(16),
+            suites: Vec::new(),
+            case: None,
+            checks: Vec::new(),
+            notes: Vec::new(),
+            run: RunMeta::default(),
+            unreadable: Unreadable::default(),
+        }
+    }
+
+    /// The kind of an opening element, reading the attributes that matter on the way.
+    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
+        let name = local_name(e);
+        Ok(match (self.stack.last().copied(), name.as_slice()) {
+            (None, b"test-run" | b"test-results") => {
+                let a = xml.attrs(e, pos)?;
+                self.run.started_at = get(&a, "start-time").and_then(text::rfc3339);
+                self.run.finished_at = get(&a, "end-time").and_then(text::rfc3339);
+                Kind::Root
+            }
+            (None, other) => {
+                return Err(IngestError::NotAReport(format!(
+                    "root element <{}> is not an NUnit <test-run> or <test-results>",
+                    String::from_utf8_lossy(other)
+                )));
+            }
+            (Some(_), b"test-suite") if self.case.is_none() => {
+                self.suites.push(suite_state(&xml.attrs(e, pos)?));
+                Kind::Suite
+            }
+            (Some(_), b"test-case") if self.case.is_none() => {
+                self.case = Some(case_state(&xml.attrs(e, pos)?));
+                Kind::Case
+            }
+            (Some(Kind::Case), b"failure") => {
+                if let Some(c) = self.case.as_mut() {
+                    c.has_failure = true;
+                }
+                Kind::Result
+            }
+            (Some(Kind::Case), b"reason") => {
+                if let Some(c) = self.case.as_mut() {
+                    c.has_reason = true;
+                }
+                Kind::Result
+            }
+            (Some(Kind::Suite), b"failure" | b"reason") => Kind::Result,
+            (Some(Kind::Result), b"message") => Kind::Message,
+            (Some(Kind::Result), b"stack-trace") => Kind::StackTrace,
+            (Some(Kind::Case), b"output") => Kind::Output,
+            _ => Kind::Other,
+        })
+    }
+
+    /// Text inside an element: kept when it is a case's message, stack or output, or a suite's message.
+    fn text(&mut self, t: &str) {
+        let in_case = self.stack.contains(&Kind::Case);
+        let target = match (self.stack.last(), in_case) {
+            (Some(Kind::Message), true) => self.case.as_mut().map(|c| &mut c.message),
+            (Some(Kind::StackTrace), true) => self.case.as_mut().map(|c| &mut c.stack),
+            (Some(Kind::Output), true) => self.case.as_mut().map(|c| &mut c.output),
+            (Some(Kind::Message), false) => self.suites.last_mut().map(|s| &mut s.message),
+            _ => None,
+        };
+        if let Some(buf) = target {
+            push_bounded(buf, t, MAX_DETAILS_BYTES);
+        }
+    }
+
+    /// A closing element: a case becomes a check, a suite may leave a note.
+    fn close(&mut self) {
+        match self.stack.pop() {
+            Some(Kind::Case) => {
+                if let Some(c) = self.case.take() {
+                    self.checks.push(check(c, &self.suites, &mut self.unreadable));
+                }
+            }
+            Some(Kind::Suite) => {
+                if let Some(s) = self.suites.pop()
+                    && let Some(n) = suite_note(&s)
+                {
+                    self.notes.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The report, with a note per unreadable attribute value.
+    fn finish(mut self) -> ParsedReport {
+        self.notes.extend(self.unreadable.notes());
+        ParsedReport {
+            format: super::Format::Nunit.as_str().to_string(),
+            run: self.run,
+            checks: self.checks,
+            notes: self.notes,
+            ..ParsedReport::default()
+        }
+    }
+}
+
+/// A `<test-suite>` as its opening tag describes it.
+fn suite_state(a: &[(Vec<u8>, String)]) -> SuiteState {
+    let name = get(a, "name").unwrap_or("").to_string();
+    let kind = get(a, "type").unwrap_or("");
+    let path_name = match kind {
+        // NUnit 2 names the assembly by its full path on the build machine.
+        "Assembly" => basename(&name).to_string(),
+        // The case name repeats the method: "Is_Even(2)".
+        "ParameterizedMethod" | "Theory" | "GenericMethod" => String::new(),
+        _ => name.clone(),
+    };
+    let result = get(a, "result").unwrap_or("").to_string();
+    let label = get(a, "label").unwrap_or("").to_string();
+    let site = get(a, "site").unwrap_or("").to_string();
+    let teardown_error = matches!(kind, "SetUpFixture" | "TestFixture")
+        && result.eq_ignore_ascii_case("failed")
+        && label.eq_ignore_ascii_case("error")
+        && site.eq_ignore_ascii_case("teardown");
+    SuiteState { path_name, name, result, label, site, message: String::new(), teardown_error }
+}
+
+/// A `<test-case>` as its opening tag describes it.
+fn case_state(a: &[(Vec<u8>, String)]) -> CaseState {
+    CaseState {
+        name: get(a, "name").unwrap_or("").to_string(),
+        fullname: get(a, "fullname").unwrap_or("").to_string(),
+        result: get(a, "result").unwrap_or("").to_string(),
+        label: get(a, "label").unwrap_or("").to_string(),
+        executed: Flag::of(get(a, "executed")),
+        success: Flag::of(get(a, "success")),
+        runstate: get(a, "runstate").unwrap_or("").to_string(),
+        duration_ms: get(a, "duration").or_else(|| get(a, "time")).and_then(parse_seconds),
+        ..CaseState::default()
+    }
 }
 
 /// A note for a suite that failed on its own (set-up, tear-down) or could not run at all.

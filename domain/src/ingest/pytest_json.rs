@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::IngestError;
-use super::readyboard_json::{check_depth, json_error};
+use super::common::{check_depth, json_error};
 use super::text::{self, join_path};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 

@@ -3,6 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::common::{check_depth, json_error};
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded};
 use crate::model::{
     Check, Claimed, Finding, FindingStatus, Metric, ParsedReport, Placement, Provenance, RunMeta, Severity, Status,
@@ -90,66 +91,6 @@ struct RawFinding {
     category: Option<String>,
     title: Option<String>,
     details: Option<String>,
-}
-
-/// Maps a serde_json error to the ingest error of the right class.
-pub(crate) fn json_error(format: &'static str, e: serde_json::Error) -> IngestError {
-    use serde_json::error::Category;
-    let msg = e.to_string();
-    if msg.starts_with("recursion limit exceeded") {
-        return IngestError::TooDeep;
-    }
-    match e.classify() {
-        Category::Data => IngestError::NotAReport(msg),
-        Category::Syntax | Category::Eof | Category::Io => {
-            // serde_json appends " at line L column C"; the variant carries them apart.
-            let message = match msg.rfind(" at line ") {
-                Some(i) => msg[..i].to_string(),
-                None => msg,
-            };
-            IngestError::Malformed {
-                format,
-                message,
-                line: (e.line() > 0).then_some(e.line() as u64),
-                column: (e.column() > 0).then_some(e.column() as u64),
-            }
-        }
-    }
-}
-
-/// Deepest JSON nesting accepted, checked before deserialising: ignored fields are skipped
-/// without serde_json's recursion limit, and real reports nest a few levels only.
-pub const MAX_JSON_DEPTH: usize = 64;
-
-/// Rejects documents nesting arrays/objects deeper than [`MAX_JSON_DEPTH`].
-pub(crate) fn check_depth(input: &[u8]) -> Result<(), IngestError> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in input {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_JSON_DEPTH {
-                    return Err(IngestError::TooDeep);
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    Ok(())
 }
 
 fn missing(field: &str) -> IngestError {

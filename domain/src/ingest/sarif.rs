@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::readyboard_json::{check_depth, json_error};
+use super::common::{check_depth, json_error};
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, push_bounded, skip_bom};
 use crate::model::{Finding, FindingStatus, ParsedReport, RunMeta, Severity};
 

@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use quick_xml::events::BytesStart;
+
 use super::text::{self, check_id};
 use super::xml::{XmlEvent, XmlStream, get, local_name};
 use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
@@ -75,136 +77,195 @@ pub fn map_outcome(outcome: &str) -> Status {
 /// Parses a TRX document into checks (one per test result).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut stack: Vec<Kind> = Vec::with_capacity(16);
-    let mut results: Vec<RawResult> = Vec::new();
-    let mut current: Option<RawResult> = None;
-    // testId → (class name, test name)
-    let mut definitions: HashMap<String, (String, String)> = HashMap::new();
-    let mut definition_id: Option<String> = None;
-    let mut run = RunMeta::default();
-    let mut notes = Vec::new();
-    let mut declared_total: Option<u64> = None;
-    let mut run_info_outcome = String::new();
-    let mut run_info_text = String::new();
-
+    let mut reader = TrxReader::new();
     while let Some(event) = xml.next_event()? {
         match event {
             XmlEvent::Start(e, pos) => {
-                let name = local_name(&e);
-                let parent = stack.last().copied();
-                let kind = match (parent, name.as_slice()) {
-                    (None, b"TestRun") => Kind::Root,
-                    (None, other) => {
-                        return Err(IngestError::NotAReport(format!(
-                            "root element <{}> is not a TRX <TestRun>",
-                            String::from_utf8_lossy(other)
-                        )));
-                    }
-                    (Some(Kind::Root), b"Times") => {
-                        let a = xml.attrs(&e, pos)?;
-                        run.started_at = get(&a, "start").and_then(text::rfc3339);
-                        run.finished_at = get(&a, "finish").and_then(text::rfc3339);
-                        Kind::Other
-                    }
-                    (Some(Kind::Root), b"Results") => Kind::Results,
-                    (Some(Kind::Results), n) if n.ends_with(b"TestResult") || n == b"TestResultAggregation" => {
-                        let a = xml.attrs(&e, pos)?;
-                        current = Some(RawResult {
-                            test_id: get(&a, "testId").unwrap_or("").to_string(),
-                            name: get(&a, "testName").unwrap_or("").to_string(),
-                            outcome: get(&a, "outcome").unwrap_or("").to_string(),
-                            duration_ms: get(&a, "duration").and_then(parse_timespan),
-                            ..RawResult::default()
-                        });
-                        Kind::Result
-                    }
-                    (Some(Kind::Result), b"InnerResults") => Kind::Inner,
-                    (Some(Kind::Result | Kind::Other), b"ErrorInfo") if in_result(&stack) => Kind::ErrorInfo,
-                    (Some(Kind::ErrorInfo), b"Message") => Kind::Message,
-                    (Some(Kind::ErrorInfo), b"StackTrace") => Kind::StackTrace,
-                    (Some(Kind::Result | Kind::Other), b"StdOut") if in_result(&stack) => Kind::StdOut,
-                    // Debug trace lines (`TestContext.WriteLine`) are output, not the failure.
-                    (Some(Kind::Other), b"Message") if in_result(&stack) => Kind::StdOut,
-                    (Some(Kind::Result | Kind::Other), b"StdErr") if in_result(&stack) => Kind::StdErr,
-                    (Some(Kind::Root), b"TestDefinitions") => Kind::Definitions,
-                    (Some(Kind::Definitions), _) => {
-                        let a = xml.attrs(&e, pos)?;
-                        definition_id = get(&a, "id").map(str::to_string);
-                        if let Some(id) = &definition_id {
-                            let test_name = get(&a, "name").unwrap_or("").to_string();
-                            definitions.insert(id.clone(), (String::new(), test_name));
-                        }
-                        Kind::Definition
-                    }
-                    (Some(Kind::Definition), b"TestMethod") => {
-                        if let Some(entry) = definition_id.as_ref().and_then(|id| definitions.get_mut(id)) {
-                            let a = xml.attrs(&e, pos)?;
-                            // MSTest writes assembly-qualified names: "Ns.Class, Assembly, Version=…".
-                            let class = get(&a, "className").unwrap_or("");
-                            entry.0 = class.split(',').next().unwrap_or("").trim().to_string();
-                            if entry.1.is_empty() {
-                                entry.1 = get(&a, "name").unwrap_or("").to_string();
-                            }
-                        }
-                        Kind::Other
-                    }
-                    (Some(Kind::Root), b"ResultSummary") => Kind::Summary,
-                    (Some(Kind::Summary), b"Counters") => {
-                        declared_total = xml.attr(&e, b"total", pos)?.and_then(|t| t.parse().ok());
-                        Kind::Other
-                    }
-                    (Some(Kind::Summary | Kind::Other), b"RunInfo") if stack.contains(&Kind::Summary) => {
-                        run_info_outcome = xml.attr(&e, b"outcome", pos)?.unwrap_or_default();
-                        run_info_text.clear();
-                        Kind::RunInfo
-                    }
-                    (Some(Kind::RunInfo), b"Text") => Kind::RunInfoText,
-                    _ => Kind::Other,
-                };
-                stack.push(kind);
+                let kind = reader.open(&xml, &e, pos)?;
+                reader.stack.push(kind);
             }
-            XmlEvent::Text(t) => {
-                let target = match (stack.last(), current.as_mut()) {
-                    (Some(Kind::Message), Some(r)) => Some(&mut r.message),
-                    (Some(Kind::StackTrace), Some(r)) => Some(&mut r.stack),
-                    (Some(Kind::StdOut | Kind::StdErr), Some(r)) => Some(&mut r.output),
-                    (Some(Kind::RunInfoText), _) => Some(&mut run_info_text),
-                    _ => None,
-                };
-                if let Some(buf) = target {
-                    push_bounded(buf, &t, MAX_DETAILS_BYTES);
-                }
-            }
-            XmlEvent::End => match stack.pop() {
-                Some(Kind::Result) => results.extend(current.take()),
-                Some(Kind::StdOut | Kind::StdErr) => {
-                    if let Some(r) = current.as_mut()
-                        && !r.output.ends_with('\n')
-                        && !r.output.is_empty()
-                    {
-                        push_bounded(&mut r.output, "\n", MAX_DETAILS_BYTES);
-                    }
-                }
-                Some(Kind::Definition) => definition_id = None,
-                Some(Kind::RunInfo) => {
-                    let outcome = run_info_outcome.to_ascii_lowercase();
-                    if matches!(outcome.as_str(), "error" | "failed" | "warning" | "aborted") {
-                        let msg = text::message_of(&run_info_text);
-                        notes.push(text::note(format!("run info ({run_info_outcome}): {msg}")));
-                    }
-                }
-                _ => {}
-            },
+            XmlEvent::Text(t) => reader.text(&t),
+            XmlEvent::End => reader.close(),
+        }
+    }
+    Ok(reader.finish())
+}
+
+/// What has been read of a TRX document so far.
+struct TrxReader {
+    stack: Vec<Kind>,
+    results: Vec<RawResult>,
+    current: Option<RawResult>,
+    /// testId → (class name, test name)
+    definitions: HashMap<String, (String, String)>,
+    definition_id: Option<String>,
+    run: RunMeta,
+    notes: Vec<String>,
+    declared_total: Option<u64>,
+    run_info_outcome: String,
+    run_info_text: String,
+}
+
+impl TrxReader {
+    /// An empty reader, before the root element.
+    fn new() -> TrxReader {
+        TrxReader {
+            stack: Vec::with_capacity(16),
+            results: Vec::new(),
+            current: None,
+            definitions: HashMap::new(),
+            definition_id: None,
+            run: RunMeta::default(),
+            notes: Vec::new(),
+            declared_total: None,
+            run_info_outcome: String::new(),
+            run_info_text: String::new(),
         }
     }
 
-    let checks: Vec<Check> = results.into_iter().map(|r| check(r, &definitions)).collect();
-    if let Some(total) = declared_total
-        && total != checks.len() as u64
-    {
-        notes.push(format!("<Counters> declares {total} tests; the file holds {} results", checks.len()));
+    /// The kind of an opening element, reading the attributes that matter on the way.
+    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
+        let name = local_name(e);
+        let stack = &self.stack;
+        Ok(match (stack.last().copied(), name.as_slice()) {
+            (None, b"TestRun") => Kind::Root,
+            (None, other) => {
+                return Err(IngestError::NotAReport(format!(
+                    "root element <{}> is not a TRX <TestRun>",
+                    String::from_utf8_lossy(other)
+                )));
+            }
+            (Some(Kind::Root), b"Times") => {
+                let a = xml.attrs(e, pos)?;
+                self.run.started_at = get(&a, "start").and_then(text::rfc3339);
+                self.run.finished_at = get(&a, "finish").and_then(text::rfc3339);
+                Kind::Other
+            }
+            (Some(Kind::Root), b"Results") => Kind::Results,
+            (Some(Kind::Results), n) if n.ends_with(b"TestResult") || n == b"TestResultAggregation" => {
+                self.current = Some(raw_result(&xml.attrs(e, pos)?));
+                Kind::Result
+            }
+            (Some(Kind::Result), b"InnerResults") => Kind::Inner,
+            (Some(Kind::Result | Kind::Other), b"ErrorInfo") if in_result(stack) => Kind::ErrorInfo,
+            (Some(Kind::ErrorInfo), b"Message") => Kind::Message,
+            (Some(Kind::ErrorInfo), b"StackTrace") => Kind::StackTrace,
+            (Some(Kind::Result | Kind::Other), b"StdOut") if in_result(stack) => Kind::StdOut,
+            // Debug trace lines (`TestContext.WriteLine`) are output, not the failure.
+            (Some(Kind::Other), b"Message") if in_result(stack) => Kind::StdOut,
+            (Some(Kind::Result | Kind::Other), b"StdErr") if in_result(stack) => Kind::StdErr,
+            (Some(Kind::Root), b"TestDefinitions") => Kind::Definitions,
+            (Some(Kind::Definitions), _) => {
+                self.open_definition(&xml.attrs(e, pos)?);
+                Kind::Definition
+            }
+            (Some(Kind::Definition), b"TestMethod") => {
+                self.read_test_method(xml, e, pos)?;
+                Kind::Other
+            }
+            (Some(Kind::Root), b"ResultSummary") => Kind::Summary,
+            (Some(Kind::Summary), b"Counters") => {
+                self.declared_total = xml.attr(e, b"total", pos)?.and_then(|t| t.parse().ok());
+                Kind::Other
+            }
+            (Some(Kind::Summary | Kind::Other), b"RunInfo") if stack.contains(&Kind::Summary) => {
+                self.run_info_outcome = xml.attr(e, b"outcome", pos)?.unwrap_or_default();
+                self.run_info_text.clear();
+                Kind::RunInfo
+            }
+            (Some(Kind::RunInfo), b"Text") => Kind::RunInfoText,
+            _ => Kind::Other,
+        })
     }
-    Ok(ParsedReport { format: super::Format::Trx.as_str().to_string(), run, checks, notes, ..ParsedReport::default() })
+
+    /// A `<UnitTest>` (or other) definition: its id and test name.
+    fn open_definition(&mut self, a: &[(Vec<u8>, String)]) {
+        self.definition_id = get(a, "id").map(str::to_string);
+        if let Some(id) = &self.definition_id {
+            let test_name = get(a, "name").unwrap_or("").to_string();
+            self.definitions.insert(id.clone(), (String::new(), test_name));
+        }
+    }
+
+    /// The `<TestMethod>` of a definition: its class, and its name if the definition had none.
+    fn read_test_method(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<(), IngestError> {
+        if let Some(entry) = self.definition_id.as_ref().and_then(|id| self.definitions.get_mut(id)) {
+            let a = xml.attrs(e, pos)?;
+            // MSTest writes assembly-qualified names: "Ns.Class, Assembly, Version=…".
+            let class = get(&a, "className").unwrap_or("");
+            entry.0 = class.split(',').next().unwrap_or("").trim().to_string();
+            if entry.1.is_empty() {
+                entry.1 = get(&a, "name").unwrap_or("").to_string();
+            }
+        }
+        Ok(())
+    }
+
+    /// Text inside an element: kept when it belongs to a result or to a run info.
+    fn text(&mut self, t: &str) {
+        let target = match (self.stack.last(), self.current.as_mut()) {
+            (Some(Kind::Message), Some(r)) => Some(&mut r.message),
+            (Some(Kind::StackTrace), Some(r)) => Some(&mut r.stack),
+            (Some(Kind::StdOut | Kind::StdErr), Some(r)) => Some(&mut r.output),
+            (Some(Kind::RunInfoText), _) => Some(&mut self.run_info_text),
+            _ => None,
+        };
+        if let Some(buf) = target {
+            push_bounded(buf, t, MAX_DETAILS_BYTES);
+        }
+    }
+
+    /// A closing element: a result is complete, output ends its line, a run info may be a note.
+    fn close(&mut self) {
+        match self.stack.pop() {
+            Some(Kind::Result) => self.results.extend(self.current.take()),
+            Some(Kind::StdOut | Kind::StdErr) => {
+                if let Some(r) = self.current.as_mut()
+                    && !r.output.ends_with('\n')
+                    && !r.output.is_empty()
+                {
+                    push_bounded(&mut r.output, "\n", MAX_DETAILS_BYTES);
+                }
+            }
+            Some(Kind::Definition) => self.definition_id = None,
+            Some(Kind::RunInfo) => {
+                let outcome = self.run_info_outcome.to_ascii_lowercase();
+                if matches!(outcome.as_str(), "error" | "failed" | "warning" | "aborted") {
+                    let msg = text::message_of(&self.run_info_text);
+                    self.notes.push(text::note(format!("run info ({}): {msg}", self.run_info_outcome)));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The report: results resolved against the definitions, the declared total compared.
+    fn finish(mut self) -> ParsedReport {
+        let checks: Vec<Check> = self.results.into_iter().map(|r| check(r, &self.definitions)).collect();
+        if let Some(total) = self.declared_total
+            && total != checks.len() as u64
+        {
+            self.notes.push(format!("<Counters> declares {total} tests; the file holds {} results", checks.len()));
+        }
+        ParsedReport {
+            format: super::Format::Trx.as_str().to_string(),
+            run: self.run,
+            checks,
+            notes: self.notes,
+            ..ParsedReport::default()
+        }
+    }
+}
+
+/// A top-level result as its opening tag describes it.
+fn raw_result(a: &[(Vec<u8>, String)]) -> RawResult {
+    RawResult {
+        test_id: get(a, "testId").unwrap_or("").to_string(),
+        name: get(a, "testName").unwrap_or("").to_string(),
+        outcome: get(a, "outcome").unwrap_or("").to_string(),
+        duration_ms: get(a, "duration").and_then(parse_timespan),
+        ..RawResult::default()
+    }
 }
 
 /// Whether the innermost result-ish element open is a top-level result (not an inner row).

@@ -4,7 +4,9 @@
 //! One check per `<test>`. Assembly-level `<errors>` (fixture or collection clean-up
 //! failures) are not tests; they become notes.
 
-use super::junit::parse_seconds;
+use quick_xml::events::BytesStart;
+
+use super::common::parse_seconds;
 use super::text::{self, basename, join_path};
 use super::xml::{XmlEvent, XmlStream, get, local_name};
 use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
@@ -55,97 +57,137 @@ pub fn map_result(result: &str) -> Status {
 /// Parses xUnit.net XML into checks (one per `<test>`).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
     let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut stack: Vec<Kind> = Vec::with_capacity(16);
-    let mut assembly = String::new();
-    let mut test: Option<TestState> = None;
-    let mut checks = Vec::new();
-    let mut notes = Vec::new();
-    let mut error_name = String::new();
-    let mut error_text = String::new();
-
+    let mut reader = XunitReader::new();
     while let Some(event) = xml.next_event()? {
         match event {
             XmlEvent::Start(e, pos) => {
-                let name = local_name(&e);
-                let parent = stack.last().copied();
-                let kind = match (parent, name.as_slice()) {
-                    (None, b"assemblies") => Kind::Assemblies,
-                    (None | Some(Kind::Assemblies), b"assembly") => {
-                        let n = xml.attr(&e, b"name", pos)?.unwrap_or_default();
-                        // The assembly is named by its path on the build machine.
-                        assembly = basename(&n).to_string();
-                        Kind::Assembly
-                    }
-                    (None, other) => {
-                        return Err(IngestError::NotAReport(format!(
-                            "root element <{}> is not an xUnit.net <assemblies> or <assembly>",
-                            String::from_utf8_lossy(other)
-                        )));
-                    }
-                    (Some(_), b"test") if test.is_none() && stack.contains(&Kind::Assembly) => {
-                        let a = xml.attrs(&e, pos)?;
-                        test = Some(TestState {
-                            name: get(&a, "name").unwrap_or("").to_string(),
-                            class: get(&a, "type").unwrap_or("").to_string(),
-                            result: get(&a, "result").unwrap_or("").to_string(),
-                            duration_ms: get(&a, "time").and_then(parse_seconds),
-                            ..TestState::default()
-                        });
-                        Kind::Test
-                    }
-                    (Some(Kind::Test), b"failure") => {
-                        if let Some(t) = test.as_mut() {
-                            t.exception = xml.attr(&e, b"exception-type", pos)?.unwrap_or_default();
-                        }
-                        Kind::Failure
-                    }
-                    (Some(Kind::Failure), b"message") if test.is_some() => Kind::Message,
-                    (Some(Kind::Failure), b"stack-trace") if test.is_some() => Kind::StackTrace,
-                    (Some(Kind::Test), b"reason") => Kind::Reason,
-                    (Some(Kind::Test), b"output") => Kind::Output,
-                    (Some(Kind::Assembly), b"errors") => Kind::Errors,
-                    (Some(Kind::Errors), b"error") => {
-                        let a = xml.attrs(&e, pos)?;
-                        let ty = get(&a, "type").unwrap_or("error");
-                        error_name = match get(&a, "name") {
-                            Some(n) => format!("{ty} {n}"),
-                            None => ty.to_string(),
-                        };
-                        error_text.clear();
-                        Kind::Error
-                    }
-                    _ => Kind::Other,
-                };
-                stack.push(kind);
+                let kind = reader.open(&xml, &e, pos)?;
+                reader.stack.push(kind);
             }
-            XmlEvent::Text(t) => {
-                let target = match (stack.last(), test.as_mut()) {
-                    (Some(Kind::Message), Some(t)) => Some(&mut t.message),
-                    (Some(Kind::StackTrace), Some(t)) => Some(&mut t.stack),
-                    (Some(Kind::Reason), Some(t)) => Some(&mut t.reason),
-                    (Some(Kind::Output), Some(t)) => Some(&mut t.output),
-                    (Some(Kind::Other), None) if stack.contains(&Kind::Error) => Some(&mut error_text),
-                    _ => None,
-                };
-                if let Some(buf) = target {
-                    push_bounded(buf, &t, MAX_DETAILS_BYTES);
-                }
-            }
-            XmlEvent::End => match stack.pop() {
-                Some(Kind::Test) => {
-                    if let Some(t) = test.take() {
-                        checks.push(check(t, &assembly));
-                    }
-                }
-                Some(Kind::Error) => {
-                    let msg = text::message_of(&error_text);
-                    notes.push(text::note(format!("{assembly}: {error_name} failed: {msg}")));
-                }
-                _ => {}
-            },
+            XmlEvent::Text(t) => reader.text(&t),
+            XmlEvent::End => reader.close(),
         }
     }
-    Ok(ParsedReport { format: super::Format::Xunit.as_str().to_string(), checks, notes, ..ParsedReport::default() })
+    Ok(ParsedReport {
+        format: super::Format::Xunit.as_str().to_string(),
+        checks: reader.checks,
+        notes: reader.notes,
+        ..ParsedReport::default()
+    })
+}
+
+/// What has been read of an xUnit.net document so far.
+struct XunitReader {
+    stack: Vec<Kind>,
+    assembly: String,
+    test: Option<TestState>,
+    checks: Vec<Check>,
+    notes: Vec<String>,
+    error_name: String,
+    error_text: String,
+}
+
+impl XunitReader {
+    /// An empty reader, before the root element.
+    fn new() -> XunitReader {
+        XunitReader {
+            stack: Vec::with_capacity(16),
+            assembly: String::new(),
+            test: None,
+            checks: Vec::new(),
+            notes: Vec::new(),
+            error_name: String::new(),
+            error_text: String::new(),
+        }
+    }
+
+    /// The kind of an opening element, reading the attributes that matter on the way.
+    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
+        let name = local_name(e);
+        Ok(match (self.stack.last().copied(), name.as_slice()) {
+            (None, b"assemblies") => Kind::Assemblies,
+            (None | Some(Kind::Assemblies), b"assembly") => {
+                let n = xml.attr(e, b"name", pos)?.unwrap_or_default();
+                // The assembly is named by its path on the build machine.
+                self.assembly = basename(&n).to_string();
+                Kind::Assembly
+            }
+            (None, other) => {
+                return Err(IngestError::NotAReport(format!(
+                    "root element <{}> is not an xUnit.net <assemblies> or <assembly>",
+                    String::from_utf8_lossy(other)
+                )));
+            }
+            (Some(_), b"test") if self.test.is_none() && self.stack.contains(&Kind::Assembly) => {
+                self.test = Some(test_state(&xml.attrs(e, pos)?));
+                Kind::Test
+            }
+            (Some(Kind::Test), b"failure") => {
+                if let Some(t) = self.test.as_mut() {
+                    t.exception = xml.attr(e, b"exception-type", pos)?.unwrap_or_default();
+                }
+                Kind::Failure
+            }
+            (Some(Kind::Failure), b"message") if self.test.is_some() => Kind::Message,
+            (Some(Kind::Failure), b"stack-trace") if self.test.is_some() => Kind::StackTrace,
+            (Some(Kind::Test), b"reason") => Kind::Reason,
+            (Some(Kind::Test), b"output") => Kind::Output,
+            (Some(Kind::Assembly), b"errors") => Kind::Errors,
+            (Some(Kind::Errors), b"error") => {
+                let a = xml.attrs(e, pos)?;
+                let ty = get(&a, "type").unwrap_or("error");
+                self.error_name = match get(&a, "name") {
+                    Some(n) => format!("{ty} {n}"),
+                    None => ty.to_string(),
+                };
+                self.error_text.clear();
+                Kind::Error
+            }
+            _ => Kind::Other,
+        })
+    }
+
+    /// Text inside an element: kept when it belongs to a test or to an assembly error.
+    fn text(&mut self, t: &str) {
+        let target = match (self.stack.last(), self.test.as_mut()) {
+            (Some(Kind::Message), Some(t)) => Some(&mut t.message),
+            (Some(Kind::StackTrace), Some(t)) => Some(&mut t.stack),
+            (Some(Kind::Reason), Some(t)) => Some(&mut t.reason),
+            (Some(Kind::Output), Some(t)) => Some(&mut t.output),
+            (Some(Kind::Other), None) if self.stack.contains(&Kind::Error) => Some(&mut self.error_text),
+            _ => None,
+        };
+        if let Some(buf) = target {
+            push_bounded(buf, t, MAX_DETAILS_BYTES);
+        }
+    }
+
+    /// A closing element: a test becomes a check, an assembly error a note.
+    fn close(&mut self) {
+        match self.stack.pop() {
+            Some(Kind::Test) => {
+                if let Some(t) = self.test.take() {
+                    self.checks.push(check(t, &self.assembly));
+                }
+            }
+            Some(Kind::Error) => {
+                let msg = text::message_of(&self.error_text);
+                self.notes.push(text::note(format!("{}: {} failed: {msg}", self.assembly, self.error_name)));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A `<test>` as its opening tag describes it.
+fn test_state(a: &[(Vec<u8>, String)]) -> TestState {
+    TestState {
+        name: get(a, "name").unwrap_or("").to_string(),
+        class: get(a, "type").unwrap_or("").to_string(),
+        result: get(a, "result").unwrap_or("").to_string(),
+        duration_ms: get(a, "time").and_then(parse_seconds),
+        ..TestState::default()
+    }
 }
 
 fn check(t: TestState, assembly: &str) -> Check {
