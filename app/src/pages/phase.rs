@@ -342,6 +342,7 @@ fn Scorecard(
                 view! { <p class="muted">"No scored checks yet: categories appear with the first report's checks."</p> }.into_any()
             } else {
                 view! {
+                    <p class="muted small">"Checks are every scored result of the latest report of each suite: test cases, audit items, and metric targets (met counts as passed, missed as failed)."</p>
                     <div class="table-wrap"><table class="table">
                         <thead><tr><th>"Category"</th><th class="num">"Category score"</th><th class="num">"Weight"</th><th class="num">"Checks"</th><th>"Checks as scored"</th></tr></thead>
                         <tbody>

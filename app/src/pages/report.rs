@@ -398,13 +398,15 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
 #[component]
 fn ChecksTable(page: CheckPage, status: String) -> impl IntoView {
     let pages = ((page.total + page.per_page - 1) / page.per_page).max(1);
+    let unfiltered = status.is_empty();
     let link = move |p: i64| {
         if status.is_empty() { format!("?page={p}") } else { format!("?status={status}&page={p}") }
     };
     let first = (page.page - 1) * page.per_page + 1;
     let last = (first + page.items.len() as i64 - 1).max(0);
     if page.items.is_empty() {
-        return view! { <p class="muted">"No checks match."</p> }.into_any();
+        let message = if unfiltered { "This report lists no checks of its own." } else { "No checks match." };
+        return view! { <p class="muted" data-testid="no-checks">{message}</p> }.into_any();
     }
     view! {
         <p class="muted small">{format!("{first}–{last} of {}", page.total)}</p>
