@@ -2,7 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::Ranged;
-use plotters::coord::types::RangedCoordf64;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi64};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use readyboard_domain::trends::{Point, downsample};
@@ -236,6 +236,9 @@ fn value_axis_width(labels: &[String]) -> u32 {
     (widest + f64::from(2 * TICK) + 2.0).max(28.0).ceil() as u32
 }
 
+/// The plot of a panel: time across, values up.
+type PanelChart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordi64, RangedCoordf64>>;
+
 /// Draws one panel into an area.
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -247,9 +250,43 @@ fn draw_panel<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let (y0, y1) = value_bounds(p);
+    let y = value_bounds(p);
+    let mut chart = panel_chart(area, p, x, y, compact)?;
+    draw_bands(&mut chart, p, x, y)?;
+    if let Some(t) = p.target {
+        chart.draw_series(DashedLineSeries::new([(x.0, t), (x.1, t)], 6, 4, FAIL.mix(0.8).stroke_width(1)))?;
+    }
+    draw_markers(&mut chart, p, y)?;
+    draw_lines(&mut chart, p, compact)?;
+    place_hotspots(&chart, p, y, spots);
+    if !p.misses.is_empty() {
+        let misses = downsample(&p.misses, MAX_POINTS);
+        chart.draw_series(misses.iter().map(|pt| Cross::new((pt.at, pt.value), 4, FAIL.stroke_width(2))))?;
+    }
+    if p.lines.len() > 1 && !compact {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerLeft)
+            .background_style(WHITE.mix(0.0))
+            .border_style(TRANSPARENT)
+            .label_font(font(TEXT_PX).color(&INK))
+            .draw()?;
+    }
+    Ok(())
+}
+
+/// Lays out a panel's plot in an area and draws its title, axes, labels and grid.
+fn panel_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    p: &Panel,
+    x: (i64, i64),
+    (y0, y1): (f64, f64),
+    compact: bool,
+) -> Result<PanelChart<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
     let span = x.1 - x.0;
-    let label_font = font(TEXT_PX).color(&INK);
     let y_labels = if compact { 3 } else { 5 };
     let mut builder = ChartBuilder::on(area);
     builder
@@ -273,10 +310,23 @@ where
         // About one date per 100 pixels, so that dates never run into each other.
         .x_labels((area.dim_in_pixel().0 / 100).clamp(2, 6) as usize)
         .y_labels(y_labels)
-        .label_style(label_font.clone())
+        .label_style(font(TEXT_PX).color(&INK))
         .x_label_formatter(&|v| time_label(*v, span))
         .y_label_formatter(&|v| value_axis_label(p, *v))
         .draw()?;
+    Ok(chart)
+}
+
+/// Shades the panel's bands inside the value range and labels each at its top left.
+fn draw_bands<DB: DrawingBackend>(
+    chart: &mut PanelChart<'_, DB>,
+    p: &Panel,
+    x: (i64, i64),
+    (y0, y1): (f64, f64),
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     for band in &p.bands {
         let (from, to) = (band.from.max(y0), band.to.min(y1));
         if from < to {
@@ -291,9 +341,14 @@ where
             )))?;
         }
     }
-    if let Some(t) = p.target {
-        chart.draw_series(DashedLineSeries::new([(x.0, t), (x.1, t)], 6, 4, FAIL.mix(0.8).stroke_width(1)))?;
-    }
+    Ok(())
+}
+
+/// Draws the decision markers as labelled vertical lines.
+fn draw_markers<DB: DrawingBackend>(chart: &mut PanelChart<'_, DB>, p: &Panel, (y0, y1): (f64, f64)) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     for m in &p.markers {
         let c = color(m.color);
         chart
@@ -305,10 +360,14 @@ where
         let style = font(TEXT_PX).color(&text_color(m.color)).pos(Pos::new(side, VPos::Top));
         chart.draw_series(std::iter::once(Text::new(m.label, (m.at, y1), style)))?;
     }
-    let shared_times = p.lines.len() > 1
-        && p.lines.windows(2).all(|w| {
-            w[0].points.len() == w[1].points.len() && w[0].points.iter().zip(&w[1].points).all(|(a, b)| a.at == b.at)
-        });
+    Ok(())
+}
+
+/// Draws the panel's lines (dots on short ones), each in the legend when there are several.
+fn draw_lines<DB: DrawingBackend>(chart: &mut PanelChart<'_, DB>, p: &Panel, compact: bool) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
     for line in &p.lines {
         let c = color(line.color);
         let pts = downsample(&line.points, MAX_POINTS);
@@ -322,29 +381,27 @@ where
             chart.draw_series(pts.iter().map(|pt| Circle::new((pt.at, pt.value), 2, c.filled())))?;
         }
     }
-    // Points to hover: one set per line, except that lines measured at the same times (the
-    // counts of one run) share one point per time that names every line, placed on the first.
+    Ok(())
+}
+
+/// Adds the points to hover, in pixels: per line, or per time for lines measured together.
+fn place_hotspots<DB: DrawingBackend>(
+    chart: &PanelChart<'_, DB>,
+    p: &Panel,
+    (y0, y1): (f64, f64),
+    spots: &mut Vec<Hotspot>,
+) {
+    // One set of points per line, except that lines measured at the same times (the counts of
+    // one run) share one point per time that names every line, placed on the first.
+    let shared_times = p.lines.len() > 1
+        && p.lines.windows(2).all(|w| {
+            w[0].points.len() == w[1].points.len() && w[0].points.iter().zip(&w[1].points).all(|(a, b)| a.at == b.at)
+        });
     let groups: Vec<&[Line]> = if shared_times { vec![&p.lines[..]] } else { p.lines.chunks(1).collect() };
     for group in groups {
         let [first, ..] = group else { continue };
         for pt in downsample(&first.points, MAX_HOTSPOTS) {
-            let what = match group {
-                [line] if p.title.is_empty() || p.title == line.label => {
-                    format!("{}: {}", line.label, value_label(pt.value, &p.unit))
-                }
-                [line] => format!("{} · {}: {}", p.title, line.label, value_label(pt.value, &p.unit)),
-                lines => {
-                    let Ok(i) = first.points.binary_search_by_key(&pt.at, |q| q.at) else { continue };
-                    let values: Vec<String> = lines
-                        .iter()
-                        .filter_map(|l| {
-                            l.points.get(i).map(|q| format!("{} {}", l.label, value_label(q.value, &p.unit)))
-                        })
-                        .collect();
-                    let title = if p.title.is_empty() { String::new() } else { format!("{}: ", p.title) };
-                    format!("{title}{}", values.join(", "))
-                }
-            };
+            let Some(what) = hotspot_text(p, group, &pt) else { continue };
             let (px, py) = chart.backend_coord(&(pt.at, pt.value.clamp(y0, y1)));
             spots.push(Hotspot {
                 x: f64::from(px),
@@ -354,20 +411,26 @@ where
             });
         }
     }
-    if !p.misses.is_empty() {
-        let misses = downsample(&p.misses, MAX_POINTS);
-        chart.draw_series(misses.iter().map(|pt| Cross::new((pt.at, pt.value), 4, FAIL.stroke_width(2))))?;
+}
+
+/// What a hotspot says: panel, line and value, or each line's value then (`None`: no point then).
+fn hotspot_text(p: &Panel, group: &[Line], pt: &Point) -> Option<String> {
+    match group {
+        [line] if p.title.is_empty() || p.title == line.label => {
+            Some(format!("{}: {}", line.label, value_label(pt.value, &p.unit)))
+        }
+        [line] => Some(format!("{} · {}: {}", p.title, line.label, value_label(pt.value, &p.unit))),
+        lines => {
+            let first = lines.first()?;
+            let i = first.points.binary_search_by_key(&pt.at, |q| q.at).ok()?;
+            let values: Vec<String> = lines
+                .iter()
+                .filter_map(|l| l.points.get(i).map(|q| format!("{} {}", l.label, value_label(q.value, &p.unit))))
+                .collect();
+            let title = if p.title.is_empty() { String::new() } else { format!("{}: ", p.title) };
+            Some(format!("{title}{}", values.join(", ")))
+        }
     }
-    if p.lines.len() > 1 && !compact {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerLeft)
-            .background_style(WHITE.mix(0.0))
-            .border_style(TRANSPARENT)
-            .label_font(label_font)
-            .draw()?;
-    }
-    Ok(())
 }
 
 /// Wraps plotters' output: a title for screen readers and colours that follow the theme.

@@ -43,7 +43,6 @@ fn store_msg(e: StoreError) -> String {
 
 /// Runs one command; `Err` is printed and exits 1.
 pub async fn run(cli: Cli) -> Result<ExitCode, String> {
-    let cli_actor = Actor::system("cli");
     match cli.command {
         Command::Serve(args) => crate::serve::serve(args).await.map(|_| ExitCode::SUCCESS),
         Command::Migrate(db) => {
@@ -57,83 +56,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("Loaded the demo dataset: {n} reports in 2 projects.");
             Ok(ExitCode::SUCCESS)
         }
-        Command::User { command } => match command {
-            UserCommand::Add { db, username, role } => {
-                let role = parse_role(&role)?;
-                let password = password_from_env_or_prompt(&format!("Password for {username}: "))?;
-                let hash = hash(&password)?;
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                store.create_user(&cli_actor, &username, &hash, role).await.map_err(store_msg)?;
-                println!("Created user {username} ({}).", role.as_str());
-                Ok(ExitCode::SUCCESS)
-            }
-            UserCommand::Passwd { db, username } => {
-                let password = password_from_env_or_prompt(&format!("New password for {username}: "))?;
-                let hash = hash(&password)?;
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                store
-                    .set_password(&cli_actor, &username, &hash)
-                    .await
-                    .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
-                println!("Password of {username} changed.");
-                Ok(ExitCode::SUCCESS)
-            }
-            UserCommand::Role { db, username, role } => {
-                let role = parse_role(&role)?;
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                store
-                    .set_role(&cli_actor, &username, role)
-                    .await
-                    .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
-                println!("{username} is now {}.", role.as_str());
-                Ok(ExitCode::SUCCESS)
-            }
-        },
-        Command::Token { command } => match command {
-            TokenCommand::Create { db, project, name } => {
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                let p = match store.project(&project).await {
-                    Ok(p) => p,
-                    Err(StoreError::NotFound) => {
-                        let p = store.create_project(&cli_actor, &project, &project, "").await.map_err(store_msg)?;
-                        eprintln!("Created project {project}.");
-                        p
-                    }
-                    Err(e) => return Err(store_msg(e)),
-                };
-                let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
-                let row = store.create_token(&cli_actor, p.id, &name, &hash, &prefix).await.map_err(store_msg)?;
-                println!("Token {} ({name}) for project {project}; it is shown only now:", row.id);
-                println!("{token}");
-                Ok(ExitCode::SUCCESS)
-            }
-            TokenCommand::CreatePersonal { db, user, name } => {
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
-                let row = store
-                    .create_personal_token(&cli_actor, &user, &name, &hash, &prefix)
-                    .await
-                    .map_err(|e| format!("user {user}: {}", store_msg(e)))?;
-                println!("Personal token {} ({name}) acting as {user}; it is shown only now:", row.id);
-                println!("{token}");
-                Ok(ExitCode::SUCCESS)
-            }
-            TokenCommand::RevokePersonal { db, id } => {
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                store
-                    .revoke_personal_token(&cli_actor, id)
-                    .await
-                    .map_err(|e| format!("personal token {id}: {}", store_msg(e)))?;
-                println!("Personal token {id} revoked.");
-                Ok(ExitCode::SUCCESS)
-            }
-            TokenCommand::Revoke { db, id } => {
-                let store = Store::open(&db.database_url).await.context("opening the database")?;
-                store.revoke_token(&cli_actor, id).await.map_err(|e| format!("token {id}: {}", store_msg(e)))?;
-                println!("Token {id} revoked.");
-                Ok(ExitCode::SUCCESS)
-            }
-        },
+        Command::User { command } => user(command).await,
+        Command::Token { command } => token(command).await,
         Command::Upload(args) => crate::upload::run(args).await,
         Command::Check { format, files } => crate::upload::check(format.as_deref(), &files),
         Command::Backup { db, file } => {
@@ -154,4 +78,92 @@ pub async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `readyboard user …`: adds a user, sets a password or changes a role.
+async fn user(command: UserCommand) -> Result<ExitCode, String> {
+    let cli_actor = Actor::system("cli");
+    match command {
+        UserCommand::Add { db, username, role } => {
+            let role = parse_role(&role)?;
+            let password = password_from_env_or_prompt(&format!("Password for {username}: "))?;
+            let hash = hash(&password)?;
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store.create_user(&cli_actor, &username, &hash, role).await.map_err(store_msg)?;
+            println!("Created user {username} ({}).", role.as_str());
+        }
+        UserCommand::Passwd { db, username } => {
+            let password = password_from_env_or_prompt(&format!("New password for {username}: "))?;
+            let hash = hash(&password)?;
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store
+                .set_password(&cli_actor, &username, &hash)
+                .await
+                .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
+            println!("Password of {username} changed.");
+        }
+        UserCommand::Role { db, username, role } => {
+            let role = parse_role(&role)?;
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store
+                .set_role(&cli_actor, &username, role)
+                .await
+                .map_err(|e| format!("user {username}: {}", store_msg(e)))?;
+            println!("{username} is now {}.", role.as_str());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `readyboard token …`: creates or revokes project and personal tokens.
+async fn token(command: TokenCommand) -> Result<ExitCode, String> {
+    let cli_actor = Actor::system("cli");
+    match command {
+        TokenCommand::Create { db, project, name } => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            create_project_token(&store, &cli_actor, &project, &name).await?;
+        }
+        TokenCommand::CreatePersonal { db, user, name } => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
+            let row = store
+                .create_personal_token(&cli_actor, &user, &name, &hash, &prefix)
+                .await
+                .map_err(|e| format!("user {user}: {}", store_msg(e)))?;
+            println!("Personal token {} ({name}) acting as {user}; it is shown only now:", row.id);
+            println!("{token}");
+        }
+        TokenCommand::RevokePersonal { db, id } => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store
+                .revoke_personal_token(&cli_actor, id)
+                .await
+                .map_err(|e| format!("personal token {id}: {}", store_msg(e)))?;
+            println!("Personal token {id} revoked.");
+        }
+        TokenCommand::Revoke { db, id } => {
+            let store = Store::open(&db.database_url).await.context("opening the database")?;
+            store.revoke_token(&cli_actor, id).await.map_err(|e| format!("token {id}: {}", store_msg(e)))?;
+            println!("Token {id} revoked.");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates a CI token for a project (creating the project when missing) and prints it once.
+async fn create_project_token(store: &Store, cli_actor: &Actor, project: &str, name: &str) -> Result<(), String> {
+    let p = match store.project(project).await {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => {
+            let p = store.create_project(cli_actor, project, project, "").await.map_err(store_msg)?;
+            eprintln!("Created project {project}.");
+            p
+        }
+        Err(e) => return Err(store_msg(e)),
+    };
+    let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    let row = store.create_token(cli_actor, p.id, name, &hash, &prefix).await.map_err(store_msg)?;
+    println!("Token {} ({name}) for project {project}; it is shown only now:", row.id);
+    println!("{token}");
+    Ok(())
 }

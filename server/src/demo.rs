@@ -84,130 +84,166 @@ struct PhaseSpec {
     load_age_days: i64,
 }
 
+/// The demo's projects: slug, name, description.
+const PROJECTS: [(&str, &str, &str); 2] = [
+    ("prompt-studio", "Prompt Studio", "LLM prompt authoring and evaluation platform."),
+    ("payments-api", "Payments API", "Card and wallet payments service behind the checkout."),
+];
+
+/// The demo's phases and how healthy each is.
+const PHASES: [PhaseSpec; 3] = [
+    PhaseSpec {
+        project: "prompt-studio",
+        phase: "phase-3",
+        phase_name: "Phase 3 — Production hardening",
+        maturity: 0.9,
+        critical_open: false,
+        load_age_days: 30,
+    },
+    PhaseSpec {
+        project: "prompt-studio",
+        phase: "phase-4",
+        phase_name: "Phase 4 — Production deployment",
+        maturity: 0.55,
+        critical_open: true,
+        load_age_days: 2,
+    },
+    PhaseSpec {
+        project: "payments-api",
+        phase: "sprint-4-1",
+        phase_name: "Sprint 4.1 — Launch readiness",
+        maturity: 1.0,
+        critical_open: false,
+        load_age_days: 1,
+    },
+];
+
+/// CI runs of history per phase, two days apart.
+const RUNS: usize = 10;
+
+/// One document of a run: suite, kind, the document, when it was received (unix ms).
+type Doc = (String, Option<&'static str>, String, i64);
+
 /// Loads the demo dataset; returns the number of reports stored. Running it twice adds
 /// nothing new (uploads are idempotent).
 pub async fn load(store: &Store) -> Result<usize, StoreError> {
     let actor = Actor::system("demo");
-    let projects = [
-        ("prompt-studio", "Prompt Studio", "LLM prompt authoring and evaluation platform."),
-        ("payments-api", "Payments API", "Card and wallet payments service behind the checkout."),
-    ];
-    for (slug, name, desc) in projects {
-        match store.create_project(&actor, slug, name, desc).await {
+    create_projects(store, &actor).await?;
+    let now = readyboard_store::now_ms();
+    let mut stored = 0;
+    let mut rng = Lcg(42);
+    for (pi, spec) in PHASES.iter().enumerate() {
+        stored += load_phase(store, &actor, pi, spec, now, &mut rng).await?;
+    }
+    Ok(stored)
+}
+
+/// Creates the demo's projects, leaving those that already exist.
+async fn create_projects(store: &Store, actor: &Actor) -> Result<(), StoreError> {
+    for (slug, name, desc) in PROJECTS {
+        match store.create_project(actor, slug, name, desc).await {
             Ok(_) | Err(StoreError::Conflict(_)) => {}
             Err(e) => return Err(e),
         }
     }
-    let phases = [
-        PhaseSpec {
-            project: "prompt-studio",
-            phase: "phase-3",
-            phase_name: "Phase 3 — Production hardening",
-            maturity: 0.9,
-            critical_open: false,
-            load_age_days: 30,
-        },
-        PhaseSpec {
-            project: "prompt-studio",
-            phase: "phase-4",
-            phase_name: "Phase 4 — Production deployment",
-            maturity: 0.55,
-            critical_open: true,
-            load_age_days: 2,
-        },
-        PhaseSpec {
-            project: "payments-api",
-            phase: "sprint-4-1",
-            phase_name: "Sprint 4.1 — Launch readiness",
-            maturity: 1.0,
-            critical_open: false,
-            load_age_days: 1,
-        },
-    ];
-    let now = readyboard_store::now_ms();
+    Ok(())
+}
+
+/// Ingests the history of the `pi`th phase, run by run; returns the number of reports stored.
+async fn load_phase(
+    store: &Store,
+    actor: &Actor,
+    pi: usize,
+    spec: &PhaseSpec,
+    now: i64,
+    rng: &mut Lcg,
+) -> Result<usize, StoreError> {
+    let project = store.project(spec.project).await?;
+    // Phase 3 ended three weeks before phase 4 began.
+    let end = if spec.phase == "phase-3" { now - 24 * DAY } else { now - 3_600_000 };
     let mut stored = 0;
-    let mut rng = Lcg(42);
-    for (pi, spec) in phases.iter().enumerate() {
-        let project = store.project(spec.project).await?;
-        // Phase 3 ended three weeks before phase 4 began.
-        let end = if spec.phase == "phase-3" { now - 24 * DAY } else { now - 3_600_000 };
-        let runs = 10;
-        for run in 0..runs {
-            let progress = (run as f64 + 1.0) / runs as f64;
-            let health = (spec.maturity * (0.55 + 0.45 * progress)).min(1.0);
-            let t = end - (runs - 1 - run) as i64 * 2 * DAY - (pi as i64) * 3_600_000;
-            let mut docs: Vec<(String, Option<&str>, String, i64)> = Vec::new();
-            let fail_rate = (1.0 - health) * 0.08;
-            let broken: Vec<usize> = if health > 0.97 { vec![] } else { vec![17, 88] };
-            docs.push(("unit".into(), Some("testing"), junit(&mut rng, "unit", 160, &broken, fail_rate), t));
-            docs.push((
-                "integration".into(),
-                Some("testing"),
-                junit(&mut rng, "integration", 48, &broken[..broken.len().min(1)], fail_rate * 2.0),
-                t + 600_000,
-            ));
-            if run % 2 == 1 || run == runs - 1 {
-                let lt = if run == runs - 1 { now - spec.load_age_days * DAY } else { t };
-                if lt <= now {
-                    docs.push((
-                        "load-50-workers".into(),
-                        Some("performance"),
-                        load_doc(spec, health, run, &mut rng),
-                        lt,
-                    ));
-                }
-            }
-            if run % 3 == 2 || run == runs - 1 {
-                docs.push((
-                    "security-audit".into(),
-                    Some("security"),
-                    security_doc(spec, health, run == runs - 1),
-                    t + 1_200_000,
-                ));
-            }
-            if run >= runs - 4 {
-                docs.push(("failover".into(), Some("reliability"), failover_doc(spec, health), t + 1_800_000));
-            }
-            // The team's own hand-written review: self-reported, so it cannot make the phase
-            // READY on its own, and its READY claim is checked against what it shows.
-            if spec.phase == "phase-4" && run == runs - 1 {
-                docs.push(("runbook-review".into(), None, RUNBOOK_REVIEW.to_string(), t + 2_400_000));
-            }
-            for (suite, kind, doc, at) in docs {
-                let crate::intake::Prepared { parsed, content_hash, raw_gzip, raw_size } =
-                    crate::intake::prepare(doc.as_bytes(), None)
-                        .map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
-                let new = NewReport {
-                    project_id: project.id,
-                    phase: spec.phase.to_string(),
-                    phase_name: Some(spec.phase_name.to_string()),
-                    create_phase: true,
-                    suite: suite.clone(),
-                    kind: kind.map(str::to_string),
-                    run: readyboard_domain::model::RunMeta {
-                        id: Some(format!("ci-{}", 4000 + pi * 100 + run)),
-                        environment: Some("staging".into()),
-                        commit: Some(format!("{:07x}", (rng.next() * 2f64.powi(28)) as u64)),
-                        branch: Some("main".into()),
-                        url: Some(format!("https://ci.example.com/runs/{}", 4000 + pi * 100 + run)),
-                        ..Default::default()
-                    },
-                    started_at: Some(at - 240_000),
-                    finished_at: Some(at),
-                    received_at: at,
-                    raw_gzip,
-                    raw_size: raw_size as i64,
-                    content_hash,
-                    idempotency_key: None,
-                    parsed,
-                };
-                if store.ingest(&actor, &new).await?.created {
-                    stored += 1;
-                }
+    for run in 0..RUNS {
+        let t = end - (RUNS - 1 - run) as i64 * 2 * DAY - (pi as i64) * 3_600_000;
+        for doc in run_docs(spec, run, t, now, rng) {
+            let new = demo_report(project.id, spec, 4000 + pi * 100 + run, doc, rng)?;
+            if store.ingest(actor, &new).await?.created {
+                stored += 1;
             }
         }
     }
     Ok(stored)
+}
+
+/// The documents of one run of a phase's CI at time `t`, healthier as history goes on.
+fn run_docs(spec: &PhaseSpec, run: usize, t: i64, now: i64, rng: &mut Lcg) -> Vec<Doc> {
+    let progress = (run as f64 + 1.0) / RUNS as f64;
+    let health = (spec.maturity * (0.55 + 0.45 * progress)).min(1.0);
+    let last = run == RUNS - 1;
+    let mut docs: Vec<Doc> = Vec::new();
+    let fail_rate = (1.0 - health) * 0.08;
+    let broken: Vec<usize> = if health > 0.97 { vec![] } else { vec![17, 88] };
+    docs.push(("unit".into(), Some("testing"), junit(rng, "unit", 160, &broken, fail_rate), t));
+    docs.push((
+        "integration".into(),
+        Some("testing"),
+        junit(rng, "integration", 48, &broken[..broken.len().min(1)], fail_rate * 2.0),
+        t + 600_000,
+    ));
+    if run % 2 == 1 || last {
+        let lt = if last { now - spec.load_age_days * DAY } else { t };
+        if lt <= now {
+            docs.push(("load-50-workers".into(), Some("performance"), load_doc(spec, health, run, rng), lt));
+        }
+    }
+    if run % 3 == 2 || last {
+        docs.push(("security-audit".into(), Some("security"), security_doc(spec, health, last), t + 1_200_000));
+    }
+    if run >= RUNS - 4 {
+        docs.push(("failover".into(), Some("reliability"), failover_doc(spec, health), t + 1_800_000));
+    }
+    // The team's own hand-written review: self-reported, so it cannot make the phase
+    // READY on its own, and its READY claim is checked against what it shows.
+    if spec.phase == "phase-4" && last {
+        docs.push(("runbook-review".into(), None, RUNBOOK_REVIEW.to_string(), t + 2_400_000));
+    }
+    docs
+}
+
+/// A document read as an upload would be, placed in the phase with CI run `ci_run`'s metadata.
+fn demo_report(
+    project_id: i64,
+    spec: &PhaseSpec,
+    ci_run: usize,
+    doc: Doc,
+    rng: &mut Lcg,
+) -> Result<NewReport, StoreError> {
+    let (suite, kind, doc, at) = doc;
+    let crate::intake::Prepared { parsed, content_hash, raw_gzip, raw_size } =
+        crate::intake::prepare(doc.as_bytes(), None).map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
+    Ok(NewReport {
+        project_id,
+        phase: spec.phase.to_string(),
+        phase_name: Some(spec.phase_name.to_string()),
+        create_phase: true,
+        suite,
+        kind: kind.map(str::to_string),
+        run: readyboard_domain::model::RunMeta {
+            id: Some(format!("ci-{ci_run}")),
+            environment: Some("staging".into()),
+            commit: Some(format!("{:07x}", (rng.next() * 2f64.powi(28)) as u64)),
+            branch: Some("main".into()),
+            url: Some(format!("https://ci.example.com/runs/{ci_run}")),
+            ..Default::default()
+        },
+        started_at: Some(at - 240_000),
+        finished_at: Some(at),
+        received_at: at,
+        raw_gzip,
+        raw_size: raw_size as i64,
+        content_hash,
+        idempotency_key: None,
+        parsed,
+    })
 }
 
 /// A hand-written review as teams write them: a status table, a list, a claimed verdict.

@@ -1,11 +1,12 @@
 //! Readiness reports and decision records as Markdown, generated from stored evidence:
 //! every figure comes from the scorecard, blockers, checklist and decisions.
 
-use std::fmt::Write;
-
 use readyboard_app::format::verdict_label;
 use readyboard_domain::scoring::Scorecard;
-use readyboard_store::{BlockerRow, ChecklistEntry, DecisionRecord, PhaseRow, ProjectRow};
+use readyboard_store::{
+    BlockerRow, ChecklistEntry, Condition, DecisionRecord, PhaseRow, ProjectRow, Snapshot, SnapshotBlocker,
+    SnapshotItem,
+};
 
 /// Formats unix ms as `2026-11-22 10:04 UTC`.
 pub fn datetime(ms: i64) -> String {
@@ -56,19 +57,29 @@ pub struct PhaseReport<'a> {
 
 /// The phase's readiness report as Markdown.
 pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
-    let mut md = String::new();
+    [
+        phase_verdict(r),
+        categories_table(r.card),
+        evidence_table(r.card, r.base_url),
+        open_blockers(r.blockers),
+        checklist_section(r.checklist),
+        decisions_list(r.decisions),
+    ]
+    .concat()
+}
+
+/// The report's title, what it covers and the verdict with its reasons.
+fn phase_verdict(r: &PhaseReport<'_>) -> String {
     let card = r.card;
-    let _ = writeln!(md, "# {} — Readiness report\n", cell(&r.phase.name));
-    let _ = writeln!(
-        md,
-        "**Project:** {} · **Generated:** {} by readyboard from stored evidence\n",
+    let mut md = format!("# {} — Readiness report\n\n", cell(&r.phase.name));
+    md += &format!(
+        "**Project:** {} · **Generated:** {} by readyboard from stored evidence\n\n",
         cell(&r.project.name),
         datetime(r.now)
     );
-    let _ = writeln!(md, "## Verdict\n");
-    let _ = writeln!(
-        md,
-        "**Evidence: {}** — phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}; evidence older than {} days is stale)\n",
+    md += "## Verdict\n\n";
+    md += &format!(
+        "**Evidence: {}** — phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}; evidence older than {} days is stale)\n\n",
         verdict_label(card.verdict.as_str()),
         score(card.display_score()),
         r.phase.ready_threshold,
@@ -76,16 +87,19 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
         r.phase.freshness_days
     );
     for reason in &card.reasons {
-        let _ = writeln!(md, "- {}", cell(reason));
+        md += &format!("- {}\n", cell(reason));
     }
-    let _ = writeln!(
-        md,
-        "\n## Categories\n\n| Category | Evidence | Category score | Weight | Checks | Passed | Partial | Failed | Errors | Not run | Skipped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    md
+}
+
+/// The categories table: evidence kind, score, weight and check counts of each.
+fn categories_table(card: &Scorecard) -> String {
+    let mut md = String::from(
+        "\n## Categories\n\n| Category | Evidence | Category score | Weight | Checks | Passed | Partial | Failed | Errors | Not run | Skipped |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for c in &card.categories {
-        let _ = writeln!(
-            md,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+        md += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&c.name),
             if c.measured { "measured" } else { "self-reported only" },
             score(c.score),
@@ -99,10 +113,14 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
             c.counts.skipped
         );
     }
-    let _ = writeln!(md, "\nSkipped checks are left out of the score; partial ones earn half credit (or score/max).");
-    let _ = writeln!(
-        md,
-        "\n## Evidence\n\n| Suite | Report | Age | Report's own score | Claimed | Stale |\n|---|---|---:|---:|---:|---|"
+    md += "\nSkipped checks are left out of the score; partial ones earn half credit (or score/max).\n";
+    md
+}
+
+/// The evidence table: each suite's report, its age, score, claim and staleness.
+fn evidence_table(card: &Scorecard, base_url: &str) -> String {
+    let mut md = String::from(
+        "\n## Evidence\n\n| Suite | Report | Age | Report's own score | Claimed | Stale |\n|---|---|---:|---:|---:|---|\n",
     );
     for s in &card.suites {
         let claimed = match (s.claimed_score, s.claim_differs) {
@@ -110,11 +128,10 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
             (Some(c), _) => format!("{c:.1}"),
             (None, _) => "—".into(),
         };
-        let _ = writeln!(
-            md,
-            "| {} | [#{id}]({}/reports/{id}) | {} d | {} | {} | {} |",
+        md += &format!(
+            "| {} | [#{id}]({}/reports/{id}) | {} d | {} | {} | {} |\n",
             cell(&s.suite),
-            r.base_url,
+            base_url,
             s.age_days(),
             score(s.score),
             claimed,
@@ -122,86 +139,99 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
             id = s.report_id
         );
     }
-    let _ = writeln!(md, "\n## Open blockers ({})\n", r.blockers.len());
-    if r.blockers.is_empty() {
-        let _ = writeln!(md, "None.");
-    } else {
-        let _ = writeln!(
-            md,
-            "| Severity | Blocker | Suite | Owner | Due | First seen | Seen in |\n|---|---|---|---|---|---|---:|"
-        );
-        for b in r.blockers {
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} report{} |",
-                b.severity,
-                cell(&b.title),
-                cell(b.suite.as_deref().unwrap_or("(by hand)")),
-                cell(b.owner.as_deref().unwrap_or("—")),
-                b.due_date.as_deref().unwrap_or("—"),
-                datetime(b.first_seen_at),
-                b.occurrences,
-                if b.occurrences == 1 { "" } else { "s" }
-            );
-        }
+    md
+}
+
+/// The open blockers section: a table of them, or "None.".
+fn open_blockers(blockers: &[BlockerRow]) -> String {
+    let mut md = format!("\n## Open blockers ({})\n\n", blockers.len());
+    if blockers.is_empty() {
+        md += "None.\n";
+        return md;
     }
-    let required = r.checklist.iter().filter(|e| e.item.required).count();
-    let signed = r
-        .checklist
+    md += "| Severity | Blocker | Suite | Owner | Due | First seen | Seen in |\n|---|---|---|---|---|---|---:|\n";
+    for b in blockers {
+        md += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} report{} |\n",
+            b.severity,
+            cell(&b.title),
+            cell(b.suite.as_deref().unwrap_or("(by hand)")),
+            cell(b.owner.as_deref().unwrap_or("—")),
+            b.due_date.as_deref().unwrap_or("—"),
+            datetime(b.first_seen_at),
+            b.occurrences,
+            if b.occurrences == 1 { "" } else { "s" }
+        );
+    }
+    md
+}
+
+/// The checklist section: how many required items are signed off, and a table of items.
+fn checklist_section(checklist: &[ChecklistEntry]) -> String {
+    let required = checklist.iter().filter(|e| e.item.required).count();
+    let signed = checklist
         .iter()
         .filter(|e| e.item.required && e.signed && matches!(e.item.status.as_str(), "done" | "waived"))
         .count();
-    let _ = writeln!(md, "\n## Checklist ({signed} of {required} required items done and signed off)\n");
-    if r.checklist.is_empty() {
-        let _ = writeln!(md, "No checklist items.");
-    } else {
-        let _ = writeln!(
-            md,
-            "| # | Item | Status | Required | Owner | Evidence | Sign-off |\n|---:|---|---|---|---|---|---|"
+    let mut md = format!("\n## Checklist ({signed} of {required} required items done and signed off)\n\n");
+    if checklist.is_empty() {
+        md += "No checklist items.\n";
+        return md;
+    }
+    md += "| # | Item | Status | Required | Owner | Evidence | Sign-off |\n|---:|---|---|---|---|---|---|\n";
+    for (i, e) in checklist.iter().enumerate() {
+        md += &format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            i + 1,
+            cell(&e.item.title),
+            e.item.status.replace('_', " "),
+            if e.item.required { "yes" } else { "no" },
+            cell(e.item.owner.as_deref().unwrap_or("—")),
+            item_evidence(e),
+            item_signoff(e)
         );
-        for (i, e) in r.checklist.iter().enumerate() {
-            let evidence = match (&e.item.evidence_suite, e.evidence_state) {
-                (Some(suite), Some(state)) => {
-                    let what = e.item.evidence_check.as_ref().map_or(suite.clone(), |c| format!("{suite} › {c}"));
-                    format!("{}: {}", state.as_str(), cell(&what))
-                }
-                _ => "—".into(),
-            };
-            let sign = match e.signoffs.iter().find(|s| !s.needs_resign) {
-                Some(s) if e.signed => format!(
-                    "approved by {} ({}){}",
-                    cell(&s.username),
-                    datetime(s.created_at),
-                    s.despite
-                        .as_deref()
-                        .map(|d| format!(" **despite {d} evidence**: {}", cell(&s.comment)))
-                        .unwrap_or_default()
-                ),
-                Some(s) => format!("{} by {}", s.verdict, cell(&s.username)),
-                None if !e.signoffs.is_empty() => "needs re-sign".into(),
-                None => "not signed".into(),
-            };
-            let _ = writeln!(
-                md,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                i + 1,
-                cell(&e.item.title),
-                e.item.status.replace('_', " "),
-                if e.item.required { "yes" } else { "no" },
-                cell(e.item.owner.as_deref().unwrap_or("—")),
-                evidence,
-                sign
-            );
+    }
+    md
+}
+
+/// A checklist item's linked evidence and its state, or "—".
+fn item_evidence(e: &ChecklistEntry) -> String {
+    match (&e.item.evidence_suite, e.evidence_state) {
+        (Some(suite), Some(state)) => {
+            let what = e.item.evidence_check.as_ref().map_or(suite.clone(), |c| format!("{suite} › {c}"));
+            format!("{}: {}", state.as_str(), cell(&what))
         }
+        _ => "—".into(),
     }
-    let _ = writeln!(md, "\n## Decisions\n");
-    if r.decisions.is_empty() {
-        let _ = writeln!(md, "No go/no-go decision recorded yet.");
+}
+
+/// Who signed a checklist item off and how, or why it is not signed.
+fn item_signoff(e: &ChecklistEntry) -> String {
+    match e.signoffs.iter().find(|s| !s.needs_resign) {
+        Some(s) if e.signed => format!(
+            "approved by {} ({}){}",
+            cell(&s.username),
+            datetime(s.created_at),
+            s.despite
+                .as_deref()
+                .map(|d| format!(" **despite {d} evidence**: {}", cell(&s.comment)))
+                .unwrap_or_default()
+        ),
+        Some(s) => format!("{} by {}", s.verdict, cell(&s.username)),
+        None if !e.signoffs.is_empty() => "needs re-sign".into(),
+        None => "not signed".into(),
     }
-    for d in r.decisions {
-        let _ = writeln!(
-            md,
-            "- **#{} {}** by {} on {} (evidence then: {}, phase score {}) — {}",
+}
+
+/// The decisions section: one line per decision with the evidence it was made on.
+fn decisions_list(decisions: &[DecisionRecord]) -> String {
+    let mut md = String::from("\n## Decisions\n\n");
+    if decisions.is_empty() {
+        md += "No go/no-go decision recorded yet.\n";
+    }
+    for d in decisions {
+        md += &format!(
+            "- **#{} {}** by {} on {} (evidence then: {}, phase score {}) — {}\n",
             d.id,
             decision_text(d),
             cell(&d.decided_by),
@@ -216,57 +246,78 @@ pub fn phase_markdown(r: &PhaseReport<'_>) -> String {
 
 /// A decision record as Markdown: the decision, its conditions and the frozen evidence.
 pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRecord, base_url: &str) -> String {
-    let mut md = String::new();
-    let s = &d.snapshot;
-    let _ = writeln!(md, "# Decision #{} — {} — {}\n", d.id, decision_text(d), cell(&phase.name));
-    let _ = writeln!(
-        md,
-        "**Project:** {} · **Decided by:** {} · **When:** {}\n",
+    [
+        decision_heading(project, phase, d),
+        decision_conditions(&d.conditions),
+        snapshot_scores(&d.snapshot, base_url),
+        snapshot_blockers(&d.snapshot.blockers),
+        snapshot_checklist(&d.snapshot.checklist),
+    ]
+    .concat()
+}
+
+/// The decision's title, who made it and when, what it supersedes, its rationale and override.
+fn decision_heading(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRecord) -> String {
+    let mut md = format!("# Decision #{} — {} — {}\n\n", d.id, decision_text(d), cell(&phase.name));
+    md += &format!(
+        "**Project:** {} · **Decided by:** {} · **When:** {}\n\n",
         cell(&project.name),
         cell(&d.decided_by),
         datetime(d.decided_at)
     );
     if let Some(prev) = d.supersedes_id {
-        let _ = writeln!(md, "Supersedes decision #{prev}.\n");
+        md += &format!("Supersedes decision #{prev}.\n\n");
     }
     if let Some(next) = d.superseded_by {
-        let _ = writeln!(md, "Superseded by decision #{next}.\n");
+        md += &format!("Superseded by decision #{next}.\n\n");
     }
-    let _ = writeln!(md, "## Rationale\n\n{}\n", d.rationale.trim());
+    md += &format!("## Rationale\n\n{}\n\n", d.rationale.trim());
     if let Some(o) = &d.override_reason {
-        let _ =
-            writeln!(md, "## Override\n\nGO although the evidence said {}: {}\n", verdict_label(&s.verdict), o.trim());
+        md += &format!(
+            "## Override\n\nGO although the evidence said {}: {}\n\n",
+            verdict_label(&d.snapshot.verdict),
+            o.trim()
+        );
     }
-    if !d.conditions.is_empty() {
-        let _ = writeln!(md, "## Conditions\n");
-        for c in &d.conditions {
-            let who = c.owner.as_deref().map(|o| format!(" — {}", cell(o))).unwrap_or_default();
-            let due = c.due_date.as_deref().map(|d| format!(" (due {d})")).unwrap_or_default();
-            let _ = writeln!(md, "- {}{who}{due}", cell(&c.text));
-        }
-        md.push('\n');
+    md
+}
+
+/// The conditions attached to a decision, with owners and due dates (nothing when none).
+fn decision_conditions(conditions: &[Condition]) -> String {
+    if conditions.is_empty() {
+        return String::new();
     }
-    let _ = writeln!(md, "## Evidence at the time\n");
-    let _ = writeln!(
-        md,
-        "**Evidence: {}**, phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}).\n",
+    let mut md = String::from("## Conditions\n\n");
+    for c in conditions {
+        let who = c.owner.as_deref().map(|o| format!(" — {}", cell(o))).unwrap_or_default();
+        let due = c.due_date.as_deref().map(|d| format!(" (due {d})")).unwrap_or_default();
+        md += &format!("- {}{who}{due}\n", cell(&c.text));
+    }
+    md.push('\n');
+    md
+}
+
+/// The evidence frozen with a decision: verdict, reasons, category and suite tables.
+fn snapshot_scores(s: &Snapshot, base_url: &str) -> String {
+    let mut md = String::from("## Evidence at the time\n\n");
+    md += &format!(
+        "**Evidence: {}**, phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}).\n\n",
         verdict_label(&s.verdict),
         score(s.score),
         s.ready_threshold,
         s.conditional_threshold
     );
     for reason in &s.reasons {
-        let _ = writeln!(md, "- {}", cell(reason));
+        md += &format!("- {}\n", cell(reason));
     }
-    let _ = writeln!(md, "\n| Category | Score | Weight |\n|---|---:|---:|");
+    md += "\n| Category | Score | Weight |\n|---|---:|---:|\n";
     for c in &s.categories {
-        let _ = writeln!(md, "| {} | {} | {} |", cell(&c.name), score(c.score), c.weight);
+        md += &format!("| {} | {} | {} |\n", cell(&c.name), score(c.score), c.weight);
     }
-    let _ = writeln!(md, "\n| Suite | Report | Age | Score | Stale |\n|---|---|---:|---:|---|");
+    md += "\n| Suite | Report | Age | Score | Stale |\n|---|---|---:|---:|---|\n";
     for su in &s.suites {
-        let _ = writeln!(
-            md,
-            "| {} | [#{id}]({base_url}/reports/{id}) | {} d | {} | {} |",
+        md += &format!(
+            "| {} | [#{id}]({base_url}/reports/{id}) | {} d | {} | {} |\n",
             cell(&su.suite),
             su.age_days,
             score(su.score),
@@ -274,42 +325,52 @@ pub fn decision_markdown(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRec
             id = su.report_id
         );
     }
-    let _ = writeln!(md, "\n### Blockers open at the time ({})\n", s.blockers.len());
-    if s.blockers.is_empty() {
-        let _ = writeln!(md, "None.");
+    md
+}
+
+/// The blockers open or waived when the decision was made.
+fn snapshot_blockers(blockers: &[SnapshotBlocker]) -> String {
+    let mut md = format!("\n### Blockers open at the time ({})\n\n", blockers.len());
+    if blockers.is_empty() {
+        md += "None.\n";
     }
-    for b in &s.blockers {
+    for b in blockers {
         let waived = b.waive_reason.as_deref().map(|w| format!(" — waived: {}", cell(w))).unwrap_or_default();
-        let _ = writeln!(md, "- [{}] {} ({}){waived}", b.severity, cell(&b.title), b.status);
+        md += &format!("- [{}] {} ({}){waived}\n", b.severity, cell(&b.title), b.status);
     }
-    let _ = writeln!(md, "\n### Checklist at the time\n");
-    if s.checklist.is_empty() {
-        let _ = writeln!(md, "No checklist items.");
+    md
+}
+
+/// The checklist as it stood when the decision was made, with who had signed what.
+fn snapshot_checklist(checklist: &[SnapshotItem]) -> String {
+    let mut md = String::from("\n### Checklist at the time\n\n");
+    if checklist.is_empty() {
+        md += "No checklist items.\n";
     }
-    for i in &s.checklist {
-        let by = if i.signed_by.is_empty() {
-            "not signed".to_string()
-        } else {
-            let despite: Vec<String> = i
-                .signed_despite
-                .iter()
-                .map(|(u, state)| format!("{} approved despite {state} evidence", cell(u)))
-                .collect();
-            format!(
-                "signed by {}{}",
-                i.signed_by.iter().map(|(u, _)| cell(u)).collect::<Vec<_>>().join(", "),
-                if despite.is_empty() { String::new() } else { format!(" (**{}**)", despite.join("; ")) }
-            )
-        };
-        let _ = writeln!(
-            md,
-            "- {} — {}{}, {by}",
+    for i in checklist {
+        md += &format!(
+            "- {} — {}{}, {}\n",
             cell(&i.title),
             i.status.replace('_', " "),
-            if i.required { ", required" } else { "" }
+            if i.required { ", required" } else { "" },
+            snapshot_signers(i)
         );
     }
     md
+}
+
+/// Who had signed a checklist item off at the time, and who did so despite its evidence.
+fn snapshot_signers(i: &SnapshotItem) -> String {
+    if i.signed_by.is_empty() {
+        return "not signed".to_string();
+    }
+    let despite: Vec<String> =
+        i.signed_despite.iter().map(|(u, state)| format!("{} approved despite {state} evidence", cell(u))).collect();
+    format!(
+        "signed by {}{}",
+        i.signed_by.iter().map(|(u, _)| cell(u)).collect::<Vec<_>>().join(", "),
+        if despite.is_empty() { String::new() } else { format!(" (**{}**)", despite.join("; ")) }
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use readyboard_app::form_outcome::FormOutcome;
 use readyboard_domain::ingest::{Format, IngestError};
 use readyboard_domain::role::Role;
-use readyboard_store::NewReport;
+use readyboard_store::{NewReport, UserRow};
 use tower_sessions::Session;
 
 use crate::api::reports::artifact_time;
@@ -107,54 +107,81 @@ pub async fn import(
     };
     // Whatever goes wrong from here, the form comes back with what was typed in it.
     let fields = form.kept_fields();
-    let back = |msg: &str| {
-        let failure =
-            FormOutcome { action: action.clone(), fields: fields.clone(), message: msg.to_string(), failed: true };
-        let session = session.clone();
-        let resp = refused(&page, msg);
-        async move { crate::form_outcomes::remember(&session, failure, resp).await }
-    };
-    let Ok(p) = state.store.project(&project).await else { return back("There is no such project.").await };
-    let Ok(ph) = state.store.phase(p.id, &phase).await else { return back("There is no such phase.").await };
+    match store_import(&state, &user, &project, &phase, form).await {
+        Ok(report_id) => Redirect::to(&format!("/reports/{report_id}")).into_response(),
+        Err(msg) => {
+            let failure = FormOutcome { action, fields, message: msg.clone(), failed: true };
+            let resp = refused(&page, &msg);
+            crate::form_outcomes::remember(&session, failure, resp).await
+        }
+    }
+}
+
+/// Reads the form's report and stores it in the phase; the report's id, or why not.
+async fn store_import(
+    state: &AppState,
+    user: &UserRow,
+    project: &str,
+    phase: &str,
+    form: ImportForm,
+) -> Result<i64, String> {
+    let Ok(p) = state.store.project(project).await else { return Err("There is no such project.".into()) };
+    let Ok(ph) = state.store.phase(p.id, phase).await else { return Err("There is no such phase.".into()) };
     let data = if !form.file.is_empty() { form.file } else { form.text.into_bytes() };
     if data.iter().all(u8::is_ascii_whitespace) {
-        return back("Paste a report or choose a file.").await;
+        return Err("Paste a report or choose a file.".into());
     }
-    let forced = match form.format.as_str() {
-        "" | "auto" => None,
-        name => match Format::parse_name(name) {
-            Some(f) => Some(f),
-            None => return back(&format!("Unknown format `{name}`.")).await,
-        },
-    };
+    let forced = forced_format(&form.format)?;
     // The same turn-taking as uploads (see `crate::intake`).
     let Ok(_slot) = state.intake.admit().await else {
-        return back("The server is busy storing other reports; try again in a few seconds.").await;
+        return Err("The server is busy storing other reports; try again in a few seconds.".into());
     };
     let limit = state.settings.max_upload;
-    let Prepared { mut parsed, content_hash, raw_gzip, raw_size } =
-        match state.intake.prepare(data.into(), false, forced, limit).await {
-            Ok(p) => p,
-            Err(Refusal::Unreadable(e)) => return back(&unreadable(e)).await,
-            Err(Refusal::TooLarge { limit }) => {
-                return back(&format!("The report is larger than {} MiB.", limit >> 20)).await;
-            }
-            Err(Refusal::BadGzip(_) | Refusal::Stopped) => return back("The import failed.").await,
-        };
+    let prepared = match state.intake.prepare(data.into(), false, forced, limit).await {
+        Ok(p) => p,
+        Err(Refusal::Unreadable(e)) => return Err(unreadable(e)),
+        Err(Refusal::TooLarge { limit }) => return Err(format!("The report is larger than {} MiB.", limit >> 20)),
+        Err(Refusal::BadGzip(_) | Refusal::Stopped) => return Err("The import failed.".into()),
+    };
+    let new = imported_report(p.id, &ph.slug, form.suite, prepared)?;
+    match state.store.ingest(&readyboard_app::ssr::actor(user), &new).await {
+        Ok(outcome) => {
+            // The person goes on to read it: their pages show it at once.
+            state.store.show_reports_now();
+            tracing::info!(report = outcome.report_id, user = %user.username, "report imported from the browser");
+            Ok(outcome.report_id)
+        }
+        Err(readyboard_store::StoreError::Invalid(msg)) => Err(msg),
+        Err(e) => {
+            tracing::error!(error = %e, "import failed");
+            Err("The report could not be stored; the cause has been logged.".into())
+        }
+    }
+}
+
+/// The format the form names (`None`: tell it from the report).
+fn forced_format(name: &str) -> Result<Option<Format>, String> {
+    match name {
+        "" | "auto" => Ok(None),
+        name => Format::parse_name(name).map(Some).ok_or_else(|| format!("Unknown format `{name}`.")),
+    }
+}
+
+/// The report a prepared import stores: self-reported, in the suite the form or the report names.
+fn imported_report(project_id: i64, phase: &str, suite: String, prepared: Prepared) -> Result<NewReport, String> {
+    let Prepared { mut parsed, content_hash, raw_gzip, raw_size } = prepared;
     // Text a person pastes or picks in the browser is what they say it is (PRODUCT.md rule 7),
     // whatever tool once wrote it.
     parsed.provenance = readyboard_domain::model::Provenance::SelfReported;
-    let suite = if form.suite.is_empty() {
+    let suite = if suite.is_empty() {
         parsed.placement.suite.clone().unwrap_or_else(|| format!("{}-import", parsed.format))
     } else {
-        form.suite
+        suite
     };
-    if let Err(e) = readyboard_domain::limits::label("suite", &suite) {
-        return back(&e.to_string()).await;
-    }
-    let new = NewReport {
-        project_id: p.id,
-        phase: ph.slug.clone(),
+    readyboard_domain::limits::label("suite", &suite).map_err(|e| e.to_string())?;
+    Ok(NewReport {
+        project_id,
+        phase: phase.to_string(),
         phase_name: None,
         create_phase: false,
         suite,
@@ -168,18 +195,5 @@ pub async fn import(
         content_hash,
         idempotency_key: None,
         parsed,
-    };
-    match state.store.ingest(&readyboard_app::ssr::actor(&user), &new).await {
-        Ok(outcome) => {
-            // The person goes on to read it: their pages show it at once.
-            state.store.show_reports_now();
-            tracing::info!(report = outcome.report_id, user = %user.username, "report imported from the browser");
-            Redirect::to(&format!("/reports/{}", outcome.report_id)).into_response()
-        }
-        Err(readyboard_store::StoreError::Invalid(msg)) => back(&msg).await,
-        Err(e) => {
-            tracing::error!(error = %e, "import failed");
-            back("The report could not be stored; the cause has been logged.").await
-        }
-    }
+    })
 }

@@ -84,14 +84,56 @@ pub fn check(format: Option<&str>, patterns: &[String]) -> Result<ExitCode, Stri
 /// Uploads every file; returns the exit code.
 pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
     let files = expand(&args.files)?;
-    let client = reqwest::Client::builder()
+    let client = http_client()?;
+    let sender = Sender {
+        client: &client,
+        endpoint: format!("{}/api/v1/reports", args.url.trim_end_matches('/')),
+        query: upload_query(&args),
+        token: &args.token,
+        json: args.json,
+        retries: args.retries,
+    };
+    let base = args.url.trim_end_matches('/').to_string();
+    let api = Api { client: &client, base: &base, token: &args.token };
+    let wants_summary = args.summary.is_some() || args.json;
+    // Where the phase stood before this run, when the command names it.
+    let before = match (&args.project, &args.phase) {
+        (Some(p), Some(ph)) if wants_summary => api.phase_state(p, ph).await,
+        _ => None,
+    };
+    let mut uploaded: Vec<(Value, bool)> = Vec::new();
+    let mut failures = 0;
+    for file in &files {
+        match sender.upload(file).await? {
+            Some(done) => uploaded.push(done),
+            None => failures += 1,
+        }
+    }
+    if wants_summary && !uploaded.is_empty() {
+        write_summary(&api, &args, before, &uploaded).await?;
+    }
+    if failures > 0 {
+        eprintln!("{failures} of {} file(s) failed", files.len());
+        return Ok(ExitCode::FAILURE);
+    }
+    match uploaded.last() {
+        Some((last, _)) => gate(&args, last),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The HTTP client of the uploads: named after this version, patient with big reports.
+fn http_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .user_agent(concat!("readyboard-upload/", env!("CARGO_PKG_VERSION")))
         .timeout(Duration::from_secs(300))
         .build()
-        .map_err(|e| e.to_string())?;
-    let endpoint = format!("{}/api/v1/reports", args.url.trim_end_matches('/'));
-    let mut query: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [
+        .map_err(|e| e.to_string())
+}
+
+/// The upload's query parameters: the placement and run options given on the command line.
+fn upload_query(args: &UploadArgs) -> Vec<(&'static str, String)> {
+    [
         ("project", &args.project),
         ("phase", &args.phase),
         ("suite", &args.suite),
@@ -101,131 +143,163 @@ pub async fn run(args: UploadArgs) -> Result<ExitCode, String> {
         ("commit", &args.commit),
         ("branch", &args.branch),
         ("ci_url", &args.ci_url),
-    ] {
-        if let Some(v) = v {
-            query.push((k, v.clone()));
-        }
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| Some((k, v.clone()?)))
+    .collect()
+}
+
+/// Sends report files to the upload endpoint with the run's parameters and token.
+struct Sender<'a> {
+    client: &'a reqwest::Client,
+    endpoint: String,
+    query: Vec<(&'static str, String)>,
+    token: &'a str,
+    /// Progress goes to stderr, leaving stdout to the JSON summary.
+    json: bool,
+    retries: u32,
+}
+
+/// What one attempt at sending a file came to.
+enum Sent {
+    /// Stored now (`true`) or already stored: the server's answer.
+    Stored(Value, bool),
+    /// Refused for good.
+    Rejected,
+    /// Failed in a way another attempt may get past.
+    Retry,
+}
+
+impl Sender<'_> {
+    /// Prints a progress line: on stdout, or on stderr when stdout carries the JSON summary.
+    fn say(&self, line: &str) {
+        if self.json { eprintln!("{line}") } else { println!("{line}") }
     }
-    let base = args.url.trim_end_matches('/').to_string();
-    let api = Api { client: &client, base: &base, token: &args.token };
-    let wants_summary = args.summary.is_some() || args.json;
-    // Where the phase stood before this run, when the command names it.
-    let before = match (&args.project, &args.phase) {
-        (Some(p), Some(ph)) if wants_summary => api.phase_state(p, ph).await,
-        _ => None,
-    };
-    let say = |line: String| if args.json { eprintln!("{line}") } else { println!("{line}") };
-    let mut uploaded: Vec<(Value, bool)> = Vec::new();
-    let mut last: Option<Value> = None;
-    let mut failures = 0;
-    for file in &files {
+
+    /// Reads and sends one file, retrying transient failures; `None` when it failed.
+    async fn upload(&self, file: &str) -> Result<Option<(Value, bool)>, String> {
         let data = match std::fs::read(file) {
             Ok(d) => d,
             Err(e) => {
                 eprintln!("{file}: cannot read: {e}");
-                failures += 1;
-                continue;
+                return Ok(None);
             }
         };
         let body = crate::intake::compress(&data);
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let resp = client
-                .post(&endpoint)
-                .query(&query)
-                .bearer_auth(&args.token)
-                .header("content-encoding", "gzip")
-                .header("content-type", "application/octet-stream")
-                .body(body.clone())
-                .send()
-                .await;
-            let retry = match resp {
-                Ok(r) if r.status().is_success() => {
-                    let created = r.status().as_u16() == 201;
-                    let v: Value = r.json().await.map_err(|e| format!("{file}: unreadable response: {e}"))?;
-                    say(format!(
-                        "{file}: {} report #{} ({}, suite {}): {} tests, {} passed, {} failed, {} errors, {} skipped; phase {} score {} → {}",
-                        if created { "stored" } else { "already stored as" },
-                        v["id"],
-                        v["format"].as_str().unwrap_or("?"),
-                        v["suite"].as_str().unwrap_or("?"),
-                        v["counts"]["tests"],
-                        v["counts"]["passed"],
-                        v["counts"]["failed"],
-                        v["counts"]["errors"],
-                        v["counts"]["skipped"],
-                        v["phase"].as_str().unwrap_or("?"),
-                        v["score"],
-                        v["verdict"].as_str().unwrap_or("?"),
-                    ));
-                    say(format!("  {}", v["url"].as_str().unwrap_or("")));
-                    uploaded.push((v.clone(), created));
-                    last = Some(v);
-                    false
-                }
-                Ok(r) if r.status().is_server_error() => {
-                    eprintln!("{file}: server error {} (attempt {attempt})", r.status());
-                    true
-                }
-                Ok(r) => {
-                    let status = r.status();
-                    let text = r.text().await.unwrap_or_default();
-                    let detail = serde_json::from_str::<Value>(&text)
-                        .ok()
-                        .map(|v| {
-                            format!("{}: {}", v["title"].as_str().unwrap_or(""), v["detail"].as_str().unwrap_or(""))
-                        })
-                        .unwrap_or(text);
-                    eprintln!("{file}: rejected with {status}: {detail}");
-                    failures += 1;
-                    false
-                }
-                Err(e) => {
-                    eprintln!("{file}: {e} (attempt {attempt})");
-                    true
-                }
-            };
-            if !retry {
-                break;
+            match self.send(file, &body, attempt).await? {
+                Sent::Stored(v, created) => return Ok(Some((v, created))),
+                Sent::Rejected => return Ok(None),
+                Sent::Retry => {}
             }
-            if attempt >= args.retries.max(1) {
+            if attempt >= self.retries.max(1) {
                 eprintln!("{file}: giving up after {attempt} attempts");
-                failures += 1;
-                break;
+                return Ok(None);
             }
             tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt.min(6)))).await;
         }
     }
-    if wants_summary && !uploaded.is_empty() {
-        let summary = api.summarize(before, &uploaded).await;
-        if let Some(path) = &args.summary {
-            append(path, &crate::upload_summary::markdown(&summary))?;
-        }
-        if args.json {
-            println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
-        }
-    }
-    if failures > 0 {
-        eprintln!("{failures} of {} file(s) failed", files.len());
-        return Ok(ExitCode::FAILURE);
-    }
-    if let Some(v) = last {
-        let score = v["score"].as_f64();
-        let verdict = v["verdict"].as_str().unwrap_or("not_ready");
-        if let Some(min) = args.fail_under
-            && score.is_none_or(|s| s < min)
-        {
-            eprintln!("gate: phase score {} is below {min}", score.map(|s| format!("{s:.1}")).unwrap_or("—".into()));
-            return Ok(ExitCode::from(GATE_FAILED));
-        }
-        if let Some(req) = &args.require_verdict {
-            let need =
-                verdict_rank(req).ok_or_else(|| format!("unknown verdict `{req}` (ready, conditional, not_ready)"))?;
-            if verdict_rank(verdict).unwrap_or(0) < need {
-                eprintln!("gate: phase verdict is {verdict}, {req} required");
-                return Ok(ExitCode::from(GATE_FAILED));
+
+    /// One attempt at sending a file's gzipped body; `Err` when the server's answer is unreadable.
+    async fn send(&self, file: &str, body: &[u8], attempt: u32) -> Result<Sent, String> {
+        let resp = self
+            .client
+            .post(&self.endpoint)
+            .query(&self.query)
+            .bearer_auth(self.token)
+            .header("content-encoding", "gzip")
+            .header("content-type", "application/octet-stream")
+            .body(body.to_vec())
+            .send()
+            .await;
+        match resp {
+            Ok(r) if r.status().is_success() => {
+                let created = r.status().as_u16() == 201;
+                let v: Value = r.json().await.map_err(|e| format!("{file}: unreadable response: {e}"))?;
+                self.say(&stored_line(file, &v, created));
+                self.say(&format!("  {}", v["url"].as_str().unwrap_or("")));
+                Ok(Sent::Stored(v, created))
             }
+            Ok(r) if r.status().is_server_error() => {
+                eprintln!("{file}: server error {} (attempt {attempt})", r.status());
+                Ok(Sent::Retry)
+            }
+            Ok(r) => {
+                let status = r.status();
+                eprintln!("{file}: rejected with {status}: {}", rejection_detail(r).await);
+                Ok(Sent::Rejected)
+            }
+            Err(e) => {
+                eprintln!("{file}: {e} (attempt {attempt})");
+                Ok(Sent::Retry)
+            }
+        }
+    }
+}
+
+/// The line saying what the server made of an uploaded file and where the phase stands.
+fn stored_line(file: &str, v: &Value, created: bool) -> String {
+    format!(
+        "{file}: {} report #{} ({}, suite {}): {} tests, {} passed, {} failed, {} errors, {} skipped; phase {} score {} → {}",
+        if created { "stored" } else { "already stored as" },
+        v["id"],
+        v["format"].as_str().unwrap_or("?"),
+        v["suite"].as_str().unwrap_or("?"),
+        v["counts"]["tests"],
+        v["counts"]["passed"],
+        v["counts"]["failed"],
+        v["counts"]["errors"],
+        v["counts"]["skipped"],
+        v["phase"].as_str().unwrap_or("?"),
+        v["score"],
+        v["verdict"].as_str().unwrap_or("?"),
+    )
+}
+
+/// Why the server refused an upload: its problem's title and detail, or its text.
+async fn rejection_detail(r: reqwest::Response) -> String {
+    let text = r.text().await.unwrap_or_default();
+    serde_json::from_str::<Value>(&text)
+        .ok()
+        .map(|v| format!("{}: {}", v["title"].as_str().unwrap_or(""), v["detail"].as_str().unwrap_or("")))
+        .unwrap_or(text)
+}
+
+/// Writes the run's summary: appended as Markdown to `--summary`, printed as JSON with `--json`.
+async fn write_summary(
+    api: &Api<'_>,
+    args: &UploadArgs,
+    before: Option<PhaseState>,
+    uploaded: &[(Value, bool)],
+) -> Result<(), String> {
+    let summary = api.summarize(before, uploaded).await;
+    if let Some(path) = &args.summary {
+        append(path, &crate::upload_summary::markdown(&summary))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary).unwrap_or_default());
+    }
+    Ok(())
+}
+
+/// The CI gate's exit code: the phase the last upload left against `--fail-under` and `--require-verdict`.
+fn gate(args: &UploadArgs, last: &Value) -> Result<ExitCode, String> {
+    let score = last["score"].as_f64();
+    let verdict = last["verdict"].as_str().unwrap_or("not_ready");
+    if let Some(min) = args.fail_under
+        && score.is_none_or(|s| s < min)
+    {
+        eprintln!("gate: phase score {} is below {min}", score.map(|s| format!("{s:.1}")).unwrap_or("—".into()));
+        return Ok(ExitCode::from(GATE_FAILED));
+    }
+    if let Some(req) = &args.require_verdict {
+        let need =
+            verdict_rank(req).ok_or_else(|| format!("unknown verdict `{req}` (ready, conditional, not_ready)"))?;
+        if verdict_rank(verdict).unwrap_or(0) < need {
+            eprintln!("gate: phase verdict is {verdict}, {req} required");
+            return Ok(ExitCode::from(GATE_FAILED));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -234,6 +234,121 @@ const DECISION_SELECT: &str = "SELECT d.id, d.phase_id, d.decision, d.rationale,
      (SELECT MIN(n.id) FROM decisions n WHERE n.supersedes_id = d.id) AS superseded_by \
      FROM decisions d JOIN users u ON u.id = d.decided_by";
 
+/// The open and waived blockers of a phase, as a decision's snapshot lists them.
+const SNAPSHOT_BLOCKERS: &str = "SELECT id, severity, title, status, owner, waive_reason FROM blockers \
+     WHERE phase_id = $1 AND status IN ('open', 'waived') ORDER BY status, \
+     CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id";
+
+/// The checklist items of a phase in their order.
+const SNAPSHOT_ITEMS: &str =
+    "SELECT id, title, required, status FROM checklist_items WHERE phase_id = $1 ORDER BY position, id";
+
+/// The approvals that count on a phase's checklist items.
+const SNAPSHOT_APPROVALS: &str = "SELECT s.item_id, u.username, s.created_at, s.despite FROM signoffs s \
+     JOIN users u ON u.id = s.user_id JOIN checklist_items i ON i.id = s.item_id \
+     WHERE i.phase_id = $1 AND s.verdict = 'approve' AND s.needs_resign = FALSE ORDER BY s.id";
+
+/// A checklist item as read for a snapshot: id, title, required, status.
+type ItemRow = (i64, String, bool, String);
+
+/// An approval as read for a snapshot: item id, approver, when, the evidence state it overrode.
+type ApprovalRow = (i64, String, i64, Option<String>);
+
+/// The conditions as recorded: text trimmed, blank owners and due dates left out.
+fn cleaned_conditions(conditions: &[Condition]) -> Vec<Condition> {
+    conditions
+        .iter()
+        .map(|c| Condition { text: c.text.trim().to_string(), owner: clean(&c.owner), due_date: clean(&c.due_date) })
+        .collect()
+}
+
+/// Refuses a GO against a verdict that is not READY unless it gives an override reason.
+fn check_override(d: &NewDecision, card: &Scorecard, override_reason: Option<&str>) -> StoreResult<()> {
+    let ready = card.verdict.as_str() == "ready";
+    if d.decision == "go" && !ready && override_reason.is_none_or(|r| r.chars().count() < 10) {
+        return Err(StoreError::Invalid(format!(
+            "override_reason: the verdict is {}, so a GO needs an override reason (at least 10 characters)",
+            card.verdict.label()
+        )));
+    }
+    Ok(())
+}
+
+/// The override reason kept with a decision: only a GO against the verdict is an override.
+fn kept_override(d: &NewDecision, card: &Scorecard, override_reason: Option<String>) -> Option<String> {
+    if d.decision == "go" && card.verdict.as_str() != "ready" { override_reason } else { None }
+}
+
+/// The checklist items with who signed each off, and who did so despite its evidence.
+fn snapshot_items(items: Vec<ItemRow>, approvals: &[ApprovalRow]) -> Vec<SnapshotItem> {
+    items
+        .into_iter()
+        .map(|(id, title, required, status)| SnapshotItem {
+            id,
+            title,
+            required,
+            status,
+            signed_by: approvals.iter().filter(|s| s.0 == id).map(|s| (s.1.clone(), s.2)).collect(),
+            signed_despite: approvals
+                .iter()
+                .filter(|s| s.0 == id)
+                .filter_map(|s| Some((s.1.clone(), s.3.clone()?)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The evidence frozen with a decision: the evaluation, blockers and checklist.
+fn snapshot_of(
+    card: &Scorecard,
+    phase: &PhaseRow,
+    blockers: Vec<SnapshotBlocker>,
+    checklist: Vec<SnapshotItem>,
+) -> Snapshot {
+    Snapshot {
+        score: card.display_score(),
+        verdict: card.verdict.as_str().to_string(),
+        reasons: card.reasons.clone(),
+        categories: card.categories.clone(),
+        suites: card
+            .suites
+            .iter()
+            .map(|s| SnapshotSuite {
+                suite: s.suite.clone(),
+                report_id: s.report_id,
+                age_days: s.age_days(),
+                stale: s.stale,
+                score: s.score,
+            })
+            .collect(),
+        blockers,
+        checklist,
+        ready_threshold: phase.ready_threshold,
+        conditional_threshold: phase.conditional_threshold,
+    }
+}
+
+/// Reads the phase's blockers and checklist in the decision's transaction and freezes them with its evaluation.
+async fn read_snapshot<DB>(
+    tx: &mut sqlx::Transaction<'_, DB>,
+    phase: &PhaseRow,
+    card: &Scorecard,
+) -> StoreResult<Snapshot>
+where
+    DB: sqlx::Database,
+    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'r> SnapshotBlocker: sqlx::FromRow<'r, DB::Row>,
+    for<'r> ItemRow: sqlx::FromRow<'r, DB::Row>,
+    for<'r> ApprovalRow: sqlx::FromRow<'r, DB::Row>,
+{
+    let blockers: Vec<SnapshotBlocker> = sqlx::query_as(SNAPSHOT_BLOCKERS).bind(phase.id).fetch_all(&mut **tx).await?;
+    let items: Vec<ItemRow> = sqlx::query_as(SNAPSHOT_ITEMS).bind(phase.id).fetch_all(&mut **tx).await?;
+    let approvals: Vec<ApprovalRow> = sqlx::query_as(SNAPSHOT_APPROVALS).bind(phase.id).fetch_all(&mut **tx).await?;
+    Ok(snapshot_of(card, phase, blockers, snapshot_items(items, &approvals)))
+}
+
 impl Store {
     /// Records a decision with a snapshot of the phase as it is now; audited. A GO while
     /// the verdict is not READY needs an override reason.
@@ -245,86 +360,15 @@ impl Store {
     ) -> StoreResult<DecisionRecord> {
         d.validate().map_err(StoreError::Invalid)?;
         let user_id = actor.user_id.ok_or_else(|| StoreError::Invalid("decisions are made by people".into()))?;
-        let conditions: Vec<Condition> = d
-            .conditions
-            .iter()
-            .map(|c| Condition {
-                text: c.text.trim().to_string(),
-                owner: clean(&c.owner),
-                due_date: clean(&c.due_date),
-            })
-            .collect();
+        let conditions = cleaned_conditions(&d.conditions);
         let override_reason = clean(&d.override_reason);
         let now = now_ms();
         let _guard = self.write_lock.lock().await;
         let id = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let card: Scorecard = evaluate_tx!(&mut *tx, phase, now);
-            let ready = card.verdict.as_str() == "ready";
-            if d.decision == "go" && !ready && override_reason.as_deref().is_none_or(|r| r.chars().count() < 10) {
-                return Err(StoreError::Invalid(format!(
-                    "override_reason: the verdict is {}, so a GO needs an override reason (at least 10 characters)",
-                    card.verdict.label()
-                )));
-            }
-            let blockers: Vec<SnapshotBlocker> = sqlx::query_as(
-                "SELECT id, severity, title, status, owner, waive_reason FROM blockers \
-                 WHERE phase_id = $1 AND status IN ('open', 'waived') ORDER BY status, \
-                 CASE severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END, id",
-            )
-            .bind(phase.id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let items: Vec<(i64, String, bool, String)> = sqlx::query_as(
-                "SELECT id, title, required, status FROM checklist_items WHERE phase_id = $1 ORDER BY position, id",
-            )
-            .bind(phase.id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let signs: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
-                "SELECT s.item_id, u.username, s.created_at, s.despite FROM signoffs s JOIN users u ON u.id = s.user_id \
-                 JOIN checklist_items i ON i.id = s.item_id \
-                 WHERE i.phase_id = $1 AND s.verdict = 'approve' AND s.needs_resign = FALSE ORDER BY s.id",
-            )
-            .bind(phase.id)
-            .fetch_all(&mut *tx)
-            .await?;
-            let checklist = items
-                .into_iter()
-                .map(|(id, title, required, status)| SnapshotItem {
-                    id,
-                    title,
-                    required,
-                    status,
-                    signed_by: signs.iter().filter(|s| s.0 == id).map(|s| (s.1.clone(), s.2)).collect(),
-                    signed_despite: signs
-                        .iter()
-                        .filter(|s| s.0 == id)
-                        .filter_map(|s| Some((s.1.clone(), s.3.clone()?)))
-                        .collect(),
-                })
-                .collect();
-            let snapshot = Snapshot {
-                score: card.display_score(),
-                verdict: card.verdict.as_str().to_string(),
-                reasons: card.reasons.clone(),
-                categories: card.categories.clone(),
-                suites: card
-                    .suites
-                    .iter()
-                    .map(|s| SnapshotSuite {
-                        suite: s.suite.clone(),
-                        report_id: s.report_id,
-                        age_days: s.age_days(),
-                        stale: s.stale,
-                        score: s.score,
-                    })
-                    .collect(),
-                blockers,
-                checklist,
-                ready_threshold: phase.ready_threshold,
-                conditional_threshold: phase.conditional_threshold,
-            };
+            check_override(d, &card, override_reason.as_deref())?;
+            let snapshot = read_snapshot(&mut tx, phase, &card).await?;
             let previous: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM decisions WHERE phase_id = $1 ORDER BY decided_at DESC, id DESC LIMIT 1",
             )
@@ -333,8 +377,7 @@ impl Store {
             .await?;
             let snapshot_json = serde_json::to_string(&snapshot).map_err(|e| StoreError::Invalid(e.to_string()))?;
             let conditions_json = serde_json::to_string(&conditions).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            // Only a GO against the verdict is an override; other decisions keep no reason.
-            let override_kept = if d.decision == "go" && !ready { override_reason.clone() } else { None };
+            let override_kept = kept_override(d, &card, override_reason);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO decisions (phase_id, decision, rationale, conditions, override_reason, decided_by, \
                  decided_at, snapshot, supersedes_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",

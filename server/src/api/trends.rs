@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use readyboard_app::ssr::ChartInput;
 use readyboard_app::types::{CHART_NARROW, CHART_WIDE, ChartPoint};
 use readyboard_domain::trends::{Point, range_start};
-use readyboard_store::{PhaseRow, Trends};
+use readyboard_store::{MetricTrend, PhaseRow, SuiteTrend, Trends};
 use serde::Deserialize;
 
 use super::problem::ApiError;
@@ -283,100 +283,16 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts
         charts::render(title, panels, width, h, cols).map_err(|e| ApiError::internal(&e))
     };
     match name {
-        "score" => {
-            let panel = Panel {
-                title: String::new(),
-                lines: vec![Line { label: "Phase score".into(), points: t.score.clone(), color: "accent" }],
-                y_range: Some((0.0, 100.0)),
-                bands: vec![
-                    Band {
-                        from: t.ready_threshold,
-                        to: 100.0,
-                        color: "pass",
-                        label: format!("ready ≥ {}", t.ready_threshold),
-                    },
-                    Band {
-                        from: t.conditional_threshold,
-                        to: t.ready_threshold,
-                        color: "warn",
-                        label: format!("conditional ≥ {}", t.conditional_threshold),
-                    },
-                ],
-                markers: decision_markers(t),
-                ..Panel::default()
-            };
-            render("Phase score over time with readiness thresholds and decisions", &[panel], 280, 1)
-        }
+        "score" => render("Phase score over time with readiness thresholds and decisions", &[score_panel(t)], 280, 1),
         "categories" => {
-            let panels: Vec<Panel> = t
-                .categories
-                .iter()
-                .map(|c| Panel {
-                    title: c.name.clone(),
-                    lines: vec![Line { label: c.name.clone(), points: c.points.clone(), color: "accent" }],
-                    y_range: Some((0.0, 100.0)),
-                    ..Panel::default()
-                })
-                .collect();
             let cols = if narrow { 1 } else { 2 };
-            render("Category scores over time", &panels, 170, cols)
+            render("Category scores over time", &category_panels(t), 170, cols)
         }
-        "blockers" => {
-            let colors = [("critical", "fail"), ("high", "orange"), ("medium", "warn"), ("low", "grey")];
-            let lines = t
-                .blockers
-                .iter()
-                .map(|s| Line {
-                    label: s.name.clone(),
-                    points: s.points.clone(),
-                    color: colors.iter().find(|(n, _)| *n == s.name).map_or("grey", |(_, c)| c),
-                })
-                .collect();
-            let most = t.blockers.iter().flat_map(|s| s.points.iter().map(|p| p.value)).fold(0.0, f64::max);
-            let panel = Panel {
-                lines,
-                markers: decision_markers(t),
-                y_range: Some((0.0, (most + 1.0).max(2.0))),
-                integer: true,
-                ..Panel::default()
-            };
-            render("Open blockers over time by severity", &[panel], 240, 1)
-        }
+        "blockers" => render("Open blockers over time by severity", &[blockers_panel(t)], 240, 1),
         "suite" => {
             let wanted = q.suite.as_deref().unwrap_or_default();
             let s = t.suites.iter().find(|s| s.name == wanted).ok_or_else(|| ApiError::not_found("Suite"))?;
-            let (duration, unit) = duration_series(&s.duration_ms);
-            let mut panels = vec![Panel {
-                title: "Pass rate".into(),
-                lines: vec![Line { label: "pass rate".into(), points: s.pass_rate.clone(), color: "pass" }],
-                y_range: Some((0.0, 100.0)),
-                unit: "%".into(),
-                ..Panel::default()
-            }];
-            let count = |f: fn(&readyboard_store::SuiteRunRow) -> i64| -> Vec<Point> {
-                s.runs.iter().map(|r| Point { at: r.at, value: f(r) as f64, report_id: Some(r.report_id) }).collect()
-            };
-            // Partly met and not-run checks count in the pass rate: drawn when a run has any.
-            let mut lines = vec![
-                Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
-                Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
-            ];
-            if s.runs.iter().any(|r| r.partial > 0) {
-                lines.push(Line { label: "partial".into(), points: count(|r| r.partial), color: "warn" });
-            }
-            if s.runs.iter().any(|r| r.not_run > 0) {
-                lines.push(Line { label: "not run".into(), points: count(|r| r.not_run), color: "orange" });
-            }
-            lines.push(Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" });
-            panels.push(Panel { title: "Checks per run".into(), lines, integer: true, ..Panel::default() });
-            if !duration.is_empty() {
-                panels.push(Panel {
-                    title: "Duration".into(),
-                    lines: vec![Line { label: "duration".into(), points: duration, color: "accent" }],
-                    unit: unit.into(),
-                    ..Panel::default()
-                });
-            }
+            let panels = suite_panels(s);
             let cols = if narrow { 1 } else { panels.len() };
             render(&format!("Suite {}: pass rate, checks and duration per run", s.name), &panels, 200, cols)
         }
@@ -387,21 +303,7 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts
                 .iter()
                 .find(|m| m.suite == suite && m.name == metric)
                 .ok_or_else(|| ApiError::not_found("Metric"))?;
-            let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
-            let title = match (m.target_op.as_deref(), m.target_value) {
-                (Some(op), Some(v)) => {
-                    format!("{} per run against its target {op} {v}{unit}; crosses mark misses", m.name)
-                }
-                _ => format!("{} per run", m.name),
-            };
-            let panel = Panel {
-                title: String::new(),
-                lines: vec![Line { label: m.name.clone(), points: m.points.clone(), color: "accent" }],
-                unit,
-                target: m.target_value,
-                misses: m.misses.clone(),
-                ..Panel::default()
-            };
+            let (title, panel) = metric_chart(m);
             render(&title, &[panel], 220, 1)
         }
         "sparkline" => charts::sparkline("Phase score, last 30 days", &t.score, 120, 28)
@@ -409,6 +311,128 @@ pub fn draw(name: &str, t: &Trends, width: u32, q: &TrendQuery) -> Result<charts
             .map_err(|e| ApiError::internal(&e)),
         _ => Err(ApiError::not_found("Chart")),
     }
+}
+
+/// The phase score over time, with the ready and conditional bands and the decisions.
+fn score_panel(t: &Trends) -> Panel {
+    Panel {
+        title: String::new(),
+        lines: vec![Line { label: "Phase score".into(), points: t.score.clone(), color: "accent" }],
+        y_range: Some((0.0, 100.0)),
+        bands: vec![
+            Band {
+                from: t.ready_threshold, to: 100.0, color: "pass", label: format!("ready ≥ {}", t.ready_threshold)
+            },
+            Band {
+                from: t.conditional_threshold,
+                to: t.ready_threshold,
+                color: "warn",
+                label: format!("conditional ≥ {}", t.conditional_threshold),
+            },
+        ],
+        markers: decision_markers(t),
+        ..Panel::default()
+    }
+}
+
+/// One small panel per category, its score over time.
+fn category_panels(t: &Trends) -> Vec<Panel> {
+    t.categories
+        .iter()
+        .map(|c| Panel {
+            title: c.name.clone(),
+            lines: vec![Line { label: c.name.clone(), points: c.points.clone(), color: "accent" }],
+            y_range: Some((0.0, 100.0)),
+            ..Panel::default()
+        })
+        .collect()
+}
+
+/// Open blockers over time, one line per severity, with the decisions.
+fn blockers_panel(t: &Trends) -> Panel {
+    let colors = [("critical", "fail"), ("high", "orange"), ("medium", "warn"), ("low", "grey")];
+    let lines = t
+        .blockers
+        .iter()
+        .map(|s| Line {
+            label: s.name.clone(),
+            points: s.points.clone(),
+            color: colors.iter().find(|(n, _)| *n == s.name).map_or("grey", |(_, c)| c),
+        })
+        .collect();
+    let most = t.blockers.iter().flat_map(|s| s.points.iter().map(|p| p.value)).fold(0.0, f64::max);
+    Panel {
+        lines,
+        markers: decision_markers(t),
+        y_range: Some((0.0, (most + 1.0).max(2.0))),
+        integer: true,
+        ..Panel::default()
+    }
+}
+
+/// A suite's panels: pass rate, checks per run and (when recorded) duration.
+fn suite_panels(s: &SuiteTrend) -> Vec<Panel> {
+    let (duration, unit) = duration_series(&s.duration_ms);
+    let mut panels = vec![Panel {
+        title: "Pass rate".into(),
+        lines: vec![Line { label: "pass rate".into(), points: s.pass_rate.clone(), color: "pass" }],
+        y_range: Some((0.0, 100.0)),
+        unit: "%".into(),
+        ..Panel::default()
+    }];
+    panels.push(Panel {
+        title: "Checks per run".into(),
+        lines: check_count_lines(s),
+        integer: true,
+        ..Panel::default()
+    });
+    if !duration.is_empty() {
+        panels.push(Panel {
+            title: "Duration".into(),
+            lines: vec![Line { label: "duration".into(), points: duration, color: "accent" }],
+            unit: unit.into(),
+            ..Panel::default()
+        });
+    }
+    panels
+}
+
+/// The lines of a suite's checks per run; partial and not run only when some run has them.
+fn check_count_lines(s: &SuiteTrend) -> Vec<Line> {
+    let count = |f: fn(&readyboard_store::SuiteRunRow) -> i64| -> Vec<Point> {
+        s.runs.iter().map(|r| Point { at: r.at, value: f(r) as f64, report_id: Some(r.report_id) }).collect()
+    };
+    // Partly met and not-run checks count in the pass rate: drawn when a run has any.
+    let mut lines = vec![
+        Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
+        Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
+    ];
+    if s.runs.iter().any(|r| r.partial > 0) {
+        lines.push(Line { label: "partial".into(), points: count(|r| r.partial), color: "warn" });
+    }
+    if s.runs.iter().any(|r| r.not_run > 0) {
+        lines.push(Line { label: "not run".into(), points: count(|r| r.not_run), color: "orange" });
+    }
+    lines.push(Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" });
+    lines
+}
+
+/// A metric's chart title and panel: its values per run against its target, misses crossed.
+fn metric_chart(m: &MetricTrend) -> (String, Panel) {
+    let unit = if m.unit.is_empty() { String::new() } else { format!(" {}", m.unit) };
+    let title = match (m.target_op.as_deref(), m.target_value) {
+        (Some(op), Some(v)) => format!("{} per run against its target {op} {v}{unit}; crosses mark misses", m.name),
+        _ => format!("{} per run", m.name),
+    };
+    let panel = Panel {
+        title: String::new(),
+        lines: vec![Line { label: m.name.clone(), points: m.points.clone(), color: "accent" }],
+        unit,
+        target: m.target_value,
+        misses: m.misses.clone(),
+        ..Panel::default()
+    };
+    (title, panel)
 }
 
 const PHASE_COLORS: [&str; 6] = ["accent", "orange", "pass", "fail", "warn", "grey"];
