@@ -50,11 +50,7 @@ pub async fn serve(listener: TcpListener, app: Router, timeouts: Timeouts, shutd
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (tcp, remote) = tokio::select! {
-            // Outside tokio's cooperative budget: under load, a budgeted accept loop yields
-            // after a few hundred sockets and waits a whole round of the busy connection
-            // tasks before taking the next ones, so the last of a burst of a thousand
-            // clients waited seconds in the listen queue before their first byte was read.
-            accepted = tokio::task::unconstrained(listener.accept()) => match accepted {
+            accepted = listener.accept() => match accepted {
                 Ok(pair) => pair,
                 Err(e) => {
                     // Out of file descriptors and the like: pause instead of spinning.

@@ -14,6 +14,8 @@ use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::{OwnedRwLockWriteGuard, RwLock};
+
 /// How long an entry may be served, in milliseconds.
 pub const TTL_MS: i64 = 2_000;
 /// How old a value may be to be served while somebody computes the current one. Longer
@@ -45,8 +47,13 @@ impl Generation {
 /// or waits for it; the lock goes when the last of them leaves. (Keys once shared a fixed
 /// set of locks: a caller computing one value that needed another whose key fell on the same
 /// lock waited for itself forever, and two callers could each hold what the other needed.)
+///
+/// The one computing holds the key's lock for writing; the others wait to read it, so all of
+/// them are let go together when it finishes. (A plain mutex let them go one at a time, and
+/// on a busy runtime each hand-over waited for a whole round of the other tasks: when a
+/// session shared by a thousand readers aged out, the last reader waited over ten seconds.)
 #[derive(Debug, Default)]
-pub struct Flights(Mutex<HashMap<u64, Arc<tokio::sync::Mutex<()>>>>);
+pub struct Flights(Mutex<HashMap<u64, Arc<RwLock<()>>>>);
 
 /// Locks kept before idle ones are swept (a waiter cancelled mid-wait leaves its key's lock
 /// behind until then).
@@ -55,7 +62,7 @@ const FLIGHT_SWEEP: usize = 4096;
 /// The lock of one key, held: callers with the same key wait until it is dropped.
 #[derive(Debug)]
 pub struct Flight<'f> {
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+    guard: Option<OwnedRwLockWriteGuard<()>>,
     hash: u64,
     flights: &'f Flights,
 }
@@ -63,27 +70,37 @@ pub struct Flight<'f> {
 impl Drop for Flight<'_> {
     fn drop(&mut self) {
         drop(self.guard.take());
-        if let Ok(mut map) = self.flights.0.lock()
-            && map.get(&self.hash).is_some_and(|lock| Arc::strong_count(lock) == 1)
-        {
-            map.remove(&self.hash);
-        }
+        self.flights.forget_idle(self.hash);
     }
 }
 
 impl Flights {
-    /// Waits for the lock of `key`.
+    /// Waits until nobody holds the lock of `key`, then takes it.
     pub async fn enter<L: Hash + ?Sized>(&self, key: &L) -> Flight<'_> {
-        let (hash, lock) = self.lock_of(key);
-        let guard = lock.lock_owned().await;
-        Flight { guard: Some(guard), hash, flights: self }
+        loop {
+            if let Some(flight) = self.try_enter(key) {
+                return flight;
+            }
+            self.wait(key).await;
+            // The others let go at the same moment may not have left yet: give them a turn.
+            tokio::task::yield_now().await;
+        }
     }
 
     /// The lock of `key` if nobody holds it.
     pub fn try_enter<L: Hash + ?Sized>(&self, key: &L) -> Option<Flight<'_>> {
         let (hash, lock) = self.lock_of(key);
-        let guard = lock.try_lock_owned().ok()?;
+        let guard = lock.try_write_owned().ok()?;
         Some(Flight { guard: Some(guard), hash, flights: self })
+    }
+
+    /// Waits until whoever holds the lock of `key` lets it go (at once when nobody does).
+    /// Everybody waiting for the same key is let go at the same moment.
+    pub async fn wait<L: Hash + ?Sized>(&self, key: &L) {
+        let (hash, lock) = self.lock_of(key);
+        drop(lock.read().await);
+        drop(lock);
+        self.forget_idle(hash);
     }
 
     /// Locks currently kept (held, waited for, or left by a cancelled waiter).
@@ -96,7 +113,7 @@ impl Flights {
         self.len() == 0
     }
 
-    fn lock_of<L: Hash + ?Sized>(&self, key: &L) -> (u64, Arc<tokio::sync::Mutex<()>>) {
+    fn lock_of<L: Hash + ?Sized>(&self, key: &L) -> (u64, Arc<RwLock<()>>) {
         use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
         let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
         let mut map = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -104,6 +121,15 @@ impl Flights {
             map.retain(|_, lock| Arc::strong_count(lock) > 1);
         }
         (hash, map.entry(hash).or_default().clone())
+    }
+
+    /// Drops the lock of `hash` when nobody holds or waits for it any more.
+    fn forget_idle(&self, hash: u64) {
+        if let Ok(mut map) = self.0.lock()
+            && map.get(&hash).is_some_and(|lock| Arc::strong_count(lock) == 1)
+        {
+            map.remove(&hash);
+        }
     }
 }
 
@@ -202,18 +228,22 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         if let Some(v) = self.get(key, generation, now()) {
             return Lookup::Ready(v);
         }
-        let guard = match flights.try_enter(lock) {
-            Some(guard) => guard,
-            None => {
-                if serve_previous && let Some(v) = self.get_recent(key, now()) {
-                    return Lookup::Ready(v);
-                }
-                flights.enter(lock).await
+        loop {
+            if let Some(guard) = flights.try_enter(lock) {
+                return match self.get_at_least(key, generation, now()) {
+                    Some(v) => Lookup::Ready(v),
+                    None => Lookup::Compute(guard),
+                };
             }
-        };
-        match self.get_at_least(key, generation, now()) {
-            Some(v) => Lookup::Ready(v),
-            None => Lookup::Compute(guard),
+            if serve_previous && let Some(v) = self.get_recent(key, now()) {
+                return Lookup::Ready(v);
+            }
+            flights.wait(lock).await;
+            if let Some(v) = self.get_at_least(key, generation, now()) {
+                return Lookup::Ready(v);
+            }
+            // Nothing filed (the computation failed): take turns with the others let go.
+            tokio::task::yield_now().await;
         }
     }
 
@@ -275,6 +305,68 @@ mod tests {
         g.bump();
         assert_eq!(c.get(&"a", g.current(), 1_500), None, "a change invalidates it");
         assert_eq!(c.get(&"b", g.current(), 1_500), None);
+    }
+
+    #[tokio::test]
+    async fn readers_waiting_for_one_value_are_let_go_together() {
+        fn at() -> i64 {
+            1_000
+        }
+        const WAITERS: usize = 100;
+        let flights = Arc::new(Flights::default());
+        let cache: Arc<GenCache<&'static str, i32>> = Arc::default();
+        let Lookup::Compute(computing) = cache.lookup("view", 0, at, (&*flights, "view"), false).await else {
+            panic!("nothing is cached yet");
+        };
+        let started = Arc::new(AtomicU64::new(0));
+        let done = Arc::new(AtomicU64::new(0));
+        let mut waiters = Vec::new();
+        for _ in 0..WAITERS {
+            let (flights, cache, started, done) = (flights.clone(), cache.clone(), started.clone(), done.clone());
+            waiters.push(tokio::spawn(async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                let got = cache.lookup("view", 0, at, (&*flights, "view"), false).await;
+                done.fetch_add(1, Ordering::SeqCst);
+                matches!(got, Lookup::Ready(42))
+            }));
+        }
+        // Every other request on a busy runtime: one task that goes to the back of the run
+        // queue over and over (woken by itself: `yield_now` would wait for the queue to drain).
+        let rounds = Arc::new(AtomicU64::new(0));
+        let busy = {
+            let (rounds, done) = (rounds.clone(), done.clone());
+            tokio::spawn(async move {
+                while done.load(Ordering::SeqCst) < WAITERS as u64 {
+                    rounds.fetch_add(1, Ordering::SeqCst);
+                    let mut queued = false;
+                    std::future::poll_fn(|cx| {
+                        if std::mem::replace(&mut queued, true) {
+                            std::task::Poll::Ready(())
+                        } else {
+                            cx.waker().wake_by_ref();
+                            std::task::Poll::Pending
+                        }
+                    })
+                    .await;
+                }
+            })
+        };
+        while started.load(Ordering::SeqCst) < WAITERS as u64 {
+            tokio::task::yield_now().await;
+        }
+        tokio::task::yield_now().await;
+        assert_eq!(done.load(Ordering::SeqCst), 0, "they wait while the value is computed");
+        cache.put("view", 0, at(), 42);
+        let before = rounds.load(Ordering::SeqCst);
+        drop(computing);
+        for w in waiters {
+            assert!(w.await.unwrap(), "each waiter is given the value computed");
+        }
+        busy.await.unwrap();
+        // Let go one at a time, each hand-over would wait for the busy task's next turn
+        // (about one round per waiter).
+        let took = rounds.load(Ordering::SeqCst) - before;
+        assert!(took <= 3, "the waiters took {took} rounds of the runtime to be let go");
     }
 
     #[tokio::test]

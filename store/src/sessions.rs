@@ -107,7 +107,17 @@ impl SessionStore for SessionBackend {
         if let Some(record) = self.cached(id) {
             return Ok(Some(record));
         }
-        let _load = self.loads.enter(id).await;
+        // Whoever loads first files the record; the others, let go together, find it filed.
+        let _load = loop {
+            if let Some(load) = self.loads.try_enter(id) {
+                break load;
+            }
+            self.loads.wait(id).await;
+            if let Some(record) = self.cached(id) {
+                return Ok(Some(record));
+            }
+            tokio::task::yield_now().await;
+        };
         if let Some(record) = self.cached(id) {
             return Ok(Some(record));
         }
