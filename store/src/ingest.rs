@@ -117,7 +117,7 @@ impl RowsAffected for sqlx::postgres::PgQueryResult {
     }
 }
 
-/// Stores a report row; its parameters in the order [`insert_report`] binds them.
+/// Stores a report row; its parameters in the order [`Steps::insert_report`] binds them.
 const INSERT_REPORT: &str = "INSERT INTO reports (suite_id, phase_id, format, content_hash, idempotency_key, run_id, \
      environment, commit_sha, branch, ci_url, started_at, finished_at, received_at, tests, passed, failed, errors, \
      skipped, score, claimed_score, claimed_verdict, claimed_confidence, notes, raw_size, raw_gzip, token_id, \
@@ -215,8 +215,11 @@ fn open_of(by_severity: &[(String, i64)], severity: &str) -> i64 {
     by_severity.iter().find(|(s, _)| s == severity).map_or(0, |(_, n)| *n)
 }
 
-/// The phase a report goes to, in the ingest's transaction; created (audited) when missing and allowed.
-async fn phase_for_report<DB>(tx: &mut sqlx::Transaction<'_, DB>, actor: &Actor, r: &NewReport) -> StoreResult<PhaseRow>
+/// The ingest's steps in its open transaction, on either backend: the bounds below, stated
+/// once, are what both backends meet.
+struct Steps<'t, 'c, DB: sqlx::Database>(&'t mut sqlx::Transaction<'c, DB>);
+
+impl<DB> Steps<'_, '_, DB>
 where
     DB: sqlx::Database,
     for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
@@ -229,316 +232,242 @@ where
     DB::QueryResult: RowsAffected,
     for<'r> PhaseRow: sqlx::FromRow<'r, DB::Row>,
     for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-{
-    let phase_sql = format!("SELECT {PHASE_COLUMNS} FROM phases WHERE project_id = $1 AND slug = $2");
-    let existing = sqlx::query_as::<_, PhaseRow>(&phase_sql)
-        .bind(r.project_id)
-        .bind(r.phase.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    if let Some(p) = existing {
-        return Ok(p);
-    }
-    if !r.create_phase {
-        return Err(StoreError::NotFound);
-    }
-    let position =
-        sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(position), 0) + 1 FROM phases WHERE project_id = $1")
-            .bind(r.project_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    let name = r.phase_name.clone().unwrap_or_else(|| r.phase.clone());
-    // Two first uploads to a new phase may race (PostgreSQL): one inserts, both read.
-    let inserted = sqlx::query(
-        "INSERT INTO phases (project_id, slug, name, position, created_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (project_id, slug) DO NOTHING",
-    )
-    .bind(r.project_id)
-    .bind(r.phase.as_str())
-    .bind(name.as_str())
-    .bind(position)
-    .bind(r.received_at)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    let p = sqlx::query_as::<_, PhaseRow>(&phase_sql)
-        .bind(r.project_id)
-        .bind(r.phase.as_str())
-        .fetch_one(&mut **tx)
-        .await?;
-    if inserted > 0 {
-        write_audit!(&mut **tx, actor, phase_created(r, &p, &name))?;
-    }
-    Ok(p)
-}
-
-/// The id of the suite a report goes to, in the ingest's transaction; created when missing.
-async fn suite_for_report<DB>(tx: &mut sqlx::Transaction<'_, DB>, phase_id: i64, r: &NewReport) -> StoreResult<i64>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
     for<'q> Option<&'q str>: Param<'q, DB>,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
+    for<'q> Option<f64>: Param<'q, DB>,
+    for<'q> &'q [u8]: Param<'q, DB>,
+    for<'q> f64: Param<'q, DB>,
+    for<'r> (i64, String): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (i64, Option<String>): sqlx::FromRow<'r, DB::Row>,
+    for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
 {
-    sqlx::query(
-        "INSERT INTO suites (phase_id, name, kind, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (phase_id, name) DO NOTHING",
-    )
-    .bind(phase_id)
-    .bind(r.suite.as_str())
-    .bind(r.kind.as_deref())
-    .bind(r.received_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM suites WHERE phase_id = $1 AND name = $2")
+    /// The phase a report goes to, in the ingest's transaction; created (audited) when missing and allowed.
+    async fn phase_for_report(&mut self, actor: &Actor, r: &NewReport) -> StoreResult<PhaseRow> {
+        let phase_sql = format!("SELECT {PHASE_COLUMNS} FROM phases WHERE project_id = $1 AND slug = $2");
+        let existing = sqlx::query_as::<_, PhaseRow>(&phase_sql)
+            .bind(r.project_id)
+            .bind(r.phase.as_str())
+            .fetch_optional(&mut **self.0)
+            .await?;
+        if let Some(p) = existing {
+            return Ok(p);
+        }
+        if !r.create_phase {
+            return Err(StoreError::NotFound);
+        }
+        let position =
+            sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(position), 0) + 1 FROM phases WHERE project_id = $1")
+                .bind(r.project_id)
+                .fetch_one(&mut **self.0)
+                .await?;
+        let name = r.phase_name.clone().unwrap_or_else(|| r.phase.clone());
+        // Two first uploads to a new phase may race (PostgreSQL): one inserts, both read.
+        let inserted = sqlx::query(
+            "INSERT INTO phases (project_id, slug, name, position, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (project_id, slug) DO NOTHING",
+        )
+        .bind(r.project_id)
+        .bind(r.phase.as_str())
+        .bind(name.as_str())
+        .bind(position)
+        .bind(r.received_at)
+        .execute(&mut **self.0)
+        .await?
+        .rows_affected();
+        let p = sqlx::query_as::<_, PhaseRow>(&phase_sql)
+            .bind(r.project_id)
+            .bind(r.phase.as_str())
+            .fetch_one(&mut **self.0)
+            .await?;
+        if inserted > 0 {
+            write_audit!(&mut **self.0, actor, phase_created(r, &p, &name))?;
+        }
+        Ok(p)
+    }
+
+    /// The id of the suite a report goes to, in the ingest's transaction; created when missing.
+    async fn suite_for_report(&mut self, phase_id: i64, r: &NewReport) -> StoreResult<i64> {
+        sqlx::query(
+            "INSERT INTO suites (phase_id, name, kind, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (phase_id, name) DO NOTHING",
+        )
         .bind(phase_id)
         .bind(r.suite.as_str())
-        .fetch_one(&mut **tx)
-        .await?)
-}
-
-/// The report stored earlier with the same content in the suite or the same idempotency key in the phase.
-async fn stored_before<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    phase_id: i64,
-    suite_id: i64,
-    r: &NewReport,
-) -> StoreResult<Option<i64>>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-    for<'q> Option<&'q str>: Param<'q, DB>,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-{
-    Ok(sqlx::query_scalar::<_, i64>(
-        "SELECT id FROM reports WHERE (suite_id = $1 AND content_hash = $2) \
-         OR (phase_id = $3 AND idempotency_key IS NOT NULL AND idempotency_key = $4) ORDER BY id LIMIT 1",
-    )
-    .bind(suite_id)
-    .bind(r.content_hash.as_str())
-    .bind(phase_id)
-    .bind(r.idempotency_key.as_deref())
-    .fetch_optional(&mut **tx)
-    .await?)
-}
-
-/// Stores the report's row (run, counts, its own score, the artifact) in the ingest's transaction; its id.
-async fn insert_report<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    actor: &Actor,
-    r: &NewReport,
-    phase: &PhaseRow,
-    suite_id: i64,
-    counts: Counts,
-    tallies: &[CategoryTally],
-) -> StoreResult<i64>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> Option<i64>: Param<'q, DB>,
-    for<'q> Option<f64>: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-    for<'q> Option<&'q str>: Param<'q, DB>,
-    for<'q> &'q [u8]: Param<'q, DB>,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-{
-    let claimed = r.parsed.claimed.clone().unwrap_or_default();
-    let notes = notes_json(&r.parsed);
-    let run = &r.run;
-    sqlx::query_scalar::<_, i64>(INSERT_REPORT)
-        .bind(suite_id)
-        .bind(phase.id)
-        .bind(r.parsed.format.as_str())
-        .bind(r.content_hash.as_str())
-        .bind(r.idempotency_key.as_deref())
-        .bind(run.id.as_deref())
-        .bind(run.environment.as_deref())
-        .bind(run.commit.as_deref())
-        .bind(run.branch.as_deref())
-        .bind(run.url.as_deref())
-        .bind(r.started_at)
-        .bind(r.finished_at)
+        .bind(r.kind.as_deref())
         .bind(r.received_at)
-        .bind(counts.tests as i64)
-        .bind(counts.passed as i64)
-        .bind(counts.failed as i64)
-        .bind(counts.errors as i64)
-        .bind(counts.skipped as i64)
-        // The report's own score: the phase formula (category means, phase weights) applied
-        // to this report alone, so it matches what the scorecard says of it.
-        .bind(scoring::report_score(&phase.settings(), tallies))
-        .bind(claimed.score)
-        .bind(claimed.verdict.as_deref())
-        .bind(claimed.confidence)
-        .bind(notes.as_str())
-        .bind(r.raw_size)
-        .bind(r.raw_gzip.as_slice())
-        .bind(actor.token_id)
-        .bind(actor.user_id)
-        .bind(counts.partial as i64)
-        .bind(counts.not_run as i64)
-        .bind(r.parsed.provenance.as_str())
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| StoreError::unique(e, "report"))
-}
-
-/// Stores a report's per-category aggregates (what evaluations read) in the ingest's transaction.
-async fn insert_tallies<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    report_id: i64,
-    tallies: &[CategoryTally],
-) -> StoreResult<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> f64: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-{
-    for t in tallies {
-        sqlx::query(
-            "INSERT INTO report_categories (report_id, category, weighted_credit, weight, checks, passed, \
-             failed, errors, skipped, partial, not_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(report_id)
-        .bind(t.category.as_str())
-        .bind(t.weighted_credit)
-        .bind(t.weight)
-        .bind(t.checks as i64)
-        .bind(t.counts.passed as i64)
-        .bind(t.counts.failed as i64)
-        .bind(t.counts.errors as i64)
-        .bind(t.counts.skipped as i64)
-        .bind(t.counts.partial as i64)
-        .bind(t.counts.not_run as i64)
-        .execute(&mut **tx)
+        .execute(&mut **self.0)
         .await?;
+        Ok(sqlx::query_scalar::<_, i64>("SELECT id FROM suites WHERE phase_id = $1 AND name = $2")
+            .bind(phase_id)
+            .bind(r.suite.as_str())
+            .fetch_one(&mut **self.0)
+            .await?)
     }
-    Ok(())
-}
 
-/// Reconciles the suite's derived blockers with a new report in the ingest's transaction.
-async fn track_blockers<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    at: &Landing,
-    candidates: &[blockers::BlockerCandidate],
-) -> StoreResult<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-    for<'r> (i64, String): sqlx::FromRow<'r, DB::Row>,
-{
-    // One row per fingerprint; seen again → bumped, gone → resolved.
-    let open: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, fingerprint FROM blockers WHERE phase_id = $1 AND suite_id = $2 AND status = 'open' \
-         AND source <> 'manual'",
-    )
-    .bind(at.phase_id)
-    .bind(at.suite_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    for id in gone_blockers(&open, candidates) {
-        sqlx::query("UPDATE blockers SET status = 'resolved', resolved_report_id = $1, resolved_at = $2 WHERE id = $3")
+    /// The report stored earlier with the same content in the suite or the same idempotency key in the phase.
+    async fn stored_before(&mut self, phase_id: i64, suite_id: i64, r: &NewReport) -> StoreResult<Option<i64>> {
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT id FROM reports WHERE (suite_id = $1 AND content_hash = $2) \
+             OR (phase_id = $3 AND idempotency_key IS NOT NULL AND idempotency_key = $4) ORDER BY id LIMIT 1",
+        )
+        .bind(suite_id)
+        .bind(r.content_hash.as_str())
+        .bind(phase_id)
+        .bind(r.idempotency_key.as_deref())
+        .fetch_optional(&mut **self.0)
+        .await?)
+    }
+
+    /// Stores the report's row (run, counts, its own score, the artifact) in the ingest's transaction; its id.
+    async fn insert_report(
+        &mut self,
+        actor: &Actor,
+        r: &NewReport,
+        phase: &PhaseRow,
+        suite_id: i64,
+        counts: Counts,
+        tallies: &[CategoryTally],
+    ) -> StoreResult<i64> {
+        let claimed = r.parsed.claimed.clone().unwrap_or_default();
+        let notes = notes_json(&r.parsed);
+        let run = &r.run;
+        sqlx::query_scalar::<_, i64>(INSERT_REPORT)
+            .bind(suite_id)
+            .bind(phase.id)
+            .bind(r.parsed.format.as_str())
+            .bind(r.content_hash.as_str())
+            .bind(r.idempotency_key.as_deref())
+            .bind(run.id.as_deref())
+            .bind(run.environment.as_deref())
+            .bind(run.commit.as_deref())
+            .bind(run.branch.as_deref())
+            .bind(run.url.as_deref())
+            .bind(r.started_at)
+            .bind(r.finished_at)
+            .bind(r.received_at)
+            .bind(counts.tests as i64)
+            .bind(counts.passed as i64)
+            .bind(counts.failed as i64)
+            .bind(counts.errors as i64)
+            .bind(counts.skipped as i64)
+            // The report's own score: the phase formula (category means, phase weights) applied
+            // to this report alone, so it matches what the scorecard says of it.
+            .bind(scoring::report_score(&phase.settings(), tallies))
+            .bind(claimed.score)
+            .bind(claimed.verdict.as_deref())
+            .bind(claimed.confidence)
+            .bind(notes.as_str())
+            .bind(r.raw_size)
+            .bind(r.raw_gzip.as_slice())
+            .bind(actor.token_id)
+            .bind(actor.user_id)
+            .bind(counts.partial as i64)
+            .bind(counts.not_run as i64)
+            .bind(r.parsed.provenance.as_str())
+            .fetch_one(&mut **self.0)
+            .await
+            .map_err(|e| StoreError::unique(e, "report"))
+    }
+
+    /// Stores a report's per-category aggregates (what evaluations read) in the ingest's transaction.
+    async fn insert_tallies(&mut self, report_id: i64, tallies: &[CategoryTally]) -> StoreResult<()> {
+        for t in tallies {
+            sqlx::query(
+                "INSERT INTO report_categories (report_id, category, weighted_credit, weight, checks, passed, \
+                 failed, errors, skipped, partial, not_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(report_id)
+            .bind(t.category.as_str())
+            .bind(t.weighted_credit)
+            .bind(t.weight)
+            .bind(t.checks as i64)
+            .bind(t.counts.passed as i64)
+            .bind(t.counts.failed as i64)
+            .bind(t.counts.errors as i64)
+            .bind(t.counts.skipped as i64)
+            .bind(t.counts.partial as i64)
+            .bind(t.counts.not_run as i64)
+            .execute(&mut **self.0)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Reconciles the suite's derived blockers with a new report in the ingest's transaction.
+    async fn track_blockers(&mut self, at: &Landing, candidates: &[blockers::BlockerCandidate]) -> StoreResult<()> {
+        // One row per fingerprint; seen again → bumped, gone → resolved.
+        let open: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, fingerprint FROM blockers WHERE phase_id = $1 AND suite_id = $2 AND status = 'open' \
+             AND source <> 'manual'",
+        )
+        .bind(at.phase_id)
+        .bind(at.suite_id)
+        .fetch_all(&mut **self.0)
+        .await?;
+        for id in gone_blockers(&open, candidates) {
+            sqlx::query(
+                "UPDATE blockers SET status = 'resolved', resolved_report_id = $1, resolved_at = $2 WHERE id = $3",
+            )
             .bind(at.report_id)
             .bind(at.at)
             .bind(id)
-            .execute(&mut **tx)
+            .execute(&mut **self.0)
             .await?;
-    }
-    for c in candidates {
-        sqlx::query(UPSERT_BLOCKER)
-            .bind(at.phase_id)
-            .bind(at.suite_id)
-            .bind(c.fingerprint.as_str())
-            .bind(c.source.as_str())
-            .bind(c.severity.as_str())
-            .bind(c.title.as_str())
-            .bind(at.at)
-            .bind(at.report_id)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Lapses in the ingest's transaction the sign-offs of linked items the new report fails; audited.
-async fn lapse_linked_signoffs<DB>(
-    tx: &mut sqlx::Transaction<'_, DB>,
-    actor: &Actor,
-    r: &NewReport,
-    at: &Landing,
-) -> StoreResult<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> Option<i64>: Param<'q, DB>,
-    for<'q> Option<String>: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-    for<'q> &'q String: Param<'q, DB>,
-    DB::QueryResult: RowsAffected,
-    for<'r> (i64,): sqlx::FromRow<'r, DB::Row>,
-    for<'r> (i64, Option<String>): sqlx::FromRow<'r, DB::Row>,
-{
-    let linked: Vec<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, evidence_check FROM checklist_items WHERE evidence_suite_id = $1")
-            .bind(at.suite_id)
-            .fetch_all(&mut **tx)
-            .await?;
-    for (item_id, state) in lapsing_items(&r.parsed, &linked) {
-        let n = crate::checklist::lapse_signoffs!(&mut **tx, item_id);
-        if n > 0 {
-            write_audit!(&mut **tx, actor, signoffs_lapsed(r, at, item_id, state, n))?;
         }
+        for c in candidates {
+            sqlx::query(UPSERT_BLOCKER)
+                .bind(at.phase_id)
+                .bind(at.suite_id)
+                .bind(c.fingerprint.as_str())
+                .bind(c.source.as_str())
+                .bind(c.severity.as_str())
+                .bind(c.title.as_str())
+                .bind(at.at)
+                .bind(at.report_id)
+                .execute(&mut **self.0)
+                .await?;
+        }
+        Ok(())
     }
-    Ok(())
-}
 
-/// Records in the ingest's transaction where the phase stood (`then`) when a report arrived.
-async fn record_history<DB>(tx: &mut sqlx::Transaction<'_, DB>, at: &Landing, then: &Scorecard) -> StoreResult<()>
-where
-    DB: sqlx::Database,
-    for<'e> &'e mut DB::Connection: sqlx::Executor<'e, Database = DB>,
-    for<'q> DB::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
-    for<'q> i64: Param<'q, DB>,
-    for<'q> Option<f64>: Param<'q, DB>,
-    for<'q> &'q str: Param<'q, DB>,
-    for<'r> (String, i64): sqlx::FromRow<'r, DB::Row>,
-{
-    let open_by_severity: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT severity, COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open' GROUP BY severity",
-    )
-    .bind(at.phase_id)
-    .fetch_all(&mut **tx)
-    .await?;
-    sqlx::query(INSERT_HISTORY)
+    /// Lapses in the ingest's transaction the sign-offs of linked items the new report fails; audited.
+    async fn lapse_linked_signoffs(&mut self, actor: &Actor, r: &NewReport, at: &Landing) -> StoreResult<()> {
+        let linked: Vec<(i64, Option<String>)> =
+            sqlx::query_as("SELECT id, evidence_check FROM checklist_items WHERE evidence_suite_id = $1")
+                .bind(at.suite_id)
+                .fetch_all(&mut **self.0)
+                .await?;
+        for (item_id, state) in lapsing_items(&r.parsed, &linked) {
+            let n = crate::checklist::lapse_signoffs!(&mut **self.0, item_id);
+            if n > 0 {
+                write_audit!(&mut **self.0, actor, signoffs_lapsed(r, at, item_id, state, n))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records in the ingest's transaction where the phase stood (`then`) when a report arrived.
+    async fn record_history(&mut self, at: &Landing, then: &Scorecard) -> StoreResult<()> {
+        let open_by_severity: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT severity, COUNT(*) FROM blockers WHERE phase_id = $1 AND status = 'open' GROUP BY severity",
+        )
         .bind(at.phase_id)
-        .bind(at.report_id)
-        .bind(at.at)
-        .bind(then.score.map(scoring::round1))
-        .bind(then.verdict.as_str())
-        .bind(history_categories(then).as_str())
-        .bind(open_of(&open_by_severity, "critical"))
-        .bind(open_of(&open_by_severity, "high"))
-        .bind(open_of(&open_by_severity, "medium"))
-        .bind(open_of(&open_by_severity, "low"))
-        .execute(&mut **tx)
+        .fetch_all(&mut **self.0)
         .await?;
-    Ok(())
+        sqlx::query(INSERT_HISTORY)
+            .bind(at.phase_id)
+            .bind(at.report_id)
+            .bind(at.at)
+            .bind(then.score.map(scoring::round1))
+            .bind(then.verdict.as_str())
+            .bind(history_categories(then).as_str())
+            .bind(open_of(&open_by_severity, "critical"))
+            .bind(open_of(&open_by_severity, "high"))
+            .bind(open_of(&open_by_severity, "medium"))
+            .bind(open_of(&open_by_severity, "low"))
+            .execute(&mut **self.0)
+            .await?;
+        Ok(())
+    }
 }
 
 /// The body of [`Store::ingest`], written once and run on either pool.
@@ -547,15 +476,15 @@ macro_rules! ingest_tx {
         let r: &NewReport = $r;
         let actor: &Actor = $actor;
         let mut tx = $pool.begin_write().await?;
-        let phase = phase_for_report(&mut tx, actor, r).await?;
-        let suite_id = suite_for_report(&mut tx, phase.id, r).await?;
-        if let Some(id) = stored_before(&mut tx, phase.id, suite_id, r).await? {
+        let phase = Steps(&mut tx).phase_for_report(actor, r).await?;
+        let suite_id = Steps(&mut tx).suite_for_report(phase.id, r).await?;
+        if let Some(id) = Steps(&mut tx).stored_before(phase.id, suite_id, r).await? {
             tx.rollback().await?;
             return Ok(Err(id));
         }
 
         let counts: Counts = $counts;
-        let report_id = insert_report(&mut tx, actor, r, &phase, suite_id, counts, $tallies).await?;
+        let report_id = Steps(&mut tx).insert_report(actor, r, &phase, suite_id, counts, $tallies).await?;
         for (chunk_no, chunk) in r.parsed.checks.chunks(CHUNK).enumerate() {
             let mut qb = sqlx::QueryBuilder::new(
                 "INSERT INTO checks (report_id, ordinal, check_key, name, suite_path, category, status, status_rank, \
@@ -619,7 +548,7 @@ macro_rules! ingest_tx {
             // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
-        insert_tallies(&mut tx, report_id, $tallies).await?;
+        Steps(&mut tx).insert_tallies(report_id, $tallies).await?;
         sqlx::query("UPDATE suites SET latest_report_id = $1, kind = COALESCE($2, kind) WHERE id = $3")
             .bind(report_id)
             .bind(&r.kind)
@@ -628,9 +557,9 @@ macro_rules! ingest_tx {
             .await?;
 
         let landing = Landing { phase_id: phase.id, suite_id, report_id, at: r.received_at };
-        track_blockers(&mut tx, &landing, &blockers::derive(&r.phase, &r.suite, &r.parsed)).await?;
+        Steps(&mut tx).track_blockers(&landing, &blockers::derive(&r.phase, &r.suite, &r.parsed)).await?;
         // Sign-offs of checklist items linked to this suite lapse when the new evidence fails.
-        lapse_linked_signoffs(&mut tx, actor, r, &landing).await?;
+        Steps(&mut tx).lapse_linked_signoffs(actor, r, &landing).await?;
         write_audit!(&mut *tx, actor, report_created(r, phase.id, report_id, counts.tests))?;
         let now = now_ms();
         let card = crate::evaluation::record_verdict!(tx, actor, &phase, now);
@@ -641,7 +570,7 @@ macro_rules! ingest_tx {
         } else {
             card.clone()
         };
-        record_history(&mut tx, &landing, &then).await?;
+        Steps(&mut tx).record_history(&landing, &then).await?;
         tx.commit().await?;
         Ok(Ok((report_id, phase, card)))
     }};
