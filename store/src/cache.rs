@@ -77,12 +77,34 @@ impl Drop for Flight<'_> {
 impl Flights {
     /// Waits until nobody holds the lock of `key`, then takes it.
     pub async fn enter<L: Hash + ?Sized>(&self, key: &L) -> Flight<'_> {
+        match self.enter_unless(key, || None::<std::convert::Infallible>, || None).await {
+            Ok(never) => match never {},
+            Err(flight) => flight,
+        }
+    }
+
+    /// The lock of `key` (`Err`), unless a value is found first (`Ok`): `meanwhile` is asked
+    /// each time somebody else holds the lock (a value to make do with instead of waiting),
+    /// `filed` each time they let it go (the value they computed).
+    pub async fn enter_unless<L: Hash + ?Sized, T>(
+        &self,
+        key: &L,
+        mut meanwhile: impl FnMut() -> Option<T>,
+        mut filed: impl FnMut() -> Option<T>,
+    ) -> Result<T, Flight<'_>> {
         loop {
             if let Some(flight) = self.try_enter(key) {
-                return flight;
+                return Err(flight);
+            }
+            if let Some(v) = meanwhile() {
+                return Ok(v);
             }
             self.wait(key).await;
-            // The others let go at the same moment may not have left yet: give them a turn.
+            if let Some(v) = filed() {
+                return Ok(v);
+            }
+            // Nothing filed, or the others let go at the same moment have not left yet:
+            // give them a turn before trying again.
             tokio::task::yield_now().await;
         }
     }
@@ -228,22 +250,13 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
         if let Some(v) = self.get(key, generation, now()) {
             return Lookup::Ready(v);
         }
-        loop {
-            if let Some(guard) = flights.try_enter(lock) {
-                return match self.get_at_least(key, generation, now()) {
-                    Some(v) => Lookup::Ready(v),
-                    None => Lookup::Compute(guard),
-                };
-            }
-            if serve_previous && let Some(v) = self.get_recent(key, now()) {
-                return Lookup::Ready(v);
-            }
-            flights.wait(lock).await;
-            if let Some(v) = self.get_at_least(key, generation, now()) {
-                return Lookup::Ready(v);
-            }
-            // Nothing filed (the computation failed): take turns with the others let go.
-            tokio::task::yield_now().await;
+        let previous = || if serve_previous { self.get_recent(key, now()) } else { None };
+        match flights.enter_unless(lock, previous, || self.get_at_least(key, generation, now())).await {
+            Ok(v) => Lookup::Ready(v),
+            Err(guard) => match self.get_at_least(key, generation, now()) {
+                Some(v) => Lookup::Ready(v),
+                None => Lookup::Compute(guard),
+            },
         }
     }
 

@@ -108,15 +108,9 @@ impl SessionStore for SessionBackend {
             return Ok(Some(record));
         }
         // Whoever loads first files the record; the others, let go together, find it filed.
-        let _load = loop {
-            if let Some(load) = self.loads.try_enter(id) {
-                break load;
-            }
-            self.loads.wait(id).await;
-            if let Some(record) = self.cached(id) {
-                return Ok(Some(record));
-            }
-            tokio::task::yield_now().await;
+        let _load = match self.loads.enter_unless(id, || None, || self.cached(id)).await {
+            Ok(record) => return Ok(Some(record)),
+            Err(load) => load,
         };
         if let Some(record) = self.cached(id) {
             return Ok(Some(record));
