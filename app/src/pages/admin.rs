@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{ActionNote, kept, outcome_for, successes};
-use crate::types::AdminView;
+use crate::types::{AdminView, TokenLine, UserLine};
 
 #[cfg(feature = "ssr")]
 async fn admin_actor() -> Result<readyboard_store::Actor, ServerFnError> {
@@ -124,7 +124,6 @@ pub fn AdminPage() -> impl IntoView {
         },
         |_| get_admin(),
     );
-    let token_value = add_token.value();
     view! {
         <Title text="Admin"/>
         <div class="page-head"><h1>"Admin"</h1><p class="muted">"Users, API tokens and projects. Every change is written to the audit log."</p></div>
@@ -132,112 +131,138 @@ pub fn AdminPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => {
-                        let projects = v.projects.clone();
-                        let user_sent = outcome_for::<CreateUser>(None);
-                        let token_sent = outcome_for::<CreateToken>(None);
-                        let (role_sent, revoke_sent) = (outcome_for::<SetUserRole>(None), outcome_for::<RevokeToken>(None));
-                        let token_project = kept(&token_sent, "project").unwrap_or_default();
-                        let new_role = kept(&user_sent, "role").unwrap_or_default();
-                        let new_user = kept(&user_sent, "username");
-                        let token_name = kept(&token_sent, "name");
-                        view! {
-                            <div class="grid-2">
-                                <section class="section card">
-                                    <h2>"Users"</h2>
-                                    <div class="table-wrap"><table class="table">
-                                        <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th></tr></thead>
-                                        <tbody>
-                                            {v.users.into_iter().map(|u| view! {
-                                                <tr>
-                                                    <td class="strong">{u.username.clone()}{u.disabled.then_some(" (disabled)")}</td>
-                                                    <td>
-                                                        <ActionForm action=set_role attr:class="inline-form">
-                                                            <input type="hidden" name="username" value=u.username.clone()/>
-                                                            <select name="role" aria-label=format!("Role of {}", u.username)>
-                                                                {ROLES.iter().map(|r| view! { <option value=*r selected=u.role == *r>{*r}</option> }).collect_view()}
-                                                            </select>
-                                                            <button type="submit" class="btn btn-quiet btn-small">"Save"</button>
-                                                        </ActionForm>
-                                                    </td>
-                                                    <td class="muted">{u.last_login.unwrap_or_else(|| "never".into())}</td>
-                                                </tr>
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table></div>
-                                    <ActionNote action=set_role sent=role_sent/>
-                                    <h3>"Add a user"</h3>
-                                    <ActionForm action=add_user attr:class="form form-row">
-                                        <label>"Username"<input name="username" required value=new_user/></label>
-                                        <label>"Password"<input name="password" type="password" minlength="10" autocomplete="new-password" required/></label>
-                                        <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r selected=new_role == *r>{*r}</option> }).collect_view()}</select></label>
-                                        <button type="submit" class="btn btn-primary">"Add user"</button>
-                                    </ActionForm>
-                                    <ActionNote action=add_user sent=user_sent/>
-                                </section>
-                                <section class="section card">
-                                    <h2>"Projects"</h2>
-                                    <ul class="plain">
-                                        {v.projects.iter().map(|(slug, name)| view! { <li><a href=format!("/p/{slug}")>{name.clone()}</a>" "<span class="muted small">{slug.clone()}</span></li> }).collect_view()}
-                                    </ul>
-                                    <NewProjectForm action=add_project open=true/>
-                                </section>
-                            </div>
+                    Ok(v) => view! {
+                        <div class="grid-2">
+                            <Users users=v.users set_role=set_role add_user=add_user/>
                             <section class="section card">
-                                <h2>"API tokens"</h2>
-                                <p class="muted small">"Tokens let CI upload reports to one project. They are stored hashed and shown once."</p>
-                                <div class="table-wrap"><table class="table">
-                                    <thead><tr><th scope="col">"Name"</th><th scope="col">"Project"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
-                                    <tbody>
-                                        {v.tokens.into_iter().map(|t| view! {
-                                            <tr class={if t.revoked { "revoked" } else { "" }}>
-                                                <td class="strong">{t.name.clone()}</td>
-                                                <td>{t.project.clone()}</td>
-                                                <td class="mono">{format!("{}…", t.prefix)}</td>
-                                                <td class="muted">{t.created.clone()}</td>
-                                                <td class="muted">{t.last_used.clone().unwrap_or_else(|| "never".into())}</td>
-                                                <td>{if t.revoked {
-                                                    view! { <span class="chip">"revoked"</span> }.into_any()
-                                                } else {
-                                                    view! {
-                                                        <ActionForm action=revoke attr:class="inline-form">
-                                                            <input type="hidden" name="id" value=t.id/>
-                                                            <button type="submit" class="btn btn-danger btn-small">"Revoke"</button>
-                                                        </ActionForm>
-                                                    }.into_any()
-                                                }}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table></div>
-                                <ActionNote action=revoke sent=revoke_sent/>
-                                <h3>"Create a token"</h3>
-                                <ActionForm action=add_token attr:class="form form-row">
-                                    <label>"Project"<select name="project" required>
-                                        {projects.into_iter().map(|(slug, name)| view! { <option value=slug.clone() selected=slug == token_project>{name}</option> }).collect_view()}
-                                    </select></label>
-                                    <label>"Name"<input name="name" placeholder="ci-main" required value=token_name/></label>
-                                    <button type="submit" class="btn btn-primary">"Create token"</button>
-                                </ActionForm>
-                                {move || {
-                                    // Without JavaScript the new token arrives with the page the form returns to.
-                                    let sent = token_sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
-                                    match token_value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
-                                        Some(Ok(token)) => view! {
-                                            <div class="alert alert-ok" role="status">
-                                                <p>"Copy this token now; it will not be shown again:"</p>
-                                                <code class="token" data-testid="new-token">{token}</code>
-                                            </div>
-                                        }.into_any(),
-                                        Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
-                                        None => ().into_any(),
-                                    }
-                                }}
+                                <h2>"Projects"</h2>
+                                <ul class="plain">
+                                    {v.projects.iter().map(|(slug, name)| view! { <li><a href=format!("/p/{slug}")>{name.clone()}</a>" "<span class="muted small">{slug.clone()}</span></li> }).collect_view()}
+                                </ul>
+                                <NewProjectForm action=add_project open=true/>
                             </section>
-                        }.into_any()
+                        </div>
+                        <Tokens tokens=v.tokens projects=v.projects revoke=revoke add_token=add_token/>
                     }
+                    .into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Users with their roles (changed in place) and the form adding one.
+#[component]
+fn Users(
+    users: Vec<UserLine>,
+    set_role: ServerAction<SetUserRole>,
+    add_user: ServerAction<CreateUser>,
+) -> impl IntoView {
+    let user_sent = outcome_for::<CreateUser>(None);
+    let role_sent = outcome_for::<SetUserRole>(None);
+    let new_role = kept(&user_sent, "role").unwrap_or_default();
+    let new_user = kept(&user_sent, "username");
+    view! {
+        <section class="section card">
+            <h2>"Users"</h2>
+            <div class="table-wrap"><table class="table">
+                <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th></tr></thead>
+                <tbody>
+                    {users.into_iter().map(|u| view! {
+                        <tr>
+                            <td class="strong">{u.username.clone()}{u.disabled.then_some(" (disabled)")}</td>
+                            <td>
+                                <ActionForm action=set_role attr:class="inline-form">
+                                    <input type="hidden" name="username" value=u.username.clone()/>
+                                    <select name="role" aria-label=format!("Role of {}", u.username)>
+                                        {ROLES.iter().map(|r| view! { <option value=*r selected=u.role == *r>{*r}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="btn btn-quiet btn-small">"Save"</button>
+                                </ActionForm>
+                            </td>
+                            <td class="muted">{u.last_login.unwrap_or_else(|| "never".into())}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+            <ActionNote action=set_role sent=role_sent/>
+            <h3>"Add a user"</h3>
+            <ActionForm action=add_user attr:class="form form-row">
+                <label>"Username"<input name="username" required value=new_user/></label>
+                <label>"Password"<input name="password" type="password" minlength="10" autocomplete="new-password" required/></label>
+                <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r selected=new_role == *r>{*r}</option> }).collect_view()}</select></label>
+                <button type="submit" class="btn btn-primary">"Add user"</button>
+            </ActionForm>
+            <ActionNote action=add_user sent=user_sent/>
+        </section>
+    }
+}
+
+/// Project API tokens (revoked in place) and the form creating one, which shows the new
+/// token once.
+#[component]
+fn Tokens(
+    tokens: Vec<TokenLine>,
+    projects: Vec<(String, String)>,
+    revoke: ServerAction<RevokeToken>,
+    add_token: ServerAction<CreateToken>,
+) -> impl IntoView {
+    let token_sent = outcome_for::<CreateToken>(None);
+    let revoke_sent = outcome_for::<RevokeToken>(None);
+    let token_project = kept(&token_sent, "project").unwrap_or_default();
+    let token_name = kept(&token_sent, "name");
+    let token_value = add_token.value();
+    view! {
+        <section class="section card">
+            <h2>"API tokens"</h2>
+            <p class="muted small">"Tokens let CI upload reports to one project. They are stored hashed and shown once."</p>
+            <div class="table-wrap"><table class="table">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Project"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
+                <tbody>
+                    {tokens.into_iter().map(|t| view! {
+                        <tr class={if t.revoked { "revoked" } else { "" }}>
+                            <td class="strong">{t.name}</td>
+                            <td>{t.project}</td>
+                            <td class="mono">{format!("{}…", t.prefix)}</td>
+                            <td class="muted">{t.created}</td>
+                            <td class="muted">{t.last_used.unwrap_or_else(|| "never".into())}</td>
+                            <td>{if t.revoked {
+                                view! { <span class="chip">"revoked"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <ActionForm action=revoke attr:class="inline-form">
+                                        <input type="hidden" name="id" value=t.id/>
+                                        <button type="submit" class="btn btn-danger btn-small">"Revoke"</button>
+                                    </ActionForm>
+                                }.into_any()
+                            }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+            <ActionNote action=revoke sent=revoke_sent/>
+            <h3>"Create a token"</h3>
+            <ActionForm action=add_token attr:class="form form-row">
+                <label>"Project"<select name="project" required>
+                    {projects.into_iter().map(|(slug, name)| view! { <option value=slug.clone() selected=slug == token_project>{name}</option> }).collect_view()}
+                </select></label>
+                <label>"Name"<input name="name" placeholder="ci-main" required value=token_name/></label>
+                <button type="submit" class="btn btn-primary">"Create token"</button>
+            </ActionForm>
+            {move || {
+                // Without JavaScript the new token arrives with the page the form returns to.
+                let sent = token_sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
+                match token_value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
+                    Some(Ok(token)) => view! {
+                        <div class="alert alert-ok" role="status">
+                            <p>"Copy this token now; it will not be shown again:"</p>
+                            <code class="token" data-testid="new-token">{token}</code>
+                        </div>
+                    }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
+                    None => ().into_any(),
+                }
+            }}
+        </section>
     }
 }

@@ -311,133 +311,34 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
 
 #[component]
 fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
-    let query = use_query_map();
-    let current = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
-    let status_now = {
-        let s = current("status");
-        if s.is_empty() { "open".to_string() } else { s }
+    let BlockersView { scope, items, open_by_severity, owners, users, projects, phases, can_edit, can_approve } = v;
+    let global = scope.is_none();
+    let action_path = match &scope {
+        Some((p, _, ph, _)) => format!("/p/{p}/{ph}/blockers"),
+        None => "/blockers".to_string(),
     };
-    let (title, crumbs, action_path) = match &v.scope {
-        Some((p, pn, ph, phn)) => (
-            format!("Blockers · {phn}"),
-            view! {
-                <nav class="crumbs" aria-label="Breadcrumb">
-                    <a href="/">"Projects"</a><span>"/"</span>
-                    <a href=format!("/p/{p}")>{pn.clone()}</a><span>"/"</span>
-                    <a href=format!("/p/{p}/{ph}")>{phn.clone()}</a><span>"/"</span>
-                    <span>"Blockers"</span>
-                </nav>
-            }
-            .into_any(),
-            format!("/p/{p}/{ph}/blockers"),
-        ),
-        None => (
-            "Blockers".to_string(),
-            view! { <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Projects"</a><span>"/"</span><span>"Blockers"</span></nav> }
-                .into_any(),
-            "/blockers".to_string(),
-        ),
-    };
-    let heading = match &v.scope {
-        Some((_, pn, _, phn)) => format!("Blockers of {pn} · {phn}"),
-        None => "Blockers across all phases".to_string(),
-    };
-    let sel = |options: Vec<(String, String)>, chosen: String| {
-        options
-            .into_iter()
-            .map(|(value, label)| {
-                let selected = value == chosen;
-                view! { <option value=value selected=selected>{label}</option> }
-            })
-            .collect_view()
-    };
-    let severities = ["critical", "high", "medium", "low"];
-    let sev_options: Vec<(String, String)> = std::iter::once((String::new(), "any severity".to_string()))
-        .chain(severities.iter().map(|s| (s.to_string(), s.to_string())))
-        .collect();
-    let status_options: Vec<(String, String)> =
-        [("open", "open"), ("waived", "waived"), ("resolved", "resolved"), ("all", "any status")]
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-    let owner_options: Vec<(String, String)> = [(String::new(), "anyone".to_string()), ("-".into(), "nobody".into())]
-        .into_iter()
-        .chain(v.owners.iter().map(|o| (o.clone(), o.clone())))
-        .collect();
-    // Where: only on the page of every phase (a phase's own page is one place already).
-    let places = v.scope.is_none().then(|| {
-        let all = |what: &str| (String::new(), format!("all {what}"));
-        let projects: Vec<_> = std::iter::once(all("projects")).chain(v.projects.clone()).collect();
-        let phases: Vec<_> = std::iter::once(all("phases")).chain(v.phases.clone()).collect();
+    let add_form = can_edit.then(|| scope.clone()).flatten().map(|(p, _, ph, _)| {
+        view! { <AddBlockerForm project=p phase=ph users=users.clone() action=actions.add/> }
+    });
+    let count = items.len();
+    let list = if items.is_empty() {
+        view! { <p class="empty">"No blockers match this filter."</p> }.into_any()
+    } else {
         view! {
-            <label>"Project"<select name="project">{sel(projects, current("project"))}</select></label>
-            <label>"Phase"<select name="phase">{sel(phases, current("phase"))}</select></label>
+            <ul class="blockers blocker-list">
+                // Keyed, so that a row's open "Manage" panel never carries over to another blocker.
+                <For
+                    each=move || items.clone()
+                    key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
+                    children=move |b| view! { <BlockerRow b=b users=users.clone() actions=actions can_edit can_approve global/> }
+                />
+            </ul>
         }
-    });
-    let summary = severities
-        .iter()
-        .zip(v.open_by_severity)
-        .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| view! { <span class=format!("sev sev-{s}")>{format!("{n} {s}")}</span> })
-        .collect_view();
-    let add_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(form)) = (actions.add.value().get(), add_ref.get()) {
-            form.reset();
-        }
-    });
-    let add_form = (v.can_edit && v.scope.is_some()).then(|| {
-        let (p, _, ph, _) = v.scope.clone().unwrap_or_default();
-        let sent = outcome_for::<AddBlocker>(None);
-        let severity = kept(&sent, "severity").unwrap_or_else(|| "high".into());
-        let open = failed(&sent);
-        let (title, details, owner, due) =
-            (kept(&sent, "title"), kept(&sent, "details"), kept(&sent, "owner"), kept(&sent, "due_date"));
-        let users = v.users.clone();
-        let severity_option = move |value: &'static str| view! { <option value=value selected=severity == value>{value}</option> };
-        view! {
-            <details class="section card add-blocker" open=open>
-                <summary>"Add a blocker"</summary>
-                <ActionForm action=actions.add node_ref=add_ref attr:class="form form-grid">
-                    <input type="hidden" name="project" value=p/>
-                    <input type="hidden" name="phase" value=ph/>
-                    <label>"Severity"
-                        <select name="severity" required>
-                            {severity_option("critical")}
-                            {severity_option("high")}
-                            {severity_option("medium")}
-                            {severity_option("low")}
-                        </select>
-                    </label>
-                    <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?" value=title/></label>
-                    <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000">{details}</textarea></label>
-                    <label>"Owner"<OwnerSelect users=users current=owner.unwrap_or_default()/></label>
-                    <label>"Due date"<input name="due_date" type="date" value=due/></label>
-                    <button type="submit" class="btn btn-primary">"Add blocker"</button>
-                </ActionForm>
-            </details>
-        }
-    });
-    let can_edit = v.can_edit;
-    let can_approve = v.can_approve;
-    let global = v.scope.is_none();
-    let count = v.items.len();
-    let items_empty = v.items.is_empty();
-    let users = v.users.clone();
+        .into_any()
+    };
     view! {
-        <Title text=title/>
-        {crumbs}
-        <header class="page-head">
-            <h1>{heading}</h1>
-            <p class="muted">{summary}</p>
-        </header>
-        <Form method="GET" action=action_path attr:class="form form-row filters" attr:aria-label="Filter blockers">
-            {places}
-            <label>"Severity"<select name="severity">{sel(sev_options, current("severity"))}</select></label>
-            <label>"Owner"<select name="owner">{sel(owner_options, current("owner"))}</select></label>
-            <label>"Status"<select name="status">{sel(status_options, status_now)}</select></label>
-            <button type="submit" class="btn">"Filter"</button>
-        </Form>
+        <BlockersHead scope=scope open_by_severity=open_by_severity/>
+        <Filters action_path=action_path owners=owners places=global.then_some((projects, phases))/>
         {move || actions.note.get().map(|m| match m {
             Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
             Err(e) => view! { <ErrorBox message=e/> }.into_any(),
@@ -445,21 +346,150 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
         {add_form}
         <section class="section">
             <h2 class="sr-only">{format!("{count} blockers")}</h2>
-            {if items_empty {
-                view! { <p class="empty">"No blockers match this filter."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="blockers blocker-list">
-                        // Keyed, so that a row's open "Manage" panel never carries over to another blocker.
-                        <For
-                            each=move || v.items.clone()
-                            key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
-                            children=move |b| view! { <BlockerRow b=b users=users.clone() actions=actions can_edit can_approve global/> }
-                        />
-                    </ul>
-                }.into_any()
-            }}
+            {list}
         </section>
+    }
+}
+
+/// Severities from the most to the least serious.
+const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
+/// Title, breadcrumbs and heading of a phase's blockers or of every phase's, with the open
+/// blockers counted by severity. `scope` is (project, project name, phase, phase name).
+#[component]
+fn BlockersHead(scope: Option<(String, String, String, String)>, open_by_severity: [i64; 4]) -> impl IntoView {
+    let (title, heading, crumbs) = match scope {
+        Some((p, pn, ph, phn)) => (
+            format!("Blockers · {phn}"),
+            format!("Blockers of {pn} · {phn}"),
+            view! {
+                <nav class="crumbs" aria-label="Breadcrumb">
+                    <a href="/">"Projects"</a><span>"/"</span>
+                    <a href=format!("/p/{p}")>{pn}</a><span>"/"</span>
+                    <a href=format!("/p/{p}/{ph}")>{phn}</a><span>"/"</span>
+                    <span>"Blockers"</span>
+                </nav>
+            }
+            .into_any(),
+        ),
+        None => (
+            "Blockers".to_string(),
+            "Blockers across all phases".to_string(),
+            view! { <nav class="crumbs" aria-label="Breadcrumb"><a href="/">"Projects"</a><span>"/"</span><span>"Blockers"</span></nav> }
+                .into_any(),
+        ),
+    };
+    let summary = SEVERITIES
+        .iter()
+        .zip(open_by_severity)
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| view! { <span class=format!("sev sev-{s}")>{format!("{n} {s}")}</span> })
+        .collect_view();
+    view! {
+        <Title text=title/>
+        {crumbs}
+        <header class="page-head">
+            <h1>{heading}</h1>
+            <p class="muted">{summary}</p>
+        </header>
+    }
+}
+
+/// What a `<select>` offers: (value, label) pairs.
+type Choices = Vec<(String, String)>;
+
+/// `<option>`s from (value, label) pairs, `chosen` selected.
+fn options(options: Choices, chosen: String) -> impl IntoView {
+    options
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{label}</option> }
+        })
+        .collect_view()
+}
+
+/// The filter form, as the address says. `places` (projects, phases as (value, label)) is
+/// offered only on the page of every phase: a phase's own page is one place already.
+#[component]
+fn Filters(
+    action_path: String,
+    owners: Vec<String>,
+    places: Option<(Choices, Choices)>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let current = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
+    let status_now = Some(current("status")).filter(|s| !s.is_empty()).unwrap_or_else(|| "open".to_string());
+    let pairs = |items: &[(&str, &str)]| items.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
+    let sev_options: Vec<(String, String)> = std::iter::once((String::new(), "any severity".to_string()))
+        .chain(SEVERITIES.iter().map(|s| (s.to_string(), s.to_string())))
+        .collect();
+    let status_options =
+        pairs(&[("open", "open"), ("waived", "waived"), ("resolved", "resolved"), ("all", "any status")]);
+    let owner_options: Vec<(String, String)> = pairs(&[("", "anyone"), ("-", "nobody")])
+        .into_iter()
+        .chain(owners.into_iter().map(|o| (o.clone(), o)))
+        .collect();
+    let places = places.map(|(projects, phases)| {
+        let all = |what: &str| (String::new(), format!("all {what}"));
+        let projects: Vec<_> = std::iter::once(all("projects")).chain(projects).collect();
+        let phases: Vec<_> = std::iter::once(all("phases")).chain(phases).collect();
+        view! {
+            <label>"Project"<select name="project">{options(projects, current("project"))}</select></label>
+            <label>"Phase"<select name="phase">{options(phases, current("phase"))}</select></label>
+        }
+    });
+    view! {
+        <Form method="GET" action=action_path attr:class="form form-row filters" attr:aria-label="Filter blockers">
+            {places}
+            <label>"Severity"<select name="severity">{options(sev_options, current("severity"))}</select></label>
+            <label>"Owner"<select name="owner">{options(owner_options, current("owner"))}</select></label>
+            <label>"Status"<select name="status">{options(status_options, status_now)}</select></label>
+            <button type="submit" class="btn">"Filter"</button>
+        </Form>
+    }
+}
+
+/// The form adding a blocker by hand; it empties after a blocker is added, and comes back
+/// open with what was typed when a form sent without JavaScript was refused.
+#[component]
+fn AddBlockerForm(
+    project: String,
+    phase: String,
+    users: Vec<String>,
+    action: ServerAction<AddBlocker>,
+) -> impl IntoView {
+    let add_ref = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let (Some(Ok(_)), Some(form)) = (action.value().get(), add_ref.get()) {
+            form.reset();
+        }
+    });
+    let sent = outcome_for::<AddBlocker>(None);
+    let severity = kept(&sent, "severity").unwrap_or_else(|| "high".into());
+    let open = failed(&sent);
+    let (title, details, owner, due) =
+        (kept(&sent, "title"), kept(&sent, "details"), kept(&sent, "owner"), kept(&sent, "due_date"));
+    let severity_option =
+        move |value: &'static str| view! { <option value=value selected=severity == value>{value}</option> };
+    view! {
+        <details class="section card add-blocker" open=open>
+            <summary>"Add a blocker"</summary>
+            <ActionForm action=action node_ref=add_ref attr:class="form form-grid">
+                <input type="hidden" name="project" value=project/>
+                <input type="hidden" name="phase" value=phase/>
+                <label>"Severity"
+                    <select name="severity" required>
+                        {SEVERITIES.map(severity_option)}
+                    </select>
+                </label>
+                <label class="wide">"Title"<input name="title" required maxlength="200" placeholder="What blocks the release?" value=title/></label>
+                <label class="wide">"Details"<textarea name="details" rows="3" maxlength="10000">{details}</textarea></label>
+                <label>"Owner"<OwnerSelect users=users current=owner.unwrap_or_default()/></label>
+                <label>"Due date"<input name="due_date" type="date" value=due/></label>
+                <button type="submit" class="btn btn-primary">"Add blocker"</button>
+            </ActionForm>
+        </details>
     }
 }
 
@@ -491,62 +521,9 @@ fn BlockerRow(
             if b.occurrences == 1 { "" } else { "s" }
         )
     };
-    let (owner_now, due_now) = (b.owner.clone().unwrap_or_default(), b.due_date.clone().unwrap_or_default());
-    let status = b.status.clone();
-    let manual = b.source == "manual";
-    let this = id.to_string();
-    let assign_sent = outcome_for::<AssignBlocker>(Some(("id", &this)));
-    let waive_sent = outcome_for::<WaiveBlocker>(Some(("id", &this)));
-    let open = failed(&assign_sent) || failed(&waive_sent);
-    let rationale = kept(&waive_sent, "rationale");
-    let owner_now = kept(&assign_sent, "owner").unwrap_or(owner_now);
-    let due_now = kept(&assign_sent, "due_date").unwrap_or(due_now);
-    let manage = (can_edit || can_approve).then(move || {
-        let assign = can_edit.then(|| {
-            view! {
-                <ActionForm action=actions.assign attr:class="form form-row">
-                    <input type="hidden" name="id" value=id/>
-                    <label>"Owner"<OwnerSelect users=users current=owner_now/></label>
-                    <label>"Due"<input name="due_date" type="date" value=due_now/></label>
-                    <button type="submit" class="btn">"Save"</button>
-                </ActionForm>
-            }
-            .into_any()
-        });
-        let waive = (can_approve && status == "open").then(|| {
-            view! {
-                <ActionForm action=actions.waive attr:class="form form-row">
-                    <input type="hidden" name="id" value=id/>
-                    <label class="wide">"Rationale"<input name="rationale" required minlength="10" maxlength="2000" placeholder="Why shipping with this is acceptable" value=rationale/></label>
-                    <button type="submit" class="btn btn-warn">"Waive"</button>
-                </ActionForm>
-            }
-            .into_any()
-        });
-        let reopen = (can_approve && status != "open").then(|| {
-            view! {
-                <ActionForm action=actions.reopen attr:class="form inline">
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="btn">"Reopen"</button>
-                </ActionForm>
-            }
-            .into_any()
-        });
-        let resolve = (can_edit && status == "open" && manual).then(|| {
-            view! {
-                <ActionForm action=actions.resolve attr:class="form inline">
-                    <input type="hidden" name="id" value=id/>
-                    <button type="submit" class="btn">"Mark resolved"</button>
-                </ActionForm>
-            }
-            .into_any()
-        });
-        view! {
-            <details class="manage" open=open>
-                <summary>"Manage"</summary>
-                {assign}{waive}{reopen}{resolve}
-            </details>
-        }
+    let manage = (can_edit || can_approve).then(|| {
+        let may = Permissions { edit: can_edit, approve: can_approve };
+        view! { <Manage b=b.clone() users=users actions=actions may=may/> }
     });
     view! {
         <li class=format!("blocker sev-{} status-{}", b.severity, b.status) id=format!("blocker-{id}")>
@@ -575,6 +552,70 @@ fn BlockerRow(
         </li>
     }
     .into_any()
+}
+
+/// What the viewer may do to a blocker.
+#[derive(Clone, Copy)]
+struct Permissions {
+    edit: bool,
+    approve: bool,
+}
+
+/// A blocker's "Manage" panel: assign (editors), waive or reopen (approvers), mark a manual
+/// blocker resolved (editors). It comes back open with what was typed when a form sent
+/// without JavaScript was refused.
+#[component]
+fn Manage(b: BlockerEntry, users: Vec<String>, actions: Actions, may: Permissions) -> impl IntoView {
+    let id = b.id;
+    let this = id.to_string();
+    let assign_sent = outcome_for::<AssignBlocker>(Some(("id", &this)));
+    let waive_sent = outcome_for::<WaiveBlocker>(Some(("id", &this)));
+    let open = failed(&assign_sent) || failed(&waive_sent);
+    let rationale = kept(&waive_sent, "rationale");
+    let owner_now = kept(&assign_sent, "owner").unwrap_or(b.owner.unwrap_or_default());
+    let due_now = kept(&assign_sent, "due_date").unwrap_or(b.due_date.unwrap_or_default());
+    let (is_open, manual) = (b.status == "open", b.source == "manual");
+    let assign = may.edit.then(|| {
+        view! {
+            <ActionForm action=actions.assign attr:class="form form-row">
+                <input type="hidden" name="id" value=id/>
+                <label>"Owner"<OwnerSelect users=users current=owner_now/></label>
+                <label>"Due"<input name="due_date" type="date" value=due_now/></label>
+                <button type="submit" class="btn">"Save"</button>
+            </ActionForm>
+        }
+    });
+    let waive = (may.approve && is_open).then(|| {
+        view! {
+            <ActionForm action=actions.waive attr:class="form form-row">
+                <input type="hidden" name="id" value=id/>
+                <label class="wide">"Rationale"<input name="rationale" required minlength="10" maxlength="2000" placeholder="Why shipping with this is acceptable" value=rationale/></label>
+                <button type="submit" class="btn btn-warn">"Waive"</button>
+            </ActionForm>
+        }
+    });
+    let reopen = (may.approve && !is_open).then(|| {
+        view! {
+            <ActionForm action=actions.reopen attr:class="form inline">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="btn">"Reopen"</button>
+            </ActionForm>
+        }
+    });
+    let resolve = (may.edit && is_open && manual).then(|| {
+        view! {
+            <ActionForm action=actions.resolve attr:class="form inline">
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="btn">"Mark resolved"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <details class="manage" open=open>
+            <summary>"Manage"</summary>
+            {assign}{waive}{reopen}{resolve}
+        </details>
+    }
 }
 
 /// The users a blocker may be given to, "nobody" first. An owner written by hand before

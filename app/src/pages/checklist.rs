@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
-use crate::types::{ChecklistItemView, ChecklistView};
+use crate::types::{ChecklistItemView, ChecklistView, SignoffView};
 
 /// Statuses offered in the editor, with their labels.
 const STATUSES: &[(&str, &str)] = &[
@@ -475,81 +475,20 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
         format!("{} of {} required items done and signed off.", v.required_done_and_signed, v.required)
     };
     let pct = (v.required_done_and_signed * 100).checked_div(v.required).unwrap_or(0);
-    let template_name = kept(&outcome_for::<SaveTemplate>(None), "name");
     let tools = v.can_edit.then(|| {
-        let (p1, ph1, p2, ph2, p3, ph3) =
-            (v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone(), v.project.clone(), v.phase.clone());
         view! {
-            <div class="checklist-tools">
-                <ActionForm action=actions.template attr:class="form form-row">
-                    <input type="hidden" name="project" value=p1/>
-                    <input type="hidden" name="phase" value=ph1/>
-                    <label>"Template"
-                        <select name="template">
-                            {v.templates.iter().map(|(name, n)| view! { <option value=name.clone()>{format!("{name} ({n} items)")}</option> }).collect_view()}
-                        </select>
-                    </label>
-                    <button type="submit" class="btn">"Add from template"</button>
-                </ActionForm>
-                {(!v.other_phases.is_empty()).then(|| view! {
-                    <ActionForm action=actions.copy attr:class="form form-row">
-                        <input type="hidden" name="project" value=p2/>
-                        <input type="hidden" name="phase" value=ph2/>
-                        <label>"Copy from phase"
-                            <select name="from">
-                                {v.other_phases.iter().map(|(slug, name)| view! { <option value=slug.clone()>{name.clone()}</option> }).collect_view()}
-                            </select>
-                        </label>
-                        <button type="submit" class="btn">"Copy items"</button>
-                    </ActionForm>
-                })}
-                {v.can_admin.then(|| view! {
-                    <ActionForm action=actions.save attr:class="form form-row">
-                        <input type="hidden" name="project" value=p3/>
-                        <input type="hidden" name="phase" value=ph3/>
-                        <label>"Save as template"<input name="name" required maxlength="100" placeholder="Template name" value=template_name/></label>
-                        <button type="submit" class="btn">"Save template"</button>
-                    </ActionForm>
-                })}
-            </div>
+            <ChecklistTools
+                project=v.project.clone()
+                phase=v.phase.clone()
+                templates=v.templates.clone()
+                other_phases=v.other_phases.clone()
+                can_admin=v.can_admin
+                actions=actions
+            />
         }
     });
     let add = v.can_edit.then(|| {
-        let blank = ChecklistItemView {
-            id: 0,
-            title: String::new(),
-            description: String::new(),
-            category: String::new(),
-            owner: String::new(),
-            required: true,
-            status: "todo".into(),
-            due_date: String::new(),
-            evidence_suite: String::new(),
-            evidence_check: String::new(),
-            evidence_state: None,
-            evidence_report_id: None,
-            version: 0,
-            signed: false,
-            signoffs: vec![],
-        };
-        let (project, phase) = (v.project.clone(), v.phase.clone());
-        let (users, suites) = (v.users.clone(), v.suites.clone());
-        let sent = outcome_for::<AddItem>(None);
-        let (blank, open) = (as_sent(&sent, blank), failed(&sent));
-        let (fold, form) = (NodeRef::new(), NodeRef::new());
-        close_on_success(actions, Place::Add, fold, Some(form));
-        view! {
-            <details class="section card add-item" open=open node_ref=fold>
-                <summary>"Add an item"</summary>
-                <ActionForm action=actions.add node_ref=form attr:class="form form-grid">
-                    <input type="hidden" name="project" value=project/>
-                    <input type="hidden" name="phase" value=phase/>
-                    <ItemFields item=blank users=users suites=suites/>
-                    <div class="form-actions"><button type="submit" class="btn btn-primary">"Add item"</button></div>
-                </ActionForm>
-            </details>
-            {actions.note_at(Place::Add)}
-        }
+        view! { <AddItemForm project=v.project.clone() phase=v.phase.clone() users=v.users.clone() suites=v.suites.clone() actions=actions/> }
     });
     let evidence_hint = (v.can_edit && v.evidence_total > v.evidence_names.len() as i64).then(|| {
         let hint = format!(
@@ -597,6 +536,101 @@ fn Checklist(v: ChecklistView, actions: Actions) -> impl IntoView {
                 </ol>
             }.into_any()
         }}
+    }
+}
+
+/// Adding items from a template or another phase, and saving the list as a template (admins).
+#[component]
+fn ChecklistTools(
+    project: String,
+    phase: String,
+    templates: Vec<(String, usize)>,
+    other_phases: Vec<(String, String)>,
+    can_admin: bool,
+    actions: Actions,
+) -> impl IntoView {
+    let template_name = kept(&outcome_for::<SaveTemplate>(None), "name");
+    // The same hidden fields in each form.
+    let [place1, place2, place3] = [(); 3].map(|_| {
+        view! {
+            <input type="hidden" name="project" value=project.clone()/>
+            <input type="hidden" name="phase" value=phase.clone()/>
+        }
+    });
+    view! {
+        <div class="checklist-tools">
+            <ActionForm action=actions.template attr:class="form form-row">
+                {place1}
+                <label>"Template"
+                    <select name="template">
+                        {templates.into_iter().map(|(name, n)| view! { <option value=name.clone()>{format!("{name} ({n} items)")}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="submit" class="btn">"Add from template"</button>
+            </ActionForm>
+            {(!other_phases.is_empty()).then(|| view! {
+                <ActionForm action=actions.copy attr:class="form form-row">
+                    {place2}
+                    <label>"Copy from phase"
+                        <select name="from">
+                            {other_phases.into_iter().map(|(slug, name)| view! { <option value=slug>{name}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="btn">"Copy items"</button>
+                </ActionForm>
+            })}
+            {can_admin.then(|| view! {
+                <ActionForm action=actions.save attr:class="form form-row">
+                    {place3}
+                    <label>"Save as template"<input name="name" required maxlength="100" placeholder="Template name" value=template_name/></label>
+                    <button type="submit" class="btn">"Save template"</button>
+                </ActionForm>
+            })}
+        </div>
+    }
+}
+
+/// The form adding an item; it folds and empties once the item is added.
+#[component]
+fn AddItemForm(
+    project: String,
+    phase: String,
+    users: Vec<String>,
+    suites: Vec<String>,
+    actions: Actions,
+) -> impl IntoView {
+    let blank = ChecklistItemView {
+        id: 0,
+        title: String::new(),
+        description: String::new(),
+        category: String::new(),
+        owner: String::new(),
+        required: true,
+        status: "todo".into(),
+        due_date: String::new(),
+        evidence_suite: String::new(),
+        evidence_check: String::new(),
+        evidence_state: None,
+        evidence_report_id: None,
+        version: 0,
+        signed: false,
+        signoffs: vec![],
+    };
+    let sent = outcome_for::<AddItem>(None);
+    let (blank, open) = (as_sent(&sent, blank), failed(&sent));
+    let (fold, form) = (NodeRef::new(), NodeRef::new());
+    close_on_success(actions, Place::Add, fold, Some(form));
+    view! {
+        <details class="section card add-item" open=open node_ref=fold>
+            <summary>"Add an item"</summary>
+            <ActionForm action=actions.add node_ref=form attr:class="form form-grid">
+                <input type="hidden" name="project" value=project/>
+                <input type="hidden" name="phase" value=phase/>
+                <ItemFields item=blank users=users suites=suites/>
+                <div class="form-actions"><button type="submit" class="btn btn-primary">"Add item"</button></div>
+            </ActionForm>
+        </details>
+        {actions.note_at(Place::Add)}
     }
 }
 
@@ -684,9 +718,44 @@ fn ItemRow(
     actions: Actions,
 ) -> impl IntoView {
     let id = item.id;
-    let version = item.version;
-    let title = item.title.clone();
-    let evidence = (!item.evidence_suite.is_empty()).then(|| {
+    let meta = [
+        (!item.owner.is_empty()).then(|| format!("owner {}", item.owner)),
+        (!item.due_date.is_empty()).then(|| format!("due {}", item.due_date)),
+        (!item.category.is_empty()).then(|| item.category.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let edit = can_edit.then(|| {
+        view! { <ItemEdit item=item.clone() first=first last=last users=users suites=suites actions=actions/> }
+    });
+    let sign = can_sign.then(|| view! { <SignForm id=id evidence_state=item.evidence_state.clone() actions=actions/> });
+    view! {
+        <li class="card checklist-item" id=format!("item-{id}")>
+            <div class="item-head">
+                <h2 class="item-title">{item.title.clone()}</h2>
+                <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
+                {if item.required {
+                    view! { <span class="chip">"required"</span> }.into_any()
+                } else {
+                    view! { <span class="chip chip-muted">"optional"</span> }.into_any()
+                }}
+                {sign_state(&item.signoffs, item.signed)}
+                {evidence_chip(&item)}
+            </div>
+            {(!item.description.is_empty()).then(|| view! { <p class="item-desc">{item.description.clone()}</p> })}
+            {(!meta.is_empty()).then(|| view! { <p class="muted small">{meta}</p> })}
+            <Signoffs signoffs=item.signoffs/>
+            {actions.note_at(Place::Item(id))}
+            <div class="item-tools">{edit}{sign}</div>
+        </li>
+    }
+}
+
+/// What the linked evidence says now, linking to the report it was read from.
+fn evidence_chip(item: &ChecklistItemView) -> Option<AnyView> {
+    (!item.evidence_suite.is_empty()).then(|| {
         let state = item.evidence_state.clone().unwrap_or_else(|| "missing".into());
         let what = if item.evidence_check.is_empty() {
             item.evidence_suite.clone()
@@ -698,32 +767,32 @@ fn ItemRow(
             Some(r) => view! { <a href=format!("/reports/{r}") class="chip-link">{chip}</a> }.into_any(),
             None => chip.into_any(),
         }
-    });
-    let sign_state = if item.signed {
+    })
+}
+
+/// Where the item's sign-off stands: signed, lapsed (needs signing again), rejected or not yet.
+fn sign_state(signoffs: &[SignoffView], signed: bool) -> AnyView {
+    if signed {
         view! { <span class="chip chip-resolved">"✓ signed off"</span> }.into_any()
-    } else if item.signoffs.iter().any(|s| s.lapsed) && !item.signoffs.iter().any(|s| !s.lapsed) {
+    } else if signoffs.iter().any(|s| s.lapsed) && !signoffs.iter().any(|s| !s.lapsed) {
         view! { <span class="chip chip-warn">"needs re-sign"</span> }.into_any()
-    } else if item.signoffs.iter().any(|s| !s.lapsed && s.verdict == "reject") {
+    } else if signoffs.iter().any(|s| !s.lapsed && s.verdict == "reject") {
         view! { <span class="chip chip-fail">"rejected"</span> }.into_any()
     } else {
         view! { <span class="chip">"not signed"</span> }.into_any()
-    };
-    let meta = [
-        (!item.owner.is_empty()).then(|| format!("owner {}", item.owner)),
-        (!item.due_date.is_empty()).then(|| format!("due {}", item.due_date)),
-        (!item.category.is_empty()).then(|| item.category.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" · ");
-    let signoffs = (!item.signoffs.is_empty()).then(|| {
+    }
+}
+
+/// Every sign-off of an item, newest first, lapsed ones marked.
+#[component]
+fn Signoffs(signoffs: Vec<SignoffView>) -> impl IntoView {
+    (!signoffs.is_empty()).then(|| {
         view! {
             <ul class="signoffs">
-                {item.signoffs.iter().map(|s| view! {
+                {signoffs.into_iter().map(|s| view! {
                     <li class:lapsed=s.lapsed>
                         <strong>{if s.verdict == "approve" { "Approved" } else { "Rejected" }}</strong>
-                        {s.despite.clone().map(|d| view! { " "<span class="chip chip-warn">{format!("approved despite {d} evidence")}</span> })}
+                        {s.despite.map(|d| view! { " "<span class="chip chip-warn">{format!("approved despite {d} evidence")}</span> })}
                         {format!(" by {} · {}", s.username, s.at)}
                         {(!s.comment.is_empty()).then(|| view! { <span class="muted">{format!(" — {}", s.comment)}</span> })}
                         {s.lapsed.then(|| view! { <em class="muted">" (no longer counted)"</em> })}
@@ -731,95 +800,92 @@ fn ItemRow(
                 }).collect_view()}
             </ul>
         }
-    });
+    })
+}
+
+/// Moving, editing and deleting an item (editors); the edit form folds once saved and comes
+/// back open as typed when refused.
+#[component]
+fn ItemEdit(
+    item: ChecklistItemView,
+    first: bool,
+    last: bool,
+    users: Vec<String>,
+    suites: Vec<String>,
+    actions: Actions,
+) -> impl IntoView {
+    let (id, version) = (item.id, item.version);
     let this = id.to_string();
     let update_sent = outcome_for::<UpdateItem>(Some(("id", &this)));
-    let sign_sent = outcome_for::<SignItem>(Some(("id", &this)));
-    let (edit_fold, sign_fold) = (NodeRef::new(), NodeRef::new());
+    let edit_fold = NodeRef::new();
     close_on_success(actions, Place::Item(id), edit_fold, None);
-    close_on_success(actions, Place::Item(id), sign_fold, None);
-    let edit = can_edit.then(|| {
-        let editing = failed(&update_sent);
-        let item2 = as_sent(&update_sent, item.clone());
-        let (up_label, down_label) = (format!("Move up: {title}"), format!("Move down: {title}"));
-        view! {
-            <div class="item-actions">
-                <ActionForm action=actions.moved attr:class="form inline">
+    let editing = failed(&update_sent);
+    let (up_label, down_label) = (format!("Move up: {}", item.title), format!("Move down: {}", item.title));
+    let item = as_sent(&update_sent, item);
+    view! {
+        <div class="item-actions">
+            <ActionForm action=actions.moved attr:class="form inline">
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="direction" value="up"/>
+                <button type="submit" class="btn btn-icon" disabled=first aria-label=up_label>"↑"</button>
+            </ActionForm>
+            <ActionForm action=actions.moved attr:class="form inline">
+                <input type="hidden" name="id" value=id/>
+                <input type="hidden" name="direction" value="down"/>
+                <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
+            </ActionForm>
+            <details class="edit" open=editing node_ref=edit_fold>
+                <summary>"Edit"</summary>
+                <ActionForm action=actions.update attr:class="form form-grid">
                     <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="direction" value="up"/>
-                    <button type="submit" class="btn btn-icon" disabled=first aria-label=up_label>"↑"</button>
-                </ActionForm>
-                <ActionForm action=actions.moved attr:class="form inline">
-                    <input type="hidden" name="id" value=id/>
-                    <input type="hidden" name="direction" value="down"/>
-                    <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
-                </ActionForm>
-                <details class="edit" open=editing node_ref=edit_fold>
-                    <summary>"Edit"</summary>
-                    <ActionForm action=actions.update attr:class="form form-grid">
-                        <input type="hidden" name="id" value=id/>
-                        <input type="hidden" name="version" value=version/>
-                        <ItemFields item=item2 users=users suites=suites/>
-                        <div class="form-actions"><button type="submit" class="btn btn-primary">"Save"</button></div>
-                    </ActionForm>
-                </details>
-                <details class="delete">
-                    <summary>"Delete"</summary>
-                    <ActionForm action=actions.delete attr:class="form form-row">
-                        <input type="hidden" name="id" value=id/>
-                        <input type="hidden" name="version" value=version/>
-                        <label class="check-label"><input type="checkbox" name="confirm" value="yes" required/>" Yes, delete this item"</label>
-                        <button type="submit" class="btn btn-danger">"Delete"</button>
-                    </ActionForm>
-                </details>
-            </div>
-        }
-    });
-    // Approving against failing, stale or missing evidence needs a reason (the server refuses
-    // it without one); say so before the approver tries.
-    let against = item.evidence_state.clone().filter(|s| matches!(s.as_str(), "failing" | "stale" | "missing"));
-    let sign = can_sign.then(|| {
-        let placeholder = match &against {
-            Some(state) => format!("Required: the evidence is {state} — say why you approve or reject"),
-            None => "What you checked (required to reject)".to_string(),
-        };
-        let verdict = kept(&sign_sent, "verdict").unwrap_or_default();
-        let (open, comment) = (failed(&sign_sent), kept(&sign_sent, "comment"));
-        view! {
-            <details class="sign" open=open node_ref=sign_fold>
-                <summary>"Sign off"</summary>
-                <ActionForm action=actions.sign attr:class="form form-row">
-                    <input type="hidden" name="id" value=id/>
-                    <label>"Decision"
-                        <select name="verdict">
-                            <option value="approve">"Approve"</option>
-                            <option value="reject" selected=verdict == "reject">"Reject"</option>
-                        </select>
-                    </label>
-                    <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder=placeholder required=against.is_some() value=comment/></label>
-                    <button type="submit" class="btn btn-primary">"Sign"</button>
+                    <input type="hidden" name="version" value=version/>
+                    <ItemFields item=item users=users suites=suites/>
+                    <div class="form-actions"><button type="submit" class="btn btn-primary">"Save"</button></div>
                 </ActionForm>
             </details>
-        }
-    });
+            <details class="delete">
+                <summary>"Delete"</summary>
+                <ActionForm action=actions.delete attr:class="form form-row">
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="version" value=version/>
+                    <label class="check-label"><input type="checkbox" name="confirm" value="yes" required/>" Yes, delete this item"</label>
+                    <button type="submit" class="btn btn-danger">"Delete"</button>
+                </ActionForm>
+            </details>
+        </div>
+    }
+}
+
+/// The sign-off form (approvers). Approving against failing, stale or missing evidence
+/// needs a reason (the server refuses it without one): the form says so before the approver
+/// tries.
+#[component]
+fn SignForm(id: i64, evidence_state: Option<String>, actions: Actions) -> impl IntoView {
+    let this = id.to_string();
+    let sign_sent = outcome_for::<SignItem>(Some(("id", &this)));
+    let sign_fold = NodeRef::new();
+    close_on_success(actions, Place::Item(id), sign_fold, None);
+    let against = evidence_state.filter(|s| matches!(s.as_str(), "failing" | "stale" | "missing"));
+    let placeholder = match &against {
+        Some(state) => format!("Required: the evidence is {state} — say why you approve or reject"),
+        None => "What you checked (required to reject)".to_string(),
+    };
+    let verdict = kept(&sign_sent, "verdict").unwrap_or_default();
+    let (open, comment) = (failed(&sign_sent), kept(&sign_sent, "comment"));
     view! {
-        <li class="card checklist-item" id=format!("item-{id}")>
-            <div class="item-head">
-                <h2 class="item-title">{item.title.clone()}</h2>
-                <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
-                {if item.required {
-                    view! { <span class="chip">"required"</span> }.into_any()
-                } else {
-                    view! { <span class="chip chip-muted">"optional"</span> }.into_any()
-                }}
-                {sign_state}
-                {evidence}
-            </div>
-            {(!item.description.is_empty()).then(|| view! { <p class="item-desc">{item.description.clone()}</p> })}
-            {(!meta.is_empty()).then(|| view! { <p class="muted small">{meta}</p> })}
-            {signoffs}
-            {actions.note_at(Place::Item(id))}
-            <div class="item-tools">{edit}{sign}</div>
-        </li>
+        <details class="sign" open=open node_ref=sign_fold>
+            <summary>"Sign off"</summary>
+            <ActionForm action=actions.sign attr:class="form form-row">
+                <input type="hidden" name="id" value=id/>
+                <label>"Decision"
+                    <select name="verdict">
+                        <option value="approve">"Approve"</option>
+                        <option value="reject" selected=verdict == "reject">"Reject"</option>
+                    </select>
+                </label>
+                <label class="wide">"Comment"<input name="comment" maxlength="2000" placeholder=placeholder required=against.is_some() value=comment/></label>
+                <button type="submit" class="btn btn-primary">"Sign"</button>
+            </ActionForm>
+        </details>
     }
 }

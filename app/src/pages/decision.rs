@@ -9,7 +9,7 @@ use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::format::decision_label;
-use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView};
+use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView, SnapshotItemView, SnapshotSuiteView};
 
 /// CSS class of a decision kind.
 fn decision_class(kind: &str) -> &'static str {
@@ -271,11 +271,10 @@ pub fn DecisionsSection(
     can_decide: bool,
     action: ServerAction<RecordDecision>,
 ) -> impl IntoView {
-    let latest = decisions.first().cloned();
-    let (p2, ph2) = (project.clone(), phase.clone());
-    let latest_view = match (latest, changes) {
+    let base = format!("/p/{project}/{phase}");
+    let latest_view = match (decisions.first().cloned(), changes) {
         (Some(d), Some(c)) => {
-            let href = format!("/p/{p2}/{ph2}/decisions/{}", d.id);
+            let href = format!("{base}/decisions/{}", d.id);
             view! {
                 <div class="card latest-decision">
                     <div class="card-head">
@@ -288,7 +287,7 @@ pub fn DecisionsSection(
                     </div>
                     <p class="rationale">{d.rationale.clone()}</p>
                     <h3>"What changed since"</h3>
-                    <ChangesPanel c=c project=p2.clone() phase=ph2.clone()/>
+                    <ChangesPanel c=c project=project.clone() phase=phase.clone()/>
                 </div>
             }
             .into_any()
@@ -296,7 +295,6 @@ pub fn DecisionsSection(
         _ => view! { <p class="muted">"No decision recorded yet."</p> }.into_any(),
     };
     let history = (decisions.len() > 1).then(|| {
-        let (p3, ph3) = (project.clone(), phase.clone());
         view! {
             <details class="history">
                 <summary>{format!("Earlier decisions ({})", decisions.len() - 1)}</summary>
@@ -304,71 +302,79 @@ pub fn DecisionsSection(
                     {decisions.iter().skip(1).map(|d| view! {
                         <li>
                             <DecisionChip kind=d.decision.clone()/>" "
-                            <a href=format!("/p/{p3}/{ph3}/decisions/{}", d.id)>{format!("#{} · {} · {}", d.id, d.decided_by, d.decided_at)}</a>
+                            <a href=format!("{base}/decisions/{}", d.id)>{format!("#{} · {} · {}", d.id, d.decided_by, d.decided_at)}</a>
                         </li>
                     }).collect_view()}
                 </ul>
             </details>
         }
     });
-    let not_ready = verdict != "ready";
+    let form = can_decide
+        .then(|| view! { <DecisionForm project=project phase=phase not_ready=verdict != "ready" action=action/> });
+    view! {
+        <section class="section">
+            <h2>"Go/no-go decision"</h2>
+            // Above the decision it recorded: the page is read again, and the form folds.
+            {move || action.value().get().and_then(Result::ok).map(|msg| view! { <p class="alert alert-ok" role="status">{msg}</p> })}
+            {latest_view}
+            {history}
+            {form}
+        </section>
+    }
+}
+
+/// The form recording a go/no-go decision (approvers); it empties once recorded and comes
+/// back open as typed when a form sent without JavaScript was refused.
+#[component]
+fn DecisionForm(
+    project: String,
+    phase: String,
+    not_ready: bool,
+    action: ServerAction<RecordDecision>,
+) -> impl IntoView {
     let form_ref = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
         if let (Some(Ok(_)), Some(form)) = (action.value().get(), form_ref.get()) {
             form.reset();
         }
     });
-    let form = can_decide.then(|| {
-        let outcome = outcome_for::<RecordDecision>(None);
-        let chosen = kept(&outcome, "decision").unwrap_or_default();
-        let (open, rationale, conditions, override_reason) = (
-            outcome.is_some(),
-            kept(&outcome, "rationale"),
-            kept(&outcome, "conditions"),
-            kept(&outcome, "override_reason"),
-        );
-        let choice = move |value: &'static str, label: &'static str| {
-            view! { <label class="choice"><input type="radio" name="decision" value=value required checked=chosen == value/>{label}</label> }
-        };
-        view! {
-            <details class="card decide" open=open>
-                <summary>"Record a go/no-go decision"</summary>
-                <p class="muted small">
-                    "The decision is stored with a frozen snapshot of the score, verdict, blockers, checklist and reports as they are now. It cannot be edited; a later decision supersedes it."
-                </p>
-                <OutcomeNote outcome=outcome sent_again=Signal::derive(move || action.version().get() > 0)/>
-                <ActionForm action=action node_ref=form_ref attr:class="form">
-                    <input type="hidden" name="project" value=project.clone()/>
-                    <input type="hidden" name="phase" value=phase.clone()/>
-                    <fieldset class="choices">
-                        <legend>"Decision"</legend>
-                        {choice("go", " GO")}
-                        {choice("conditional_go", " CONDITIONAL GO")}
-                        {choice("no_go", " NO-GO")}
-                    </fieldset>
-                    <label>"Rationale"<textarea name="rationale" rows="3" required minlength="10" maxlength="10000">{rationale}</textarea></label>
-                    <label>"Conditions (one per line: what | owner | YYYY-MM-DD)"<textarea name="conditions" rows="3" placeholder="Rehearse the restore | dana | 2026-12-01">{conditions}</textarea></label>
-                    <label>
-                        {if not_ready { "Override reason (required for a GO: the verdict is not READY)" } else { "Override reason (only for a GO against the verdict)" }}
-                        <input name="override_reason" maxlength="2000" value=override_reason/>
-                    </label>
-                    <button type="submit" class="btn btn-primary">"Record decision"</button>
-                </ActionForm>
-                {move || match action.value().get() {
-                    Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                    None => ().into_any(),
-                }}
-            </details>
-        }
-    });
+    let outcome = outcome_for::<RecordDecision>(None);
+    let chosen = kept(&outcome, "decision").unwrap_or_default();
+    let (open, rationale, conditions, override_reason) = (
+        outcome.is_some(),
+        kept(&outcome, "rationale"),
+        kept(&outcome, "conditions"),
+        kept(&outcome, "override_reason"),
+    );
+    let choice = move |value: &'static str, label: &'static str| {
+        view! { <label class="choice"><input type="radio" name="decision" value=value required checked=chosen == value/>{label}</label> }
+    };
     view! {
-        <section class="section">
-            <h2>"Go/no-go decision"</h2>
-            {latest_view}
-            {history}
-            {form}
-        </section>
+        <details class="card decide" open=open>
+            <summary>"Record a go/no-go decision"</summary>
+            <p class="muted small">
+                "The decision is stored with a frozen snapshot of the score, verdict, blockers, checklist and reports as they are now. It cannot be edited; a later decision supersedes it."
+            </p>
+            <OutcomeNote outcome=outcome sent_again=Signal::derive(move || action.version().get() > 0)/>
+            <ActionForm action=action node_ref=form_ref attr:class="form">
+                <input type="hidden" name="project" value=project/>
+                <input type="hidden" name="phase" value=phase/>
+                <fieldset class="choices">
+                    <legend>"Decision"</legend>
+                    {choice("go", " GO")}
+                    {choice("conditional_go", " CONDITIONAL GO")}
+                    {choice("no_go", " NO-GO")}
+                </fieldset>
+                <label>"Rationale"<textarea name="rationale" rows="3" required minlength="10" maxlength="10000">{rationale}</textarea></label>
+                <label>"Conditions (one per line: what | owner | YYYY-MM-DD)"<textarea name="conditions" rows="3" placeholder="Rehearse the restore | dana | 2026-12-01">{conditions}</textarea></label>
+                <label>
+                    {if not_ready { "Override reason (required for a GO: the verdict is not READY)" } else { "Override reason (only for a GO against the verdict)" }}
+                    <input name="override_reason" maxlength="2000" value=override_reason/>
+                </label>
+                <button type="submit" class="btn btn-primary">"Record decision"</button>
+            </ActionForm>
+            {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorBox message=e.to_string()/> })}
+        </details>
     }
 }
 
@@ -399,34 +405,35 @@ pub fn DecisionPage() -> impl IntoView {
 
 #[component]
 fn DecisionRecordView(v: DecisionView) -> impl IntoView {
-    let d = v.summary.clone();
-    let base = format!("/p/{}/{}", v.project, v.phase);
+    let DecisionView { project, project_name, phase, phase_name, summary: d, changes, .. } = v;
+    let base = format!("/p/{project}/{phase}");
+    let export = format!("/api/v1/projects/{project}/phases/{phase}/decisions/{}/export.md", d.id);
     view! {
-        <Title text=format!("Decision #{} · {}", d.id, v.phase_name)/>
+        <Title text=format!("Decision #{} · {}", d.id, phase_name)/>
         <nav class="crumbs" aria-label="Breadcrumb">
             <a href="/">"Projects"</a><span>"/"</span>
-            <a href=format!("/p/{}", v.project)>{v.project_name.clone()}</a><span>"/"</span>
-            <a href=base.clone()>{v.phase_name.clone()}</a><span>"/"</span>
+            <a href=format!("/p/{project}")>{project_name}</a><span>"/"</span>
+            <a href=base.clone()>{phase_name.clone()}</a><span>"/"</span>
             <span>{format!("Decision #{}", d.id)}</span>
         </nav>
         <section class="hero">
             <div class="hero-main">
                 <h1><DecisionChip kind=d.decision.clone()/>" "{format!("Decision #{}", d.id)}</h1>
                 <p class="muted">{format!("Recorded by {} on {} ({})", d.decided_by, d.decided_at, d.ago)}</p>
-                <p class="small"><a href=format!("/api/v1/projects/{}/phases/{}/decisions/{}/export.md", v.project, v.phase, d.id) download>"Download this record as Markdown"</a></p>
+                <p class="small"><a href=export download>"Download this record as Markdown"</a></p>
                 {v.superseded_by.map(|n| view! { <p class="chip chip-warn">"Superseded by "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
                 {v.supersedes_id.map(|n| view! { <p class="muted small">"Supersedes "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
             </div>
             <div class="hero-reasons">
                 <h2>"Rationale"</h2>
                 <p class="rationale">{d.rationale.clone()}</p>
-                {v.override_reason.clone().map(|r| view! {
+                {v.override_reason.map(|r| view! {
                     <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the evidence said {}. ", format::verdict_label(&d.verdict_then))}{r}</div>
                 })}
                 {(!v.conditions.is_empty()).then(|| view! {
                     <h3>"Conditions"</h3>
                     <ul class="plain">
-                        {v.conditions.clone().into_iter().map(|(t, o, due)| view! {
+                        {v.conditions.into_iter().map(|(t, o, due)| view! {
                             <li>{t}<span class="muted small">{[o.map(|o| format!(" · {o}")), due.map(|d| format!(" · due {d}"))].into_iter().flatten().collect::<String>()}</span></li>
                         }).collect_view()}
                     </ul>
@@ -436,69 +443,98 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
 
         <section class="section card">
             <h2>"What changed since"</h2>
-            <ChangesPanel c=v.changes.clone() project=v.project.clone() phase=v.phase.clone()/>
+            <ChangesPanel c=changes project=project phase=phase/>
         </section>
 
         <section class="section">
             <h2>"Evidence at the time"</h2>
             <div class="snapshot-head">
                 <span class="big-score" title="phase score">{format::score(d.score_then)}</span>
-                <VerdictBadge verdict=d.verdict_then.clone()/>
+                <VerdictBadge verdict=d.verdict_then/>
                 <span class="muted small">{format!("READY at ≥ {:.0}, CONDITIONAL at ≥ {:.0}", v.thresholds.0, v.thresholds.1)}</span>
             </div>
-            <ul class="reasons">{v.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}</ul>
-            <div class="grid-2">
-                <div>
-                    <h3>"Categories"</h3>
-                    <div class="table-wrap"><table class="table">
-                        <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th></tr></thead>
-                        <tbody>{v.categories.clone().into_iter().map(|(n, s, w)| view! {
-                            <tr><td>{n}</td><td class="num">{format::score(s)}</td><td class="num">{format!("{w}")}</td></tr>
-                        }).collect_view()}</tbody>
-                    </table></div>
-                </div>
-                <div>
-                    <h3>"Reports used"</h3>
-                    <div class="table-wrap"><table class="table">
-                        <thead><tr><th>"Suite"</th><th>"Report"</th><th class="num">"Score"</th></tr></thead>
-                        <tbody>{v.suites.clone().into_iter().map(|s| view! {
-                            <tr class=if s.stale { "stale" } else { "" }>
-                                <td>{s.suite}</td>
-                                <td><a href=format!("/reports/{}", s.report_id)>{format!("#{}", s.report_id)}</a>
-                                    <span class="muted small">{format!(" {} d old", s.age_days)}</span>
-                                    {s.stale.then(|| view! { " "<span class="chip chip-warn">"stale"</span> })}</td>
-                                <td class="num">{format::score(s.score)}</td>
-                            </tr>
-                        }).collect_view()}</tbody>
-                    </table></div>
-                </div>
-            </div>
-            <h3>{format!("Blockers then ({})", v.blockers.len())}</h3>
-            {if v.blockers.is_empty() {
-                view! { <p class="muted">"None open."</p> }.into_any()
-            } else {
-                view! { <ul class="plain">{v.blockers.clone().into_iter().map(|b| view! {
-                    <li>
-                        <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "{b.title}
-                        " "<span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
-                        {b.waive_reason.map(|r| view! { <span class="muted small">{format!(" — {r}")}</span> })}
-                    </li>
-                }).collect_view()}</ul> }.into_any()
-            }}
-            <h3>{format!("Checklist then ({})", v.checklist.len())}</h3>
-            {if v.checklist.is_empty() {
-                view! { <p class="muted">"No checklist items."</p> }.into_any()
-            } else {
-                view! { <ul class="plain">{v.checklist.clone().into_iter().map(|i| view! {
-                    <li>
-                        {i.title}" "<span class="chip">{i.status}</span>
-                        {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
-                        <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
-                        {i.signed_despite.iter().map(|d| view! { " "<span class="chip chip-warn">{d.clone()}</span> }).collect_view()}
-                    </li>
-                }).collect_view()}</ul> }.into_any()
-            }}
+            <ul class="reasons">{v.reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            <SnapshotTables categories=v.categories suites=v.suites/>
+            <SnapshotBlockers blockers=v.blockers/>
+            <SnapshotChecklist items=v.checklist/>
         </section>
+    }
+}
+
+/// The categories and the reports the decision's score was computed from.
+#[component]
+fn SnapshotTables(categories: Vec<(String, Option<f64>, f64)>, suites: Vec<SnapshotSuiteView>) -> impl IntoView {
+    view! {
+        <div class="grid-2">
+            <div>
+                <h3>"Categories"</h3>
+                <div class="table-wrap"><table class="table">
+                    <thead><tr><th>"Category"</th><th class="num">"Score"</th><th class="num">"Weight"</th></tr></thead>
+                    <tbody>{categories.into_iter().map(|(n, s, w)| view! {
+                        <tr><td>{n}</td><td class="num">{format::score(s)}</td><td class="num">{format!("{w}")}</td></tr>
+                    }).collect_view()}</tbody>
+                </table></div>
+            </div>
+            <div>
+                <h3>"Reports used"</h3>
+                <div class="table-wrap"><table class="table">
+                    <thead><tr><th>"Suite"</th><th>"Report"</th><th class="num">"Score"</th></tr></thead>
+                    <tbody>{suites.into_iter().map(|s| view! {
+                        <tr class=if s.stale { "stale" } else { "" }>
+                            <td>{s.suite}</td>
+                            <td><a href=format!("/reports/{}", s.report_id)>{format!("#{}", s.report_id)}</a>
+                                <span class="muted small">{format!(" {} d old", s.age_days)}</span>
+                                {s.stale.then(|| view! { " "<span class="chip chip-warn">"stale"</span> })}</td>
+                            <td class="num">{format::score(s.score)}</td>
+                        </tr>
+                    }).collect_view()}</tbody>
+                </table></div>
+            </div>
+        </div>
+    }
+}
+
+/// The blockers open when the decision was recorded.
+#[component]
+fn SnapshotBlockers(blockers: Vec<BlockerBrief>) -> impl IntoView {
+    let count = blockers.len();
+    let list = if blockers.is_empty() {
+        view! { <p class="muted">"None open."</p> }.into_any()
+    } else {
+        view! { <ul class="plain">{blockers.into_iter().map(|b| view! {
+            <li>
+                <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "{b.title}
+                " "<span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
+                {b.waive_reason.map(|r| view! { <span class="muted small">{format!(" — {r}")}</span> })}
+            </li>
+        }).collect_view()}</ul> }
+        .into_any()
+    };
+    view! {
+        <h3>{format!("Blockers then ({count})")}</h3>
+        {list}
+    }
+}
+
+/// The checklist as it stood when the decision was recorded, with who had signed.
+#[component]
+fn SnapshotChecklist(items: Vec<SnapshotItemView>) -> impl IntoView {
+    let count = items.len();
+    let list = if items.is_empty() {
+        view! { <p class="muted">"No checklist items."</p> }.into_any()
+    } else {
+        view! { <ul class="plain">{items.into_iter().map(|i| view! {
+            <li>
+                {i.title}" "<span class="chip">{i.status}</span>
+                {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
+                <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
+                {i.signed_despite.into_iter().map(|d| view! { " "<span class="chip chip-warn">{d}</span> }).collect_view()}
+            </li>
+        }).collect_view()}</ul> }.into_any()
+    };
+    view! {
+        <h3>{format!("Checklist then ({count})")}</h3>
+        {list}
     }
 }
 

@@ -168,7 +168,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
     let trends_href = format!("/p/{}/{}/trends", card.slug, ph.slug);
     let reason = ph.reasons.first().cloned().unwrap_or_default();
     let tone = format::verdict_class(&ph.verdict).replace("verdict ", "tone-");
-    let [critical, high, medium, low] = card.blockers_by_severity;
+    let [critical, high, ..] = card.blockers_by_severity;
     let several = card.phases.len() > 1;
     let slug = card.slug.clone();
     view! {
@@ -204,16 +204,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
                 <div>
                     <dt>{if several { "Open blockers, all phases" } else { "Open blockers" }}</dt>
                     <dd class={if critical + high > 0 { "warn-text" } else { "" }}>
-                        {if critical + high + medium + low == 0 {
-                            "none".to_string()
-                        } else {
-                            [(critical, "critical"), (high, "high"), (medium, "medium"), (low, "low")]
-                                .iter()
-                                .filter(|(n, _)| *n > 0)
-                                .map(|(n, s)| format!("{n} {s}"))
-                                .collect::<Vec<_>>()
-                                .join(" · ")
-                        }}
+                        {blockers_text(card.blockers_by_severity)}
                     </dd>
                 </div>
                 <div>
@@ -233,4 +224,15 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
         </article>
     }
     .into_any()
+}
+
+/// Open blockers by severity in words ("2 critical · 1 low"), or "none".
+fn blockers_text(by_severity: [i64; 4]) -> String {
+    let named: Vec<String> = by_severity
+        .iter()
+        .zip(["critical", "high", "medium", "low"])
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, s)| format!("{n} {s}"))
+        .collect();
+    if named.is_empty() { "none".to_string() } else { named.join(" · ") }
 }

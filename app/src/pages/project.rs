@@ -9,7 +9,7 @@ use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::form_outcome::{ActionNote, fold_on_success, successes};
 use crate::format;
 use crate::pages::trends::ChartFigure;
-use crate::types::{ProjectView, ReportLine};
+use crate::types::{PhaseSummary, ProjectView, ReportLine};
 
 /// A project with its phases and recent reports.
 #[server]
@@ -192,33 +192,7 @@ pub fn ProjectPage() -> impl IntoView {
                                 <h1>{p.name.clone()}</h1>
                                 <p class="muted">{p.description.clone()}</p>
                             </div>
-                            <section class="section">
-                                <h2>"Phases"</h2>
-                                {if p.phases.is_empty() {
-                                    view! { <p class="muted">{if p.can_edit {
-                                        "No phases yet. Create the first one below; then import a report into it, or let CI upload reports with an API token (an upload for a new phase creates it)."
-                                    } else {
-                                        "No phases yet: an editor creates them, or CI uploads the first report of a phase."
-                                    }}</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <div class="phase-list">
-                                            {p.phases.into_iter().map(|ph| {
-                                                let href = format!("/p/{}/{}", slug, ph.slug);
-                                                view! {
-                                                    <a class="phase-row" href=href>
-                                                        <span class="phase-name">{ph.name.clone()}</span>
-                                                        <span class="phase-score">{format::score(ph.score)}</span>
-                                                        <VerdictBadge verdict=ph.verdict.clone()/>
-                                                        <span class="muted small">{format!("{} suites · {} open blockers", ph.suites, ph.open_blockers)}</span>
-                                                        <span class="muted small">{ph.freshest.clone().map(|f| format!("evidence {f}")).unwrap_or_else(|| "no evidence".into())}</span>
-                                                    </a>
-                                                }
-                                            }).collect_view()}
-                                        </div>
-                                    }.into_any()
-                                }}
-                            </section>
+                            <PhaseList project=slug.clone() phases=p.phases can_edit=p.can_edit/>
                             {p.can_edit.then(|| view! { <NewPhaseForm action=create project=slug.clone() open=no_phases/> })}
                             {p.chart.map(|c| view! {
                                 <ChartFigure c=c range=p.range.clone() range_links=format!("/p/{}", p.slug)/>
@@ -242,6 +216,38 @@ pub fn ProjectPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The project's phases with score, verdict, suites, open blockers and freshest evidence.
+#[component]
+fn PhaseList(project: String, phases: Vec<PhaseSummary>, can_edit: bool) -> impl IntoView {
+    let body = if phases.is_empty() {
+        view! { <p class="muted">{if can_edit {
+            "No phases yet. Create the first one below; then import a report into it, or let CI upload reports with an API token (an upload for a new phase creates it)."
+        } else {
+            "No phases yet: an editor creates them, or CI uploads the first report of a phase."
+        }}</p> }.into_any()
+    } else {
+        view! {
+            <div class="phase-list">
+                {phases.into_iter().map(|ph| view! {
+                    <a class="phase-row" href=format!("/p/{project}/{}", ph.slug)>
+                        <span class="phase-name">{ph.name}</span>
+                        <span class="phase-score">{format::score(ph.score)}</span>
+                        <VerdictBadge verdict=ph.verdict/>
+                        <span class="muted small">{format!("{} suites · {} open blockers", ph.suites, ph.open_blockers)}</span>
+                        <span class="muted small">{ph.freshest.map(|f| format!("evidence {f}")).unwrap_or_else(|| "no evidence".into())}</span>
+                    </a>
+                }).collect_view()}
+            </div>
+        }.into_any()
+    };
+    view! {
+        <section class="section">
+            <h2>"Phases"</h2>
+            {body}
+        </section>
     }
 }
 

@@ -6,7 +6,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{CountsBar, ErrorBox, Loading};
 use crate::format;
-use crate::types::{CheckPage, ReportView};
+use crate::types::{CheckPage, FindingLine, MetricLine, ReportView};
+use readyboard_domain::model::Counts;
 
 /// Page size of the checks table.
 pub const PER_PAGE: i64 = 50;
@@ -15,58 +16,15 @@ pub const PER_PAGE: i64 = 50;
 #[server]
 pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
     use crate::ssr::store_error;
-    use crate::types::{FindingLine, MetricLine};
     use readyboard_domain::role::Role;
     crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
     let r = store.report(id).await.map_err(store_error)?;
-    let mut run = Vec::new();
-    let mut push = |label: &str, v: &Option<String>| {
-        if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
-            run.push((label.to_string(), v.clone()));
-        }
-    };
-    push("Run", &r.run_id);
-    push("Environment", &r.environment);
-    push("Commit", &r.commit_sha);
-    push("Branch", &r.branch);
-    push("CI", &r.ci_url);
-    if let Some(t) = r.started_at {
-        run.push(("Started".into(), crate::ssr::datetime(t)));
-    }
-    if let Some(t) = r.finished_at {
-        run.push(("Finished".into(), crate::ssr::datetime(t)));
-    }
-    run.push(("Received".into(), crate::ssr::datetime(r.received_at)));
-    let metrics = store
-        .metrics(id)
-        .await
-        .map_err(store_error)?
-        .into_iter()
-        .map(|m| MetricLine {
-            value: format!("{} {}", trim_num(m.value), m.unit).trim().to_string(),
-            target: m
-                .target_op
-                .zip(m.target_value)
-                .map(|(op, v)| format!("{op} {} {}", trim_num(v), m.unit).trim().to_string()),
-            met: m.met,
-            name: m.name,
-        })
-        .collect();
+    let metrics = store.metrics(id).await.map_err(store_error)?;
     let finding_rows = store.findings(id).await.map_err(store_error)?;
     let ph = store.phase_by_id(r.phase_id).await.map_err(store_error)?;
     let judged = store.judge_report(&r, &ph, &finding_rows).await.map_err(store_error)?;
-    let findings = finding_rows
-        .into_iter()
-        .map(|f| FindingLine {
-            id: f.finding_key,
-            severity: f.severity,
-            status: f.status,
-            title: f.title,
-            details: f.details,
-        })
-        .collect();
     let categories = judged
         .categories
         .iter()
@@ -82,7 +40,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         suite: r.suite.clone(),
         format: r.format.clone(),
         received: format::ago(now, r.received_at),
-        run,
+        run: run_facts(&r),
         counts: r.counts(),
         provenance: r.provenance.clone(),
         score: judged.score,
@@ -92,12 +50,49 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         claim_supported: claims.supported,
         claim_reasons: claims.reasons,
         notes: serde_json::from_str(&r.notes).unwrap_or_default(),
-        metrics,
-        findings,
+        metrics: metrics.into_iter().map(metric_line).collect(),
+        findings: finding_rows.into_iter().map(finding_line).collect(),
         categories,
         raw_size: format::bytes(r.raw_size),
         pruned: r.pruned_at.map(crate::ssr::datetime),
     })
+}
+
+/// Where and when the report's run happened, as far as the report says.
+#[cfg(feature = "ssr")]
+fn run_facts(r: &readyboard_store::ReportRow) -> Vec<(String, String)> {
+    let text = [
+        ("Run", &r.run_id),
+        ("Environment", &r.environment),
+        ("Commit", &r.commit_sha),
+        ("Branch", &r.branch),
+        ("CI", &r.ci_url),
+    ];
+    let times = [("Started", r.started_at), ("Finished", r.finished_at), ("Received", Some(r.received_at))];
+    text.into_iter()
+        .filter_map(|(label, v)| v.as_ref().filter(|v| !v.is_empty()).map(|v| (label.to_string(), v.clone())))
+        .chain(times.into_iter().filter_map(|(label, t)| t.map(|t| (label.to_string(), crate::ssr::datetime(t)))))
+        .collect()
+}
+
+/// A metric with its value and target in the metric's unit.
+#[cfg(feature = "ssr")]
+fn metric_line(m: readyboard_store::MetricRow) -> MetricLine {
+    MetricLine {
+        value: format!("{} {}", trim_num(m.value), m.unit).trim().to_string(),
+        target: m
+            .target_op
+            .zip(m.target_value)
+            .map(|(op, v)| format!("{op} {} {}", trim_num(v), m.unit).trim().to_string()),
+        met: m.met,
+        name: m.name,
+    }
+}
+
+/// A security finding as listed.
+#[cfg(feature = "ssr")]
+fn finding_line(f: readyboard_store::FindingRow) -> FindingLine {
+    FindingLine { id: f.finding_key, severity: f.severity, status: f.status, title: f.title, details: f.details }
 }
 
 #[cfg(feature = "ssr")]
@@ -307,27 +302,7 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
                 if targets == 1 { "target" } else { "targets" },
             )}</p>
         })}
-        {(r.claimed_score.is_some() || r.claimed_verdict.is_some()).then(|| {
-            let claim = match (r.claimed_score, r.claimed_verdict.as_deref()) {
-                (Some(c), Some(v)) => format!("{c:.1} and {}", format::verdict_label(v)),
-                (Some(c), None) => format!("{c:.1}"),
-                (None, Some(v)) => format::verdict_label(v).to_string(),
-                (None, None) => String::new(),
-            };
-            let flagged = r.claim_supported == Some(false);
-            view! {
-                <div class={if flagged { "alert alert-warn" } else { "alert" }}>
-                    <p>{format!(
-                        "The report claims {claim}; this report's own checks support {} ({}).",
-                        format::score(r.score),
-                        format::verdict_label(&r.own_verdict)
-                    )}</p>
-                    {flagged.then(|| view! {
-                        <p><strong>"Claim not supported: "</strong>{r.claim_reasons.join("; ")}"."</p>
-                    })}
-                </div>
-            }
-        })}
+        {claim_note(&r)}
         {(!r.notes.is_empty()).then(|| view! {
             <div class="alert alert-warn"><strong>"Notes from the parser: "</strong>
                 <ul>{r.notes.iter().map(|n| view! { <li>{n.clone()}</li> }).collect_view()}</ul>
@@ -336,63 +311,111 @@ fn ReportSummary(r: ReportView) -> impl IntoView {
         <dl class="meta">
             {r.run.iter().map(|(k, v)| view! { <div><dt>{k.clone()}</dt><dd>{v.clone()}</dd></div> }).collect_view()}
         </dl>
-        {(r.categories.len() > 1).then(|| view! {
-            <section class="section">
-                <h2>"By category"</h2>
-                <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
-                <div class="table-wrap"><table class="table categories">
-                    <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">{if targets > 0 { "Checks and targets" } else { "Checks" }}</th><th>"As scored"</th></tr></thead>
-                    <tbody>
-                        {r.categories.iter().map(|(name, score, counts)| view! {
-                            <tr class:bad-row={counts.failed + counts.errors > 0}>
-                                <td>{name.clone()}</td>
-                                <td class="num">{format::score(*score)}</td>
-                                <td class="num">{counts.tests}</td>
-                                <td class="bar-cell"><CountsBar counts=*counts/></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            </section>
-        })}
-        {(!r.metrics.is_empty()).then(|| view! {
-            <section class="section">
-                <h2>"Metrics"</h2>
-                <div class="table-wrap"><table class="table">
-                    <thead><tr><th>"Metric"</th><th class="num">"Value"</th><th>"Target"</th><th>"Result"</th></tr></thead>
-                    <tbody>
-                        {r.metrics.iter().map(|m| view! {
-                            <tr>
-                                <td>{m.name.clone()}</td>
-                                <td class="num">{m.value.clone()}</td>
-                                <td class="muted">{m.target.clone().unwrap_or_default()}</td>
-                                <td>{match m.met {
-                                    Some(true) => view! { <span class="status status-pass">"met"</span> }.into_any(),
-                                    Some(false) => view! { <span class="status status-fail">"missed"</span> }.into_any(),
-                                    None => view! { <span class="muted">"—"</span> }.into_any(),
-                                }}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table></div>
-            </section>
-        })}
-        {(!r.findings.is_empty()).then(|| view! {
+        <ReportCategories categories=r.categories with_targets={targets > 0}/>
+        <Metrics metrics=r.metrics/>
+        <Findings findings=r.findings/>
+    }
+}
+
+/// What the report claims against what its own checks support, flagged when unsupported.
+fn claim_note(r: &ReportView) -> Option<impl IntoView + use<>> {
+    if r.claimed_score.is_none() && r.claimed_verdict.is_none() {
+        return None;
+    }
+    let claim = match (r.claimed_score, r.claimed_verdict.as_deref()) {
+        (Some(c), Some(v)) => format!("{c:.1} and {}", format::verdict_label(v)),
+        (Some(c), None) => format!("{c:.1}"),
+        (None, Some(v)) => format::verdict_label(v).to_string(),
+        (None, None) => String::new(),
+    };
+    let flagged = r.claim_supported == Some(false);
+    let supported = format!(
+        "The report claims {claim}; this report's own checks support {} ({}).",
+        format::score(r.score),
+        format::verdict_label(&r.own_verdict)
+    );
+    let reasons = r.claim_reasons.join("; ");
+    Some(view! {
+        <div class={if flagged { "alert alert-warn" } else { "alert" }}>
+            <p>{supported}</p>
+            {flagged.then(|| view! {
+                <p><strong>"Claim not supported: "</strong>{reasons}"."</p>
+            })}
+        </div>
+    })
+}
+
+/// How the report's checks fall into categories, when there is more than one.
+#[component]
+fn ReportCategories(categories: Vec<(String, Option<f64>, Counts)>, with_targets: bool) -> impl IntoView {
+    (categories.len() > 1).then(|| view! {
+        <section class="section">
+            <h2>"By category"</h2>
+            <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
+            <div class="table-wrap"><table class="table categories">
+                <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">{if with_targets { "Checks and targets" } else { "Checks" }}</th><th>"As scored"</th></tr></thead>
+                <tbody>
+                    {categories.into_iter().map(|(name, score, counts)| view! {
+                        <tr class:bad-row={counts.failed + counts.errors > 0}>
+                            <td>{name}</td>
+                            <td class="num">{format::score(score)}</td>
+                            <td class="num">{counts.tests}</td>
+                            <td class="bar-cell"><CountsBar counts=counts/></td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+        </section>
+    })
+}
+
+/// The report's metrics with their targets and whether each was met.
+#[component]
+fn Metrics(metrics: Vec<MetricLine>) -> impl IntoView {
+    (!metrics.is_empty()).then(|| view! {
+        <section class="section">
+            <h2>"Metrics"</h2>
+            <div class="table-wrap"><table class="table">
+                <thead><tr><th>"Metric"</th><th class="num">"Value"</th><th>"Target"</th><th>"Result"</th></tr></thead>
+                <tbody>
+                    {metrics.into_iter().map(|m| view! {
+                        <tr>
+                            <td>{m.name}</td>
+                            <td class="num">{m.value}</td>
+                            <td class="muted">{m.target.unwrap_or_default()}</td>
+                            <td>{match m.met {
+                                Some(true) => view! { <span class="status status-pass">"met"</span> }.into_any(),
+                                Some(false) => view! { <span class="status status-fail">"missed"</span> }.into_any(),
+                                None => view! { <span class="muted">"—"</span> }.into_any(),
+                            }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table></div>
+        </section>
+    })
+}
+
+/// The report's security findings.
+#[component]
+fn Findings(findings: Vec<FindingLine>) -> impl IntoView {
+    (!findings.is_empty()).then(|| {
+        view! {
             <section class="section">
                 <h2>"Findings"</h2>
                 <ul class="blockers">
-                    {r.findings.iter().map(|f| view! {
+                    {findings.into_iter().map(|f| view! {
                         <li class=format!("blocker sev-{}", f.severity)>
                             <span class=format!("sev sev-{}", f.severity)>{f.severity.clone()}</span>
-                            <span class="blocker-title">{f.title.clone()}</span>
+                            <span class="blocker-title">{f.title}</span>
                             <span class="muted small">{format!("{} · {}", f.id, f.status)}</span>
-                            {(!f.details.is_empty()).then(|| view! { <p class="small">{f.details.clone()}</p> })}
+                            {(!f.details.is_empty()).then(|| view! { <p class="small">{f.details}</p> })}
                         </li>
                     }).collect_view()}
                 </ul>
             </section>
-        })}
-    }
+        }
+    })
 }
 
 #[component]

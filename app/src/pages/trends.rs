@@ -39,7 +39,7 @@ pub async fn get_trends(project: String, phase: String, range: String) -> Result
 #[cfg(feature = "ssr")]
 pub(crate) mod build {
     use readyboard_domain::trends::Point;
-    use readyboard_store::Trends;
+    use readyboard_store::{SuiteFlaky, SuiteTrend, Trends};
 
     use super::TABLE_ROWS;
     use crate::format;
@@ -150,6 +150,8 @@ pub(crate) mod build {
         }
     }
 
+    /// Every chart of a phase's trends, with its data table and, when a layout is given,
+    /// the points the browser may hover.
     pub fn view(
         project: &str,
         project_name: &str,
@@ -159,9 +161,37 @@ pub(crate) mod build {
         layout: Option<&ChartPoints>,
     ) -> TrendsView {
         let base = format!("/api/v1/projects/{project}/phases/{phase}/trends");
-        let mut charts = Vec::new();
+        let mut charts = vec![score_chart(&base, t)];
+        charts.extend((!t.categories.is_empty()).then(|| categories_chart(&base, t)));
+        charts.push(blockers_chart(&base, t));
+        charts.extend(t.suites.iter().map(|s| suite_chart(&base, s)));
+        charts.extend(t.metrics.iter().map(|m| metric_chart(&base, m)));
+        if let Some(layout) = layout {
+            for c in &mut charts {
+                let (points, narrow_height) = (layout.0)(crate::ssr::ChartInput::Phase(t, &c.chart));
+                c.points = points;
+                if narrow_height > 0 {
+                    c.narrow_height = narrow_height;
+                }
+            }
+        }
+        TrendsView {
+            project: project.into(),
+            project_name: project_name.into(),
+            phase: phase.into(),
+            phase_name: phase_name.into(),
+            range: t.range.clone(),
+            reports: t.suites.iter().map(|s| s.runs.len()).sum(),
+            charts,
+            flaky: flaky_lines(&t.flaky),
+            flaky_window: readyboard_store::FLAKY_WINDOW,
+        }
+    }
+
+    /// The phase score after each report, against the thresholds.
+    fn score_chart(base: &str, t: &Trends) -> TrendChart {
         let verdict_at = |p: &Point| p.value < t.conditional_threshold;
-        charts.push(TrendChart {
+        TrendChart {
             title: "Phase score".into(),
             summary: format!(
                 "Phase score after each report ({}); ready from {}, conditional from {}; {} decisions in range.",
@@ -178,22 +208,28 @@ pub(crate) mod build {
             columns: vec!["Score".into()],
             rows: latest(&t.score, |p| point_row(p, vec![num(p.value)], verdict_at(p))),
             total: t.score.len(),
-        });
-        if !t.categories.is_empty() {
-            let rows = standing(&t.categories);
-            charts.push(TrendChart {
-                title: "Categories".into(),
-                summary: format!("Score of each of {} categories after each report.", t.categories.len()),
-                src: format!("{base}/categories.svg"),
-                height: 170 * t.categories.len().div_ceil(2) as u32,
-                narrow_height: 170 * t.categories.len() as u32,
-                chart: chart("categories", None, None),
-                points: Vec::new(),
-                columns: vec!["Category".into(), "Latest".into(), "Change in range".into()],
-                total: rows.len(),
-                rows,
-            });
         }
+    }
+
+    /// Each category's score after each report, as small multiples.
+    fn categories_chart(base: &str, t: &Trends) -> TrendChart {
+        let rows = standing(&t.categories);
+        TrendChart {
+            title: "Categories".into(),
+            summary: format!("Score of each of {} categories after each report.", t.categories.len()),
+            src: format!("{base}/categories.svg"),
+            height: 170 * t.categories.len().div_ceil(2) as u32,
+            narrow_height: 170 * t.categories.len() as u32,
+            chart: chart("categories", None, None),
+            points: Vec::new(),
+            columns: vec!["Category".into(), "Latest".into(), "Change in range".into()],
+            total: rows.len(),
+            rows,
+        }
+    }
+
+    /// Open blockers by severity after each report.
+    fn blockers_chart(base: &str, t: &Trends) -> TrendChart {
         let crit_high: Vec<Point> = t
             .blockers
             .iter()
@@ -201,7 +237,7 @@ pub(crate) mod build {
             .flat_map(|s| s.points.iter().copied())
             .collect();
         let history = t.blockers.first().map_or(&[][..], |s| &s.points[..]);
-        charts.push(TrendChart {
+        TrendChart {
             title: "Open blockers".into(),
             summary: format!(
                 "Open blockers by severity after each report; the most critical and high at once: {}.",
@@ -226,66 +262,68 @@ pub(crate) mod build {
                 })
                 .collect(),
             total: history.len(),
-        });
-        for s in &t.suites {
-            let q = format::query_value(&s.name);
-            // Partly met and not-run checks count in the pass rate: shown when a run has any,
-            // so that every run's counts add up to its tests (the chart draws the same lines).
-            let partial = s.runs.iter().any(|r| r.partial > 0);
-            let not_run = s.runs.iter().any(|r| r.not_run > 0);
-            let legend = ["green passed", "red failed or errored"]
-                .into_iter()
-                .chain(partial.then_some("amber partly met"))
-                .chain(not_run.then_some("orange not run"))
-                .chain(["grey skipped"])
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut columns: Vec<String> = ["Tests", "Passed", "Failed", "Errors"].map(String::from).into();
-            columns.extend(partial.then(|| "Partial".to_string()));
-            columns.extend(not_run.then(|| "Not run".to_string()));
-            columns.extend(["Skipped", "Pass rate", "Duration"].map(String::from));
-            charts.push(TrendChart {
-                title: format!("Suite · {}", s.name),
-                summary: format!(
-                    "Suite {}: pass rate per run ({}); checks per run ({legend}); duration per run.",
-                    s.name,
-                    span(&s.pass_rate),
-                ),
-                src: format!("{base}/suite.svg?suite={q}"),
-                height: 200,
-                narrow_height: 600,
-                chart: chart("suite", Some(&s.name), None),
-                points: Vec::new(),
-                columns,
-                rows: latest(&s.runs, |r| TrendRow {
-                    at: datetime(r.at),
-                    cells: [r.tests, r.passed, r.failed, r.errors]
-                        .into_iter()
-                        .chain(partial.then_some(r.partial))
-                        .chain(not_run.then_some(r.not_run))
-                        .chain([r.skipped])
-                        .map(|n| n.to_string())
-                        .chain([
-                            readyboard_domain::trends::pass_rate(
-                                r.tests.max(0) as u64,
-                                r.passed.max(0) as u64,
-                                r.skipped.max(0) as u64,
-                            )
-                            .map_or("—".into(), |v| format!("{}%", num(v))),
-                            r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
-                        ])
-                        .collect(),
-                    bad: r.failed + r.errors > 0,
-                    report_id: Some(r.report_id),
-                }),
-                total: s.runs.len(),
-            });
         }
-        for m in &t.metrics {
-            charts.push(metric_chart(&base, m));
+    }
+
+    /// A suite's pass rate, checks and duration per run.
+    fn suite_chart(base: &str, s: &SuiteTrend) -> TrendChart {
+        let q = format::query_value(&s.name);
+        // Partly met and not-run checks count in the pass rate: shown when a run has any,
+        // so that every run's counts add up to its tests (the chart draws the same lines).
+        let partial = s.runs.iter().any(|r| r.partial > 0);
+        let not_run = s.runs.iter().any(|r| r.not_run > 0);
+        let legend = ["green passed", "red failed or errored"]
+            .into_iter()
+            .chain(partial.then_some("amber partly met"))
+            .chain(not_run.then_some("orange not run"))
+            .chain(["grey skipped"])
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut columns: Vec<String> = ["Tests", "Passed", "Failed", "Errors"].map(String::from).into();
+        columns.extend(partial.then(|| "Partial".to_string()));
+        columns.extend(not_run.then(|| "Not run".to_string()));
+        columns.extend(["Skipped", "Pass rate", "Duration"].map(String::from));
+        TrendChart {
+            title: format!("Suite · {}", s.name),
+            summary: format!(
+                "Suite {}: pass rate per run ({}); checks per run ({legend}); duration per run.",
+                s.name,
+                span(&s.pass_rate),
+            ),
+            src: format!("{base}/suite.svg?suite={q}"),
+            height: 200,
+            narrow_height: 600,
+            chart: chart("suite", Some(&s.name), None),
+            points: Vec::new(),
+            columns,
+            rows: latest(&s.runs, |r| TrendRow {
+                at: datetime(r.at),
+                cells: [r.tests, r.passed, r.failed, r.errors]
+                    .into_iter()
+                    .chain(partial.then_some(r.partial))
+                    .chain(not_run.then_some(r.not_run))
+                    .chain([r.skipped])
+                    .map(|n| n.to_string())
+                    .chain([
+                        readyboard_domain::trends::pass_rate(
+                            r.tests.max(0) as u64,
+                            r.passed.max(0) as u64,
+                            r.skipped.max(0) as u64,
+                        )
+                        .map_or("—".into(), |v| format!("{}%", num(v))),
+                        r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
+                    ])
+                    .collect(),
+                bad: r.failed + r.errors > 0,
+                report_id: Some(r.report_id),
+            }),
+            total: s.runs.len(),
         }
-        let mut flaky: Vec<FlakyLine> = t
-            .flaky
+    }
+
+    /// Flaky checks of every suite, worst first (highest flip rate, then most signals).
+    pub(crate) fn flaky_lines(suites: &[SuiteFlaky]) -> Vec<FlakyLine> {
+        let mut flaky: Vec<FlakyLine> = suites
             .iter()
             .flat_map(|s| {
                 s.checks.iter().map(|c| FlakyLine {
@@ -301,26 +339,7 @@ pub(crate) mod build {
             })
             .collect();
         flaky.sort_by(|a, b| b.flip_rate.total_cmp(&a.flip_rate).then(b.signals.cmp(&a.signals)));
-        if let Some(layout) = layout {
-            for c in &mut charts {
-                let (points, narrow_height) = (layout.0)(crate::ssr::ChartInput::Phase(t, &c.chart));
-                c.points = points;
-                if narrow_height > 0 {
-                    c.narrow_height = narrow_height;
-                }
-            }
-        }
-        TrendsView {
-            project: project.into(),
-            project_name: project_name.into(),
-            phase: phase.into(),
-            phase_name: phase_name.into(),
-            range: t.range.clone(),
-            reports: t.suites.iter().map(|s| s.runs.len()).sum(),
-            charts,
-            flaky,
-            flaky_window: readyboard_store::FLAKY_WINDOW,
-        }
+        flaky
     }
 }
 
