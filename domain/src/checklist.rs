@@ -108,6 +108,7 @@ pub fn production_readiness() -> Vec<TemplateItem> {
 
 /// What the evidence linked to an item says now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceState {
     /// The linked suite, check or metric passes.

@@ -8,6 +8,7 @@ use crate::model::{Check, Status};
 
 /// One check's status in the previous and the current run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DiffEntry {
     /// Check id.
     pub id: String,

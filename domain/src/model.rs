@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Outcome of one check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// The check failed because of an error outside its assertion.
@@ -54,6 +55,7 @@ impl Status {
 
 /// Where evidence comes from (PRODUCT.md rule 7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Provenance {
     /// Extracted from a tool's output (JUnit, SARIF, k6…).
@@ -92,6 +94,7 @@ impl Provenance {
 
 /// Severity of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Blocks shipping outright.
@@ -366,6 +369,7 @@ pub struct ParsedReport {
 /// bucket, as the scoring formula treats it (`passed + partial + failed + errors + skipped +
 /// not_run = tests`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Counts {
     /// Checks that are tests (every check, and every metric with a target).
     pub tests: u64,

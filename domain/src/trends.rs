@@ -6,6 +6,7 @@ use crate::model::Status;
 
 /// One point of a series: when, the value, and the report it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Point {
     /// Unix milliseconds.
     pub at: i64,
@@ -86,6 +87,7 @@ pub struct CheckRun {
 
 /// A check whose outcome changes between runs, ranked by how often.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlakyCheck {
     /// Stable key of the check.
     pub key: String,

@@ -128,9 +128,12 @@ async fn follow(
 }
 
 /// What a stream follows: a project, one of its phases, or (neither) every project.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Scope {
+    /// Project slug: only this project's changes (default: every project the caller may read).
     project: Option<String>,
+    /// Phase slug of `project`: only this phase's changes and the project's own.
     phase: Option<String>,
 }
 
@@ -154,6 +157,34 @@ impl Filter {
 /// change in scope (`id`: the change's number; data: JSON with `id`, `at`, `action`,
 /// `project`, `phase`), after a `ready` event naming the newest change. Resumes after
 /// `Last-Event-ID`.
+#[utoipa::path(
+    get,
+    path = PATH,
+    tag = "Live",
+    operation_id = "liveEvents",
+    summary = "Live changes as server-sent events",
+    description = "One `change` event per committed change in scope (uploads, sign-offs, blockers, checklist, \
+        decisions, settings), after a `ready` event naming the newest change; resumes after `Last-Event-ID`.",
+    params(
+        Scope,
+        ("Last-Event-ID" = Option<i64>, Header,
+            description = "The id of the last event received: the changes after it are sent first")
+    ),
+    responses(
+        (status = 200, description = "An endless event stream; each `change` event's id is the change's number \
+            and its data JSON with `id`, `at` (unix ms), `action`, `project` and `phase`",
+            body = String, content_type = "text/event-stream"),
+        (status = 400, description = "A phase without its project", body = crate::api::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = crate::api::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 404, description = "No such project or phase, or not readable", body = crate::api::problem::Problem,
+            content_type = "application/problem+json"),
+        (status = 503, description = "Too many streams open; `Retry-After` says when to try again",
+            body = crate::api::problem::Problem, content_type = "application/problem+json")
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn events(
     State(state): State<AppState>,
     caller: Caller,

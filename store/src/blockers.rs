@@ -55,6 +55,7 @@ pub struct BlockerFilter {
 
 /// One blocker with where it lives, as lists and the API show it.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockerItem {
     /// Row id.
     pub id: i64,

@@ -14,6 +14,7 @@ use crate::projects::PhaseRow;
 
 /// A checklist item as stored, with its owner's and suite's names.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistItem {
     /// Row id.
     pub id: i64,
@@ -60,6 +61,7 @@ pub struct EvidenceName {
 
 /// An approver's approval or rejection of an item.
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Signoff {
     /// Row id.
     pub id: i64,
@@ -83,6 +85,7 @@ pub struct Signoff {
 
 /// An item with its live evidence state and its sign-offs (newest first).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChecklistEntry {
     /// The item.
     #[serde(flatten)]

@@ -17,6 +17,7 @@ pub const DECISION_KINDS: &[&str] = &["go", "conditional_go", "no_go"];
 
 /// One condition attached to a decision.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Condition {
     /// What must happen.
     pub text: String,
@@ -41,6 +42,7 @@ pub struct NewDecision {
 
 /// A suite's evidence as it stood at the decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotSuite {
     /// Suite name.
     pub suite: String,
@@ -56,6 +58,7 @@ pub struct SnapshotSuite {
 
 /// A blocker as it stood at the decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotBlocker {
     /// Blocker id.
     pub id: i64,
@@ -73,6 +76,7 @@ pub struct SnapshotBlocker {
 
 /// A checklist item as it stood at the decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SnapshotItem {
     /// Item id.
     pub id: i64,
@@ -92,6 +96,7 @@ pub struct SnapshotItem {
 
 /// The evidence frozen with a decision.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     /// Phase score, one decimal.
     pub score: Option<f64>,
@@ -115,6 +120,7 @@ pub struct Snapshot {
 
 /// A recorded decision.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionRecord {
     /// Row id.
     pub id: i64,
@@ -177,6 +183,7 @@ impl DecisionDbRow {
 
 /// What moved between a decision and now.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChangesSince {
     /// Score at the decision.
     pub score_then: Option<f64>,

@@ -19,6 +19,7 @@ use crate::error::StoreResult;
 
 /// Flaky checks of one suite.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuiteFlaky {
     /// Suite name.
     pub suite: String,

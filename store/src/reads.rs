@@ -187,6 +187,7 @@ pub struct FindingRow {
 
 /// A blocker of a phase.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockerRow {
     /// Row id.
     pub id: i64,

@@ -16,6 +16,7 @@ use crate::reads::{MetricRow, ReportRow};
 
 /// How a metric moved between two runs of a suite.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricChange {
     /// Metric name.
     pub name: String,

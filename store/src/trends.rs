@@ -16,6 +16,7 @@ const TRENDS_TTL_MS: i64 = 60_000;
 
 /// A named series.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NamedSeries {
     /// Name (category, severity).
     pub name: String,
@@ -25,6 +26,7 @@ pub struct NamedSeries {
 
 /// One suite over time.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuiteTrend {
     /// Suite name.
     pub name: String,
@@ -38,6 +40,7 @@ pub struct SuiteTrend {
 
 /// One metric over time, with its target.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MetricTrend {
     /// Suite the metric comes from.
     pub suite: String,
@@ -57,6 +60,7 @@ pub struct MetricTrend {
 
 /// Every series of a phase over a time range.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Trends {
     /// Range name (`7d`, `30d`, `90d`, `all`).
     pub range: String,
@@ -110,6 +114,7 @@ pub struct HistoryRow {
 
 /// One report of a suite, in brief.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuiteRunRow {
     /// Suite name.
     pub suite: String,
@@ -160,6 +165,7 @@ pub struct MetricRunRow {
 
 /// A decision as a marker on a time axis.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DecisionMark {
     /// Decision id.
     pub id: i64,

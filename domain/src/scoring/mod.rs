@@ -212,6 +212,7 @@ impl ChecklistSummary {
 
 /// The readiness verdict of a phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Score at or above the ready threshold, no open high or critical blocker, checklist complete.
@@ -253,6 +254,7 @@ impl Verdict {
 
 /// Score of one category across all suites of the phase.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryScore {
     /// Category name.
     pub name: String,
@@ -286,6 +288,7 @@ impl CategoryScore {
 
 /// Freshness and claim status of one suite's evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SuiteStatus {
     /// Suite name.
     pub suite: String,

@@ -2,23 +2,57 @@
 
 use axum::Json;
 use axum::extract::{Query, State};
-use readyboard_store::{BlockerFilter, StoreError};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use readyboard_store::{BlockerFilter, BlockerItem, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
-use super::problem::ApiError;
+use super::bodies::{ReadErrors, sorted};
+use super::problem::{ApiError, Problem};
 use crate::auth::Caller;
 use crate::state::AppState;
 
 /// Filters of `GET /api/v1/blockers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BlockerQuery {
+    /// Project slug: only this project's blockers.
     project: Option<String>,
+    /// Phase slug of `project`, or `project/phase` on its own: only this phase's blockers.
     phase: Option<String>,
+    /// Only blockers of this severity: `critical`, `high`, `medium` or `low`.
+    #[param(schema_with = severity_words)]
     severity: Option<String>,
+    /// Owner's username; the empty string for unassigned blockers.
     owner: Option<String>,
+    /// Only blockers in this state; `all` (or none) for every state.
+    #[param(schema_with = status_words)]
     status: Option<String>,
+    /// At most this many (1–5000, default 500).
+    #[param(minimum = 1, maximum = 5000)]
     limit: Option<i64>,
+}
+
+/// The severities a blocker filter takes.
+fn severity_words() -> utoipa::openapi::Object {
+    super::doc::words(&["critical", "high", "medium", "low"], "Only blockers of this severity.")
+}
+
+/// The statuses a blocker filter takes.
+fn status_words() -> utoipa::openapi::Object {
+    super::doc::words(
+        &["open", "waived", "resolved", "all"],
+        "Only blockers in this state; `all` (or none) for every state.",
+    )
+}
+
+/// Blockers across phases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockerList {
+    /// How many are listed.
+    pub total: usize,
+    /// Blockers, open first, most severe first.
+    pub items: Vec<BlockerItem>,
 }
 
 /// The project and phase ids `project` and `phase` ask for: `phase` is a phase slug of
@@ -58,6 +92,21 @@ async fn scope(state: &AppState, caller: &Caller, q: &BlockerQuery) -> Result<(O
 
 /// `GET /api/v1/blockers?project=&phase=&severity=&owner=&status=`: blockers of every phase
 /// the caller may read.
+#[utoipa::path(
+    get,
+    path = "/api/v1/blockers",
+    tag = "Blockers",
+    operation_id = "listBlockers",
+    summary = "Blockers of every readable phase, filtered",
+    description = "Open first, most severe first. A project token sees its own project's blockers only.",
+    params(BlockerQuery),
+    responses(
+        (status = 200, description = "The blockers", body = BlockerList),
+        (status = 400, description = "Invalid filter", body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -79,5 +128,5 @@ pub async fn list(
         readable.insert(p.slug.clone(), caller.can_read(p.id));
     }
     items.retain(|b| readable.get(&b.project).copied().unwrap_or(false));
-    Ok(Json(json!({"total": items.len(), "items": items})))
+    sorted(&BlockerList { total: items.len(), items })
 }

@@ -2,15 +2,51 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use serde_json::{Value, json};
+use readyboard_store::ChecklistEntry;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
+use super::bodies::{ReadErrors, sorted};
 use super::problem::ApiError;
 use super::projects::load;
 use crate::auth::Caller;
 use crate::state::AppState;
 
+/// How far a checklist is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChecklistProgress {
+    /// Items.
+    pub items: usize,
+    /// Required items.
+    pub required: usize,
+    /// Required items done (or waived) and signed off: the count the verdict uses.
+    pub required_done_and_signed: usize,
+}
+
+/// A phase's checklist.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Checklist {
+    /// Items in order, each with its evidence state and sign-offs.
+    pub items: Vec<ChecklistEntry>,
+    /// How far the checklist is.
+    pub summary: ChecklistProgress,
+}
+
 /// `GET …/checklist`: items in order, each with its evidence state and sign-offs, and the
 /// count the verdict uses (required items done and signed).
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/checklist",
+    tag = "Checklist",
+    operation_id = "getChecklist",
+    summary = "The phase's checklist",
+    description = "Items with owner, status, evidence link and its live state, sign-offs; and the count \
+        the verdict uses (required items done and signed).",
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    responses((status = 200, description = "The checklist", body = Checklist), ReadErrors),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -23,8 +59,6 @@ pub async fn get(
         .iter()
         .filter(|e| e.item.required && matches!(e.item.status.as_str(), "done" | "waived") && e.signed)
         .count();
-    Ok(Json(json!({
-        "items": entries,
-        "summary": {"items": entries.len(), "required": required, "required_done_and_signed": done},
-    })))
+    let summary = ChecklistProgress { items: entries.len(), required, required_done_and_signed: done };
+    sorted(&Checklist { items: entries, summary })
 }

@@ -1,12 +1,14 @@
 //! Downloads: the phase readiness report (Markdown, JSON) and decision records (Markdown).
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use readyboard_store::now_ms;
-use serde_json::json;
+use readyboard_domain::scoring::{CategoryScore, SuiteStatus, Verdict};
+use readyboard_store::{BlockerRow, ChecklistEntry, DecisionRecord, now_ms};
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use super::bodies::{Named, ReadErrors, sorted};
 use super::problem::ApiError;
 use super::projects::load;
 use crate::auth::Caller;
@@ -25,6 +27,21 @@ fn markdown(filename: String, body: String) -> Response {
 }
 
 /// `GET …/export.md`: the phase readiness report as Markdown.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/export.md",
+    tag = "Exports",
+    operation_id = "exportPhaseMarkdown",
+    summary = "The phase readiness report as Markdown",
+    description = "A download (`Content-Disposition: attachment`): verdict, score, categories, suites, \
+        blockers, checklist and the latest decisions.",
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    responses(
+        (status = 200, description = "The report", body = String, content_type = "text/markdown; charset=utf-8"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn phase_md(
     State(state): State<AppState>,
     caller: Caller,
@@ -48,7 +65,61 @@ pub async fn phase_md(
     Ok(markdown(format!("{}-{}-readiness.md", project.slug, phase.slug), body))
 }
 
+/// A phase and its thresholds, as the export names it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportedPhase {
+    /// Phase slug.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Minimum score for READY.
+    pub ready_threshold: f64,
+    /// Minimum score for CONDITIONAL.
+    pub conditional_threshold: f64,
+    /// Evidence older than this many days is stale.
+    pub freshness_days: i64,
+}
+
+/// The phase readiness report as data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhaseExport {
+    /// The project.
+    pub project: Named,
+    /// The phase.
+    pub phase: ExportedPhase,
+    /// When the report was made, unix ms.
+    pub generated_at: i64,
+    /// Score 0–100, one decimal; `null` without scorable evidence.
+    pub score: Option<f64>,
+    /// Verdict.
+    #[schema(value_type = Verdict)]
+    pub verdict: &'static str,
+    /// Why, most important first.
+    pub reasons: Vec<String>,
+    /// Categories sorted by name.
+    pub categories: Vec<CategoryScore>,
+    /// Suites sorted by name.
+    pub suites: Vec<SuiteStatus>,
+    /// Open blockers.
+    pub blockers: Vec<BlockerRow>,
+    /// The checklist.
+    pub checklist: Vec<ChecklistEntry>,
+    /// The latest decisions (at most 50), newest first.
+    pub decisions: Vec<DecisionRecord>,
+}
+
 /// `GET …/export.json`: the same report as JSON.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/export.json",
+    tag = "Exports",
+    operation_id = "exportPhaseJson",
+    summary = "The phase readiness report as JSON",
+    description = "A download (`Content-Disposition: attachment`) of the same report as the Markdown export.",
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    responses((status = 200, description = "The report", body = PhaseExport), ReadErrors),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn phase_json(
     State(state): State<AppState>,
     caller: Caller,
@@ -59,28 +130,52 @@ pub async fn phase_json(
     let blockers = state.store.blockers(phase.id, true).await?;
     let checklist = state.store.checklist(&phase).await?;
     let decisions = state.store.decisions(phase.id, 50).await?;
-    let body = json!({
-        "project": {"slug": project.slug, "name": project.name},
-        "phase": {"slug": phase.slug, "name": phase.name, "ready_threshold": phase.ready_threshold,
-                  "conditional_threshold": phase.conditional_threshold, "freshness_days": phase.freshness_days},
-        "generated_at": now_ms(),
-        "score": card.display_score(),
-        "verdict": card.verdict.as_str(),
-        "reasons": card.reasons,
-        "categories": card.categories,
-        "suites": card.suites,
-        "blockers": blockers,
-        "checklist": checklist,
-        "decisions": decisions,
-    });
-    let mut resp = Json(body).into_response();
-    if let Ok(v) = format!("attachment; filename=\"{}-{}-readiness.json\"", project.slug, phase.slug).parse() {
+    let filename = format!("attachment; filename=\"{}-{}-readiness.json\"", project.slug, phase.slug);
+    let body = PhaseExport {
+        project: Named { slug: project.slug, name: project.name },
+        phase: ExportedPhase {
+            slug: phase.slug,
+            name: phase.name,
+            ready_threshold: phase.ready_threshold,
+            conditional_threshold: phase.conditional_threshold,
+            freshness_days: phase.freshness_days,
+        },
+        generated_at: now_ms(),
+        score: card.display_score(),
+        verdict: card.verdict.as_str(),
+        reasons: card.reasons,
+        categories: card.categories,
+        suites: card.suites,
+        blockers,
+        checklist,
+        decisions,
+    };
+    let mut resp = sorted(&body)?.into_response();
+    if let Ok(v) = filename.parse() {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
 }
 
 /// `GET …/decisions/{id}/export.md`: a decision record as Markdown.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/decisions/{id}/export.md",
+    tag = "Exports",
+    operation_id = "exportDecisionMarkdown",
+    summary = "A decision record with its frozen evidence, as Markdown",
+    description = "A download (`Content-Disposition: attachment`).",
+    params(
+        ("p" = String, Path, description = "Project slug"),
+        ("ph" = String, Path, description = "Phase slug"),
+        ("id" = i64, Path, description = "Decision id")
+    ),
+    responses(
+        (status = 200, description = "The record", body = String, content_type = "text/markdown; charset=utf-8"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn decision_md(
     State(state): State<AppState>,
     caller: Caller,

@@ -2,47 +2,91 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Problem details (RFC 9457): the body of every error the API answers, as
+/// `application/problem+json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status and title say what happened.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub kind: String,
+    /// What went wrong, in a few words.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in more detail, and what to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request field (query parameter, body member or report field) at fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// 1-based line of a malformed report where the problem is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column (in characters) of a malformed report where the problem is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+    /// The report formats the server reads, when it did not recognise one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supported: Option<Vec<String>>,
+}
 
 /// An error answered as `application/problem+json`.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    title: String,
-    detail: Option<String>,
-    extra: Map<String, Value>,
+    // Boxed: every handler's `Result` carries one, and most of them are `Ok`.
+    body: Box<Problem>,
     retry_after: Option<u64>,
 }
 
 impl ApiError {
     /// The problem in one line for a person: title, then detail.
     pub fn message(&self) -> String {
-        match &self.detail {
-            Some(d) => format!("{}: {d}", self.title),
-            None => self.title.clone(),
+        match &self.body.detail {
+            Some(d) => format!("{}: {d}", self.body.title),
+            None => self.body.title.clone(),
         }
     }
 
     /// Any status with a title a person understands.
     pub fn new(status: StatusCode, title: impl Into<String>) -> ApiError {
-        ApiError { status, title: title.into(), detail: None, extra: Map::new(), retry_after: None }
+        let body =
+            Problem { kind: "about:blank".into(), title: title.into(), status: status.as_u16(), ..Problem::default() };
+        ApiError { status, body: Box::new(body), retry_after: None }
     }
 
     /// Adds a longer explanation.
     pub fn detail(mut self, detail: impl Into<String>) -> ApiError {
-        self.detail = Some(detail.into());
+        self.body.detail = Some(detail.into());
         self
     }
 
-    /// Adds an extension member.
     /// Adds a `Retry-After` header of `seconds`.
     pub fn retry_after(mut self, seconds: u64) -> ApiError {
         self.retry_after = Some(seconds);
         self
     }
 
-    pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
-        self.extra.insert(key.to_string(), value.into());
+    /// Names the request field at fault (extension member `field`).
+    pub fn field(mut self, field: impl Into<String>) -> ApiError {
+        self.body.field = Some(field.into());
+        self
+    }
+
+    /// Says where in a malformed report the problem is (extension members `line`, `column`).
+    pub fn position(mut self, line: Option<u64>, column: Option<u64>) -> ApiError {
+        self.body.line = line;
+        self.body.column = column;
+        self
+    }
+
+    /// Lists the report formats the server reads (extension member `supported`).
+    pub fn supported(mut self, formats: Vec<String>) -> ApiError {
+        self.body.supported = Some(formats);
         self
     }
 
@@ -109,9 +153,9 @@ impl From<readyboard_store::StoreError> for ApiError {
         match e {
             E::NotFound => ApiError::not_found("Resource"),
             E::Conflict(msg) if msg.contains(' ') => ApiError::new(StatusCode::CONFLICT, "Conflict").detail(msg),
-            E::Conflict(field) => ApiError::new(StatusCode::CONFLICT, "Conflict")
-                .detail(format!("{field} already exists"))
-                .with("field", field),
+            E::Conflict(field) => {
+                ApiError::new(StatusCode::CONFLICT, "Conflict").detail(format!("{field} already exists")).field(field)
+            }
             E::Invalid(msg) => ApiError::unprocessable("Invalid input").detail(msg),
             other if other.is_unavailable() => ApiError::unavailable(&other),
             other if other.is_storage_full() => {
@@ -127,23 +171,13 @@ impl From<readyboard_store::StoreError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut body = json!({
-            "type": "about:blank",
-            "title": self.title,
-            "status": self.status.as_u16(),
-        });
-        if let (Some(d), Some(obj)) = (&self.detail, body.as_object_mut()) {
-            obj.insert("detail".into(), Value::String(d.clone()));
-        }
-        if let Some(obj) = body.as_object_mut() {
-            for (k, v) in self.extra {
-                obj.insert(k, v);
-            }
-        }
+        let b = &self.body;
         if self.status.is_client_error() {
-            tracing::info!(status = self.status.as_u16(), title = %self.title, detail = self.detail.as_deref().unwrap_or(""), "request rejected");
+            tracing::info!(status = b.status, title = %b.title, detail = b.detail.as_deref().unwrap_or(""), "request rejected");
         }
-        let mut resp = (self.status, body.to_string()).into_response();
+        // Through a JSON value, as the answers always were: members in name order.
+        let text = serde_json::to_value(b).map(|v| v.to_string()).unwrap_or_default();
+        let mut resp = (self.status, text).into_response();
         resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(secs) = self.retry_after {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));

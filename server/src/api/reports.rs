@@ -5,32 +5,50 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use readyboard_domain::diff::DiffEntry;
 use readyboard_domain::ingest::{Format, IngestError};
-use readyboard_domain::model::Status;
-use readyboard_store::{IngestOutcome, NewReport};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use readyboard_domain::model::{Counts, Provenance, Status};
+use readyboard_domain::scoring::Verdict;
+use readyboard_store::{IngestOutcome, MetricChange, NewReport};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
-use super::problem::ApiError;
+use super::bodies::{ReadErrors, UploadErrors, sorted};
+use super::problem::{ApiError, Problem};
 use crate::auth::Caller;
 use crate::intake::{Prepared, Refusal, read_body};
 use crate::state::AppState;
 
 /// Query parameters of an upload.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UploadQuery {
+    /// Project slug (default: the token's project).
     project: Option<String>,
+    /// Phase slug, when the format does not carry it.
     phase: Option<String>,
+    /// Display name for a new phase.
     phase_name: Option<String>,
+    /// Suite name, when the format does not carry it.
     suite: Option<String>,
+    /// Suite kind (its default category).
     kind: Option<String>,
+    /// Force a format instead of detecting it from the content, e.g. `readyboard`, `junit`, `ctrf`.
     format: Option<String>,
+    /// CI run id.
     run_id: Option<String>,
+    /// Environment.
     environment: Option<String>,
+    /// Commit.
     commit: Option<String>,
+    /// Branch.
     branch: Option<String>,
+    /// CI URL.
     ci_url: Option<String>,
+    /// When the run started, RFC 3339 (e.g. `2025-08-07T10:00:00Z`).
     started_at: Option<String>,
+    /// When the run finished, RFC 3339.
     finished_at: Option<String>,
 }
 
@@ -41,7 +59,7 @@ fn parse_time(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError>
         .map_err(|_| {
             ApiError::bad_request("Invalid timestamp")
                 .detail(format!("{field} must be RFC 3339, e.g. 2025-08-07T10:00:00Z"))
-                .with("field", field)
+                .field(field)
         })
 }
 
@@ -53,22 +71,17 @@ pub(crate) fn artifact_time(value: Option<&str>) -> Option<i64> {
 pub(crate) fn ingest_error(e: IngestError) -> ApiError {
     match e {
         IngestError::Malformed { format, message, line, column } => {
-            let mut err = ApiError::bad_request(format!("Malformed {format}")).detail(match (line, column) {
-                (Some(l), Some(c)) => format!("{message} (line {l}, column {c})"),
-                _ => message,
-            });
-            if let Some(l) = line {
-                err = err.with("line", l);
-            }
-            if let Some(c) = column {
-                err = err.with("column", c);
-            }
-            err
+            ApiError::bad_request(format!("Malformed {format}"))
+                .detail(match (line, column) {
+                    (Some(l), Some(c)) => format!("{message} (line {l}, column {c})"),
+                    _ => message,
+                })
+                .position(line, column)
         }
         IngestError::NotAReport(msg) => ApiError::unprocessable("Not a report").detail(msg),
         IngestError::UnknownFormat => ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unrecognised report format")
             .detail(IngestError::UnknownFormat.to_string())
-            .with("supported", Format::SUPPORTED.iter().map(|f| f.as_str()).collect::<Vec<_>>()),
+            .supported(Format::SUPPORTED.iter().map(|f| f.as_str().to_string()).collect()),
         IngestError::TooDeep => ApiError::bad_request("Document nested too deeply"),
         IngestError::Limit(e) => limit_error(e),
     }
@@ -76,7 +89,7 @@ pub(crate) fn ingest_error(e: IngestError) -> ApiError {
 
 /// 422 naming the field that breaks a limit.
 pub(crate) fn limit_error(e: readyboard_domain::limits::LimitError) -> ApiError {
-    ApiError::unprocessable("Report refused by a limit").detail(e.to_string()).with("field", e.field)
+    ApiError::unprocessable("Report refused by a limit").detail(e.to_string()).field(e.field)
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -98,22 +111,83 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// What an upload stored (or, for an identical upload, had stored before).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UploadResult {
+    /// Report id.
+    pub id: i64,
+    /// The report's page.
+    pub url: String,
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Suite name.
+    pub suite: String,
+    /// Format the report was read as.
+    pub format: String,
+    /// The report's checks, each in exactly one bucket.
+    pub counts: Counts,
+    /// Phase score after this report, one decimal; `null` without scorable evidence.
+    pub score: Option<f64>,
+    /// Phase verdict after this report.
+    #[schema(value_type = Verdict)]
+    pub verdict: String,
+}
+
 /// The upload response body.
-fn outcome_json(state: &AppState, project: &str, o: &IngestOutcome) -> Value {
-    json!({
-        "id": o.report_id,
-        "url": format!("{}/reports/{}", state.settings.base_url, o.report_id),
-        "project": project,
-        "phase": o.phase,
-        "suite": o.suite,
-        "format": o.format,
-        "counts": o.counts,
-        "score": o.score,
-        "verdict": o.verdict,
-    })
+fn outcome_body(state: &AppState, project: &str, o: &IngestOutcome) -> UploadResult {
+    UploadResult {
+        id: o.report_id,
+        url: format!("{}/reports/{}", state.settings.base_url, o.report_id),
+        project: project.to_string(),
+        phase: o.phase.clone(),
+        suite: o.suite.clone(),
+        format: o.format.clone(),
+        counts: o.counts,
+        score: o.score,
+        verdict: o.verdict.clone(),
+    }
 }
 
 /// `POST /api/v1/reports`: stores one artifact, or nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reports",
+    tag = "Reports",
+    operation_id = "uploadReport",
+    summary = "Upload one artifact (format detected from content)",
+    description = "Stores one report — readyboard JSON; JUnit, NUnit or xUnit.net XML; TRX; CTRF; go test2json; \
+        Jest, Playwright, pytest-json-report or mocha JSON; SARIF; a k6 summary; a Markdown report — its format \
+        detected from the content unless `format` forces one. The body may be gzip-compressed (`Content-Encoding: gzip`); its size is limited \
+        after decompression. Where the report goes comes from the query first, then the report itself, then \
+        the token's project. An upload identical to a stored one (same content and placement, or the same \
+        `Idempotency-Key`) stores nothing and answers 200 with the first result.",
+    params(
+        UploadQuery,
+        ("Idempotency-Key" = Option<String>, Header,
+            description = "Up to 200 characters: a retry with the same key stores nothing new"),
+        ("Content-Encoding" = Option<String>, Header, description = "`gzip` when the body is compressed")
+    ),
+    request_body(
+        description = "The report as produced by its tool, optionally gzip-compressed",
+        content(
+            ("application/octet-stream"),
+            ("application/xml"),
+            ("application/json"),
+            ("text/markdown"),
+            ("text/plain")
+        )
+    ),
+    responses(
+        (status = 201, description = "Stored report; `Location` names it", body = UploadResult,
+            headers(("Location" = String, description = "The report in the API"),
+                ("Server-Timing" = String, description = "Time spent parsing and storing"))),
+        (status = 200, description = "Identical upload already stored: the first result", body = UploadResult),
+        UploadErrors
+    ),
+    security(("project_token" = []))
+)]
 #[tracing::instrument(skip_all, fields(project, phase, suite))]
 pub async fn upload(
     State(state): State<AppState>,
@@ -193,8 +267,8 @@ async fn upload_inner(
         started.elapsed().as_secs_f64(),
     );
     let location = format!("/api/v1/reports/{}", outcome.report_id);
-    let body = outcome_json(state, &project, &outcome);
-    Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], Json(body))
+    let body = sorted(&outcome_body(state, &project, &outcome))?;
+    Ok((status, [(header::LOCATION, location), (HeaderName::from_static("server-timing"), timing)], body)
         .into_response())
 }
 
@@ -204,7 +278,7 @@ fn forced_format(name: Option<String>) -> Result<Option<Format>, ApiError> {
     Format::parse_name(&name).map(Some).ok_or_else(|| {
         ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unknown format")
             .detail(format!("format={name} is not supported"))
-            .with("supported", Format::SUPPORTED.iter().map(|f| f.as_str()).collect::<Vec<_>>())
+            .supported(Format::SUPPORTED.iter().map(|f| f.as_str().to_string()).collect())
     })
 }
 
@@ -228,17 +302,17 @@ fn placed(
     let phase = clean(q.phase).or_else(|| parsed.placement.phase.clone()).ok_or_else(|| {
         ApiError::unprocessable("Missing phase")
             .detail("Pass ?phase=<slug>; this format does not name one.")
-            .with("field", "phase")
+            .field("phase")
     })?;
     if !readyboard_domain::slug::is_valid(&phase) {
         return Err(ApiError::unprocessable("Invalid phase")
             .detail("phase: 1–64 characters of a-z, 0-9, '-', '_', '.'")
-            .with("field", "phase"));
+            .field("phase"));
     }
     let suite = clean(q.suite).or_else(|| parsed.placement.suite.clone()).ok_or_else(|| {
         ApiError::unprocessable("Missing suite")
             .detail("Pass ?suite=<name>; this format does not name one.")
-            .with("field", "suite")
+            .field("suite")
     })?;
     // Names the request chose are checked with the limits every report meets.
     let phase_name = clean(q.phase_name).or_else(|| parsed.placement.phase_name.clone());
@@ -299,7 +373,109 @@ async fn readable_report(state: &AppState, caller: &Caller, id: i64) -> Result<r
     Ok(report)
 }
 
+/// A report's run as the artifact or the upload named it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunInfo {
+    /// CI run id.
+    pub id: Option<String>,
+    /// Environment.
+    pub environment: Option<String>,
+    /// Commit.
+    pub commit: Option<String>,
+    /// Branch.
+    pub branch: Option<String>,
+    /// CI URL.
+    pub url: Option<String>,
+    /// Start, RFC 3339.
+    pub started_at: Option<String>,
+    /// Finish, RFC 3339.
+    pub finished_at: Option<String>,
+}
+
+/// What a report claims about itself.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClaimedInfo {
+    /// Claimed score, 0–100.
+    pub score: Option<f64>,
+    /// Claimed verdict as written.
+    pub verdict: Option<String>,
+}
+
+/// A finding of a report, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FindingBrief {
+    /// Stable key of the finding.
+    pub id: String,
+    /// `critical`, `high`, `medium`, `low` or `info`.
+    pub severity: String,
+    /// `open`, `resolved` or `suppressed`.
+    pub status: String,
+    /// One-line title.
+    pub title: String,
+}
+
+/// A stored report: counts, run, provenance, claims checked against its own evidence, findings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportDetail {
+    /// Report id.
+    pub id: i64,
+    /// The report's page.
+    pub url: String,
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Suite name.
+    pub suite: String,
+    /// Format the report was read as.
+    pub format: String,
+    /// The report's checks, each in exactly one bucket.
+    pub counts: Counts,
+    /// The phase's score now, one decimal.
+    pub score: Option<f64>,
+    /// The phase's verdict now.
+    #[schema(value_type = Verdict)]
+    pub verdict: &'static str,
+    /// The score the report's own checks support, one decimal.
+    pub report_score: Option<f64>,
+    /// When the report was received, RFC 3339.
+    pub received_at: String,
+    /// The run.
+    pub run: RunInfo,
+    /// What the report claims about itself; `null` when it claims nothing.
+    pub claimed: Option<ClaimedInfo>,
+    /// `false` when a claim goes beyond the evidence; `null` without claims.
+    pub claim_supported: Option<bool>,
+    /// Why a claim is not supported, in words.
+    pub claim_reasons: Vec<String>,
+    /// The verdict the report's own evidence supports.
+    #[schema(value_type = Verdict)]
+    pub report_verdict: &'static str,
+    /// Whether the evidence was measured by a tool or self-reported.
+    #[schema(value_type = Provenance)]
+    pub provenance: String,
+    /// Set when retention removed its check rows and raw file (RFC 3339); counts and categories stay.
+    pub pruned_at: Option<String>,
+    /// Problems that are not tests but must stay visible (a JSON array of strings).
+    #[schema(value_type = Vec<String>)]
+    pub notes: Value,
+    /// Findings.
+    pub findings: Vec<FindingBrief>,
+}
+
 /// `GET /api/v1/reports/{id}`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}",
+    tag = "Reports",
+    operation_id = "getReport",
+    summary = "A report",
+    description = "A report: counts, run metadata, provenance (measured or self_reported), claims checked \
+        against the report's own evidence (claim_supported, claim_reasons, report_verdict, report_score), findings.",
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, description = "The report", body = ReportDetail), ReadErrors),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -311,34 +487,43 @@ pub async fn get_report(
     let card = state.store.evaluate_phase(&phase).await?;
     let judged = state.store.judge_report(&r, &phase, &findings).await?;
     let claims = judged.claims;
-    Ok(Json(json!({
-        "id": r.id,
-        "url": format!("{}/reports/{}", state.settings.base_url, r.id),
-        "project": r.project_slug,
-        "phase": r.phase_slug,
-        "suite": r.suite,
-        "format": r.format,
-        "counts": r.counts(),
-        "score": card.display_score(),
-        "verdict": card.verdict.as_str(),
-        "report_score": judged.score.map(readyboard_domain::scoring::round1),
-        "received_at": rfc3339(r.received_at),
-        "run": {
-            "id": r.run_id, "environment": r.environment, "commit": r.commit_sha, "branch": r.branch, "url": r.ci_url,
-            "started_at": r.started_at.map(rfc3339), "finished_at": r.finished_at.map(rfc3339),
-        },
-        "claimed": if r.claimed_score.is_some() || r.claimed_verdict.is_some() {
-            json!({"score": r.claimed_score, "verdict": r.claimed_verdict})
-        } else { Value::Null },
-        "claim_supported": claims.supported,
-        "claim_reasons": claims.reasons,
-        "report_verdict": claims.verdict.as_str(),
-        "provenance": r.provenance,
-        // Set when retention removed its check rows and raw file; counts and categories stay.
-        "pruned_at": r.pruned_at.map(rfc3339),
-        "notes": serde_json::from_str::<Value>(&r.notes).unwrap_or(Value::Null),
-        "findings": findings.iter().map(|f| json!({"id": f.finding_key, "severity": f.severity, "status": f.status, "title": f.title})).collect::<Vec<_>>(),
-    })))
+    let run = RunInfo {
+        id: r.run_id.clone(),
+        environment: r.environment.clone(),
+        commit: r.commit_sha.clone(),
+        branch: r.branch.clone(),
+        url: r.ci_url.clone(),
+        started_at: r.started_at.map(rfc3339),
+        finished_at: r.finished_at.map(rfc3339),
+    };
+    let claimed = (r.claimed_score.is_some() || r.claimed_verdict.is_some())
+        .then(|| ClaimedInfo { score: r.claimed_score, verdict: r.claimed_verdict.clone() });
+    let findings = findings
+        .into_iter()
+        .map(|f| FindingBrief { id: f.finding_key, severity: f.severity, status: f.status, title: f.title })
+        .collect();
+    sorted(&ReportDetail {
+        id: r.id,
+        url: format!("{}/reports/{}", state.settings.base_url, r.id),
+        counts: r.counts(),
+        score: card.display_score(),
+        verdict: card.verdict.as_str(),
+        report_score: judged.score.map(readyboard_domain::scoring::round1),
+        received_at: rfc3339(r.received_at),
+        run,
+        claimed,
+        claim_supported: claims.supported,
+        claim_reasons: claims.reasons,
+        report_verdict: claims.verdict.as_str(),
+        pruned_at: r.pruned_at.map(rfc3339),
+        notes: serde_json::from_str::<Value>(&r.notes).unwrap_or(Value::Null),
+        findings,
+        project: r.project_slug,
+        phase: r.phase_slug,
+        suite: r.suite,
+        format: r.format,
+        provenance: r.provenance,
+    })
 }
 
 fn rfc3339(ms: i64) -> String {
@@ -349,14 +534,78 @@ fn rfc3339(ms: i64) -> String {
 }
 
 /// Query of the checks listing.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChecksQuery {
+    /// Only checks of this status.
+    #[param(value_type = Option<Status>)]
     status: Option<String>,
+    /// Page, from 1.
+    #[param(minimum = 1)]
     page: Option<i64>,
+    /// Checks per page, 1–1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     per_page: Option<i64>,
 }
 
+/// One check of a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckItem {
+    /// Stable key within the suite.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Where the check lives: nested suite names or class name.
+    pub suite_path: String,
+    /// Category.
+    pub category: Option<String>,
+    /// Outcome.
+    #[schema(value_type = Status)]
+    pub status: String,
+    /// Duration in milliseconds.
+    pub duration_ms: Option<f64>,
+    /// Short failure or skip message.
+    pub message: String,
+    /// Bounded excerpt of trace or output.
+    pub details: String,
+    /// The check passed only after failed attempts.
+    pub flaky: bool,
+    /// Retries the runner made.
+    pub retries: i64,
+    /// The report's provenance: every check of a report shares it.
+    #[schema(value_type = Provenance)]
+    pub provenance: String,
+}
+
+/// A page of a report's checks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChecksPage {
+    /// Checks matching the filter, on every page.
+    pub total: i64,
+    /// This page, from 1.
+    pub page: i64,
+    /// Checks per page.
+    pub per_page: i64,
+    /// The checks of this page, failures first.
+    pub items: Vec<CheckItem>,
+}
+
 /// `GET /api/v1/reports/{id}/checks`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}/checks",
+    tag = "Reports",
+    operation_id = "getReportChecks",
+    summary = "A page of a report's checks, failures first",
+    params(("id" = i64, Path, description = "Report id"), ChecksQuery),
+    responses(
+        (status = 200, description = "A page of checks", body = ChecksPage),
+        (status = 400, description = "Unknown status, or a page or page size out of range (`field` names it)",
+            body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn get_checks(
     State(state): State<AppState>,
     caller: Caller,
@@ -371,7 +620,7 @@ pub async fn get_checks(
                     "status must be one of {}",
                     Status::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
                 ))
-                .with("field", "status")
+                .field("status")
         })?),
         None => None,
     };
@@ -379,29 +628,50 @@ pub async fn get_checks(
     if !(1..=1000).contains(&per_page) {
         return Err(ApiError::bad_request("Invalid per_page")
             .detail("per_page must be between 1 and 1000")
-            .with("field", "per_page"));
+            .field("per_page"));
     }
     let page = q.page.unwrap_or(1);
     if page < 1 {
-        return Err(ApiError::bad_request("Invalid page").detail("page starts at 1").with("field", "page"));
+        return Err(ApiError::bad_request("Invalid page").detail("page starts at 1").field("page"));
     }
     let (total, rows) =
         state.store.checks(id, status.map(|s| s.as_str()), (page - 1).saturating_mul(per_page), per_page).await?;
-    Ok(Json(json!({
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "items": rows.iter().map(|c| json!({
-            "id": c.check_key, "name": c.name, "suite_path": c.suite_path, "category": c.category,
-            "status": c.status, "duration_ms": c.duration_ms, "message": c.message,
-            "details": c.details, "flaky": c.flaky, "retries": c.retries,
-            // Every check of a report shares its provenance (measured or self-reported).
-            "provenance": report.provenance,
-        })).collect::<Vec<_>>(),
-    })))
+    let items = rows
+        .into_iter()
+        .map(|c| CheckItem {
+            id: c.check_key,
+            name: c.name,
+            suite_path: c.suite_path,
+            category: c.category,
+            status: c.status,
+            duration_ms: c.duration_ms,
+            message: c.message,
+            details: c.details,
+            flaky: c.flaky,
+            retries: c.retries,
+            provenance: report.provenance.clone(),
+        })
+        .collect();
+    sorted(&ChecksPage { total, page, per_page, items })
 }
 
 /// `GET /api/v1/reports/{id}/raw`: the artifact as uploaded (gzip transfer-encoded).
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}/raw",
+    tag = "Reports",
+    operation_id = "getReportRaw",
+    summary = "The artifact as uploaded, gzip-compressed",
+    description = "A download (`Content-Disposition: attachment`) named after the report and its format.",
+    params(("id" = i64, Path, description = "Report id")),
+    responses(
+        (status = 200, description = "The gzip file", body = Vec<u8>, content_type = "application/gzip"),
+        (status = 410, description = "The project's retention removed the raw file; counts and categories are kept",
+            body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn get_raw(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let r = readable_report(&state, &caller, id).await?;
     if let Some(at) = r.pruned_at {
@@ -421,7 +691,44 @@ pub async fn get_raw(State(state): State<AppState>, caller: Caller, Path(id): Pa
         .into_response())
 }
 
+/// What changed since the previous report of the same suite.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportChanges {
+    /// This report.
+    pub id: i64,
+    /// The previous report of the suite; `null` for its first.
+    pub previous: Option<i64>,
+    /// Failing now, not failing before, including new checks that fail.
+    pub new_failures: Vec<DiffEntry>,
+    /// Failing before, now pass, warn or partial.
+    pub fixed: Vec<DiffEntry>,
+    /// Whether either report's check rows were pruned (the check changes are then empty).
+    pub checks_pruned: bool,
+    /// Failing in both runs.
+    pub still_failing: Vec<DiffEntry>,
+    /// Failing before, now skipped or not run: not fixed, only no longer executed.
+    pub no_longer_run: Vec<DiffEntry>,
+    /// Checks present only in this report.
+    pub added: Vec<DiffEntry>,
+    /// Checks present only in the previous report.
+    pub removed: Vec<DiffEntry>,
+    /// How the metrics moved.
+    pub metrics: Vec<MetricChange>,
+}
+
 /// `GET /api/v1/reports/{id}/diff`: changes since the previous report of the same suite.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/{id}/diff",
+    tag = "Reports",
+    operation_id = "getReportDiff",
+    summary = "Changes since the previous report of the same suite",
+    description = "New failures, fixed, still failing, no longer run, added, removed, metric changes \
+        (`checks_pruned` when either report's check rows were pruned).",
+    params(("id" = i64, Path, description = "Report id")),
+    responses((status = 200, description = "The changes", body = ReportChanges), ReadErrors),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn get_diff(
     State(state): State<AppState>,
     caller: Caller,
@@ -429,16 +736,17 @@ pub async fn get_diff(
 ) -> Result<Json<Value>, ApiError> {
     let r = readable_report(&state, &caller, id).await?;
     let d = state.store.diff_with_previous(&r).await?;
-    Ok(Json(json!({
-        "id": r.id,
-        "previous": d.previous_id,
-        "new_failures": d.checks.new_failures,
-        "fixed": d.checks.fixed,
-        "checks_pruned": d.checks_pruned,
-        "still_failing": d.checks.still_failing,
-        "no_longer_run": d.checks.no_longer_run,
-        "added": d.checks.added,
-        "removed": d.checks.removed,
-        "metrics": d.metrics,
-    })))
+    let c = &d.checks;
+    sorted(&ReportChanges {
+        id: r.id,
+        previous: d.previous_id,
+        new_failures: c.new_failures.clone(),
+        fixed: c.fixed.clone(),
+        checks_pruned: d.checks_pruned,
+        still_failing: c.still_failing.clone(),
+        no_longer_run: c.no_longer_run.clone(),
+        added: c.added.clone(),
+        removed: c.removed.clone(),
+        metrics: d.metrics.clone(),
+    })
 }

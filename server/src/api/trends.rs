@@ -9,10 +9,12 @@ use axum::response::{IntoResponse, Response};
 use readyboard_app::ssr::ChartInput;
 use readyboard_app::types::{CHART_NARROW, CHART_WIDE, ChartPoint};
 use readyboard_domain::trends::{Point, range_start};
-use readyboard_store::{MetricTrend, PhaseRow, SuiteTrend, Trends};
-use serde::Deserialize;
+use readyboard_store::{MetricTrend, NamedSeries, PhaseRow, SuiteTrend, Trends};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use super::problem::ApiError;
+use super::bodies::{ReadErrors, sorted};
+use super::problem::{ApiError, Problem};
 use super::projects::load;
 use crate::auth::Caller;
 use crate::charts::{self, Band, Line, Marker, Panel};
@@ -53,16 +55,33 @@ impl ChartCache {
 }
 
 /// Query of the trend endpoints.
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TrendQuery {
     /// `7d`, `30d`, `90d` or `all` (default `90d`).
+    #[param(schema_with = range_words)]
     pub range: Option<String>,
-    /// Chart width in pixels (320–1600, default 800).
+    /// Chart width in pixels (320–1600, default 800); charts only.
+    #[param(minimum = 320, maximum = 1600)]
     pub width: Option<u32>,
     /// Suite of a suite or metric chart.
     pub suite: Option<String>,
     /// Metric of a metric chart.
     pub metric: Option<String>,
+}
+
+/// The ranges a trend covers.
+fn range_words() -> utoipa::openapi::Object {
+    super::doc::words(&["7d", "30d", "90d", "all"], "The time range, by default `90d`.")
+}
+
+/// Every phase's score over time.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectTrends {
+    /// The range (`7d`, `30d`, `90d` or `all`).
+    pub range: String,
+    /// One series per phase.
+    pub phases: Vec<NamedSeries>,
 }
 
 fn range_of(q: &TrendQuery) -> Result<String, ApiError> {
@@ -84,6 +103,23 @@ async fn phase_trends(
 }
 
 /// `GET …/trends`: every series of the phase (`?range=7d|30d|90d|all`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/trends",
+    tag = "Trends",
+    operation_id = "getPhaseTrends",
+    summary = "The phase's trend series",
+    description = "Score, categories, blockers, suites, metrics and flaky checks over the range; `version` \
+        changes whenever any series does.",
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug"),
+        TrendQuery),
+    responses(
+        (status = 200, description = "The series", body = Trends),
+        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn series(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,6 +133,30 @@ pub async fn series(
 
 /// `GET …/trends/{chart}.svg`: one chart (`score`, `categories`, `blockers`, `suite`,
 /// `metric`, `sparkline`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/phases/{ph}/trends/{chart}",
+    tag = "Trends",
+    operation_id = "getPhaseChart",
+    summary = "One trend chart as SVG, with an ETag",
+    description = "`score.svg`, `categories.svg`, `blockers.svg`, `suite.svg?suite=`, \
+        `metric.svg?suite=&metric=` or `sparkline.svg` (always the last 30 days). Answers 304 to a matching \
+        `If-None-Match`.",
+    params(
+        ("p" = String, Path, description = "Project slug"),
+        ("ph" = String, Path, description = "Phase slug"),
+        ("chart" = String, Path, description = "The chart's file name, e.g. `score.svg`"),
+        TrendQuery
+    ),
+    responses(
+        (status = 200, description = "The chart", body = String, content_type = "image/svg+xml",
+            headers(("ETag" = String, description = "Names this drawing"))),
+        (status = 304, description = "The chart is the one the caller has"),
+        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn chart(
     State(state): State<AppState>,
     caller: Caller,
@@ -451,6 +511,20 @@ async fn project_series(
 }
 
 /// `GET /api/v1/projects/{p}/trends`: the score of every phase over time.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/trends",
+    tag = "Trends",
+    operation_id = "getProjectTrends",
+    summary = "Every phase's score over time, on one time axis",
+    params(("p" = String, Path, description = "Project slug"), TrendQuery),
+    responses(
+        (status = 200, description = "The series", body = ProjectTrends),
+        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn project_json(
     State(state): State<AppState>,
     caller: Caller,
@@ -459,10 +533,24 @@ pub async fn project_json(
 ) -> Result<Response, ApiError> {
     let range = range_of(&q)?;
     let series = project_series(&state, &caller, &p, &range).await?;
-    Ok(Json(serde_json::json!({"range": range, "phases": series})).into_response())
+    Ok(sorted(&ProjectTrends { range, phases: series })?.into_response())
 }
 
 /// `GET /api/v1/projects/{p}/trends/score.svg`: every phase's score on one time axis.
+#[utoipa::path(
+    get,
+    path = "/api/v1/projects/{p}/trends/score.svg",
+    tag = "Trends",
+    operation_id = "getProjectChart",
+    summary = "Chart of every phase's score over time (SVG)",
+    params(("p" = String, Path, description = "Project slug"), TrendQuery),
+    responses(
+        (status = 200, description = "The chart", body = String, content_type = "image/svg+xml"),
+        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
+        ReadErrors
+    ),
+    security(("project_token" = []), ("personal_token" = []), ("session" = []))
+)]
 pub async fn project_chart(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,27 +9,89 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use readyboard_domain::role::Role;
-use readyboard_store::{BlockerAssignment, Condition, ItemInput, NewBlocker, NewDecision};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use readyboard_store::{BlockerAssignment, BlockerItem, ChecklistItem, Condition, ItemInput, NewBlocker, NewDecision};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
 
+use super::bodies::{WriteErrors, sorted};
 use super::problem::ApiError;
 use super::projects::load;
 use crate::auth::Caller;
 use crate::state::AppState;
 
 /// A decision to record.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionBody {
+    /// The decision.
+    #[schema(schema_with = decision_words)]
     decision: String,
+    /// Why (10–10,000 characters).
     rationale: String,
+    /// Conditions (mostly for a conditional GO).
     #[serde(default)]
     conditions: Vec<Condition>,
+    /// Why a GO is given although the verdict is not READY: required then.
     override_reason: Option<String>,
 }
 
+/// The decisions a person may record.
+fn decision_words() -> utoipa::openapi::Object {
+    super::doc::words(readyboard_store::DECISION_KINDS, "The decision.")
+}
+
+/// A recorded decision, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DecisionRecorded {
+    /// Decision id.
+    pub id: i64,
+    /// The decision's page.
+    pub url: String,
+    /// `go`, `conditional_go` or `no_go`.
+    pub decision: String,
+    /// Why a GO overrode a verdict that was not READY.
+    pub override_reason: Option<String>,
+    /// Who decided.
+    pub decided_by: String,
+    /// The decision this one supersedes.
+    pub supersedes: Option<i64>,
+}
+
+/// Who may call the operations editors make, as their descriptions say (a macro, so that
+/// `concat!` can add to it).
+macro_rules! who_edits {
+    () => {
+        "Needs the editor role: a personal access token (`rbp_…`, acting as its person) or a session. \
+         Project tokens are refused with 403. Audited like the same change made in the browser."
+    };
+}
+
+/// The same for the operations approvers make.
+macro_rules! who_approves {
+    () => {
+        "Needs the approver role: a personal access token (`rbp_…`, acting as its person) or a session. \
+         Project tokens are refused with 403. Audited like the same change made in the browser."
+    };
+}
+
 /// `POST …/phases/{ph}/decisions` (approvers): records a go/no-go decision.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/{p}/phases/{ph}/decisions",
+    tag = "Decisions",
+    operation_id = "recordDecision",
+    summary = "Records a go/no-go decision with its rationale",
+    description = concat!(
+        "A GO against a verdict that is not READY needs `override_reason`. The decision freezes a snapshot of \
+         the evidence and supersedes the previous one. ",
+        who_approves!()
+    ),
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    request_body = DecisionBody,
+    responses((status = 201, description = "Recorded", body = DecisionRecorded), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn record_decision(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,23 +109,53 @@ pub async fn record_decision(
     };
     let rec = state.store.record_decision(&readyboard_app::ssr::actor(person), &phase, &d).await?;
     let url = format!("{}/p/{p}/{ph}/decisions/{}", state.settings.base_url, rec.id);
-    Ok(created(json!({"id": rec.id, "url": url, "decision": rec.decision, "override_reason": rec.override_reason,
-        "decided_by": rec.decided_by, "supersedes": rec.supersedes_id})))
+    created(&DecisionRecorded {
+        id: rec.id,
+        url,
+        decision: rec.decision,
+        override_reason: rec.override_reason,
+        decided_by: rec.decided_by,
+        supersedes: rec.supersedes_id,
+    })
 }
 
 /// A blocker to add by hand.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlockerBody {
+    /// Severity.
+    #[schema(schema_with = severity_words)]
     severity: String,
+    /// One-line title.
     title: String,
+    /// Details.
     #[serde(default)]
     details: String,
+    /// Owner: a username.
     owner: Option<String>,
+    /// Due date, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     due_date: Option<String>,
 }
 
+/// The severities a blocker may have.
+fn severity_words() -> utoipa::openapi::Object {
+    super::doc::words(readyboard_store::BLOCKER_SEVERITIES, "Severity.")
+}
+
 /// `POST …/phases/{ph}/blockers` (editors): adds a blocker.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/{p}/phases/{ph}/blockers",
+    tag = "Blockers",
+    operation_id = "addBlocker",
+    summary = "Adds a blocker by hand",
+    description = who_edits!(),
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    request_body = BlockerBody,
+    responses((status = 201, description = "Added", body = BlockerItem), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn add_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -81,19 +173,44 @@ pub async fn add_blocker(
         due_date: body.due_date,
     };
     let item = state.store.add_blocker(&readyboard_app::ssr::actor(person), phase.id, &b).await?;
-    Ok(created(json!(item)))
+    created(&item)
 }
 
-/// What happens to a blocker.
-#[derive(Debug, Default, Deserialize)]
+/// What happens to a blocker: the members its step reads (an empty body for the others).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlockerAction {
+    /// assign: the owner, a username (none: unassigned).
     owner: Option<String>,
+    /// assign: the due date, `YYYY-MM-DD` (none: no due date).
+    #[schema(format = Date)]
     due_date: Option<String>,
+    /// waive: why the blocker is accepted (required, 10–2,000 characters).
     rationale: Option<String>,
 }
 
+/// A blocker step done.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockerDone {
+    /// The blocker.
+    pub id: i64,
+    /// The step.
+    pub done: BlockerStep,
+}
+
 /// `POST /api/v1/blockers/{id}/assign` (editors): sets the owner and due date.
+#[utoipa::path(
+    post,
+    path = "/api/v1/blockers/{id}/assign",
+    tag = "Blockers",
+    operation_id = "assignBlocker",
+    summary = "Sets a blocker's owner (a username) and due date",
+    description = who_edits!(),
+    params(("id" = i64, Path, description = "Blocker id")),
+    request_body = BlockerAction,
+    responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn assign_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -104,6 +221,17 @@ pub async fn assign_blocker(
 }
 
 /// `POST /api/v1/blockers/{id}/resolve` (editors): resolves a blocker written by hand.
+#[utoipa::path(
+    post,
+    path = "/api/v1/blockers/{id}/resolve",
+    tag = "Blockers",
+    operation_id = "resolveBlocker",
+    summary = "Resolves a blocker written by hand",
+    description = who_edits!(),
+    params(("id" = i64, Path, description = "Blocker id")),
+    responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn resolve_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,6 +242,18 @@ pub async fn resolve_blocker(
 }
 
 /// `POST /api/v1/blockers/{id}/waive` (approvers): waives an open blocker with a rationale.
+#[utoipa::path(
+    post,
+    path = "/api/v1/blockers/{id}/waive",
+    tag = "Blockers",
+    operation_id = "waiveBlocker",
+    summary = "Waives an open blocker with a rationale",
+    description = who_approves!(),
+    params(("id" = i64, Path, description = "Blocker id")),
+    request_body = BlockerAction,
+    responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn waive_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -124,6 +264,17 @@ pub async fn waive_blocker(
 }
 
 /// `POST /api/v1/blockers/{id}/reopen` (approvers): reopens a waived or resolved blocker.
+#[utoipa::path(
+    post,
+    path = "/api/v1/blockers/{id}/reopen",
+    tag = "Blockers",
+    operation_id = "reopenBlocker",
+    summary = "Reopens a waived or resolved blocker",
+    description = who_approves!(),
+    params(("id" = i64, Path, description = "Blocker id")),
+    responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn reopen_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -133,12 +284,17 @@ pub async fn reopen_blocker(
     blocker_action(&state, &caller, id, BlockerStep::Reopen, &body).await
 }
 
-/// What happens to a blocker.
-#[derive(Debug, Clone, Copy)]
-enum BlockerStep {
+/// A step in a blocker's life, by the word the answer names it by.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockerStep {
+    /// The owner and due date were set.
     Assign,
+    /// Resolved.
     Resolve,
+    /// Waived.
     Waive,
+    /// Reopened.
     Reopen,
 }
 
@@ -148,16 +304,6 @@ impl BlockerStep {
         match self {
             BlockerStep::Assign | BlockerStep::Resolve => Role::Editor,
             BlockerStep::Waive | BlockerStep::Reopen => Role::Approver,
-        }
-    }
-
-    /// The word the answer names it by.
-    fn word(self) -> &'static str {
-        match self {
-            BlockerStep::Assign => "assign",
-            BlockerStep::Resolve => "resolve",
-            BlockerStep::Waive => "waive",
-            BlockerStep::Reopen => "reopen",
         }
     }
 }
@@ -188,27 +334,46 @@ async fn blocker_action(
             state.store.reopen_blocker(&actor, id).await?;
         }
     }
-    Ok(Json(json!({"id": id, "done": step.word()})))
+    sorted(&BlockerDone { id, done: step })
 }
 
 /// A checklist item's fields.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ItemBody {
+    /// Title.
     title: String,
+    /// What "done" means.
     #[serde(default)]
     description: String,
+    /// Category.
     category: Option<String>,
+    /// Owner: a username.
     owner: Option<String>,
+    /// Whether the verdict waits for it.
     #[serde(default = "yes")]
+    #[schema(default = true)]
     required: bool,
+    /// Status.
     #[serde(default = "todo")]
+    #[schema(schema_with = item_status_words)]
     status: String,
+    /// Due date, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     due_date: Option<String>,
+    /// Linked suite's name.
     evidence_suite: Option<String>,
+    /// A check or metric of the suite's latest report.
     evidence_check: Option<String>,
-    /// The version an edit starts from (edits only).
+    /// Edits only: the version the edit starts from.
     version: Option<i64>,
+}
+
+/// The statuses a checklist item may be in (default `todo`).
+fn item_status_words() -> utoipa::openapi::Object {
+    let mut words = super::doc::words(readyboard_domain::checklist::ITEM_STATUSES, "Status (default `todo`).");
+    words.default = Some("todo".into());
+    words
 }
 
 fn yes() -> bool {
@@ -236,6 +401,18 @@ impl ItemBody {
 }
 
 /// `POST …/phases/{ph}/checklist` (editors): adds an item at the end.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projects/{p}/phases/{ph}/checklist",
+    tag = "Checklist",
+    operation_id = "addChecklistItem",
+    summary = "Adds a checklist item at the end",
+    description = who_edits!(),
+    params(("p" = String, Path, description = "Project slug"), ("ph" = String, Path, description = "Phase slug")),
+    request_body = ItemBody,
+    responses((status = 201, description = "Added", body = ChecklistItem), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn add_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -246,10 +423,22 @@ pub async fn add_item(
     let person = caller.person_with(Role::Editor)?;
     let (_, phase) = load(&state, Some(&caller), &p, &ph, false).await?;
     let item = state.store.add_checklist_item(&readyboard_app::ssr::actor(person), &phase, &body.input()).await?;
-    Ok(created(json!(item)))
+    created(&item)
 }
 
 /// `PUT /api/v1/checklist/{id}` (editors): edits an item still at `version`.
+#[utoipa::path(
+    put,
+    path = "/api/v1/checklist/{id}",
+    tag = "Checklist",
+    operation_id = "updateChecklistItem",
+    summary = "Edits an item still at `version` (409 when someone changed it since)",
+    description = who_edits!(),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = ItemBody,
+    responses((status = 200, description = "Edited", body = ChecklistItem), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn update_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -262,16 +451,29 @@ pub async fn update_item(
         body.version.ok_or_else(|| ApiError::unprocessable("version: name the version the edit starts from"))?;
     let item =
         state.store.update_checklist_item(&readyboard_app::ssr::actor(person), id, version, &body.input()).await?;
-    Ok(Json(json!(item)))
+    sorted(&item)
 }
 
 /// The version a deletion starts from.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VersionQuery {
+    /// The version the deletion starts from (409 when someone changed the item since).
     version: i64,
 }
 
 /// `DELETE /api/v1/checklist/{id}?version=N` (editors).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/checklist/{id}",
+    tag = "Checklist",
+    operation_id = "deleteChecklistItem",
+    summary = "Deletes an item still at `version`",
+    description = who_edits!(),
+    params(("id" = i64, Path, description = "Item id"), VersionQuery),
+    responses((status = 204, description = "Deleted"), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn delete_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -284,15 +486,46 @@ pub async fn delete_item(
 }
 
 /// A sign-off.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignBody {
+    /// Approve or reject.
+    #[schema(schema_with = signoff_words)]
     verdict: String,
+    /// Why; required to approve against failing, stale or missing evidence.
     #[serde(default)]
     comment: String,
 }
 
+/// The verdicts of a sign-off.
+fn signoff_words() -> utoipa::openapi::Object {
+    super::doc::words(&["approve", "reject"], "Approve or reject.")
+}
+
+/// A sign-off recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SignedOff {
+    /// The item.
+    pub item: i64,
+    /// `approve` or `reject`.
+    pub verdict: String,
+    /// Who signed.
+    pub by: String,
+}
+
 /// `POST /api/v1/checklist/{id}/signoffs` (approvers): approves or rejects an item.
+#[utoipa::path(
+    post,
+    path = "/api/v1/checklist/{id}/signoffs",
+    tag = "Checklist",
+    operation_id = "signChecklistItem",
+    summary = "Approves or rejects an item",
+    description = concat!("Approving against failing, stale or missing evidence needs a comment. ", who_approves!()),
+    params(("id" = i64, Path, description = "Item id")),
+    request_body = SignBody,
+    responses((status = 201, description = "Signed", body = SignedOff), WriteErrors),
+    security(("personal_token" = []), ("session" = []))
+)]
 pub async fn sign_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -303,7 +536,7 @@ pub async fn sign_item(
     let person = caller.person_with(Role::Approver)?;
     let actor = readyboard_app::ssr::actor(person);
     state.store.sign_checklist_item(&actor, id, &body.verdict, &body.comment).await?;
-    Ok(created(json!({"item": id, "verdict": body.verdict, "by": person.username})))
+    created(&SignedOff { item: id, verdict: body.verdict, by: person.username.clone() })
 }
 
 /// A JSON request body, or a 422 problem saying what is wrong with it.
@@ -312,6 +545,6 @@ fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 /// 201 with a JSON body.
-fn created(body: Value) -> Response {
-    (StatusCode::CREATED, Json(body)).into_response()
+fn created<T: Serialize>(body: &T) -> Result<Response, ApiError> {
+    Ok((StatusCode::CREATED, sorted(body)?).into_response())
 }
