@@ -33,6 +33,8 @@ pub fn Header() -> impl IntoView {
                                     <a href="/blockers">"Blockers"</a>
                                     {approver.then(|| view! { <a href="/audit">"Audit log"</a> })}
                                     {admin.then(|| view! { <a href="/admin">"Admin"</a> })}
+                                    // The API reference is a server page, not a route of the app.
+                                    <a href="/api/docs" rel="external">"API"</a>
                                 </nav>
                                 <div class="who">
                                     <crate::live::LiveStatus/>
