@@ -109,41 +109,49 @@ pub async fn login(
                 // The session could not be stored: the database is the likely cause.
                 return crate::unavailable::page();
             }
-            let _ = state.store.touch_login(u.id).await;
-            let _ = state
-                .store
-                .audit_event(&Actor::user(u.id, &u.username), "auth.login", "user", Some(u.id.to_string()))
-                .await;
+            logged("the last login time", state.store.touch_login(u.id).await);
+            let actor = Actor::user(u.id, &u.username);
+            logged(
+                "the login audit entry",
+                state.store.audit_event(&actor, "auth.login", "user", Some(u.id.to_string())).await,
+            );
             tracing::info!(user = %u.username, "login");
             Redirect::to(&next).into_response()
         }
         _ => {
             state.metrics.login_failures.inc();
             state.login_limiter.failed(ip, &form.username);
-            let _ = state
-                .store
-                .audit_event(
-                    &Actor::system(&format!("login from {ip}")),
-                    "auth.login_failed",
-                    "user",
-                    Some(form.username.clone()),
-                )
-                .await;
+            let actor = Actor::system(&format!("login from {ip}"));
+            let entry = state.store.audit_event(&actor, "auth.login_failed", "user", Some(form.username.clone())).await;
+            logged("the failed-login audit entry", entry);
             tracing::warn!(username = %form.username, %ip, "failed login");
             Redirect::to(&format!("/login?error=1&next={}", encode(&next))).into_response()
         }
     }
 }
 
+/// Logs a write that follows a sign-in or sign-out when it fails: the request goes on (the
+/// person is signed in or out either way), and the failure is seen, not dropped.
+fn logged<T, E: std::fmt::Display>(what: &'static str, result: Result<T, E>) {
+    if let Err(e) = result {
+        tracing::error!(error = %e, write = what, "a write after a sign-in or sign-out failed");
+    }
+}
+
 /// `POST /logout`.
 pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
     if let Ok(Some(u)) = session_user(&state.store, &session).await {
-        let _ = state
-            .store
-            .audit_event(&Actor::user(u.id, &u.username), "auth.logout", "user", Some(u.id.to_string()))
-            .await;
+        let actor = Actor::user(u.id, &u.username);
+        logged(
+            "the logout audit entry",
+            state.store.audit_event(&actor, "auth.logout", "user", Some(u.id.to_string())).await,
+        );
     }
-    let _ = session.flush().await;
+    // A session that could not be deleted is still valid: say so rather than look logged out.
+    if let Err(e) = session.flush().await {
+        tracing::error!(error = %e, "logout: the session could not be deleted");
+        return crate::unavailable::page();
+    }
     Redirect::to("/login?bye=1").into_response()
 }
 
@@ -169,9 +177,14 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
     };
     match state.store.consume_setup_token(&hash_token(&form.token), form.username.trim(), &hash).await {
         Ok(user) => {
-            let _ = session.cycle_id().await;
-            let _ = session.insert(SESSION_KEY, SessionAuth { user_id: user.id }).await;
             tracing::info!(user = %user.username, "first admin created with the setup link");
+            // The admin exists either way; without a stored session they log in as usual.
+            if session.cycle_id().await.is_err()
+                || session.insert(SESSION_KEY, SessionAuth { user_id: user.id }).await.is_err()
+            {
+                tracing::error!(user = %user.username, "setup: the session could not be stored");
+                return Redirect::to("/login").into_response();
+            }
             Redirect::to("/").into_response()
         }
         Err(readyboard_store::StoreError::Invalid(msg)) => back(&msg),

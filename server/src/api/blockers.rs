@@ -35,12 +35,12 @@ pub struct BlockerQuery {
 
 /// The severities a blocker filter takes.
 fn severity_words() -> utoipa::openapi::Object {
-    super::doc::words(&["critical", "high", "medium", "low"], "Only blockers of this severity.")
+    super::bodies::words(&["critical", "high", "medium", "low"], "Only blockers of this severity.")
 }
 
 /// The statuses a blocker filter takes.
 fn status_words() -> utoipa::openapi::Object {
-    super::doc::words(
+    super::bodies::words(
         &["open", "waived", "resolved", "all"],
         "Only blockers in this state; `all` (or none) for every state.",
     )

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use axum::Json;
 use serde::Serialize;
 use serde_json::Value;
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response};
+use utoipa::openapi::{ContentBuilder, Object, ObjectBuilder, Ref, RefOr, ResponseBuilder, Type, response::Response};
 use utoipa::{IntoResponses, ToSchema};
 
 use super::problem::ApiError;
@@ -105,4 +105,14 @@ impl IntoResponses for UploadErrors {
             (507, "The database's disk is full; nothing was stored"),
         ])
     }
+}
+
+/// A string schema that takes one of `list`, described by `description` (a schema given this
+/// way replaces the field's own, doc comment included).
+pub(crate) fn words(list: &[&str], description: &str) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(list.iter().copied()))
+        .description(Some(description))
+        .build()
 }

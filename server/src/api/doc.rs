@@ -3,12 +3,16 @@
 
 use std::sync::LazyLock;
 
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Object, ObjectBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::{blockers, checklist, export, projects, reference, reports, trends, writes};
+use super::reference::Reference;
+use super::{blockers, checklist, export, projects, reports, trends, writes};
+use crate::state::AppState;
 
 /// The API's OpenAPI document.
 #[derive(OpenApi)]
@@ -59,7 +63,7 @@ use super::{blockers, checklist, export, projects, reference, reports, trends, w
         writes::sign_item,
         super::schema,
         super::openapi,
-        reference::page,
+        reference_page,
     ),
     components(schemas(Problem)),
     modifiers(&Schemes),
@@ -129,14 +133,21 @@ pub fn json() -> &'static str {
     &JSON
 }
 
-/// A string schema that takes one of `list`, described by `description` (a schema given this
-/// way replaces the field's own, doc comment included).
-pub(crate) fn words(list: &[&str], description: &str) -> Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(list.iter().copied()))
-        .description(Some(description))
-        .build()
+/// `GET /api/docs`: the API reference as a page.
+#[utoipa::path(
+    get,
+    path = "/api/docs",
+    tag = "Documents",
+    operation_id = "apiReference",
+    summary = "This API's reference as a page",
+    description = "The OpenAPI document rendered as one HTML page: operations by tag, who may call each, \
+        parameters, request bodies and responses with their fields.",
+    responses((status = 200, description = "An HTML page", body = String, content_type = "text/html; charset=utf-8")),
+    security()
+)]
+pub async fn reference_page(State(state): State<AppState>) -> Response {
+    static PAGE: LazyLock<Reference> = LazyLock::new(|| Reference::new(json()));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE.page(&state.leptos.output_name)).into_response()
 }
 
 #[cfg(test)]

@@ -120,7 +120,7 @@ fn table(upload_limit: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
         on(Method::POST, "/api/v1/checklist/{id}/signoffs", Person(Approver), writes::sign_item),
         on(Method::GET, "/api/v1/schema/report.json", Public, schema),
         on(Method::GET, "/api/v1/openapi.json", Public, openapi),
-        on(Method::GET, reference::PATH, Public, reference::page),
+        on(Method::GET, reference::PATH, Public, doc::reference_page),
         (Endpoint { method: None, path: "/api/{*rest}", access: Nobody }, any(not_found)),
     ]
 }

@@ -3,15 +3,9 @@
 //! HTML styled by the site's stylesheet: no script, no inline style, nothing from elsewhere.
 
 use std::fmt::Write;
-use std::sync::LazyLock;
 
-use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde_json::Value;
-
-use crate::state::AppState;
 
 /// Where the page is served.
 pub const PATH: &str = "/api/docs";
@@ -22,42 +16,35 @@ const METHODS: [&str; 8] = ["get", "post", "put", "patch", "delete", "head", "op
 /// How deep the page opens referenced schemas inside a body's fields.
 const DEPTH: usize = 2;
 
-/// `GET /api/docs`: the API reference as a page.
-#[utoipa::path(
-    get,
-    path = "/api/docs",
-    tag = "Documents",
-    operation_id = "apiReference",
-    summary = "This API's reference as a page",
-    description = "The OpenAPI document rendered as one HTML page: operations by tag, who may call each, \
-        parameters, request bodies and responses with their fields.",
-    responses((status = 200, description = "An HTML page", body = String, content_type = "text/html; charset=utf-8")),
-    security()
-)]
-pub async fn page(State(state): State<AppState>) -> Response {
-    let html = render(&state.leptos.output_name);
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+/// The reference page, made once from an OpenAPI document; only the stylesheet's name
+/// changes between pages.
+pub struct Reference {
+    title: String,
+    main: String,
 }
 
-/// The page for the served document, linking the stylesheet of bundle `bundle`.
-pub fn render(bundle: &str) -> String {
-    /// The page's title and main part, made once from the served document.
-    static MADE: LazyLock<(String, String)> = LazyLock::new(|| {
-        let doc = serde_json::from_str(super::doc::json()).unwrap_or(Value::Null);
-        (format!("{} · reference", text(str_at(&doc["info"], "title"))), main(&doc))
-    });
-    let (title, main) = &*MADE;
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title>\
-         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-         <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body>\
-         <header class=\"topbar\"><a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">\
-         </span>readyboard</a><nav class=\"nav\" aria-label=\"Main\"><a href=\"/\">Projects</a></nav></header>\n\
-         {main}</body></html>\n",
-        attr(bundle),
-    )
+impl Reference {
+    /// The page for `document` (OpenAPI JSON); a document that is not JSON gives an empty page.
+    pub fn new(document: &str) -> Reference {
+        let doc = serde_json::from_str(document).unwrap_or(Value::Null);
+        Reference { title: format!("{} · reference", text(str_at(&doc["info"], "title"))), main: main(&doc) }
+    }
+
+    /// The whole page, linking the stylesheet of bundle `bundle`.
+    pub fn page(&self, bundle: &str) -> String {
+        let Reference { title, main } = self;
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+             <meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title>\
+             <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+             <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body>\
+             <header class=\"topbar\"><a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">\
+             </span>readyboard</a><nav class=\"nav\" aria-label=\"Main\"><a href=\"/\">Projects</a></nav></header>\n\
+             {main}</body></html>\n",
+            attr(bundle),
+        )
+    }
 }
 
 /// The text at `key` of `v`, or nothing.
@@ -449,7 +436,7 @@ mod tests {
     /// The page lists every operation of the served document with its path.
     #[test]
     fn the_page_shows_every_operation() {
-        let page = render("readyboard.0123abcd");
+        let page = Reference::new(super::super::doc::json()).page("readyboard.0123abcd");
         assert!(page.contains("href=\"/pkg/readyboard.0123abcd.css\""), "links the site's stylesheet");
         assert!(!page.contains("<script") && !page.contains("style="), "no script, no inline style");
         let doc: Value = serde_json::from_str(super::super::doc::json()).expect("the document");

@@ -72,7 +72,7 @@ pub struct TrendQuery {
 
 /// The ranges a trend covers.
 fn range_words() -> utoipa::openapi::Object {
-    super::doc::words(&["7d", "30d", "90d", "all"], "The time range, by default `90d`.")
+    super::bodies::words(&["7d", "30d", "90d", "all"], "The time range, by default `90d`.")
 }
 
 /// Every phase's score over time.

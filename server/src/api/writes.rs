@@ -38,7 +38,7 @@ pub struct DecisionBody {
 
 /// The decisions a person may record.
 fn decision_words() -> utoipa::openapi::Object {
-    super::doc::words(readyboard_store::DECISION_KINDS, "The decision.")
+    super::bodies::words(readyboard_store::DECISION_KINDS, "The decision.")
 }
 
 /// A recorded decision, in brief.
@@ -140,7 +140,7 @@ pub struct BlockerBody {
 
 /// The severities a blocker may have.
 fn severity_words() -> utoipa::openapi::Object {
-    super::doc::words(readyboard_store::BLOCKER_SEVERITIES, "Severity.")
+    super::bodies::words(readyboard_store::BLOCKER_SEVERITIES, "Severity.")
 }
 
 /// `POST …/phases/{ph}/blockers` (editors): adds a blocker.
@@ -371,7 +371,7 @@ pub struct ItemBody {
 
 /// The statuses a checklist item may be in (default `todo`).
 fn item_status_words() -> utoipa::openapi::Object {
-    let mut words = super::doc::words(readyboard_domain::checklist::ITEM_STATUSES, "Status (default `todo`).");
+    let mut words = super::bodies::words(readyboard_domain::checklist::ITEM_STATUSES, "Status (default `todo`).");
     words.default = Some("todo".into());
     words
 }
@@ -499,7 +499,7 @@ pub struct SignBody {
 
 /// The verdicts of a sign-off.
 fn signoff_words() -> utoipa::openapi::Object {
-    super::doc::words(&["approve", "reject"], "Approve or reject.")
+    super::bodies::words(&["approve", "reject"], "Approve or reject.")
 }
 
 /// A sign-off recorded.
