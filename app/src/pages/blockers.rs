@@ -412,11 +412,7 @@ fn options(options: Choices, chosen: String) -> impl IntoView {
 /// The filter form, as the address says. `places` (projects, phases as (value, label)) is
 /// offered only on the page of every phase: a phase's own page is one place already.
 #[component]
-fn Filters(
-    action_path: String,
-    owners: Vec<String>,
-    places: Option<(Choices, Choices)>,
-) -> impl IntoView {
+fn Filters(action_path: String, owners: Vec<String>, places: Option<(Choices, Choices)>) -> impl IntoView {
     let query = use_query_map();
     let current = move |k: &str| query.read_untracked().get(k).unwrap_or_default();
     let status_now = Some(current("status")).filter(|s| !s.is_empty()).unwrap_or_else(|| "open".to_string());
