@@ -19,6 +19,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::components::header::Header;
+use crate::pages::account::AccountTokensPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::blockers::{AllBlockersPage, PhaseBlockersPage};
 use crate::pages::checklist::ChecklistPage;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/setup") view=SetupPage/>
                     // Async so a refusal answers with its real status (403) instead of a streamed 200.
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/tokens") view=AccountTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project") view=ProjectPage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project/:phase") view=PhasePage ssr=SsrMode::Async/>
                     <Route path=path!("/p/:project/:phase/blockers") view=PhaseBlockersPage ssr=SsrMode::Async/>

@@ -56,6 +56,16 @@ pub type ChartLayout = dyn Fn(ChartInput<'_>) -> (Vec<crate::types::ChartPoint>,
 #[derive(Clone)]
 pub struct ChartPoints(pub std::sync::Arc<ChartLayout>);
 
+/// The address people reach the site at (`--base-url`), provided by the server for the
+/// examples a page shows.
+#[derive(Debug, Clone)]
+pub struct SiteUrl(pub String);
+
+/// The site's address, or a placeholder when the server did not provide one.
+pub fn site_url() -> String {
+    use_context::<SiteUrl>().map(|s| s.0).unwrap_or_else(|| "https://readyboard.example.com".into())
+}
+
 /// The store provided to server functions.
 pub fn store() -> Result<Store, ServerFnError> {
     use_context::<Store>().ok_or_else(|| ServerFnError::new("store missing from context"))
@@ -65,6 +75,12 @@ fn set_status(code: axum::http::StatusCode) {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
         opts.set_status(code);
     }
+}
+
+/// A refusal answered with `code` and `message`, in words a person can read.
+pub fn refused(code: axum::http::StatusCode, message: impl Into<String>) -> ServerFnError {
+    set_status(code);
+    ServerFnError::new(message.into())
 }
 
 /// The logged-in user of the current request, if any.

@@ -55,6 +55,7 @@ const PAGES = [
   "/p/prompt-studio/phase-4/import",
   "/audit",
   "/admin",
+  "/account/tokens",
 ];
 
 for (const path of PAGES) {
@@ -64,6 +65,18 @@ for (const path of PAGES) {
     await expectAccessible(page, path);
   });
 }
+
+test("the access tokens page with a new token listed has no serious or critical accessibility violation", async ({ page }) => {
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/account/tokens");
+  await hydrated(page);
+  await page.getByLabel("Name").fill(`a11y-${Date.now()}`);
+  await page.getByRole("button", { name: "Create token" }).click();
+  await expect(page.getByTestId("new-token")).toBeVisible();
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  expect(await seriousViolations(page), "/account/tokens with a token: serious or critical axe violations").toEqual([]);
+});
 
 test("a report has no serious or critical accessibility violation", async ({ page }) => {
   await login(page, "admin");

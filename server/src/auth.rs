@@ -228,7 +228,7 @@ impl Caller {
     pub fn person_with(&self, needed: Role) -> Result<&UserRow, ApiError> {
         match self {
             Caller::Token(_) => Err(ApiError::forbidden(
-                "Project tokens only upload reports; use a personal access token (readyboard token create-personal --user NAME).",
+                "Project tokens only upload reports; use a personal access token (created at /account/tokens).",
             )),
             Caller::User(u) if !u.role().allows(needed) => {
                 Err(ApiError::forbidden(format!("This needs the {} role.", needed.as_str())))

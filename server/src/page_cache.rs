@@ -50,9 +50,10 @@ impl Default for PageCache {
     }
 }
 
-/// Paths whose pages are never kept: forms for anonymous users and the admin page.
+/// Paths whose pages are never kept: forms for anonymous users, the admin page and a
+/// person's own access tokens.
 fn cacheable(path: &str) -> bool {
-    !matches!(path, "/login" | "/setup" | "/logout" | "/admin")
+    !matches!(path, "/login" | "/setup" | "/logout" | "/admin" | "/account/tokens")
 }
 
 /// Cuts `body` at every occurrence of `nonce`; `None` when the body is not text.
@@ -167,9 +168,10 @@ mod tests {
     }
 
     #[test]
-    fn forms_and_admin_are_never_kept() {
+    fn forms_admin_and_tokens_are_never_kept() {
         assert!(!cacheable("/login"));
         assert!(!cacheable("/admin"));
+        assert!(!cacheable("/account/tokens"));
         assert!(cacheable("/p/shop/phase-4"));
         assert!(cacheable("/"));
     }

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(7)));
     let store = state.store.clone();
     let fallback_store = state.store.clone();
+    let site_url = readyboard_app::ssr::SiteUrl(state.settings.base_url.clone());
     let chart_cache = state.charts.clone();
     let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(move |input| {
         api::trends::chart_points(&chart_cache, input)
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
                 readyboard_app::ssr::provide_request_nonce();
                 leptos::prelude::provide_context(store.clone());
                 leptos::prelude::provide_context(chart_points.clone());
+                leptos::prelude::provide_context(site_url.clone());
             },
             {
                 let leptos = state.leptos.clone();

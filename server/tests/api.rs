@@ -2070,6 +2070,62 @@ async fn a_pipeline_records_a_decision_with_a_personal_token_as_its_person() {
     post(decisions, &pat, json!({"decision": "no_go", "rationale": "Again."})).await.problem(StatusCode::UNAUTHORIZED);
 }
 
+#[tokio::test]
+async fn a_person_creates_and_revokes_only_their_own_personal_tokens_in_the_browser() {
+    use leptos::server_fn::ServerFn;
+    use readyboard_app::pages::account::{CreatePersonalToken, GetPersonalTokens, RevokePersonalToken};
+    let app = app().await;
+    let cli = Actor::system("test");
+    let cookie = session_cookie(&app).await;
+    let (bobs, hash, prefix) = readyboard_app::ssr::new_token("p");
+    app.store.create_user(&cli, "bob", &cheap_hash(PASSWORD), Role::Viewer).await.unwrap();
+    let bob_token = app.store.create_personal_token(&cli, "bob", "bob-bot", &hash, &prefix).await.unwrap();
+
+    // Logged out, nothing is made; a name is required and limited.
+    let anonymous = Request::post(CreatePersonalToken::PATH)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from("name=sneaky"))
+        .unwrap();
+    assert_eq!(app.send(anonymous).await.status, StatusCode::UNAUTHORIZED);
+    let blank = call_server_fn(&app, CreatePersonalToken::PATH, &cookie, "name=+++").await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let long = format!("name={}", "é".repeat(101));
+    assert_eq!(
+        call_server_fn(&app, CreatePersonalToken::PATH, &cookie, &long).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let full = format!("name={}", "é".repeat(100));
+    assert_eq!(call_server_fn(&app, CreatePersonalToken::PATH, &cookie, &full).await.status, StatusCode::OK);
+
+    // alice's token is shown once, acts as her, and her list holds her tokens only.
+    let made = call_server_fn(&app, CreatePersonalToken::PATH, &cookie, "name=laptop+%3Cscript%3E").await;
+    assert_eq!(made.status, StatusCode::OK, "{}", String::from_utf8_lossy(&made.body));
+    let token = made.json().as_str().expect("the token").to_string();
+    assert!(token.starts_with("rbp_"), "{token}");
+    assert_eq!(app.get("/api/v1/projects", Some(&token)).await.status, StatusCode::OK);
+    let list = call_server_fn(&app, GetPersonalTokens::PATH, &cookie, "").await.json();
+    let names: Vec<&str> = list["tokens"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["laptop <script>", &"é".repeat(100)]);
+    assert_eq!(list["site"], "http://rb.test");
+
+    // bob's token cannot be revoked by alice: not found, and it keeps working.
+    let theirs = call_server_fn(&app, RevokePersonalToken::PATH, &cookie, &format!("id={}", bob_token.id)).await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&theirs.body).contains("not one of yours"));
+    assert_eq!(app.get("/api/v1/projects", Some(&bobs)).await.status, StatusCode::OK);
+
+    // Her own is revoked, audited as her, and stops working.
+    let id = list["tokens"][0]["id"].as_i64().unwrap();
+    let r = call_server_fn(&app, RevokePersonalToken::PATH, &cookie, &format!("id={id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(app.get("/api/v1/projects", Some(&token)).await.status, StatusCode::UNAUTHORIZED);
+    let audit = app.store.audit_recent(1).await.unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].actor_label.as_str()), ("personal_token.revoke", "alice"));
+    let again = call_server_fn(&app, RevokePersonalToken::PATH, &cookie, &format!("id={id}")).await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+}
+
 // ---------------------------------------------------------------------------------------
 // Live pages: the event stream
 // ---------------------------------------------------------------------------------------

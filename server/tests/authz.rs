@@ -19,6 +19,7 @@ use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use readyboard_app::components::create_forms::{CreatePhase, CreateProject};
 use readyboard_app::components::header::GetMe;
+use readyboard_app::pages::account::{CreatePersonalToken, GetPersonalTokens, RevokePersonalToken};
 use readyboard_app::pages::admin::{CreateToken, CreateUser, GetAdmin, RevokeToken, SetUserRole};
 use readyboard_app::pages::audit::GetAudit;
 use readyboard_app::pages::blockers::{
@@ -329,6 +330,10 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
         row(SetUserRole::PATH, Some(Admin), "username={target_user}&role=editor"),
         row(CreateToken::PATH, Some(Admin), "project=shop&name=ci-{who}"),
         row(RevokeToken::PATH, Some(Admin), "id={token_revoke}"),
+        // A person's own access tokens.
+        row(GetPersonalTokens::PATH, Some(Viewer), ""),
+        row(CreatePersonalToken::PATH, Some(Viewer), "name=made-by-{who}"),
+        row(RevokePersonalToken::PATH, Some(Viewer), "id={pat_revoke}"),
     ]
 }
 
@@ -609,6 +614,13 @@ impl App {
             let target = format!("target-{}", who.slug());
             store.create_user(&cli, &target, &hash, Role::Viewer).await.expect("user");
             values.insert("target_user".into(), target);
+            // A personal token to revoke: the caller's own, or for a caller who is no person
+            // the approver's, which they must leave alone.
+            let owner = if who.role().is_some() { who.slug() } else { "approver" };
+            let (_, pat_hash, pat_prefix) = readyboard_app::ssr::new_token("p");
+            let name = format!("revoke-{}", who.slug());
+            let pat = store.create_personal_token(&cli, owner, &name, &pat_hash, &pat_prefix).await;
+            values.insert("pat_revoke".into(), pat.expect("personal token").id.to_string());
             // One to the endpoint no caller removes.
             let queued = store.deliveries(shop.id, 100).await.expect("deliveries");
             let newest = queued.iter().find(|d| d.webhook_id == shared).expect("a delivery");

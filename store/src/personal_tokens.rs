@@ -30,6 +30,9 @@ pub struct PersonalTokenRow {
     pub revoked_at: Option<i64>,
 }
 
+/// Longest token name, in characters.
+pub const PERSONAL_TOKEN_NAME_MAX: usize = 100;
+
 const SELECT: &str = "SELECT t.id, u.username, t.name, t.prefix, t.created_at, t.last_used_at, t.revoked_at \
      FROM personal_tokens t JOIN users u ON u.id = t.user_id";
 
@@ -43,8 +46,11 @@ impl Store {
         token_hash: &str,
         prefix: &str,
     ) -> StoreResult<PersonalTokenRow> {
-        if name.trim().is_empty() || name.len() > 100 {
-            return Err(StoreError::Invalid("name: 1–100 characters".into()));
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > PERSONAL_TOKEN_NAME_MAX {
+            return Err(StoreError::Invalid(format!(
+                "A token needs a name of 1 to {PERSONAL_TOKEN_NAME_MAX} characters."
+            )));
         }
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -54,12 +60,12 @@ impl Store {
                 "INSERT INTO personal_tokens (user_id, name, token_hash, prefix, created_at) \
                  VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
-            .bind(user_id).bind(name.trim()).bind(token_hash).bind(prefix).bind(now_ms())
+            .bind(user_id).bind(name).bind(token_hash).bind(prefix).bind(now_ms())
             .fetch_one(&mut *tx).await?;
             write_audit!(&mut *tx, actor, AuditWrite {
                 action: "personal_token.create", entity: "user", entity_id: Some(user_id.to_string()),
                 project_id: None, phase_id: None, before: None,
-                after: Some(json!({"token": id, "name": name.trim(), "prefix": prefix})),
+                after: Some(json!({"token": id, "name": name, "prefix": prefix})),
             })?;
             let row = sqlx::query_as::<_, PersonalTokenRow>(&format!("{SELECT} WHERE t.id = $1"))
                 .bind(id).fetch_one(&mut *tx).await?;
@@ -90,14 +96,37 @@ impl Store {
             .fetch_all(pool).await)?)
     }
 
-    /// Revokes a personal token; `NotFound` when unknown or already revoked; audited.
+    /// One person's personal tokens, newest first.
+    pub async fn personal_tokens_of(&self, user_id: i64) -> StoreResult<Vec<PersonalTokenRow>> {
+        let sql = format!("{SELECT} WHERE t.user_id = $1 ORDER BY t.id DESC");
+        Ok(on_pool!(self, pool => sqlx::query_as::<_, PersonalTokenRow>(&sql).bind(user_id).fetch_all(pool).await)?)
+    }
+
+    /// Revokes any personal token (the command line); `NotFound` when unknown or already
+    /// revoked; audited.
     pub async fn revoke_personal_token(&self, actor: &Actor, id: i64) -> StoreResult<()> {
+        self.revoke_personal(actor, id, None).await
+    }
+
+    /// Revokes personal token `id` only if it belongs to `user_id`; `NotFound` when unknown,
+    /// someone else's or already revoked, so a person cannot tell others' tokens apart; audited.
+    pub async fn revoke_own_personal_token(&self, actor: &Actor, user_id: i64, id: i64) -> StoreResult<()> {
+        self.revoke_personal(actor, id, Some(user_id)).await
+    }
+
+    /// Revokes token `id`, when `owner` is given only if it is theirs.
+    async fn revoke_personal(&self, actor: &Actor, id: i64, owner: Option<i64>) -> StoreResult<()> {
+        let only_owner = if owner.is_some() { " AND user_id = $3" } else { "" };
+        let sql = format!(
+            "UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL{only_owner} RETURNING user_id"
+        );
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
-            let user_id: i64 = sqlx::query_scalar(
-                "UPDATE personal_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL RETURNING user_id",
-            )
-            .bind(now_ms()).bind(id).fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
+            let mut update = sqlx::query_scalar::<_, i64>(&sql).bind(now_ms()).bind(id);
+            if let Some(owner) = owner {
+                update = update.bind(owner);
+            }
+            let user_id = update.fetch_optional(&mut *tx).await?.ok_or(StoreError::NotFound)?;
             write_audit!(&mut *tx, actor, AuditWrite {
                 action: "personal_token.revoke", entity: "user", entity_id: Some(user_id.to_string()),
                 project_id: None, phase_id: None, before: None, after: Some(json!({"token": id})),

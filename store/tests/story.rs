@@ -1249,6 +1249,66 @@ async fn concurrent_ingests_store_distinct_reports_once_and_deduplicate_copies_o
     on_postgres(concurrent_ingests).await;
 }
 
+/// A person lists their own personal tokens only, and may revoke only theirs; the command
+/// line may revoke anyone's. Every change is audited.
+async fn personal_tokens_story(store: Store, _probe: Probe) {
+    let cli = Actor::system("cli");
+    let ann = store.create_user(&cli, "ann", "x", Role::Editor).await.unwrap();
+    let ben = store.create_user(&cli, "ben", "x", Role::Viewer).await.unwrap();
+    let as_ann = Actor::user(ann.id, "ann");
+    let first = store.create_personal_token(&as_ann, "ann", "laptop", "h1", "rbp_1111").await.unwrap();
+    let second = store.create_personal_token(&as_ann, "ann", "  pipeline  ", "h2", "rbp_2222").await.unwrap();
+    let bens = store.create_personal_token(&cli, "ben", "bot", "h3", "rbp_3333").await.unwrap();
+    assert_eq!(second.name, "pipeline", "names are trimmed");
+    for name in ["", "   ", "é".repeat(101).as_str()] {
+        let refused = store.create_personal_token(&as_ann, "ann", name, "h4", "rbp_4444").await;
+        assert!(matches!(refused, Err(StoreError::Invalid(_))), "{name:?}: {refused:?}");
+    }
+    store.create_personal_token(&as_ann, "ann", &"é".repeat(100), "h5", "rbp_5555").await.expect("100 characters");
+
+    let anns = store.personal_tokens_of(ann.id).await.unwrap();
+    let names: Vec<&str> = anns.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, vec!["é".repeat(100).as_str(), "pipeline", "laptop"], "newest first");
+    assert!(anns.iter().all(|t| t.username == "ann"));
+    let only_bens = store.personal_tokens_of(ben.id).await.unwrap();
+    assert_eq!(only_bens.iter().map(|t| t.id).collect::<Vec<_>>(), vec![bens.id]);
+
+    // Ann cannot revoke Ben's token: not found, as an unknown id is, and nothing is written.
+    let audited = store.audit_recent(1).await.unwrap()[0].id;
+    let theirs = store.revoke_own_personal_token(&as_ann, ann.id, bens.id).await;
+    assert!(matches!(theirs, Err(StoreError::NotFound)), "{theirs:?}");
+    assert!(matches!(store.revoke_own_personal_token(&as_ann, ann.id, 999_999).await, Err(StoreError::NotFound)));
+    assert_eq!(store.audit_recent(1).await.unwrap()[0].id, audited, "a refusal writes nothing");
+    assert!(store.personal_token_user("h3").await.unwrap().is_some(), "Ben's token still works");
+
+    // Her own she can, once; it stops working, and the audit log says who did it.
+    store.revoke_own_personal_token(&as_ann, ann.id, first.id).await.unwrap();
+    let again = store.revoke_own_personal_token(&as_ann, ann.id, first.id).await;
+    assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+    assert!(store.personal_token_user("h1").await.unwrap().is_none());
+    assert!(store.personal_token_user("h2").await.unwrap().is_some());
+    let revoked: Vec<_> =
+        store.personal_tokens_of(ann.id).await.unwrap().into_iter().filter(|t| t.revoked_at.is_some()).collect();
+    assert_eq!(revoked.iter().map(|t| t.id).collect::<Vec<_>>(), vec![first.id]);
+    let entry = &store.audit_recent(1).await.unwrap()[0];
+    assert_eq!((entry.action.as_str(), entry.actor_label.as_str()), ("personal_token.revoke", "ann"));
+    assert_eq!(entry.entity_id.as_deref(), Some(ann.id.to_string().as_str()));
+
+    // The command line revokes anyone's.
+    store.revoke_personal_token(&cli, bens.id).await.unwrap();
+    assert!(store.personal_token_user("h3").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_person_lists_and_revokes_only_their_own_personal_tokens_on_sqlite() {
+    on_sqlite(personal_tokens_story).await;
+}
+
+#[tokio::test]
+async fn a_person_lists_and_revokes_only_their_own_personal_tokens_on_postgres() {
+    on_postgres(personal_tokens_story).await;
+}
+
 #[tokio::test]
 async fn in_memory_sqlite_opens_migrated_and_answers_pings() {
     let store = Store::open("sqlite::memory:").await.expect("open in memory");

@@ -40,6 +40,7 @@ pub fn Header() -> impl IntoView {
                                     <crate::live::LiveStatus/>
                                     <span class="who-name">{me.username.clone()}</span>
                                     <span class="role-chip">{me.role.clone()}</span>
+                                    <a class="who-link" href="/account/tokens">"Access tokens"</a>
                                     <form method="post" action="/logout" class="inline">
                                         <button type="submit" class="btn btn-quiet">"Log out"</button>
                                     </form>

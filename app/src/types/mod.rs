@@ -1,5 +1,6 @@
 //! Data the server functions send to the pages (serialised for hydration), by page.
 
+mod account;
 mod admin;
 mod checklist;
 mod decisions;
@@ -7,6 +8,7 @@ mod pages;
 mod report;
 mod trends;
 
+pub use account::*;
 pub use admin::*;
 pub use checklist::*;
 pub use decisions::*;

@@ -105,7 +105,7 @@ impl Modify for Schemes {
             "personal_token",
             bearer(
                 "A personal access token (`rbp_…`) as `Authorization: Bearer <token>`: acts as its person, \
-                 with that person's role.",
+                 with that person's role. People create and revoke their own at `/account/tokens`.",
             ),
         );
         components.add_security_scheme(
