@@ -157,6 +157,30 @@ where
     (fold, form)
 }
 
+/// A token a form just made, shown once: from the action's answer, or without JavaScript
+/// from the outcome of the form the page returns to; a refusal shows as an error.
+pub fn new_token_note<S>(action: ServerAction<S>, sent: Option<FormOutcome>) -> impl IntoView
+where
+    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
+    S::Error: Clone + std::fmt::Display + Send + Sync + 'static,
+{
+    let value = action.value();
+    move || {
+        let sent = sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
+        match value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
+            Some(Ok(token)) => view! {
+                <div class="alert alert-ok" role="status">
+                    <p>"Copy this token now; it will not be shown again:"</p>
+                    <code class="token" data-testid="new-token">{token}</code>
+                </div>
+            }
+            .into_any(),
+            Some(Err(e)) => view! { <crate::components::widgets::ErrorBox message=e/> }.into_any(),
+            None => ().into_any(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

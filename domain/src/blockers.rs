@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{FindingStatus, ParsedReport, Severity};
 
+/// A blocker's severities, the most serious first.
+pub const BLOCKER_SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+
 /// Stable identity of a blocker across runs: FNV-1a 64 over the normalised parts, 16 hex digits.
 ///
 /// A hash rather than the joined string keeps the key short and fixed-length however long a

@@ -10,7 +10,7 @@ use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
 /// Severities a blocker may carry, most severe first.
-pub const BLOCKER_SEVERITIES: &[&str] = &["critical", "high", "medium", "low"];
+pub const BLOCKER_SEVERITIES: &[&str] = &readyboard_domain::blockers::BLOCKER_SEVERITIES;
 /// Statuses a blocker may be in.
 pub const BLOCKER_STATUSES: &[&str] = &["open", "waived", "resolved"];
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::{ActionNote, fold_on_success, kept, outcome_for, successes};
+use crate::form_outcome::{ActionNote, fold_on_success, kept, new_token_note, outcome_for, successes};
 use crate::types::{PersonalTokenLine, PersonalTokensView};
 
 /// Longest token name, in characters (the store's `PERSONAL_TOKEN_NAME_MAX`).
@@ -157,7 +157,6 @@ fn TokenRow(t: PersonalTokenLine, revoke: ServerAction<RevokePersonalToken>) -> 
 fn NewToken(add: ServerAction<CreatePersonalToken>) -> impl IntoView {
     let sent = outcome_for::<CreatePersonalToken>(None);
     let name = kept(&sent, "name");
-    let value = add.value();
     // Emptied once a token is made (there is nothing to fold).
     let (_, form) = fold_on_success(add);
     view! {
@@ -167,20 +166,7 @@ fn NewToken(add: ServerAction<CreatePersonalToken>) -> impl IntoView {
             <button type="submit" class="btn btn-primary">"Create token"</button>
         </ActionForm>
         <p class="muted small">{format!("What the token is for, so you recognise it later (up to {NAME_MAX} characters).")}</p>
-        {move || {
-            // Without JavaScript the new token arrives with the page the form returns to.
-            let sent = sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
-            match value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
-                Some(Ok(token)) => view! {
-                    <div class="alert alert-ok" role="status">
-                        <p>"Copy this token now; it will not be shown again:"</p>
-                        <code class="token" data-testid="new-token">{token}</code>
-                    </div>
-                }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
-                None => ().into_any(),
-            }
-        }}
+        {new_token_note(add, sent)}
     }
 }
 

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::{ActionNote, kept, outcome_for, successes};
+use crate::form_outcome::{ActionNote, kept, new_token_note, outcome_for, successes};
 use crate::types::{AdminView, TokenLine, UserLine};
 
 #[cfg(feature = "ssr")]
@@ -211,7 +211,6 @@ fn Tokens(
     let revoke_sent = outcome_for::<RevokeToken>(None);
     let token_project = kept(&token_sent, "project").unwrap_or_default();
     let token_name = kept(&token_sent, "name");
-    let token_value = add_token.value();
     view! {
         <section class="section card">
             <h2>"API tokens"</h2>
@@ -249,20 +248,7 @@ fn Tokens(
                 <label>"Name"<input name="name" placeholder="ci-main" required value=token_name/></label>
                 <button type="submit" class="btn btn-primary">"Create token"</button>
             </ActionForm>
-            {move || {
-                // Without JavaScript the new token arrives with the page the form returns to.
-                let sent = token_sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
-                match token_value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
-                    Some(Ok(token)) => view! {
-                        <div class="alert alert-ok" role="status">
-                            <p>"Copy this token now; it will not be shown again:"</p>
-                            <code class="token" data-testid="new-token">{token}</code>
-                        </div>
-                    }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBox message=e/> }.into_any(),
-                    None => ().into_any(),
-                }
-            }}
+            {new_token_note(add_token, token_sent)}
         </section>
     }
 }

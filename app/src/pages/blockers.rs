@@ -351,8 +351,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
     }
 }
 
-/// Severities from the most to the least serious.
-const SEVERITIES: [&str; 4] = ["critical", "high", "medium", "low"];
+use readyboard_domain::blockers::BLOCKER_SEVERITIES as SEVERITIES;
 
 /// Title, breadcrumbs and heading of a phase's blockers or of every phase's, with the open
 /// blockers counted by severity. `scope` is (project, project name, phase, phase name).

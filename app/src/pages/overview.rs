@@ -230,7 +230,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
 fn blockers_text(by_severity: [i64; 4]) -> String {
     let named: Vec<String> = by_severity
         .iter()
-        .zip(["critical", "high", "medium", "low"])
+        .zip(readyboard_domain::blockers::BLOCKER_SEVERITIES)
         .filter(|(n, _)| **n > 0)
         .map(|(n, s)| format!("{n} {s}"))
         .collect();

@@ -146,7 +146,7 @@ mod convert {
             verdict: card.verdict.as_str().to_string(),
             reasons: card.reasons.clone(),
             open_blockers: blockers.len() as i64,
-            blockers_by_severity: ["critical", "high", "medium", "low"]
+            blockers_by_severity: readyboard_domain::blockers::BLOCKER_SEVERITIES
                 .map(|sev| blockers.iter().filter(|b| b.severity == sev).count() as i64),
             suites: card.suites.len(),
             freshest: card.suites.iter().map(|s| s.age_ms).min().map(|a| format::ago(now, now - a)),

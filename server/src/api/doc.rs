@@ -1,7 +1,7 @@
 //! The OpenAPI document of the API, generated from the handlers' annotations and the types
 //! they answer with, and served at `/api/v1/openapi.json`.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use axum::extract::State;
 use axum::http::header;
@@ -10,7 +10,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::problem::Problem;
-use super::reference::Reference;
+use super::reference;
 use super::{blockers, checklist, export, projects, reports, trends, writes};
 use crate::state::AppState;
 
@@ -146,8 +146,10 @@ pub fn json() -> &'static str {
     security()
 )]
 pub async fn reference_page(State(state): State<AppState>) -> Response {
-    static PAGE: LazyLock<Reference> = LazyLock::new(|| Reference::new(json()));
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE.page(&state.leptos.output_name)).into_response()
+    // The document and the bundle do not change while the process runs: made once.
+    static PAGE: OnceLock<String> = OnceLock::new();
+    let page = PAGE.get_or_init(|| reference::render(json(), &state.leptos.output_name));
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page.as_str()).into_response()
 }
 
 #[cfg(test)]

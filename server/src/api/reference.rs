@@ -16,35 +16,22 @@ const METHODS: [&str; 8] = ["get", "post", "put", "patch", "delete", "head", "op
 /// How deep the page opens referenced schemas inside a body's fields.
 const DEPTH: usize = 2;
 
-/// The reference page, made once from an OpenAPI document; only the stylesheet's name
-/// changes between pages.
-pub struct Reference {
-    title: String,
-    main: String,
-}
-
-impl Reference {
-    /// The page for `document` (OpenAPI JSON); a document that is not JSON gives an empty page.
-    pub fn new(document: &str) -> Reference {
-        let doc = serde_json::from_str(document).unwrap_or(Value::Null);
-        Reference { title: format!("{} · reference", text(str_at(&doc["info"], "title"))), main: main(&doc) }
-    }
-
-    /// The whole page, linking the stylesheet of bundle `bundle`.
-    pub fn page(&self, bundle: &str) -> String {
-        let Reference { title, main } = self;
-        format!(
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-             <meta name=\"color-scheme\" content=\"light dark\"><title>{title}</title>\
-             <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
-             <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body>\
-             <header class=\"topbar\"><a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">\
-             </span>readyboard</a><nav class=\"nav\" aria-label=\"Main\"><a href=\"/\">Projects</a></nav></header>\n\
-             {main}</body></html>\n",
-            attr(bundle),
-        )
-    }
+/// The reference page for `document` (OpenAPI JSON), linking the stylesheet of bundle
+/// `bundle`; a document that is not JSON gives an empty page.
+pub fn render(document: &str, bundle: &str) -> String {
+    let doc = serde_json::from_str(document).unwrap_or(Value::Null);
+    let (title, main) = (text(str_at(&doc["info"], "title")), main(&doc));
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <meta name=\"color-scheme\" content=\"light dark\"><title>{title} · reference</title>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"/pkg/{}.css\"></head><body>\
+         <header class=\"topbar\"><a class=\"brand\" href=\"/\"><span class=\"brand-mark\" aria-hidden=\"true\">\
+         </span>readyboard</a><nav class=\"nav\" aria-label=\"Main\"><a href=\"/\">Projects</a></nav></header>\n\
+         {main}</body></html>\n",
+        attr(bundle),
+    )
 }
 
 /// The text at `key` of `v`, or nothing.
@@ -436,7 +423,7 @@ mod tests {
     /// The page lists every operation of the served document with its path.
     #[test]
     fn the_page_shows_every_operation() {
-        let page = Reference::new(super::super::doc::json()).page("readyboard.0123abcd");
+        let page = render(super::super::doc::json(), "readyboard.0123abcd");
         assert!(page.contains("href=\"/pkg/readyboard.0123abcd.css\""), "links the site's stylesheet");
         assert!(!page.contains("<script") && !page.contains("style="), "no script, no inline style");
         let doc: Value = serde_json::from_str(super::super::doc::json()).expect("the document");
