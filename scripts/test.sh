@@ -14,11 +14,12 @@ echo "==> browser tests" >&2
 work=$(mktemp -d)
 server_pid=""
 pg_pids=""
+oidc_pids=""
 pg_db=""
 pg_admin=${READYBOARD_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  for pid in $pg_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
+  for pid in $pg_pids $oidc_pids; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; done
   [ -n "$pg_db" ] && psql "$pg_admin" -X -q -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -74,6 +75,32 @@ if command -v psql >/dev/null && psql "$pg_admin" -X -q -c 'SELECT 1' >/dev/null
 else
   echo "SKIPPED: the two-instance live-pages test (PostgreSQL not reachable at $pg_admin)" >&2
 fi
+# Company sign-in: a real OpenID Connect provider (end2end/oidc/provider.mjs) and an instance
+# of its own that signs people in through it, groups mapped to roles.
+idp_port=$(free_port)
+oidc_port=$(free_port)
+OIDC_PORT="$idp_port" OIDC_REDIRECT_URI="http://127.0.0.1:$oidc_port/auth/oidc/callback" \
+  node end2end/oidc/provider.mjs >"$work/idp.log" 2>&1 &
+oidc_pids="$!"
+for _ in $(seq 1 100); do
+  grep -q "oidc provider ready" "$work/idp.log" && break
+  kill -0 "$oidc_pids" 2>/dev/null || { cat "$work/idp.log"; echo "the OpenID Connect provider exited" >&2; exit 1; }
+  sleep 0.1
+done
+oidc_db="sqlite://$work/oidc.db"
+READYBOARD_DATABASE_URL="$oidc_db" "$bin" migrate >/dev/null
+READYBOARD_DATABASE_URL="$oidc_db" READYBOARD_PASSWORD="e2e-password-123" "$bin" user add admin --role admin >/dev/null
+READYBOARD_DATABASE_URL="$oidc_db" \
+  READYBOARD_OIDC_ISSUER="http://127.0.0.1:$idp_port" READYBOARD_OIDC_CLIENT_ID=readyboard \
+  READYBOARD_OIDC_CLIENT_SECRET=readyboard-e2e-secret READYBOARD_OIDC_NAME="Test IdP" \
+  READYBOARD_OIDC_ROLES="readyboard-admins=admin,readyboard-editors=editor,staff=viewer" \
+  READYBOARD_OIDC_DEFAULT_ROLE=none \
+  "$bin" serve --addr "127.0.0.1:$oidc_port" --base-url "http://127.0.0.1:$oidc_port" --log-format json \
+  >"$work/oidc.log" 2>&1 &
+oidc_pids="$oidc_pids $!"
+wait_ready "$!" "$oidc_port" "$work/oidc.log"
+export READYBOARD_E2E_OIDC_URL="http://127.0.0.1:$oidc_port"
+
 mkdir -p end2end/test-results/screens
 status=0
 (cd end2end && READYBOARD_E2E_URL="http://127.0.0.1:$port" READYBOARD_E2E_CI_TOKEN="$ci_token" npx playwright test) || status=$?

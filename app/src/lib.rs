@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
             <main class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Overview ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage/>
                     // Async so a refusal answers with its real status (403) instead of a streamed 200.
                     <Route path=path!("/admin") view=AdminPage ssr=SsrMode::Async/>

@@ -61,6 +61,14 @@ pub struct ChartPoints(pub std::sync::Arc<ChartLayout>);
 #[derive(Debug, Clone)]
 pub struct SiteUrl(pub String);
 
+/// The ways to sign in besides a local account, provided by the server: the company
+/// provider's name when OpenID Connect sign-in is on.
+#[derive(Debug, Clone, Default)]
+pub struct SignIn {
+    /// The provider's name on the login page.
+    pub company: Option<String>,
+}
+
 /// The site's address, or a placeholder when the server did not provide one.
 pub fn site_url() -> String {
     use_context::<SiteUrl>().map(|s| s.0).unwrap_or_else(|| "https://readyboard.example.com".into())

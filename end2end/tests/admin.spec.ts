@@ -12,7 +12,7 @@ test("an admin creates a user and an API token shown once", async ({ page }) => 
   await addUser.getByLabel("Role").selectOption("editor");
   await addUser.getByRole("button", { name: "Add user" }).click();
   await expect(page.getByText(`User ${name} created.`)).toBeVisible();
-  await expect(page.getByRole("cell", { name })).toBeVisible();
+  await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
 
   const addToken = page.locator("form", { has: page.getByRole("button", { name: "Create token" }) });
   await addToken.getByLabel("Name").fill("ci-e2e");

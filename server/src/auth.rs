@@ -45,7 +45,7 @@ pub struct LoginForm {
 ///
 /// Anything but printable ASCII is refused too: a line break in a `Location` header is a
 /// header injection (and an invalid header value).
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     let printable = next.bytes().all(|b| b.is_ascii_graphic());
     if printable && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
         next.to_string()
@@ -101,23 +101,10 @@ pub async fn login(
     let password = form.password.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash)).await.unwrap_or(false);
     match user {
-        Some(u) if ok && !u.disabled => {
-            // A fresh session id on login defeats session fixation.
-            if session.cycle_id().await.is_err()
-                || session.insert(SESSION_KEY, SessionAuth { user_id: u.id }).await.is_err()
-            {
-                // The session could not be stored: the database is the likely cause.
-                return crate::unavailable::page();
-            }
-            logged("the last login time", state.store.touch_login(u.id).await);
-            let actor = Actor::user(u.id, &u.username);
-            logged(
-                "the login audit entry",
-                state.store.audit_event(&actor, "auth.login", "user", Some(u.id.to_string())).await,
-            );
-            tracing::info!(user = %u.username, "login");
-            Redirect::to(&next).into_response()
-        }
+        Some(u) if ok && !u.disabled => match begin_session(&state, &session, &u).await {
+            Ok(()) => Redirect::to(&next).into_response(),
+            Err(page) => page,
+        },
         _ => {
             state.metrics.login_failures.inc();
             state.login_limiter.failed(ip, &form.username);
@@ -130,9 +117,27 @@ pub async fn login(
     }
 }
 
+/// Signs `user` in on `session` (under a fresh session id, which defeats session fixation),
+/// records the login time and audits it; the page to answer when the session cannot be
+/// stored (the database is the likely cause).
+pub(crate) async fn begin_session(state: &AppState, session: &Session, user: &UserRow) -> Result<(), Response> {
+    if session.cycle_id().await.is_err() || session.insert(SESSION_KEY, SessionAuth { user_id: user.id }).await.is_err()
+    {
+        return Err(crate::unavailable::page());
+    }
+    logged("the last login time", state.store.touch_login(user.id).await);
+    let actor = Actor::user(user.id, &user.username);
+    logged(
+        "the login audit entry",
+        state.store.audit_event(&actor, "auth.login", "user", Some(user.id.to_string())).await,
+    );
+    tracing::info!(user = %user.username, "login");
+    Ok(())
+}
+
 /// Logs a write that follows a sign-in or sign-out when it fails: the request goes on (the
 /// person is signed in or out either way), and the failure is seen, not dropped.
-fn logged<T, E: std::fmt::Display>(what: &'static str, result: Result<T, E>) {
+pub(crate) fn logged<T, E: std::fmt::Display>(what: &'static str, result: Result<T, E>) {
     if let Err(e) = result {
         tracing::error!(error = %e, write = what, "a write after a sign-in or sign-out failed");
     }

@@ -140,6 +140,43 @@ pub struct ServeArgs {
     /// Load the demo dataset at start when the database has no projects.
     #[arg(long, env = "READYBOARD_DEMO", default_value_t = false)]
     pub demo: bool,
+    /// Company sign-in.
+    #[command(flatten)]
+    pub oidc: OidcArgs,
+}
+
+/// Company sign-in through an OpenID Connect provider (off unless `--oidc-issuer` is set).
+#[derive(Debug, Args, Clone, Default)]
+pub struct OidcArgs {
+    /// Issuer URL of the OpenID Connect provider; turns company sign-in on. Register
+    /// `<base URL>/auth/oidc/callback` as the redirect URI at the provider.
+    #[arg(long, env = "READYBOARD_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+    /// Client id readyboard has at the provider.
+    #[arg(long, env = "READYBOARD_OIDC_CLIENT_ID")]
+    pub oidc_client_id: Option<String>,
+    /// Client secret (prefer the environment variable to the command line).
+    #[arg(long, env = "READYBOARD_OIDC_CLIENT_SECRET", hide_env_values = true)]
+    pub oidc_client_secret: Option<String>,
+    /// Scopes asked for besides `openid`, comma-separated (add `groups` where the provider
+    /// sends groups only for that scope).
+    #[arg(long, env = "READYBOARD_OIDC_SCOPES", default_value = "profile,email", value_delimiter = ',')]
+    pub oidc_scopes: Vec<String>,
+    /// The claim holding groups or roles; dots reach into nested claims
+    /// (`realm_access.roles`). Read from the ID token, else from the user info.
+    #[arg(long, env = "READYBOARD_OIDC_ROLE_CLAIM", default_value = "groups")]
+    pub oidc_role_claim: String,
+    /// Claim values and the role each gives, `VALUE=ROLE,…`; the highest match wins, and
+    /// the role is set again at every sign-in.
+    #[arg(long, env = "READYBOARD_OIDC_ROLES", default_value = "")]
+    pub oidc_roles: String,
+    /// Role of people no rule matches: viewer, editor, approver, admin, or `none` to refuse
+    /// them.
+    #[arg(long, env = "READYBOARD_OIDC_DEFAULT_ROLE", default_value = "viewer")]
+    pub oidc_default_role: String,
+    /// The provider's name on the login page ("Sign in with …").
+    #[arg(long, env = "READYBOARD_OIDC_NAME", default_value = "your company account")]
+    pub oidc_name: String,
 }
 
 /// `user` subcommands.

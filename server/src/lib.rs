@@ -20,6 +20,7 @@ pub mod intake;
 pub mod live;
 pub mod login_limit;
 pub mod metrics;
+pub mod oidc;
 pub mod page_cache;
 pub mod retention;
 pub mod router;

@@ -32,6 +32,8 @@ fn forms(max_upload: usize) -> Vec<(Endpoint, MethodRouter<AppState>)> {
         on(Method::POST, "/login", Access::Public, auth::login),
         on(Method::POST, "/logout", Access::Public, auth::logout),
         on(Method::POST, "/setup", Access::Public, auth::setup),
+        on(Method::GET, "/auth/oidc/start", Access::Public, crate::oidc::start),
+        on(Method::GET, crate::oidc::CALLBACK_PATH, Access::Public, crate::oidc::callback),
         (import, import_route.layer(DefaultBodyLimit::max(max_upload + 64 * 1024))),
     ]
 }
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
     let store = state.store.clone();
     let fallback_store = state.store.clone();
     let site_url = readyboard_app::ssr::SiteUrl(state.settings.base_url.clone());
+    let sign_in = readyboard_app::ssr::SignIn { company: state.oidc.as_ref().map(|o| o.label.clone()) };
     let chart_cache = state.charts.clone();
     let chart_points = readyboard_app::ssr::ChartPoints(std::sync::Arc::new(move |input| {
         api::trends::chart_points(&chart_cache, input)
@@ -81,6 +84,7 @@ pub fn router(state: AppState) -> Router {
                 leptos::prelude::provide_context(store.clone());
                 leptos::prelude::provide_context(chart_points.clone());
                 leptos::prelude::provide_context(site_url.clone());
+                leptos::prelude::provide_context(sign_in.clone());
             },
             {
                 let leptos = state.leptos.clone();

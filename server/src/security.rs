@@ -98,6 +98,7 @@ fn is_public_path(path: &str) -> bool {
     const PUBLIC: [&str; 6] = ["/login", "/setup", "/logout", "/healthz", "/readyz", "/metrics"];
     PUBLIC.contains(&path)
         || path.starts_with("/api/")
+        || path.starts_with("/auth/")
         || path.starts_with("/pkg/")
         || path.strip_prefix('/').is_some_and(|file| !file.contains('/') && file.contains('.'))
 }

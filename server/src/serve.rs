@@ -26,7 +26,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         leptos,
         settings: Arc::new(Settings {
             secure: base_url.starts_with("https://"),
-            base_url,
+            base_url: base_url.clone(),
             max_upload: (args.max_upload_mb as usize).saturating_mul(1024 * 1024),
             trusted_proxies: args.trusted_proxy.clone(),
             // `serve` refuses bad flags before this; anything unreadable here fails closed.
@@ -42,6 +42,8 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
             args.ingest_queue,
         )),
         live,
+        // `serve` refuses a half setup before this, as for the metrics flags.
+        oidc: crate::oidc::Oidc::from_args(&args.oidc, &base_url).ok().flatten().map(Arc::new),
     }
 }
 
@@ -76,7 +78,24 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         tokio::spawn(crate::retention::continuously(store.clone(), every))
     });
     store.follow_other_instances().await;
+    crate::oidc::Oidc::from_args(&args.oidc, &base_url)?;
     let state = state(store.clone(), &args, base_url.clone());
+    if let Some(oidc) = state.oidc.clone() {
+        println!(
+            "Company sign-in through {}; its redirect URI here is {base_url}{}",
+            oidc.provider.issuer(),
+            crate::oidc::CALLBACK_PATH
+        );
+        // Checked now so a wrong issuer shows in the log at once; sign-in discovers again.
+        tokio::spawn(async move {
+            match oidc.provider.check().await {
+                Ok(()) => tracing::info!(issuer = oidc.provider.issuer(), "sign-in provider discovered"),
+                Err(e) => {
+                    tracing::warn!(error = %e, issuer = oidc.provider.issuer(), "sign-in provider not reachable yet")
+                }
+            }
+        });
+    }
     let deliveries =
         crate::webhooks::Sender::new(crate::webhooks::ATTEMPT_TIMEOUT, &base_url, Some(state.metrics.clone()));
     let sender = crate::webhooks::spawn(store.clone(), deliveries);

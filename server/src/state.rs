@@ -45,6 +45,8 @@ pub struct AppState {
     pub intake: Arc<crate::intake::Intake>,
     /// The changes live pages follow.
     pub live: Arc<crate::live::Feed>,
+    /// Company sign-in, when configured.
+    pub oidc: Option<Arc<crate::oidc::Oidc>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -67,6 +67,7 @@ async fn app_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
         metrics_token: None,
         prune_every_mins: 0,
         demo: false,
+        oidc: Default::default(),
     };
     configure(&mut args);
     let state = readyboard_server::state(store.clone(), &args, "http://rb.test".into());

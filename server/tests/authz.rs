@@ -20,7 +20,7 @@ use leptos::server_fn::ServerFn;
 use readyboard_app::components::create_forms::{CreatePhase, CreateProject};
 use readyboard_app::components::header::GetMe;
 use readyboard_app::pages::account::{CreatePersonalToken, GetPersonalTokens, RevokePersonalToken};
-use readyboard_app::pages::admin::{CreateToken, CreateUser, GetAdmin, RevokeToken, SetUserRole};
+use readyboard_app::pages::admin::{CreateToken, CreateUser, GetAdmin, RevokeToken, SetUserDisabled, SetUserRole};
 use readyboard_app::pages::audit::GetAudit;
 use readyboard_app::pages::blockers::{
     AddBlocker, AssignBlocker, GetBlockers, ReopenBlocker, ResolveBlocker, WaiveBlocker,
@@ -30,6 +30,7 @@ use readyboard_app::pages::checklist::{
 };
 use readyboard_app::pages::decision::{GetDecision, RecordDecision};
 use readyboard_app::pages::import::GetImportContext;
+use readyboard_app::pages::login::GetCompanySignIn;
 use readyboard_app::pages::overview::ListProjectCards;
 use readyboard_app::pages::phase::{GetPhase, SavePhaseSettings};
 use readyboard_app::pages::project::{GetProject, SetRetention};
@@ -183,6 +184,9 @@ fn endpoint_expectation(e: &Endpoint, who: Who) -> Expect {
         ("/login", _) => return Expect::Redirect("/login?error=1"),
         ("/logout", _) => return Expect::Redirect("/login?bye=1"),
         ("/setup", _) => return Expect::Redirect("/setup?token="),
+        // Company sign-in is not configured in this app: its routes say so to everybody. A
+        // real provider signs people in through them in end2end/tests/oidc.spec.ts.
+        ("/auth/oidc/start" | "/auth/oidc/callback", _) => return NOT_FOUND,
         ("/import/{project}/{phase}", _) if who.role().is_none() => {
             return Expect::Redirect("/login");
         }
@@ -325,9 +329,12 @@ fn server_fn_rows() -> Vec<ServerFnRow> {
         ),
         row(DeleteWebhook::PATH, Some(Admin), "project=shop&id={webhook_delete}"),
         row(Redeliver::PATH, Some(Admin), "project=shop&id={delivery}"),
+        // The login page asks which sign-ins there are before anyone is logged in.
+        row(GetCompanySignIn::PATH, None, ""),
         // Administration.
         row(CreateUser::PATH, Some(Admin), "username=new-{who}&password=a+long+enough+password&role=viewer"),
         row(SetUserRole::PATH, Some(Admin), "username={target_user}&role=editor"),
+        row(SetUserDisabled::PATH, Some(Admin), "username={target_user}&disabled=false"),
         row(CreateToken::PATH, Some(Admin), "project=shop&name=ci-{who}"),
         row(RevokeToken::PATH, Some(Admin), "id={token_revoke}"),
         // A person's own access tokens.
@@ -492,6 +499,7 @@ impl App {
             metrics_token: None,
             prune_every_mins: 0,
             demo: false,
+            oidc: Default::default(),
         };
         let state = readyboard_server::state(store.clone(), &args, "http://rb.test".into());
         let router = readyboard_server::router(state);

@@ -15,6 +15,7 @@ mod decisions;
 mod error;
 mod evaluation;
 mod flaky;
+mod identities;
 mod ingest;
 mod personal_tokens;
 mod projects;
@@ -40,6 +41,7 @@ pub use decisions::{
 };
 pub use error::{StoreError, StoreResult};
 pub use flaky::{FLAKY_WINDOW, SuiteFlaky};
+pub use identities::{ExternalPerson, ExternalSignIn, NO_PASSWORD};
 pub use ingest::{IngestOutcome, NewReport};
 pub use personal_tokens::{PERSONAL_TOKEN_NAME_MAX, PersonalTokenRow};
 pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};

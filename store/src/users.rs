@@ -37,9 +37,9 @@ impl UserRow {
     }
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, last_login_at";
+pub(crate) const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, last_login_at";
 
-fn valid_username(name: &str) -> bool {
+pub(crate) fn valid_username(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))

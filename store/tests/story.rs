@@ -1159,6 +1159,71 @@ async fn flaky_story(store: Store, probe: Probe) {
     probe.close().await;
 }
 
+/// People signing in through a provider: an account per (issuer, subject), made once under a
+/// free name (never a local account's), its role set from each sign-in, disabled stays off.
+async fn external_sign_in_story(store: Store, _probe: Probe) {
+    use readyboard_store::{AuditFilter, AuditKind, ExternalPerson, ExternalSignIn, NO_PASSWORD};
+    let cli = Actor::system("cli");
+    let local = store.create_user(&cli, "grace", "$argon2id$fake", Role::Admin).await.unwrap();
+    let issuer = "https://id.example.test";
+    let person = |subject: &'static str, names: &[&str], role| ExternalPerson {
+        issuer,
+        subject,
+        names: names.iter().map(|n| n.to_string()).collect(),
+        role,
+    };
+    let account = |outcome| match outcome {
+        ExternalSignIn::Account(user) => user,
+        ExternalSignIn::Disabled(user) => panic!("{} is disabled", user.username),
+    };
+
+    // The local "grace" is not the provider's grace: she gets a name of her own.
+    let grace = account(store.sign_in_external(&person("acc-grace", &["grace"], Role::Editor)).await.unwrap());
+    assert_eq!((grace.username.as_str(), grace.role.as_str()), ("grace-2", "editor"));
+    assert_ne!(grace.id, local.id);
+    assert_eq!(grace.password_hash, NO_PASSWORD);
+    assert_eq!(store.user_by_name("grace").await.unwrap().unwrap().role, "admin");
+
+    // The same subject signs in as the same account, with the role of this sign-in.
+    let again = account(store.sign_in_external(&person("acc-grace", &["someone-else"], Role::Approver)).await.unwrap());
+    assert_eq!((again.id, again.username.as_str(), again.role.as_str()), (grace.id, "grace-2", "approver"));
+    assert_eq!(store.user_by_id(grace.id).await.unwrap().unwrap().role, "approver");
+    // Unchanged role: no audit entry for it.
+    store.sign_in_external(&person("acc-grace", &[], Role::Approver)).await.unwrap();
+
+    // Another issuer's subject of the same value is another person; unusable names fall back.
+    let other =
+        ExternalPerson { issuer: "https://other.example.test", ..person("acc-grace", &["日本"], Role::Viewer) };
+    let other = account(store.sign_in_external(&other).await.unwrap());
+    assert_eq!(other.username, "user-acc-grace");
+
+    // A disabled account stays disabled whatever the provider says.
+    store.set_disabled(&cli, grace.id, true).await.unwrap();
+    match store.sign_in_external(&person("acc-grace", &[], Role::Admin)).await.unwrap() {
+        ExternalSignIn::Disabled(user) => assert_eq!((user.id, user.role.as_str()), (grace.id, "approver")),
+        ExternalSignIn::Account(_) => panic!("a disabled account signed in"),
+    }
+
+    let changes = AuditFilter { kind: AuditKind::Changes, ..Default::default() };
+    let rows = store.audit_search(&changes, 100).await.unwrap();
+    let by_provider: Vec<_> = rows
+        .iter()
+        .filter(|r| r.entry.actor_label == format!("sign-in through {issuer}"))
+        .map(|r| r.entry.action.as_str())
+        .collect();
+    assert_eq!(by_provider, ["user.role", "user.create"], "newest first: one creation, one role change");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_sign_in_on_sqlite() {
+    on_sqlite(external_sign_in_story).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn external_sign_in_on_postgres() {
+    on_postgres(external_sign_in_story).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn flaky_on_sqlite() {
     on_sqlite(flaky_story).await;

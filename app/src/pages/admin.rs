@@ -24,12 +24,14 @@ pub async fn get_admin() -> Result<AdminView, ServerFnError> {
     admin_actor().await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
+    let company = store.external_accounts().await.map_err(store_error)?;
     let users = store
         .list_users()
         .await
         .map_err(store_error)?
         .into_iter()
         .map(|u| UserLine {
+            company: company.contains(&u.id),
             id: u.id,
             username: u.username,
             role: u.role,
@@ -82,6 +84,28 @@ pub async fn set_user_role(username: String, role: String) -> Result<String, Ser
     Ok(format!("{username} is now {}.", role.as_str()))
 }
 
+/// Disables or enables an account: a disabled person cannot sign in (with a password or
+/// through the company provider), and their sessions and personal tokens stop working.
+#[server]
+pub async fn set_user_disabled(username: String, disabled: bool) -> Result<String, ServerFnError> {
+    let actor = admin_actor().await?;
+    if actor.label == username && disabled {
+        return Err(ServerFnError::new("You cannot disable your own account."));
+    }
+    let store = crate::ssr::store()?;
+    let user = store
+        .user_by_name(&username)
+        .await
+        .map_err(crate::ssr::store_error)?
+        .ok_or_else(|| ServerFnError::new(format!("There is no user named {username}.")))?;
+    store.set_disabled(&actor, user.id, disabled).await.map_err(crate::ssr::store_error)?;
+    Ok(if disabled {
+        format!("{username} is disabled: their sessions and tokens stop working now.")
+    } else {
+        format!("{username} can sign in again.")
+    })
+}
+
 /// Creates an API token; the token is returned once and never stored in clear.
 #[server]
 pub async fn create_token(project: String, name: String) -> Result<String, ServerFnError> {
@@ -108,6 +132,7 @@ const ROLES: [&str; 4] = ["viewer", "editor", "approver", "admin"];
 pub fn AdminPage() -> impl IntoView {
     let add_user = ServerAction::<CreateUser>::new();
     let set_role = ServerAction::<SetUserRole>::new();
+    let set_disabled = ServerAction::<SetUserDisabled>::new();
     let add_project = ServerAction::<CreateProject>::new();
     let projects_added = successes(add_project);
     let add_token = ServerAction::<CreateToken>::new();
@@ -117,6 +142,7 @@ pub fn AdminPage() -> impl IntoView {
             (
                 add_user.version().get(),
                 set_role.version().get(),
+                set_disabled.version().get(),
                 projects_added.get(),
                 add_token.version().get(),
                 revoke.version().get(),
@@ -133,7 +159,7 @@ pub fn AdminPage() -> impl IntoView {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(v) => view! {
                         <div class="grid-2">
-                            <Users users=v.users set_role=set_role add_user=add_user/>
+                            <Users users=v.users set_role=set_role set_disabled=set_disabled add_user=add_user/>
                             <section class="section card">
                                 <h2>"Projects"</h2>
                                 <ul class="plain">
@@ -156,21 +182,31 @@ pub fn AdminPage() -> impl IntoView {
 fn Users(
     users: Vec<UserLine>,
     set_role: ServerAction<SetUserRole>,
+    set_disabled: ServerAction<SetUserDisabled>,
     add_user: ServerAction<CreateUser>,
 ) -> impl IntoView {
+    let access_sent = outcome_for::<SetUserDisabled>(None);
     let user_sent = outcome_for::<CreateUser>(None);
     let role_sent = outcome_for::<SetUserRole>(None);
     let new_role = kept(&user_sent, "role").unwrap_or_default();
     let new_user = kept(&user_sent, "username");
+    let any_company = users.iter().any(|u| u.company);
     view! {
         <section class="section card">
             <h2>"Users"</h2>
             <div class="table-wrap"><table class="table">
-                <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th></tr></thead>
+                <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th><th>"Access"</th></tr></thead>
                 <tbody>
-                    {users.into_iter().map(|u| view! {
+                    {users.into_iter().map(|u| {
+                        let verb = if u.disabled { "Enable" } else { "Disable" };
+                        let access_label = format!("{verb} {}", u.username);
+                        let access_name = u.username.clone();
+                        view! {
                         <tr>
-                            <td class="strong">{u.username.clone()}{u.disabled.then_some(" (disabled)")}</td>
+                            <td class="strong">
+                                {u.username.clone()}{u.disabled.then_some(" (disabled)")}
+                                {u.company.then(|| view! { " " <span class="chip">"company sign-in"</span> })}
+                            </td>
                             <td>
                                 <ActionForm action=set_role attr:class="inline-form">
                                     <input type="hidden" name="username" value=u.username.clone()/>
@@ -181,11 +217,23 @@ fn Users(
                                 </ActionForm>
                             </td>
                             <td class="muted">{u.last_login.unwrap_or_else(|| "never".into())}</td>
+                            <td>
+                                <ActionForm action=set_disabled attr:class="inline-form">
+                                    <input type="hidden" name="username" value=access_name/>
+                                    <input type="hidden" name="disabled" value=(!u.disabled).to_string()/>
+                                    <button type="submit" class=if u.disabled { "btn btn-quiet btn-small" } else { "btn btn-quiet btn-small btn-danger" } aria-label=access_label>{verb}</button>
+                                </ActionForm>
+                            </td>
                         </tr>
+                        }
                     }).collect_view()}
                 </tbody>
             </table></div>
+            {any_company.then(|| view! {
+                <p class="muted small">"Accounts marked “company sign-in” get their role from the provider's groups at each sign-in: a role saved here lasts until their next sign-in. Disable an account to stop it at once."</p>
+            })}
             <ActionNote action=set_role sent=role_sent/>
+            <ActionNote action=set_disabled sent=access_sent/>
             <h3>"Add a user"</h3>
             <ActionForm action=add_user attr:class="form form-row">
                 <label>"Username"<input name="username" required value=new_user/></label>

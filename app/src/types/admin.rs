@@ -15,6 +15,8 @@ pub struct UserLine {
     pub disabled: bool,
     /// Last login, formatted.
     pub last_login: Option<String>,
+    /// Signs in through the company provider (which sets the role at each sign-in).
+    pub company: bool,
 }
 
 /// A token on the admin page.
