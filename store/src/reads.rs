@@ -378,15 +378,15 @@ impl Store {
         let settings = phase.settings();
         let score = scoring::report_score(&settings, &categories);
         let open = |sev: &str| findings.iter().filter(|f| f.severity == sev && f.status == "open").count() as u32;
-        let claims = scoring::check_claims(
-            &settings,
-            score,
-            r.provenance(),
-            open("critical"),
-            open("high"),
-            r.claimed_score,
-            r.claimed_verdict.as_deref(),
-        );
+        let report = scoring::ReportClaims {
+            own_score: score,
+            provenance: r.provenance(),
+            open_critical: open("critical"),
+            open_high: open("high"),
+            claimed_score: r.claimed_score,
+            claimed_verdict: r.claimed_verdict.as_deref(),
+        };
+        let claims = scoring::check_claims(&settings, &report);
         Ok(ReportJudgement { categories, score, claims })
     }
 

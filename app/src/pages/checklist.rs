@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
-use crate::types::{ChecklistItemView, ChecklistView, SignoffView};
+use crate::types::{ChecklistItemView, ChecklistView, ItemFields, SignoffView};
 
 /// Statuses offered in the editor, with their labels.
 const STATUSES: &[(&str, &str)] = &[
@@ -35,12 +35,14 @@ pub async fn get_checklist(project: String, phase: String) -> Result<ChecklistVi
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
-    let entries = store.checklist(&ph).await.map_err(crate::ssr::store_error)?;
-    let templates = store.checklist_templates().await.map_err(crate::ssr::store_error)?;
-    let phases = store.phases(p.id).await.map_err(crate::ssr::store_error)?;
-    let suites = store.suites(ph.id).await.map_err(crate::ssr::store_error)?;
-    let users = crate::ssr::owner_choices(&store).await?;
-    let mut view = convert::view(&p, &ph, entries, templates, phases, suites, users, me.role());
+    let sources = convert::Sources {
+        entries: store.checklist(&ph).await.map_err(crate::ssr::store_error)?,
+        templates: store.checklist_templates().await.map_err(crate::ssr::store_error)?,
+        phases: store.phases(p.id).await.map_err(crate::ssr::store_error)?,
+        suites: store.suites(ph.id).await.map_err(crate::ssr::store_error)?,
+        users: crate::ssr::owner_choices(&store).await?,
+    };
+    let mut view = convert::view(&p, &ph, sources, me.role());
     // Only the editing forms offer the names: a reader's page does not look them up.
     if view.can_edit {
         let (names, total) = store.evidence_names(ph.id, EVIDENCE_NAMES).await.map_err(crate::ssr::store_error)?;
@@ -57,17 +59,23 @@ mod convert {
 
     use crate::types::{ChecklistItemView, ChecklistView, SignoffView};
 
-    #[allow(clippy::too_many_arguments)]
-    pub fn view(
-        p: &ProjectRow,
-        ph: &PhaseRow,
-        entries: Vec<ChecklistEntry>,
-        templates: Vec<TemplateInfo>,
-        phases: Vec<PhaseRow>,
-        suites: Vec<SuiteRow>,
-        users: Vec<String>,
-        role: Role,
-    ) -> ChecklistView {
+    /// What a checklist page is made from, as the store reads it.
+    pub struct Sources {
+        /// The items with their sign-offs and evidence.
+        pub entries: Vec<ChecklistEntry>,
+        /// The saved templates.
+        pub templates: Vec<TemplateInfo>,
+        /// The project's phases (to copy a checklist from).
+        pub phases: Vec<PhaseRow>,
+        /// The phase's suites (evidence links).
+        pub suites: Vec<SuiteRow>,
+        /// The people an item may be owned by.
+        pub users: Vec<String>,
+    }
+
+    /// The page's view of the checklist of `ph` for a reader of `role`.
+    pub fn view(p: &ProjectRow, ph: &PhaseRow, sources: Sources, role: Role) -> ChecklistView {
+        let Sources { entries, templates, phases, suites, users } = sources;
         let items: Vec<ChecklistItemView> = entries
             .into_iter()
             .map(|e| ChecklistItemView {
@@ -131,54 +139,33 @@ async fn phase_of(project: &str, phase: &str) -> Result<readyboard_store::PhaseR
 }
 
 #[cfg(feature = "ssr")]
-#[allow(clippy::too_many_arguments)]
-fn input(
-    title: String,
-    description: String,
-    category: String,
-    owner: String,
-    required: Option<String>,
-    status: String,
-    due_date: String,
-    evidence_suite: String,
-    evidence_check: String,
-) -> readyboard_store::ItemInput {
+fn input(item: ItemFields) -> readyboard_store::ItemInput {
     let some = |s: String| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     readyboard_store::ItemInput {
-        title,
-        description,
-        category: some(category),
-        owner: some(owner),
-        required: required.is_some(),
-        status,
-        due_date: some(due_date),
-        evidence_suite: some(evidence_suite),
-        evidence_check: some(evidence_check),
+        title: item.title,
+        description: item.description,
+        category: some(item.category),
+        owner: some(item.owner),
+        required: item.required.is_some(),
+        status: item.status,
+        due_date: some(item.due_date),
+        evidence_suite: some(item.evidence_suite),
+        evidence_check: some(item.evidence_check),
     }
 }
 
 /// Adds an item at the end (editors).
 #[server]
-#[allow(clippy::too_many_arguments)]
 pub async fn add_item(
     project: String,
     phase: String,
-    title: String,
-    description: String,
-    category: String,
-    owner: String,
-    required: Option<String>,
-    status: String,
-    due_date: String,
-    evidence_suite: String,
-    evidence_check: String,
+    #[server(flatten)] item: ItemFields,
 ) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
     let u = crate::ssr::require(Role::Editor).await?;
     let ph = phase_of(&project, &phase).await?;
-    let i = input(title, description, category, owner, required, status, due_date, evidence_suite, evidence_check);
     let item = crate::ssr::store()?
-        .add_checklist_item(&crate::ssr::actor(&u), &ph, &i)
+        .add_checklist_item(&crate::ssr::actor(&u), &ph, &input(item))
         .await
         .map_err(crate::ssr::store_error)?;
     Ok(format!("Added “{}”.", item.title))
@@ -186,25 +173,11 @@ pub async fn add_item(
 
 /// Saves an item edited from `version` (editors); a newer version is reported, not overwritten.
 #[server]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_item(
-    id: i64,
-    version: i64,
-    title: String,
-    description: String,
-    category: String,
-    owner: String,
-    required: Option<String>,
-    status: String,
-    due_date: String,
-    evidence_suite: String,
-    evidence_check: String,
-) -> Result<String, ServerFnError> {
+pub async fn update_item(id: i64, version: i64, #[server(flatten)] item: ItemFields) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
     let u = crate::ssr::require(Role::Editor).await?;
-    let i = input(title, description, category, owner, required, status, due_date, evidence_suite, evidence_check);
     let item = crate::ssr::store()?
-        .update_checklist_item(&crate::ssr::actor(&u), id, version, &i)
+        .update_checklist_item(&crate::ssr::actor(&u), id, version, &input(item))
         .await
         .map_err(crate::ssr::store_error)?;
     Ok(format!("Saved “{}”; earlier sign-offs need re-signing.", item.title))

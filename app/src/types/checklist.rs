@@ -91,3 +91,27 @@ pub struct ChecklistView {
     /// Admins.
     pub can_admin: bool,
 }
+
+/// The fields of a checklist item as its add and edit forms send them (empty text: not set).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemFields {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Category.
+    pub category: String,
+    /// Owner's username.
+    pub owner: String,
+    /// Present when the "required" box is ticked.
+    #[serde(default)]
+    pub required: Option<String>,
+    /// Status key.
+    pub status: String,
+    /// Due date, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// The suite whose evidence the item follows.
+    pub evidence_suite: String,
+    /// The check or metric in that suite.
+    pub evidence_check: String,
+}

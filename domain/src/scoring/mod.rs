@@ -469,18 +469,27 @@ pub struct ClaimCheck {
     pub reasons: Vec<String>,
 }
 
+/// A report's own evidence and what it claims, as [`check_claims`] weighs them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReportClaims<'a> {
+    /// The report's own score (its checks alone).
+    pub own_score: Option<f64>,
+    /// Measured or self-reported.
+    pub provenance: Provenance,
+    /// Its open critical findings.
+    pub open_critical: u32,
+    /// Its open high findings.
+    pub open_high: u32,
+    /// The score it claims, if any.
+    pub claimed_score: Option<f64>,
+    /// The verdict it claims, if any.
+    pub claimed_verdict: Option<&'a str>,
+}
+
 /// Compares a report's claims (score, verdict) with what its own evidence supports: its own
 /// score, its own open critical/high findings, and whether it is self-reported.
-#[allow(clippy::too_many_arguments)]
-pub fn check_claims(
-    settings: &PhaseSettings,
-    own_score: Option<f64>,
-    provenance: Provenance,
-    open_critical: u32,
-    open_high: u32,
-    claimed_score: Option<f64>,
-    claimed_verdict: Option<&str>,
-) -> ClaimCheck {
+pub fn check_claims(settings: &PhaseSettings, report: &ReportClaims<'_>) -> ClaimCheck {
+    let ReportClaims { own_score, provenance, open_critical, open_high, claimed_score, claimed_verdict } = *report;
     let shown = own_score.map(round1);
     let mut why = Vec::new();
     let verdict = if open_critical > 0 {

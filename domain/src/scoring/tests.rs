@@ -74,20 +74,23 @@ fn a_category_with_only_self_reported_evidence_caps_ready_unless_vouched() {
 
 #[test]
 fn claims_beyond_the_reports_own_evidence_are_not_supported() {
-    let s = PhaseSettings::default();
-    let c = check_claims(&s, Some(99.3), Provenance::SelfReported, 0, 0, None, Some("ready"));
+    let check_claims = |own_score, provenance, open_critical, open_high, claimed_score, claimed_verdict| {
+        let report = ReportClaims { own_score, provenance, open_critical, open_high, claimed_score, claimed_verdict };
+        check_claims(&PhaseSettings::default(), &report)
+    };
+    let c = check_claims(Some(99.3), Provenance::SelfReported, 0, 0, None, Some("ready"));
     assert_eq!((c.verdict, c.supported), (Verdict::Conditional, Some(false)));
     assert_eq!(
         c.reasons,
         vec!["claims READY, its own evidence supports CONDITIONAL: its evidence is self-reported only"]
     );
-    let c = check_claims(&s, Some(53.3), Provenance::SelfReported, 3, 0, Some(65.0), Some("conditional"));
+    let c = check_claims(Some(53.3), Provenance::SelfReported, 3, 0, Some(65.0), Some("conditional"));
     assert_eq!(c.verdict, Verdict::NoGo);
     assert_eq!(c.reasons.len(), 2, "{:?}", c.reasons);
     assert!(c.reasons[0].starts_with("claims a score of 65, its own checks support 53.3"));
-    let c = check_claims(&s, Some(95.0), Provenance::Measured, 0, 0, Some(96.0), Some("ready"));
+    let c = check_claims(Some(95.0), Provenance::Measured, 0, 0, Some(96.0), Some("ready"));
     assert_eq!((c.supported, c.reasons.len()), (Some(true), 0));
-    assert_eq!(check_claims(&s, Some(95.0), Provenance::Measured, 0, 0, None, None).supported, None);
+    assert_eq!(check_claims(Some(95.0), Provenance::Measured, 0, 0, None, None).supported, None);
 }
 
 #[test]
