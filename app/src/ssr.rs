@@ -1,45 +1,12 @@
 //! Server-only helpers shared by server functions and the HTTP layer: the typed
 //! session, authorization, secrets and response headers.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use leptos::prelude::*;
-use rand::RngCore;
 use readyboard_domain::role::Role;
 use readyboard_store::{Store, UserRow};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+
+use readyboard_auth::{SessionUnavailable, session_user};
 use tower_sessions::Session;
-
-/// Session key holding [`SessionAuth`].
-pub const SESSION_KEY: &str = "auth";
-
-/// What the session remembers about its user; the role is re-read from the database on
-/// every request so a demotion takes effect at once.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SessionAuth {
-    /// The user's id.
-    pub user_id: i64,
-}
-
-/// The session or user could not be read because the database is unreachable: not the
-/// same as "logged out", which would send a logged-in person to the login page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SessionUnavailable;
-
-/// Reads the session's user, if any, from the database (disabled users count as absent).
-pub async fn session_user(store: &Store, session: &Session) -> Result<Option<UserRow>, SessionUnavailable> {
-    let auth: Option<SessionAuth> = session.get(SESSION_KEY).await.map_err(|e| {
-        tracing::error!(error = %e, "session store unavailable");
-        SessionUnavailable
-    })?;
-    let Some(auth) = auth else { return Ok(None) };
-    let user = store.user_by_id(auth.user_id).await.map_err(|e| {
-        tracing::error!(error = %e, "user lookup failed");
-        SessionUnavailable
-    })?;
-    Ok(user.filter(|u| !u.disabled))
-}
 
 /// A chart whose points a page overlays.
 pub enum ChartInput<'a> {
@@ -143,51 +110,6 @@ pub fn store_error(e: readyboard_store::StoreError) -> ServerFnError {
     }
 }
 
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
-}
-
-/// Checks a password against a stored argon2 hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
-        .unwrap_or(false)
-}
-
-/// A hash used to spend the same time on unknown usernames as on known ones.
-pub fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("not a real password").unwrap_or_default())
-}
-
-/// Rules a new password must meet.
-pub fn check_password_rules(password: &str) -> Result<(), String> {
-    if password.chars().count() < 10 {
-        return Err("Passwords need at least 10 characters.".into());
-    }
-    if password.len() > 1024 {
-        return Err("Passwords are limited to 1024 bytes.".into());
-    }
-    Ok(())
-}
-
-/// A new random secret token: (the token, its SHA-256 hex hash, a display prefix).
-pub fn new_token(kind: &str) -> (String, String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("rb{kind}_{}", hex::encode(bytes));
-    let hash = hash_token(&token);
-    let prefix = token.chars().take(12).collect();
-    (token, hash, prefix)
-}
-
-/// SHA-256 hex of a token: tokens are long random strings, so a fast hash is enough.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 /// The Content-Security-Policy of a page whose inline scripts carry `nonce`.
 pub fn content_security_policy(nonce: &str) -> String {
     format!(
@@ -257,28 +179,4 @@ pub async fn places(store: &Store) -> Result<(Vec<Place>, Vec<Place>), ServerFnE
 /// The audit actor for a logged-in user.
 pub fn actor(u: &UserRow) -> readyboard_store::Actor {
     readyboard_store::Actor::user(u.id, &u.username)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_verify_only_against_their_hash() {
-        let h = hash_password("correct horse battery").unwrap();
-        assert!(h.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery", &h));
-        assert!(!verify_password("wrong horse battery", &h));
-        assert!(!verify_password("x", "not a hash"));
-    }
-
-    #[test]
-    fn tokens_are_random_and_hashed() {
-        let (a, ha, pa) = new_token("t");
-        let (b, _, _) = new_token("t");
-        assert_ne!(a, b);
-        assert_eq!(hash_token(&a), ha);
-        assert!(a.starts_with(&pa));
-        assert_eq!(ha.len(), 64);
-    }
 }

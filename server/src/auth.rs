@@ -8,9 +8,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use readyboard_app::ssr::{
-    SESSION_KEY, SessionAuth, dummy_hash, hash_password, hash_token, session_user, verify_password,
-};
+use readyboard_auth::{SESSION_KEY, SessionAuth, dummy_hash, hash_password, hash_token, session_user, verify_password};
 use readyboard_domain::role::Role;
 use readyboard_store::{Actor, TokenScope, UserRow};
 use serde::Deserialize;
@@ -173,7 +171,7 @@ pub async fn setup(State(state): State<AppState>, session: Session, Form(form): 
     let back = |msg: &str| {
         Redirect::to(&format!("/setup?token={}&error={}", encode(&form.token), encode(msg))).into_response()
     };
-    if let Err(msg) = readyboard_app::ssr::check_password_rules(&form.password) {
+    if let Err(msg) = readyboard_auth::check_password_rules(&form.password) {
         return back(&msg);
     }
     let password = form.password.clone();

@@ -28,8 +28,8 @@ fn parse_role(role: &str) -> Result<Role, String> {
 }
 
 fn hash(password: &str) -> Result<String, String> {
-    readyboard_app::ssr::check_password_rules(password)?;
-    readyboard_app::ssr::hash_password(password)
+    readyboard_auth::check_password_rules(password)?;
+    readyboard_auth::hash_password(password)
 }
 
 fn store_msg(e: StoreError) -> String {
@@ -125,7 +125,7 @@ async fn token(command: TokenCommand) -> Result<ExitCode, String> {
         }
         TokenCommand::CreatePersonal { db, user, name } => {
             let store = Store::open(&db.database_url).await.context("opening the database")?;
-            let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
+            let (token, hash, prefix) = readyboard_auth::new_token("p");
             let row = store
                 .create_personal_token(&cli_actor, &user, &name, &hash, &prefix)
                 .await
@@ -161,7 +161,7 @@ async fn create_project_token(store: &Store, cli_actor: &Actor, project: &str, n
         }
         Err(e) => return Err(store_msg(e)),
     };
-    let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    let (token, hash, prefix) = readyboard_auth::new_token("t");
     let row = store.create_token(cli_actor, p.id, name, &hash, &prefix).await.map_err(store_msg)?;
     println!("Token {} ({name}) for project {project}; it is shown only now:", row.id);
     println!("{token}");

@@ -93,7 +93,7 @@ pub async fn import(
 ) -> Response {
     let action = format!("/import/{project}/{phase}");
     let page = format!("/p/{}/{}/import", encode(&project), encode(&phase));
-    let user = match readyboard_app::ssr::session_user(&state.store, &session).await {
+    let user = match readyboard_auth::session_user(&state.store, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return Redirect::to("/login").into_response(),
         Err(_) => return crate::unavailable::page(),

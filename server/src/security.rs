@@ -119,7 +119,7 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
         return next.run(req).await;
     }
     let user = match req.extensions().get::<Session>() {
-        Some(session) => match readyboard_app::ssr::session_user(&state.store, session).await {
+        Some(session) => match readyboard_auth::session_user(&state.store, session).await {
             Ok(user) => user,
             // A database outage is not a logout: say so instead of showing the login page.
             Err(_) => return crate::unavailable::page(),

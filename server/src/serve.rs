@@ -63,7 +63,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let base_url =
         args.base_url.clone().map(|u| u.trim_end_matches('/').to_string()).unwrap_or_else(|| format!("http://{local}"));
     if store.count_users().await.unwrap_or(1) == 0 {
-        let (token, hash, _) = readyboard_app::ssr::new_token("s");
+        let (token, hash, _) = readyboard_auth::new_token("s");
         store.create_setup_token(&hash).await.context("creating the setup link")?;
         println!(
             "No users yet. Create the first admin at:\n\n    {base_url}/setup?token={token}\n\n(or run `readyboard user add NAME --role admin`)"

@@ -77,9 +77,9 @@ async fn app_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
     store.create_user(&cli, "alice", &cheap_hash(PASSWORD), Role::Viewer).await.expect("user");
     let shop = store.create_project(&cli, "shop", "Shop", "").await.expect("project");
     let other = store.create_project(&cli, "other", "Other", "").await.expect("project");
-    let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    let (token, hash, prefix) = readyboard_auth::new_token("t");
     store.create_token(&cli, shop.id, "ci", &hash, &prefix).await.expect("token");
-    let (other_token, hash, prefix) = readyboard_app::ssr::new_token("t");
+    let (other_token, hash, prefix) = readyboard_auth::new_token("t");
     store.create_token(&cli, other.id, "ci", &hash, &prefix).await.expect("token");
     TestApp { router, store, token, other_token, shop_id: shop.id, site_root }
 }
@@ -2033,7 +2033,7 @@ async fn a_pipeline_records_a_decision_with_a_personal_token_as_its_person() {
     assert_eq!(app.upload(UPLOAD_Q, Some(&app.token), &[], junit("")).await.status, StatusCode::CREATED);
     let cli = Actor::system("test");
     app.store.create_user(&cli, "rita", &cheap_hash(PASSWORD), Role::Approver).await.unwrap();
-    let (pat, hash, prefix) = readyboard_app::ssr::new_token("p");
+    let (pat, hash, prefix) = readyboard_auth::new_token("p");
     app.store.create_personal_token(&cli, "rita", "release-bot", &hash, &prefix).await.unwrap();
     let post = |uri: &str, token: &str, body: Value| {
         let req = Request::post(uri)
@@ -2078,7 +2078,7 @@ async fn a_person_creates_and_revokes_only_their_own_personal_tokens_in_the_brow
     let app = app().await;
     let cli = Actor::system("test");
     let cookie = session_cookie(&app).await;
-    let (bobs, hash, prefix) = readyboard_app::ssr::new_token("p");
+    let (bobs, hash, prefix) = readyboard_auth::new_token("p");
     app.store.create_user(&cli, "bob", &cheap_hash(PASSWORD), Role::Viewer).await.unwrap();
     let bob_token = app.store.create_personal_token(&cli, "bob", "bob-bot", &hash, &prefix).await.unwrap();
 

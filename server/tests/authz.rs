@@ -529,7 +529,7 @@ impl App {
         let shop = store.create_project(&cli, PROJECT, "Shop", "").await.expect("project");
         let other = store.create_project(&cli, "other", "Other", "").await.expect("project");
         for (who, project) in [(Who::OwnToken, shop.id), (Who::OtherToken, other.id), (Who::RevokedToken, shop.id)] {
-            let (token, hash, prefix) = readyboard_app::ssr::new_token("t");
+            let (token, hash, prefix) = readyboard_auth::new_token("t");
             let row = store.create_token(&cli, project, who.slug(), &hash, &prefix).await.expect("token");
             if who == Who::RevokedToken {
                 store.revoke_token(&cli, row.id).await.expect("revoke");
@@ -538,7 +538,7 @@ impl App {
         }
         for who in EVERYONE {
             let Some(user) = who.pat_user() else { continue };
-            let (token, hash, prefix) = readyboard_app::ssr::new_token("p");
+            let (token, hash, prefix) = readyboard_auth::new_token("p");
             let row = store.create_personal_token(&cli, user, who.slug(), &hash, &prefix).await.expect("token");
             if who == Who::RevokedPat {
                 store.revoke_personal_token(&cli, row.id).await.expect("revoke");
@@ -616,7 +616,7 @@ impl App {
                 let i = store.add_checklist_item(&cli, &phase, &item(title)).await.expect("item");
                 values.insert(format!("api_item_{action}"), i.id.to_string());
             }
-            let (_, hash, prefix) = readyboard_app::ssr::new_token("t");
+            let (_, hash, prefix) = readyboard_auth::new_token("t");
             let t = store.create_token(&cli, shop.id, &format!("revoke-{}", who.slug()), &hash, &prefix).await;
             values.insert("token_revoke".into(), t.expect("token").id.to_string());
             let target = format!("target-{}", who.slug());
@@ -625,7 +625,7 @@ impl App {
             // A personal token to revoke: the caller's own, or for a caller who is no person
             // the approver's, which they must leave alone.
             let owner = if who.role().is_some() { who.slug() } else { "approver" };
-            let (_, pat_hash, pat_prefix) = readyboard_app::ssr::new_token("p");
+            let (_, pat_hash, pat_prefix) = readyboard_auth::new_token("p");
             let name = format!("revoke-{}", who.slug());
             let pat = store.create_personal_token(&cli, owner, &name, &pat_hash, &pat_prefix).await;
             values.insert("pat_revoke".into(), pat.expect("personal token").id.to_string());

@@ -47,7 +47,7 @@ pub async fn get_personal_tokens() -> Result<PersonalTokensView, ServerFnError> 
 #[server]
 pub async fn create_personal_token(name: String) -> Result<String, ServerFnError> {
     let me = me().await?;
-    let (token, hash, prefix) = crate::ssr::new_token("p");
+    let (token, hash, prefix) = readyboard_auth::new_token("p");
     crate::ssr::store()?
         .create_personal_token(&crate::ssr::actor(&me), &me.username, &name, &hash, &prefix)
         .await

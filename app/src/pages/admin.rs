@@ -64,8 +64,8 @@ pub async fn create_user(username: String, password: String, role: String) -> Re
     use readyboard_domain::role::Role;
     let actor = admin_actor().await?;
     let role = Role::parse(&role).ok_or_else(|| ServerFnError::new("Unknown role."))?;
-    crate::ssr::check_password_rules(&password).map_err(ServerFnError::new)?;
-    let hash = crate::ssr::hash_password(&password).map_err(ServerFnError::new)?;
+    readyboard_auth::check_password_rules(&password).map_err(ServerFnError::new)?;
+    let hash = readyboard_auth::hash_password(&password).map_err(ServerFnError::new)?;
     let store = crate::ssr::store()?;
     store.create_user(&actor, username.trim(), &hash, role).await.map_err(crate::ssr::store_error)?;
     Ok(format!("User {} created.", username.trim()))
@@ -112,7 +112,7 @@ pub async fn create_token(project: String, name: String) -> Result<String, Serve
     let actor = admin_actor().await?;
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
-    let (token, hash, prefix) = crate::ssr::new_token("t");
+    let (token, hash, prefix) = readyboard_auth::new_token("t");
     store.create_token(&actor, p.id, name.trim(), &hash, &prefix).await.map_err(crate::ssr::store_error)?;
     Ok(token)
 }

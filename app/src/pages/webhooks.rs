@@ -74,7 +74,7 @@ pub async fn add_webhook(
     events: Option<Vec<String>>,
 ) -> Result<String, ServerFnError> {
     let (actor, store, project_id) = admin_and_project(&project).await?;
-    let (secret, _, _) = crate::ssr::new_token("whsec");
+    let (secret, _, _) = readyboard_auth::new_token("whsec");
     let events = events.unwrap_or_default();
     let hook = store
         .create_webhook(&actor, project_id, &url, &format, &events, &secret)
