@@ -209,7 +209,7 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 )]
 async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> axum::response::Response {
     let access = &state.settings.metrics_access;
-    if *access == crate::metrics::Access::Off {
+    if matches!(access, crate::metrics::Access::Off) {
         return not_found().await.into_response();
     }
     if !access.allows(headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())) {

@@ -53,7 +53,7 @@ impl Oidc {
         let provider = Provider::new(Registration {
             issuer: issuer.trim_end_matches('/').to_string(),
             client_id,
-            client_secret: args.oidc_client_secret.clone().filter(|s| !s.is_empty()),
+            client_secret: args.oidc_client_secret.as_deref().filter(|s| !s.is_empty()).map(Into::into),
             redirect_url: format!("{base_url}{CALLBACK_PATH}"),
             scopes,
         })?;

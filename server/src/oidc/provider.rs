@@ -15,6 +15,7 @@ use openidconnect::{
     OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, StandardErrorResponse,
     StandardTokenResponse, UserInfoClaims, core::CoreResponseType,
 };
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::Mutex;
@@ -66,8 +67,8 @@ pub struct Registration {
     pub issuer: String,
     /// Client id.
     pub client_id: String,
-    /// Client secret (none for a public client).
-    pub client_secret: Option<String>,
+    /// Client secret (none for a public client); never logged.
+    pub client_secret: Option<SecretString>,
     /// This site's callback URL.
     pub redirect_url: String,
     /// Scopes besides `openid`.
@@ -157,7 +158,7 @@ impl Provider {
         let client = OidcClient::from_provider_metadata(
             metadata,
             ClientId::new(self.registration.client_id.clone()),
-            self.registration.client_secret.clone().map(ClientSecret::new),
+            self.registration.client_secret.as_ref().map(|s| ClientSecret::new(s.expose_secret().to_string())),
         )
         .set_redirect_uri(redirect);
         let client = Arc::new(client);
