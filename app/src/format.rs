@@ -5,14 +5,10 @@ pub fn score(s: Option<f64>) -> String {
     s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".to_string())
 }
 
-/// The display label of a verdict name.
+/// The display label of a verdict name (the domain's label; an unknown name reads as not
+/// ready, the cautious reading).
 pub fn verdict_label(v: &str) -> &'static str {
-    match v {
-        "ready" => "READY",
-        "conditional" => "CONDITIONAL",
-        "no_go" => "NO-GO",
-        _ => "NOT READY",
-    }
+    readyboard_domain::scoring::Verdict::parse(v).unwrap_or(readyboard_domain::scoring::Verdict::NotReady).label()
 }
 
 /// Counts as the score uses them: "8 passed · 1 partial · 2 failed · 1 not run · 3 skipped
@@ -37,14 +33,7 @@ pub fn flips(flips: u64, runs: u64) -> String {
     format!("{flips} of {changes} {}", if changes == 1 { "change" } else { "changes" })
 }
 
-/// Display name of a decision kind (`go`, `conditional_go`, `no_go`).
-pub fn decision_label(kind: &str) -> &'static str {
-    match kind {
-        "go" => "GO",
-        "conditional_go" => "CONDITIONAL GO",
-        _ => "NO-GO",
-    }
-}
+pub use readyboard_domain::decisions::decision_label;
 
 /// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict
 /// ("Evidence: …").

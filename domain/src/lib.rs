@@ -5,6 +5,7 @@
 pub mod blockers;
 pub mod checklist;
 pub mod coverage;
+pub mod decisions;
 pub mod diff;
 pub mod limits;
 pub mod model;

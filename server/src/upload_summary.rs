@@ -75,13 +75,7 @@ pub struct RunSummary {
 }
 
 fn verdict_label(v: &str) -> &str {
-    match v {
-        "ready" => "READY",
-        "conditional" => "CONDITIONAL",
-        "not_ready" => "NOT READY",
-        "no_go" => "NO-GO",
-        other => other,
-    }
+    readyboard_domain::scoring::Verdict::parse(v).map_or(v, |verdict| verdict.label())
 }
 
 fn score(s: Option<f64>) -> String {

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use readyboard_domain::decisions::decision_label;
 use serde::Serialize;
 
 use crate::audit::AuditRow;
@@ -93,15 +94,6 @@ impl Named {
             _ => self.name,
         };
         AuditSubject { name, project: self.project, phase: self.phase, found: true }
-    }
-}
-
-/// "GO", "CONDITIONAL GO" or "NO-GO".
-fn decision_label(kind: &str) -> &'static str {
-    match kind {
-        "go" => "GO",
-        "conditional_go" => "CONDITIONAL GO",
-        _ => "NO-GO",
     }
 }
 

@@ -12,8 +12,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::evaluation::evaluate_tx;
 use crate::projects::PhaseRow;
 
-/// Decisions a person may record.
-pub const DECISION_KINDS: &[&str] = &["go", "conditional_go", "no_go"];
+pub use readyboard_domain::decisions::DECISION_KINDS;
 
 /// One condition attached to a decision.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
