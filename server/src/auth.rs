@@ -276,11 +276,15 @@ impl FromRequestParts<AppState> for MaybeCaller {
                 state.store.token_scope(&hash).await?.map(Caller::Token)
             };
             let caller = caller.ok_or_else(|| ApiError::unauthorized_msg("The token is unknown or revoked."))?;
+            tracing::Span::current().record("user", caller.actor().label);
             return Ok(MaybeCaller(Some(caller)));
         }
         if let Some(session) = parts.extensions.get::<Session>() {
             match session_user(&state.store, session).await {
-                Ok(Some(user)) => return Ok(MaybeCaller(Some(Caller::User(user)))),
+                Ok(Some(user)) => {
+                    tracing::Span::current().record("user", user.username.as_str());
+                    return Ok(MaybeCaller(Some(Caller::User(user))));
+                }
                 Ok(None) => {}
                 Err(_) => return Err(ApiError::unavailable(&"session lookup failed")),
             }

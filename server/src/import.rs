@@ -85,6 +85,7 @@ async fn read_form(mut mp: Multipart, limit: usize) -> Result<ImportForm, String
 
 /// Imports one report into an existing phase (editors); redirects to the stored report,
 /// or back to the form with the reason and what was pasted kept for it.
+#[tracing::instrument(skip_all, fields(project = %project, phase = %phase))]
 pub async fn import(
     State(state): State<AppState>,
     session: Session,

@@ -113,7 +113,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    // `user` is filled in once the caller is known (session or token).
+                    let user = tracing::field::Empty;
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, user)
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))

@@ -127,6 +127,7 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
         None => None,
     };
     if let Some(user) = user {
+        tracing::Span::current().record("user", user.username.as_str());
         req.extensions_mut().insert(SignedIn { user_id: user.id });
         return next.run(req).await;
     }

@@ -288,6 +288,7 @@ impl Store {
     }
 
     /// Adds a blocker by hand to a phase; audited. The owner, if any, must be a user.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase_id))]
     pub async fn add_blocker(&self, actor: &Actor, phase_id: i64, b: &NewBlocker) -> StoreResult<BlockerItem> {
         b.validate().map_err(StoreError::Invalid)?;
         self.check_owner(&b.owner, None).await?;
@@ -320,6 +321,7 @@ impl Store {
     }
 
     /// Sets a blocker's owner and due date; audited. A new owner must be a user.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, blocker = id))]
     pub async fn assign_blocker(&self, actor: &Actor, id: i64, a: &BlockerAssignment) -> StoreResult<BlockerItem> {
         a.validate().map_err(StoreError::Invalid)?;
         let current = self.blocker(id).await?;
@@ -342,6 +344,7 @@ impl Store {
 
     /// Waives an open blocker with a rationale; audited. Waived blockers no longer hold
     /// the verdict back, and stay waived when later evidence shows the problem again.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, blocker = id))]
     pub async fn waive_blocker(&self, actor: &Actor, id: i64, reason: &str) -> StoreResult<BlockerItem> {
         let reason = reason.trim().to_string();
         if reason.chars().count() < 10 || reason.chars().count() > 2000 {
@@ -374,6 +377,7 @@ impl Store {
     }
 
     /// Reopens a waived or resolved blocker; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, blocker = id))]
     pub async fn reopen_blocker(&self, actor: &Actor, id: i64) -> StoreResult<BlockerItem> {
         self.change_blocker(
             actor,
@@ -394,6 +398,7 @@ impl Store {
     }
 
     /// Resolves a blocker written by hand (evidence-derived ones resolve with evidence); audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, blocker = id))]
     pub async fn resolve_blocker(&self, actor: &Actor, id: i64) -> StoreResult<BlockerItem> {
         let now = now_ms();
         self.change_blocker(

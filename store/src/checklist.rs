@@ -388,6 +388,7 @@ impl Store {
     }
 
     /// Adds an item at the end of a phase's checklist; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase.id))]
     pub async fn add_checklist_item(
         &self,
         actor: &Actor,
@@ -426,6 +427,7 @@ impl Store {
 
     /// Edits an item that is still at `version`; a newer version is a conflict, so that two
     /// people never silently overwrite each other. Counted sign-offs lapse; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn update_checklist_item(
         &self,
         actor: &Actor,
@@ -478,6 +480,7 @@ impl Store {
     }
 
     /// Moves an item one place up or down; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn move_checklist_item(&self, actor: &Actor, id: i64, up: bool) -> StoreResult<ChecklistItem> {
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
@@ -513,6 +516,7 @@ impl Store {
     }
 
     /// Deletes an item still at `version` with its sign-offs; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn delete_checklist_item(&self, actor: &Actor, id: i64, version: i64) -> StoreResult<ChecklistItem> {
         let _guard = self.write_lock.lock().await;
         let item = on_pool!(self, pool => {
@@ -539,6 +543,7 @@ impl Store {
 
     /// Records a person's approval or rejection of an item (their earlier sign-off of it no
     /// longer counts); audited. Role checks belong to the caller; tokens cannot sign.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn sign_checklist_item(
         &self,
         actor: &Actor,
@@ -640,6 +645,7 @@ impl Store {
 
     /// Adds a template's items to a phase, skipping titles the checklist already has;
     /// returns how many were added. Audited as one entry.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase.id))]
     pub async fn apply_checklist_template(&self, actor: &Actor, phase: &PhaseRow, name: &str) -> StoreResult<usize> {
         let items = self.template_items(name).await?;
         self.add_many(actor, phase, &items, json!({"template": name})).await
@@ -647,6 +653,7 @@ impl Store {
 
     /// Copies another phase's items into this one (titles already present are skipped);
     /// status starts again at todo and sign-offs are not copied.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label))]
     pub async fn copy_checklist(&self, actor: &Actor, from: &PhaseRow, to: &PhaseRow) -> StoreResult<usize> {
         if from.id == to.id {
             return Err(StoreError::Invalid("copy: choose another phase than this one".into()));
@@ -716,6 +723,7 @@ impl Store {
     }
 
     /// Saves a phase's checklist as a named template (admins); audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase.id))]
     pub async fn save_checklist_template(
         &self,
         actor: &Actor,

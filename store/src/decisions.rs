@@ -358,6 +358,7 @@ where
 impl Store {
     /// Records a decision with a snapshot of the phase as it is now; audited. A GO while
     /// the verdict is not READY needs an override reason.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase.id))]
     pub async fn record_decision(
         &self,
         actor: &Actor,

@@ -72,6 +72,7 @@ impl Store {
     /// under the first free name of `person.names`), its role set to `person.role`; audited.
     // One transaction on either database (the macro repeats the body per pool), which is
     // why the lookup, the role update and the creation stay in one function.
+    #[tracing::instrument(skip_all, fields(issuer = %person.issuer))]
     pub async fn sign_in_external(&self, person: &ExternalPerson<'_>) -> StoreResult<ExternalSignIn> {
         let actor = Actor::system(&format!("sign-in through {}", person.issuer));
         let outcome = on_pool!(self, pool => {

@@ -579,6 +579,7 @@ macro_rules! ingest_tx {
 impl Store {
     /// Stores a report whole, or nothing. An identical earlier upload (same content in the
     /// suite, or same idempotency key in the phase) is returned with `created: false`.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = r.project_id, phase = %r.phase, suite = %r.suite))]
     pub async fn ingest(&self, actor: &Actor, r: &NewReport) -> StoreResult<IngestOutcome> {
         // Where the report goes may come from request parameters rather than the artifact
         // (whose content the parser already checked): the same limits apply to both.
@@ -694,6 +695,7 @@ impl Store {
     }
 
     /// Evaluates a phase now from stored aggregates (cheap: one row per suite and category).
+    #[tracing::instrument(skip_all, fields(phase = phase.id))]
     pub async fn evaluate_phase(&self, phase: &PhaseRow) -> StoreResult<Scorecard> {
         // One caller evaluates; the status pollers arriving meanwhile wait and take its card
         // (never an older one: the status gate is exact).

@@ -38,6 +38,7 @@ const SELECT: &str = "SELECT t.id, u.username, t.name, t.prefix, t.created_at, t
 
 impl Store {
     /// Creates a personal token for `username` from its hash; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, user = %username))]
     pub async fn create_personal_token(
         &self,
         actor: &Actor,
@@ -104,12 +105,14 @@ impl Store {
 
     /// Revokes any personal token (the command line); `NotFound` when unknown or already
     /// revoked; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, id = id))]
     pub async fn revoke_personal_token(&self, actor: &Actor, id: i64) -> StoreResult<()> {
         self.revoke_personal(actor, id, None).await
     }
 
     /// Revokes personal token `id` only if it belongs to `user_id`; `NotFound` when unknown,
     /// someone else's or already revoked, so a person cannot tell others' tokens apart; audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, id, user = user_id))]
     pub async fn revoke_own_personal_token(&self, actor: &Actor, user_id: i64, id: i64) -> StoreResult<()> {
         self.revoke_personal(actor, id, Some(user_id)).await
     }

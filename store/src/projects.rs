@@ -88,6 +88,7 @@ pub(crate) const PHASE_COLUMNS: &str = "id, project_id, slug, name, position, fr
 
 impl Store {
     /// Creates a project; `Conflict("slug")` when taken.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label))]
     pub async fn create_project(
         &self,
         actor: &Actor,
@@ -174,12 +175,14 @@ impl Store {
     }
 
     /// Creates a phase in a project with the default settings; `Conflict("phase")` when taken.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]
     pub async fn create_phase(&self, actor: &Actor, project_id: i64, slug_: &str, name: &str) -> StoreResult<PhaseRow> {
         self.create_phase_with(actor, project_id, slug_, name, None).await
     }
 
     /// Creates a phase in a project, with `settings` instead of the defaults when given;
     /// `Conflict("phase")` when the slug is taken.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]
     pub async fn create_phase_with(
         &self,
         actor: &Actor,
@@ -284,6 +287,7 @@ impl PhaseSettingsUpdate {
 
 impl Store {
     /// Replaces a phase's settings and re-evaluates it; audited with before and after.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, phase = phase_id))]
     pub async fn update_phase_settings(
         &self,
         actor: &Actor,

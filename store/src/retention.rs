@@ -41,6 +41,7 @@ const DUE: &str = "FROM reports r JOIN phases ph ON ph.id = r.phase_id JOIN proj
 
 impl Store {
     /// Sets how long a project keeps check rows and raw artifacts (`None`: forever); audited.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]
     pub async fn set_retention(&self, actor: &Actor, project_id: i64, days: Option<i64>) -> StoreResult<()> {
         if days.is_some_and(|d| !(1..=MAX_RETENTION_DAYS).contains(&d)) {
             return Err(StoreError::Invalid(format!("retention: between 1 and {MAX_RETENTION_DAYS} days, or empty")));
@@ -75,6 +76,7 @@ impl Store {
 
     /// Prunes every report due at `now`, `batch` reports per transaction; returns what went,
     /// per project. Each batch takes the write lock briefly, so uploads and edits go on.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label))]
     pub async fn prune(&self, actor: &Actor, now: i64, batch: i64) -> StoreResult<Vec<PruneTally>> {
         let mut done: Vec<PruneTally> = Vec::new();
         loop {

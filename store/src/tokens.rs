@@ -48,6 +48,7 @@ const TOKEN_SELECT: &str = "SELECT t.id, t.project_id, p.slug AS project_slug, t
 
 impl Store {
     /// Stores a new token's hash for `project_id`.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]
     pub async fn create_token(
         &self,
         actor: &Actor,
@@ -116,6 +117,7 @@ impl Store {
     }
 
     /// Revokes a token; `NotFound` when unknown or already revoked.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, id = id))]
     pub async fn revoke_token(&self, actor: &Actor, id: i64) -> StoreResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;

@@ -47,6 +47,7 @@ pub(crate) fn valid_username(name: &str) -> bool {
 
 impl Store {
     /// Creates a user; `Conflict("username")` when the name is taken.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, user = %username))]
     pub async fn create_user(
         &self,
         actor: &Actor,
@@ -118,6 +119,7 @@ impl Store {
     }
 
     /// Replaces a user's password hash.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, user = %username))]
     pub async fn set_password(&self, actor: &Actor, username: &str, password_hash: &str) -> StoreResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -138,6 +140,7 @@ impl Store {
     }
 
     /// Changes a user's role.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, user = %username))]
     pub async fn set_role(&self, actor: &Actor, username: &str, role: Role) -> StoreResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
@@ -163,6 +166,7 @@ impl Store {
     }
 
     /// Enables or disables a user.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, user = user_id))]
     pub async fn set_disabled(&self, actor: &Actor, user_id: i64, disabled: bool) -> StoreResult<()> {
         on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;

@@ -146,6 +146,7 @@ pub fn backoff_ms(attempts: i64) -> i64 {
 impl Store {
     /// Registers an endpoint for `events` of a project; `Invalid` naming the field when the
     /// URL, format or events are not acceptable.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]
     pub async fn create_webhook(
         &self,
         actor: &Actor,
@@ -190,6 +191,7 @@ impl Store {
     }
 
     /// Removes an endpoint of a project, and its deliveries.
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id, id = id))]
     pub async fn delete_webhook(&self, actor: &Actor, project_id: i64, id: i64) -> StoreResult<()> {
         let _guard = self.write_lock.lock().await;
         on_pool!(self, pool => {
@@ -236,6 +238,7 @@ impl Store {
     }
 
     /// Sends a delivery of a project again now (and tries it for another day).
+    #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id, id = id))]
     pub async fn redeliver(&self, actor: &Actor, project_id: i64, id: i64) -> StoreResult<()> {
         let now = now_ms();
         let _guard = self.write_lock.lock().await;

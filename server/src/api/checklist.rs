@@ -47,6 +47,7 @@ pub struct Checklist {
     responses((status = 200, description = "The checklist", body = Checklist), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,

@@ -42,6 +42,7 @@ fn markdown(filename: String, body: String) -> Response {
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn phase_md(
     State(state): State<AppState>,
     caller: Caller,
@@ -120,6 +121,7 @@ pub struct PhaseExport {
     responses((status = 200, description = "The report", body = PhaseExport), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn phase_json(
     State(state): State<AppState>,
     caller: Caller,
@@ -176,6 +178,7 @@ pub async fn phase_json(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph, decision = id))]
 pub async fn decision_md(
     State(state): State<AppState>,
     caller: Caller,

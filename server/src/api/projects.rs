@@ -168,6 +168,7 @@ pub struct ScorecardBody {
     responses((status = 200, description = "The gate", body = Gate), ReadErrors),
     security((), ("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn status(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -189,6 +190,7 @@ pub async fn status(
     responses((status = 200, description = "The scorecard", body = ScorecardBody), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn scorecard(
     State(state): State<AppState>,
     caller: Caller,
@@ -233,6 +235,7 @@ pub struct PhaseBlockers {
     responses((status = 200, description = "The blockers", body = PhaseBlockers), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn blockers(
     State(state): State<AppState>,
     caller: Caller,
@@ -256,6 +259,7 @@ pub async fn blockers(
     responses((status = 200, description = "The badge", body = String, content_type = "image/svg+xml"), ReadErrors),
     security((), ("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn badge(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -323,6 +327,7 @@ pub struct DecisionList {
     responses((status = 200, description = "The decisions", body = DecisionList), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn decisions(
     State(state): State<AppState>,
     caller: Caller,
@@ -364,6 +369,7 @@ pub struct DecisionDetail {
     responses((status = 200, description = "The decision", body = DecisionDetail), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph, decision = id))]
 pub async fn decision(
     State(state): State<AppState>,
     caller: Caller,

@@ -476,6 +476,7 @@ pub struct ReportDetail {
     responses((status = 200, description = "The report", body = ReportDetail), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(report = id))]
 pub async fn get_report(
     State(state): State<AppState>,
     caller: Caller,
@@ -606,6 +607,7 @@ pub struct ChecksPage {
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(report = id))]
 pub async fn get_checks(
     State(state): State<AppState>,
     caller: Caller,
@@ -672,6 +674,7 @@ pub async fn get_checks(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(report = id))]
 pub async fn get_raw(State(state): State<AppState>, caller: Caller, Path(id): Path<i64>) -> Result<Response, ApiError> {
     let r = readable_report(&state, &caller, id).await?;
     if let Some(at) = r.pruned_at {
@@ -729,6 +732,7 @@ pub struct ReportChanges {
     responses((status = 200, description = "The changes", body = ReportChanges), ReadErrors),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(report = id))]
 pub async fn get_diff(
     State(state): State<AppState>,
     caller: Caller,

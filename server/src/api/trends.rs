@@ -120,6 +120,7 @@ async fn phase_trends(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn series(
     State(state): State<AppState>,
     caller: Caller,
@@ -157,6 +158,7 @@ pub async fn series(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph, chart = %file))]
 pub async fn chart(
     State(state): State<AppState>,
     caller: Caller,
@@ -525,6 +527,7 @@ async fn project_series(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p))]
 pub async fn project_json(
     State(state): State<AppState>,
     caller: Caller,
@@ -551,6 +554,7 @@ pub async fn project_json(
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p))]
 pub async fn project_chart(
     State(state): State<AppState>,
     caller: Caller,

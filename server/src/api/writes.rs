@@ -92,6 +92,7 @@ macro_rules! who_approves {
     responses((status = 201, description = "Recorded", body = DecisionRecorded), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn record_decision(
     State(state): State<AppState>,
     caller: Caller,
@@ -156,6 +157,7 @@ fn severity_words() -> utoipa::openapi::Object {
     responses((status = 201, description = "Added", body = BlockerItem), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn add_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -211,6 +213,7 @@ pub struct BlockerDone {
     responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(blocker = id))]
 pub async fn assign_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -232,6 +235,7 @@ pub async fn assign_blocker(
     responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(blocker = id))]
 pub async fn resolve_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -254,6 +258,7 @@ pub async fn resolve_blocker(
     responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(blocker = id))]
 pub async fn waive_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -275,6 +280,7 @@ pub async fn waive_blocker(
     responses((status = 200, description = "Done", body = BlockerDone), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(blocker = id))]
 pub async fn reopen_blocker(
     State(state): State<AppState>,
     caller: Caller,
@@ -413,6 +419,7 @@ impl ItemBody {
     responses((status = 201, description = "Added", body = ChecklistItem), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(project = %p, phase = %ph))]
 pub async fn add_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -439,6 +446,7 @@ pub async fn add_item(
     responses((status = 200, description = "Edited", body = ChecklistItem), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(item = id))]
 pub async fn update_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -474,6 +482,7 @@ pub struct VersionQuery {
     responses((status = 204, description = "Deleted"), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(item = id))]
 pub async fn delete_item(
     State(state): State<AppState>,
     caller: Caller,
@@ -526,6 +535,7 @@ pub struct SignedOff {
     responses((status = 201, description = "Signed", body = SignedOff), WriteErrors),
     security(("personal_token" = []), ("session" = []))
 )]
+#[tracing::instrument(skip_all, fields(item = id))]
 pub async fn sign_item(
     State(state): State<AppState>,
     caller: Caller,
