@@ -100,17 +100,14 @@ pub fn duration_ms(ms: f64) -> String {
     }
 }
 
-/// Percent-encodes a query parameter value (everything but RFC 3986 unreserved characters).
+/// Characters a query value keeps as they are: RFC 3986's unreserved ones and `/` (legal in
+/// a query, and it keeps `next=/p/shop` readable).
+const QUERY_KEEPS: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// Percent-encodes a query parameter value (UTF-8, everything but [`QUERY_KEEPS`]).
 pub fn query_value(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, QUERY_KEEPS).to_string()
 }
 
 /// `s` with the characters that are markup in HTML text and attributes escaped.
@@ -148,7 +145,8 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        assert_eq!(query_value("api tests & more/ü"), "api%20tests%20%26%20more%2F%C3%BC");
+        assert_eq!(query_value("api tests & more/ü?#"), "api%20tests%20%26%20more/%C3%BC%3F%23");
+        assert_eq!(query_value("a\r\nb"), "a%0D%0Ab");
         assert_eq!(query_value("p95_latency-ms.v2~"), "p95_latency-ms.v2~");
     }
 }

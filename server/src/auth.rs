@@ -8,6 +8,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use readyboard_app::format::query_value;
 use readyboard_auth::{SESSION_KEY, SessionAuth, dummy_hash, hash_password, hash_token, session_user, verify_password};
 use readyboard_domain::role::Role;
 use readyboard_store::{Actor, TokenScope, UserRow};
@@ -59,21 +60,11 @@ fn rate_limited(wait: Duration, next: &str) -> Response {
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Too many attempts · readyboard</title></head>\
          <body><h1>Too many login attempts</h1><p>Try again in {secs} seconds.</p>\
          <p><a href=\"/login?next={}\">Back to the login page</a></p></body></html>",
-        encode(next)
+        query_value(next)
     );
     let mut resp = (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(body)).into_response();
     resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
     resp
-}
-
-/// Percent-encodes a value for a query string.
-pub(crate) fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// `POST /login`.
@@ -110,7 +101,7 @@ pub async fn login(
             let entry = state.store.audit_event(&actor, "auth.login_failed", "user", Some(form.username.clone())).await;
             logged("the failed-login audit entry", entry);
             tracing::warn!(username = %form.username, %ip, "failed login");
-            Redirect::to(&format!("/login?error=1&next={}", encode(&next))).into_response()
+            Redirect::to(&format!("/login?error=1&next={}", query_value(&next))).into_response()
         }
     }
 }
@@ -169,7 +160,7 @@ pub struct SetupForm {
 /// `POST /setup`: creates the first admin with the one-time link printed at first start.
 pub async fn setup(State(state): State<AppState>, session: Session, Form(form): Form<SetupForm>) -> Response {
     let back = |msg: &str| {
-        Redirect::to(&format!("/setup?token={}&error={}", encode(&form.token), encode(msg))).into_response()
+        Redirect::to(&format!("/setup?token={}&error={}", query_value(&form.token), query_value(msg))).into_response()
     };
     if let Err(msg) = readyboard_auth::check_password_rules(&form.password) {
         return back(&msg);

@@ -99,7 +99,13 @@ pub async fn restore(database_url: &str, file: &str) -> Result<String, String> {
     // The old write-ahead log belongs to the old file: replayed onto the backup it would
     // corrupt it.
     for suffix in ["-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{target}{suffix}"));
+        match std::fs::remove_file(format!("{target}{suffix}")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(format!("removing the old {suffix} file next to the database (nothing was replaced): {e}"));
+            }
+            _ => {}
+        }
     }
     std::fs::rename(&tmp, &target).context("replacing the database")?;
     drop(lock);

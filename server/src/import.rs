@@ -10,9 +10,9 @@ use readyboard_store::{NewReport, UserRow};
 use tower_sessions::Session;
 
 use crate::api::reports::artifact_time;
-use crate::auth::encode;
 use crate::intake::{Prepared, Refusal};
 use crate::state::AppState;
+use readyboard_app::format::query_value;
 
 /// The form's fields.
 #[derive(Default)]
@@ -37,7 +37,7 @@ impl ImportForm {
 /// Back to the import page with the reason.
 fn refused(page: &str, msg: &str) -> Response {
     tracing::info!(page, reason = msg, "import refused");
-    Redirect::to(&format!("{page}?error={}", encode(msg))).into_response()
+    Redirect::to(&format!("{page}?error={}", query_value(msg))).into_response()
 }
 
 /// Why a report could not be read, said to the person who pasted it.
@@ -93,7 +93,7 @@ pub async fn import(
     mp: Multipart,
 ) -> Response {
     let action = format!("/import/{project}/{phase}");
-    let page = format!("/p/{}/{}/import", encode(&project), encode(&phase));
+    let page = format!("/p/{}/{}/import", query_value(&project), query_value(&phase));
     let user = match readyboard_auth::session_user(&state.store, &session).await {
         Ok(Some(user)) => user,
         Ok(None) => return Redirect::to("/login").into_response(),

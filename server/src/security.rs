@@ -2,7 +2,7 @@
 //! login requirement for pages.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -132,15 +132,7 @@ pub async fn require_login(State(state): State<AppState>, mut req: Request, next
         return next.run(req).await;
     }
     let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let encoded: String = target
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'/' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let _ = StatusCode::SEE_OTHER;
-    Redirect::to(&format!("/login?next={encoded}")).into_response()
+    Redirect::to(&format!("/login?next={}", readyboard_app::format::query_value(target))).into_response()
 }
 
 #[cfg(test)]

@@ -12,11 +12,12 @@ use readyboard_store::{Actor, ExternalPerson, ExternalSignIn};
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use crate::auth::{encode, safe_next};
+use crate::auth::safe_next;
 use crate::cli::OidcArgs;
 use crate::state::AppState;
 pub use claims::RoleMap;
 pub use provider::{Provider, ProviderError, Registration};
+use readyboard_app::format::query_value;
 
 /// The path the provider sends people back to.
 pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
@@ -70,7 +71,7 @@ pub struct StartQuery {
 
 /// Back to the login page with one of the messages it knows (`code`).
 fn back(code: &str, next: &str) -> Response {
-    Redirect::to(&format!("/login?error={code}&next={}", encode(next))).into_response()
+    Redirect::to(&format!("/login?error={code}&next={}", query_value(next))).into_response()
 }
 
 /// `GET /auth/oidc/start`: remembers the sign-in in the session, sends the browser on.
