@@ -18,8 +18,6 @@ use tower_sessions::Session;
 use crate::api::problem::ApiError;
 use crate::state::AppState;
 
-pub use crate::login_limit::LoginLimiter;
-
 /// The client's address (see [`crate::login_limit::client_ip`] for proxies).
 pub struct ClientIp(pub IpAddr);
 

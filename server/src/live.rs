@@ -1,7 +1,7 @@
 //! Live pages: `GET /api/v1/events` streams the changes to the projects and phases a page
 //! shows as server-sent events, and the page fetches its data again when one arrives.
 //!
-//! One task per instance ([`Feed`]) reads the changes the store announces (see
+//! One task per instance ([`crate::live_feed::Feed`]) reads the changes the store announces (see
 //! `readyboard_store::Change`) and hands them to every open stream, which keeps those of its
 //! scope the caller may read. Each event carries the change's id; a browser reconnecting
 //! after a dropped connection sends the last one as `Last-Event-ID`, and the stream starts
@@ -9,10 +9,9 @@
 //! newest change when the stream opened, so that even a stream that saw no change resumes
 //! from the right place.
 
-use std::collections::BTreeSet;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Query, State};
@@ -25,107 +24,17 @@ use tokio::sync::{broadcast, watch};
 
 use crate::api::problem::ApiError;
 use crate::auth::Caller;
+use crate::live_feed::BATCH;
 use crate::state::AppState;
 
 /// The path of the event stream.
 pub const PATH: &str = "/api/v1/events";
 /// Streams open at once per instance; more are refused with 503.
 const MAX_STREAMS: usize = 2048;
-/// Changes read per query.
-const BATCH: i64 = 500;
-/// On PostgreSQL, transactions commit in another order than their entries were numbered:
-/// changes are read again from this far below the newest one seen, and those already sent
-/// skipped.
-const REORDER_SLACK: i64 = 64;
-/// How often the feed looks for changes when nothing told it of one (a safety net).
-const POLL: Duration = Duration::from_secs(15);
 /// How often an idle stream sends a comment, so that proxies and browsers keep it open.
 const KEEP_ALIVE: Duration = Duration::from_secs(20);
 /// How long a browser waits before reconnecting.
 const RETRY: Duration = Duration::from_secs(2);
-
-/// The instance's feed of changes to open streams.
-pub struct Feed {
-    store: Store,
-    changes: broadcast::Sender<Arc<Change>>,
-    closed: watch::Sender<bool>,
-    started: AtomicBool,
-    streams: Arc<AtomicUsize>,
-}
-
-impl Feed {
-    /// A feed of `store`'s changes; it starts reading them when the first stream opens.
-    pub fn new(store: Store) -> Feed {
-        Feed {
-            store,
-            changes: broadcast::channel(1024).0,
-            closed: watch::channel(false).0,
-            started: AtomicBool::new(false),
-            streams: Arc::default(),
-        }
-    }
-
-    /// Ends every stream (at shutdown: open streams would keep their connections forever).
-    pub fn close(&self) {
-        self.closed.send_replace(true);
-    }
-
-    /// Streams open now.
-    pub fn streams(&self) -> usize {
-        self.streams.load(Ordering::Relaxed)
-    }
-
-    /// Starts reading changes after `newest`, unless it has already started.
-    fn start(&self, newest: i64) {
-        if self.started.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        tokio::spawn(follow(self.store.clone(), newest, self.changes.clone(), self.closed.subscribe()));
-    }
-}
-
-/// Reads new changes whenever the store says views changed, and hands them on.
-async fn follow(
-    store: Store,
-    mut newest: i64,
-    changes: broadcast::Sender<Arc<Change>>,
-    mut closed: watch::Receiver<bool>,
-) {
-    let mut views = store.watch_views();
-    let mut sent = BTreeSet::new();
-    loop {
-        tokio::select! {
-            _ = views.changed() => {}
-            _ = tokio::time::sleep(POLL) => {}
-            _ = closed.changed() => return,
-        }
-        if *closed.borrow() {
-            return;
-        }
-        loop {
-            let batch = match store.changes_after(newest - REORDER_SLACK, BATCH).await {
-                Ok(batch) => batch,
-                Err(e) => {
-                    tracing::warn!(error = %e, "live pages: cannot read changes");
-                    break;
-                }
-            };
-            let full = batch.len() as i64 == BATCH;
-            for change in batch {
-                if change.id <= newest - REORDER_SLACK || !sent.insert(change.id) {
-                    continue;
-                }
-                newest = newest.max(change.id);
-                // Nobody listening is not an error.
-                let _ = changes.send(Arc::new(change));
-            }
-            sent = sent.split_off(&(newest - REORDER_SLACK + 1));
-            if !full {
-                break;
-            }
-        }
-    }
-}
 
 /// What a stream follows: a project, one of its phases, or (neither) every project.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

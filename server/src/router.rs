@@ -91,7 +91,7 @@ pub fn router(state: AppState) -> Router {
                 move || shell(leptos.clone())
             },
         )
-        .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::reuse_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::page_reuse::reuse_pages))
         .layer(middleware::from_fn(crate::form_outcomes::answer_plain_forms))
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
     Router::new()

@@ -7,8 +7,8 @@ use leptos::config::LeptosOptions;
 use readyboard_store::Store;
 use tower_sessions::ExpiredDeletion;
 
-use crate::auth::LoginLimiter;
 use crate::cli::ServeArgs;
+use crate::login_limit::LoginLimiter;
 use crate::metrics::Metrics;
 use crate::state::{AppState, Settings};
 
@@ -20,7 +20,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         .site_root(args.site_root.as_str())
         .site_pkg_dir("pkg")
         .build();
-    let live = Arc::new(crate::live::Feed::new(store.clone()));
+    let live = Arc::new(crate::live_feed::Feed::new(store.clone()));
     AppState {
         store,
         leptos,

@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use readyboard_store::Store;
 
-use crate::auth::LoginLimiter;
+use crate::login_limit::LoginLimiter;
 use crate::metrics::Metrics;
 
 /// Settings the handlers need.
@@ -38,15 +38,15 @@ pub struct AppState {
     /// Counters for `/metrics`.
     pub metrics: Arc<Metrics>,
     /// Rendered trend charts.
-    pub charts: Arc<crate::api::trends::ChartCache>,
+    pub charts: Arc<crate::chart_cache::ChartCache>,
     /// Rendered pages reused while nothing changes.
     pub pages: Arc<crate::page_cache::PageCache>,
     /// Admission and threads for parsing and storing reports.
     pub intake: Arc<crate::intake::Intake>,
     /// The changes live pages follow.
-    pub live: Arc<crate::live::Feed>,
+    pub live: Arc<crate::live_feed::Feed>,
     /// Company sign-in, when configured.
-    pub oidc: Option<Arc<crate::oidc::Oidc>>,
+    pub oidc: Option<Arc<crate::oidc::config::Oidc>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -4,6 +4,7 @@
 //! keep working beside it (small teams, break-glass admins).
 
 pub mod claims;
+pub mod config;
 mod provider;
 
 use axum::extract::{Query, State};
@@ -13,54 +14,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::auth::safe_next;
-use crate::cli::OidcArgs;
 use crate::state::AppState;
-pub use claims::RoleMap;
+pub use config::{CALLBACK_PATH, Oidc};
 pub use provider::{Provider, ProviderError, Registration};
 use readyboard_app::format::query_value;
 
-/// The path the provider sends people back to.
-pub const CALLBACK_PATH: &str = "/auth/oidc/callback";
 /// Where the session keeps a sign-in on its way.
 const PENDING_KEY: &str = "oidc.pending";
 /// How long a person may take at the provider.
 const PENDING_TTL_MS: i64 = 10 * 60 * 1000;
-
-/// Company sign-in as configured.
-pub struct Oidc {
-    /// The provider.
-    pub provider: Provider,
-    /// How claims map to roles.
-    pub roles: RoleMap,
-    /// The provider's name on the login page.
-    pub label: String,
-}
-
-impl Oidc {
-    /// Company sign-in from the flags, `None` when no issuer is set; refuses half a setup.
-    pub fn from_args(args: &OidcArgs, base_url: &str) -> Result<Option<Oidc>, String> {
-        let Some(issuer) = args.oidc_issuer.as_deref().map(str::trim).filter(|i| !i.is_empty()) else {
-            return Ok(None);
-        };
-        let client_id = args
-            .oidc_client_id
-            .clone()
-            .filter(|c| !c.trim().is_empty())
-            .ok_or("--oidc-issuer needs --oidc-client-id (READYBOARD_OIDC_CLIENT_ID) as well")?;
-        let roles = RoleMap::parse(&args.oidc_role_claim, &args.oidc_roles, &args.oidc_default_role)?;
-        let mut scopes: Vec<String> =
-            args.oidc_scopes.iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "openid").collect();
-        scopes.dedup();
-        let provider = Provider::new(Registration {
-            issuer: issuer.trim_end_matches('/').to_string(),
-            client_id,
-            client_secret: args.oidc_client_secret.as_deref().filter(|s| !s.is_empty()).map(Into::into),
-            redirect_url: format!("{base_url}{CALLBACK_PATH}"),
-            scopes,
-        })?;
-        Ok(Some(Oidc { provider, roles, label: args.oidc_name.trim().to_string() }))
-    }
-}
 
 /// `?next=` of the start link.
 #[derive(Debug, Deserialize)]
