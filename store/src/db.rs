@@ -76,13 +76,13 @@ pub(crate) struct Caches {
     /// Bumped only by changes to users, tokens and projects, so that the stream of uploads
     /// on release day does not send every request's login check back to the database.
     pub accounts: crate::cache::Generation,
-    pub projects: crate::cache::GenCache<String, crate::projects::ProjectRow>,
-    pub phases: crate::cache::GenCache<(i64, String), crate::projects::PhaseRow>,
-    pub tokens: crate::cache::GenCache<String, crate::tokens::TokenScope>,
+    pub projects: crate::cache::GenCache<String, crate::project_rows::ProjectRow>,
+    pub phases: crate::cache::GenCache<(i64, String), crate::project_rows::PhaseRow>,
+    pub tokens: crate::cache::GenCache<String, crate::token_rows::TokenScope>,
     pub evaluations: crate::cache::GenCache<i64, readyboard_domain::scoring::Scorecard>,
-    pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trends::Trends>>,
+    pub trends: crate::cache::GenCache<(i64, String), std::sync::Arc<crate::trend_series::Trends>>,
     pub memo: crate::cache::GenCache<String, Arc<dyn std::any::Any + Send + Sync>>,
-    pub users: crate::cache::GenCache<i64, crate::users::UserRow>,
+    pub users: crate::cache::GenCache<i64, crate::user_rows::UserRow>,
     pub flights: crate::cache::Flights,
     /// Locks for evaluations, apart from `flights`: a view being computed under one of those
     /// evaluates its phase, and sharing the locks could make it wait for itself.
@@ -91,9 +91,9 @@ pub(crate) struct Caches {
     /// the requests arriving meanwhile wait for one lookup instead of each querying.
     pub account_flights: crate::cache::Flights,
     /// Reports compared with their previous run, kept under the pair compared.
-    pub diffs: crate::report_diff::DiffCache,
+    pub diffs: crate::diff_cache::DiffCache,
     /// Flaky-check rankings per suite, kept under the reports they were read from.
-    pub flaky: crate::flaky::FlakyCache,
+    pub flaky: crate::flaky_cache::FlakyCache,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.

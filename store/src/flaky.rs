@@ -12,54 +12,11 @@ use std::sync::Arc;
 
 use readyboard_domain::model::Status;
 use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
-use serde::Serialize;
 
 use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
 
-/// Flaky checks of one suite.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SuiteFlaky {
-    /// Suite name.
-    pub suite: String,
-    /// Ranked, worst first.
-    pub checks: Vec<FlakyCheck>,
-}
-
-/// Runs looked at for flip rates.
-pub const FLAKY_WINDOW: i64 = 20;
-/// Flaky checks kept per suite.
-const FLAKY_PER_SUITE: usize = 10;
-/// Rankings kept (one per suite, unless a suite's window moved lately).
-const CAPACITY: u64 = 4_096;
-
-/// Rankings by the ids of the reports (oldest first) they were computed from: the window
-/// names its suite, and a window's ranking never changes. Least recently used out first.
-pub(crate) struct FlakyCache(moka::sync::Cache<Vec<i64>, Arc<Vec<FlakyCheck>>>);
-
-impl Default for FlakyCache {
-    fn default() -> Self {
-        FlakyCache(moka::sync::Cache::new(CAPACITY))
-    }
-}
-
-impl std::fmt::Debug for FlakyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FlakyCache").field("entries", &self.0.entry_count()).finish()
-    }
-}
-
-/// One check in one report, as read for flip rates.
-#[derive(sqlx::FromRow)]
-struct CheckRunRow {
-    report_id: i64,
-    check_key: String,
-    name: String,
-    status: String,
-    flaky: bool,
-    retries: i64,
-}
+pub use crate::flaky_cache::*;
 
 impl Store {
     /// Flaky checks of every suite of the phase, by suite name, each ranked worst first.

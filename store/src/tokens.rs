@@ -1,6 +1,5 @@
 //! Project-scoped API tokens, stored as SHA-256 hashes.
 
-use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
@@ -9,42 +8,7 @@ use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
-/// A token as listed (never the secret).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct TokenRow {
-    /// Row id.
-    pub id: i64,
-    /// Project the token may write to.
-    pub project_id: i64,
-    /// That project's slug.
-    pub project_slug: String,
-    /// Name given at creation.
-    pub name: String,
-    /// First characters of the token, to recognise it.
-    pub prefix: String,
-    /// Created, unix ms.
-    pub created_at: i64,
-    /// Last use, unix ms.
-    pub last_used_at: Option<i64>,
-    /// Revoked, unix ms.
-    pub revoked_at: Option<i64>,
-}
-
-/// What an authenticated token may touch.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenScope {
-    /// Token id.
-    pub token_id: i64,
-    /// Token name.
-    pub name: String,
-    /// Project id.
-    pub project_id: i64,
-    /// Project slug.
-    pub project_slug: String,
-}
-
-const TOKEN_SELECT: &str = "SELECT t.id, t.project_id, p.slug AS project_slug, t.name, t.prefix, \
-     t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN projects p ON p.id = t.project_id";
+pub use crate::token_rows::*;
 
 impl Store {
     /// Stores a new token's hash for `project_id`.

@@ -1,7 +1,6 @@
 //! Users, their roles, and the one-time setup token for the first admin.
 
 use readyboard_domain::role::Role;
-use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
@@ -10,40 +9,7 @@ use crate::db::BeginWrite;
 use crate::db::{Store, now_ms, on_pool};
 use crate::error::{StoreError, StoreResult};
 
-/// A user as stored (the hash never leaves the server).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct UserRow {
-    /// Row id.
-    pub id: i64,
-    /// Login name.
-    pub username: String,
-    /// argon2id PHC string.
-    #[serde(skip)]
-    pub password_hash: String,
-    /// Role name.
-    pub role: String,
-    /// Disabled users cannot log in.
-    pub disabled: bool,
-    /// Created, unix ms.
-    pub created_at: i64,
-    /// Last login, unix ms.
-    pub last_login_at: Option<i64>,
-}
-
-impl UserRow {
-    /// The parsed role (unknown names read as viewer, the least privilege).
-    pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Viewer)
-    }
-}
-
-pub(crate) const USER_COLUMNS: &str = "id, username, password_hash, role, disabled, created_at, last_login_at";
-
-pub(crate) fn valid_username(name: &str) -> bool {
-    !name.is_empty()
-        && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
-}
+pub use crate::user_rows::*;
 
 impl Store {
     /// Creates a user; `Conflict("username")` when the name is taken.
