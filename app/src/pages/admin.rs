@@ -194,7 +194,7 @@ fn Users(
     view! {
         <section class="section card">
             <h2>"Users"</h2>
-            <div class="table-wrap"><table class="table">
+            <div class="table-wrap users-wrap"><table class="table users">
                 <thead><tr><th>"User"</th><th>"Role"</th><th>"Last login"</th><th>"Access"</th></tr></thead>
                 <tbody>
                     {users.into_iter().map(|u| {
@@ -216,7 +216,7 @@ fn Users(
                                     <button type="submit" class="btn btn-quiet btn-small">"Save"</button>
                                 </ActionForm>
                             </td>
-                            <td class="muted">{u.last_login.unwrap_or_else(|| "never".into())}</td>
+                            <td class="muted"><span class="phone-label">"Last login: "</span>{u.last_login.unwrap_or_else(|| "never".into())}</td>
                             <td>
                                 <ActionForm action=set_disabled attr:class="inline-form">
                                     <input type="hidden" name="username" value=access_name/>
