@@ -53,11 +53,11 @@ impl ReportDiff {
 }
 
 /// (report, previous report, either pruned).
-pub(crate) type DiffKey = (i64, Option<i64>, bool);
+type DiffKey = (i64, Option<i64>, bool);
 
 /// Entries (changed checks and metrics) kept across all comparisons: a few tens of
 /// megabytes at most, thousands of typical comparisons.
-pub(crate) const DIFF_ENTRIES: u64 = 200_000;
+const DIFF_ENTRIES: u64 = 200_000;
 
 /// Comparisons computed so far, bounded by their entries, least recently used out first.
 pub(crate) struct DiffCache(pub(crate) moka::future::Cache<DiffKey, Arc<ReportDiff>>);

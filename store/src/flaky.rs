@@ -18,6 +18,20 @@ use crate::error::StoreResult;
 
 pub use crate::flaky_cache::*;
 
+/// One check in one report, as read for flip rates.
+#[derive(sqlx::FromRow)]
+struct CheckRunRow {
+    report_id: i64,
+    check_key: String,
+    name: String,
+    status: String,
+    flaky: bool,
+    retries: i64,
+}
+
+/// Flaky checks kept per suite.
+const FLAKY_PER_SUITE: usize = 10;
+
 impl Store {
     /// Flaky checks of every suite of the phase, by suite name, each ranked worst first.
     pub async fn flaky_checks(&self, phase_id: i64) -> StoreResult<Vec<SuiteFlaky>> {

@@ -16,10 +16,8 @@ pub struct SuiteFlaky {
 
 /// Runs looked at for flip rates.
 pub const FLAKY_WINDOW: i64 = 20;
-/// Flaky checks kept per suite.
-pub(crate) const FLAKY_PER_SUITE: usize = 10;
 /// Rankings kept (one per suite, unless a suite's window moved lately).
-pub(crate) const CAPACITY: u64 = 4_096;
+const CAPACITY: u64 = 4_096;
 
 /// Rankings by the ids of the reports (oldest first) they were computed from: the window
 /// names its suite, and a window's ranking never changes. Least recently used out first.
@@ -35,15 +33,4 @@ impl std::fmt::Debug for FlakyCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FlakyCache").field("entries", &self.0.entry_count()).finish()
     }
-}
-
-/// One check in one report, as read for flip rates.
-#[derive(sqlx::FromRow)]
-pub(crate) struct CheckRunRow {
-    pub(crate) report_id: i64,
-    pub(crate) check_key: String,
-    pub(crate) name: String,
-    pub(crate) status: String,
-    pub(crate) flaky: bool,
-    pub(crate) retries: i64,
 }

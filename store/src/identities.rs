@@ -75,6 +75,8 @@ impl Store {
     #[tracing::instrument(skip_all, fields(issuer = %person.issuer))]
     pub async fn sign_in_external(&self, person: &ExternalPerson<'_>) -> StoreResult<ExternalSignIn> {
         let actor = Actor::system(&format!("sign-in through {}", person.issuer));
+        // Whether an account was made or a role changed: only then are cached accounts stale.
+        let mut changed = true;
         let outcome = on_pool!(self, pool => {
             let mut tx = pool.begin_write().await?;
             let known: Option<i64> =
@@ -92,7 +94,8 @@ impl Store {
                 if user.disabled {
                     return Ok(ExternalSignIn::Disabled(user));
                 }
-                if user.role != person.role.as_str() {
+                changed = user.role != person.role.as_str();
+                if changed {
                     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                         .bind(person.role.as_str())
                         .bind(id)
@@ -157,7 +160,9 @@ impl Store {
             tx.commit().await?;
             Ok::<_, StoreError>(ExternalSignIn::Account(user))
         })?;
-        self.accounts_changed();
+        if changed {
+            self.accounts_changed();
+        }
         Ok(outcome)
     }
 }

@@ -35,7 +35,3 @@ pub struct TokenScope {
     /// Project slug.
     pub project_slug: String,
 }
-
-/// The query a token row is read with (its project's slug joined).
-pub(crate) const TOKEN_SELECT: &str = "SELECT t.id, t.project_id, p.slug AS project_slug, t.name, t.prefix, \
-     t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN projects p ON p.id = t.project_id";

@@ -10,6 +10,10 @@ use crate::error::{StoreError, StoreResult};
 
 pub use crate::token_rows::*;
 
+/// The query a token row is read with (its project's slug joined).
+const TOKEN_SELECT: &str = "SELECT t.id, t.project_id, p.slug AS project_slug, t.name, t.prefix, \
+     t.created_at, t.last_used_at, t.revoked_at FROM api_tokens t JOIN projects p ON p.id = t.project_id";
+
 impl Store {
     /// Stores a new token's hash for `project_id`.
     #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id))]

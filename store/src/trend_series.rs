@@ -4,10 +4,6 @@ use crate::flaky_cache::SuiteFlaky;
 use readyboard_domain::trends::Point;
 use serde::Serialize;
 
-/// How long assembled trends may be served without new evidence (bounds staleness when
-/// another instance writes to the same database).
-pub(crate) const TRENDS_TTL_MS: i64 = 60_000;
-
 /// A named series.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -10,6 +10,10 @@ use crate::projects::PhaseRow;
 
 pub use crate::trend_series::*;
 
+/// How long assembled trends may be served without new evidence (bounds staleness when
+/// another instance writes to the same database).
+const TRENDS_TTL_MS: i64 = 60_000;
+
 impl Store {
     /// The phase's evaluations since `since` (all when `None`), oldest first.
     pub async fn phase_history(&self, phase_id: i64, since: Option<i64>) -> StoreResult<Vec<HistoryRow>> {

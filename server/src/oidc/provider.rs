@@ -118,6 +118,9 @@ pub enum ProviderError {
 /// provider that is down at start does not stop local sign-in, and rotated keys are seen).
 pub struct Provider {
     registration: Registration,
+    /// The issuer and callback URLs, parsed once when the flags are read.
+    issuer_url: IssuerUrl,
+    redirect_url: RedirectUrl,
     http: openidconnect::reqwest::Client,
     client: Mutex<Option<(Instant, Arc<OidcClient>)>>,
 }
@@ -125,15 +128,16 @@ pub struct Provider {
 impl Provider {
     /// A provider for `registration`; nothing is fetched yet.
     pub fn new(registration: Registration) -> Result<Provider, String> {
-        IssuerUrl::new(registration.issuer.clone()).map_err(|e| format!("--oidc-issuer: {e}"))?;
-        RedirectUrl::new(registration.redirect_url.clone()).map_err(|e| format!("the callback URL: {e}"))?;
+        let issuer_url = IssuerUrl::new(registration.issuer.clone()).map_err(|e| format!("--oidc-issuer: {e}"))?;
+        let redirect_url =
+            RedirectUrl::new(registration.redirect_url.clone()).map_err(|e| format!("the callback URL: {e}"))?;
         let http = openidconnect::reqwest::Client::builder()
             // The provider's answers are read as they come: a redirect is an error (SSRF).
             .redirect(openidconnect::reqwest::redirect::Policy::none())
             .timeout(REQUEST_TIMEOUT)
             .build()
             .map_err(|e| format!("the HTTP client: {e}"))?;
-        Ok(Provider { registration, http, client: Mutex::new(None) })
+        Ok(Provider { registration, issuer_url, redirect_url, http, client: Mutex::new(None) })
     }
 
     /// The issuer URL.
@@ -148,19 +152,15 @@ impl Provider {
         {
             return Ok(client.clone());
         }
-        let issuer =
-            IssuerUrl::new(self.registration.issuer.clone()).map_err(|e| ProviderError::Refused(e.to_string()))?;
-        let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
+        let metadata = CoreProviderMetadata::discover_async(self.issuer_url.clone(), &self.http)
             .await
             .map_err(|e| ProviderError::Unreachable(chain(&e)))?;
-        let redirect = RedirectUrl::new(self.registration.redirect_url.clone())
-            .map_err(|e| ProviderError::Refused(e.to_string()))?;
         let client = OidcClient::from_provider_metadata(
             metadata,
             ClientId::new(self.registration.client_id.clone()),
             self.registration.client_secret.as_ref().map(|s| ClientSecret::new(s.expose_secret().to_string())),
         )
-        .set_redirect_uri(redirect);
+        .set_redirect_uri(self.redirect_url.clone());
         let client = Arc::new(client);
         *cached = Some((Instant::now(), client.clone()));
         Ok(client)
