@@ -5,10 +5,10 @@ pub fn score(s: Option<f64>) -> String {
     s.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".to_string())
 }
 
-/// The display label of a verdict name (the domain's label; an unknown name reads as not
-/// ready, the cautious reading).
+/// The display label of a verdict named in words from outside (a report's claim, a webhook
+/// payload); an unknown name reads as not ready, the cautious reading.
 pub fn verdict_label(v: &str) -> &'static str {
-    readyboard_domain::scoring::Verdict::parse(v).unwrap_or(readyboard_domain::scoring::Verdict::NotReady).label()
+    Verdict::parse(v).unwrap_or(Verdict::NotReady).label()
 }
 
 /// Counts as the score uses them: "8 passed · 1 partial · 2 failed · 1 not run · 3 skipped
@@ -33,21 +33,22 @@ pub fn flips(flips: u64, runs: u64) -> String {
     format!("{flips} of {changes} {}", if changes == 1 { "change" } else { "changes" })
 }
 
-pub use readyboard_domain::decisions::decision_label;
+use readyboard_domain::decisions::Decision;
+use readyboard_domain::scoring::Verdict;
 
 /// "Decision: GO (override)": a recorded decision, never to be read as the computed verdict
 /// ("Evidence: …").
-pub fn decision_text(kind: &str, is_override: bool) -> String {
-    format!("Decision: {}{}", decision_label(kind), if is_override { " (override)" } else { "" })
+pub fn decision_text(kind: Decision, is_override: bool) -> String {
+    format!("Decision: {}{}", kind.label(), if is_override { " (override)" } else { "" })
 }
 
-/// CSS class for a verdict name.
-pub fn verdict_class(v: &str) -> &'static str {
+/// CSS class for a verdict.
+pub fn verdict_class(v: Verdict) -> &'static str {
     match v {
-        "ready" => "verdict verdict-ready",
-        "conditional" => "verdict verdict-conditional",
-        "no_go" => "verdict verdict-nogo",
-        _ => "verdict verdict-notready",
+        Verdict::Ready => "verdict verdict-ready",
+        Verdict::Conditional => "verdict verdict-conditional",
+        Verdict::NoGo => "verdict verdict-nogo",
+        Verdict::NotReady => "verdict verdict-notready",
     }
 }
 

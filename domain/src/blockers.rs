@@ -54,6 +54,38 @@ impl BlockerSource {
     }
 }
 
+/// Where a blocker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum BlockerStatus {
+    /// Still blocks.
+    Open,
+    /// Accepted for now by an approver, with a reason.
+    Waived,
+    /// Gone: fixed, or no longer shown by the evidence.
+    Resolved,
+}
+
+impl BlockerStatus {
+    /// Every status, in the order lists show them.
+    pub const ALL: [BlockerStatus; 3] = [BlockerStatus::Open, BlockerStatus::Waived, BlockerStatus::Resolved];
+
+    /// The stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockerStatus::Open => "open",
+            BlockerStatus::Waived => "waived",
+            BlockerStatus::Resolved => "resolved",
+        }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<BlockerStatus> {
+        BlockerStatus::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
 /// A blocker a report shows, before it is matched with stored blockers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BlockerCandidate {

@@ -2,6 +2,17 @@
 //!
 //! Nothing in this crate does I/O, so every rule is unit-tested directly.
 
+/// Writes an enum as its stable name (`{}` in CSS classes, chips and messages).
+macro_rules! display_as_str {
+    ($($t:ty),+ $(,)?) => {$(
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
 pub mod blockers;
 pub mod checklist;
 pub mod coverage;
@@ -12,7 +23,11 @@ pub mod model;
 pub mod role;
 pub mod scoring;
 pub mod slug;
+#[cfg(feature = "sqlx")]
+mod text_column;
 pub mod trends;
 
 #[cfg(feature = "ingest")]
 pub mod ingest;
+
+display_as_str!(model::Status, model::Severity, model::FindingStatus, blockers::BlockerStatus, role::Role);

@@ -136,6 +136,7 @@ impl Severity {
 
 /// Whether a finding is still present.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FindingStatus {
     /// Still present.
@@ -154,6 +155,11 @@ impl FindingStatus {
             FindingStatus::Resolved => "resolved",
             FindingStatus::Suppressed => "suppressed",
         }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<FindingStatus> {
+        [FindingStatus::Open, FindingStatus::Resolved, FindingStatus::Suppressed].into_iter().find(|f| f.as_str() == s)
     }
 }
 

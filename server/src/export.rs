@@ -1,7 +1,6 @@
 //! Readiness reports and decision records as Markdown, generated from stored evidence:
 //! every figure comes from the scorecard, blockers, checklist and decisions.
 
-use readyboard_app::format::verdict_label;
 use readyboard_domain::scoring::Scorecard;
 use readyboard_store::{
     BlockerRow, ChecklistEntry, Condition, DecisionRecord, PhaseRow, ProjectRow, Snapshot, SnapshotBlocker,
@@ -32,7 +31,7 @@ fn score(s: Option<f64>) -> String {
 
 /// "Decision: GO (override)".
 fn decision_text(d: &DecisionRecord) -> String {
-    readyboard_app::format::decision_text(&d.decision, d.override_reason.is_some())
+    readyboard_app::format::decision_text(d.decision, d.override_reason.is_some())
 }
 
 /// Everything the phase report is made of.
@@ -80,7 +79,7 @@ fn phase_verdict(r: &PhaseReport<'_>) -> String {
     md += "## Verdict\n\n";
     md += &format!(
         "**Evidence: {}** — phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}; evidence older than {} days is stale)\n\n",
-        verdict_label(card.verdict.as_str()),
+        card.verdict.label(),
         score(card.display_score()),
         r.phase.ready_threshold,
         r.phase.conditional_threshold,
@@ -236,7 +235,7 @@ fn decisions_list(decisions: &[DecisionRecord]) -> String {
             decision_text(d),
             cell(&d.decided_by),
             datetime(d.decided_at),
-            verdict_label(&d.snapshot.verdict),
+            d.snapshot.verdict.label(),
             score(d.snapshot.score),
             cell(&d.rationale)
         );
@@ -273,11 +272,7 @@ fn decision_heading(project: &ProjectRow, phase: &PhaseRow, d: &DecisionRecord) 
     }
     md += &format!("## Rationale\n\n{}\n\n", d.rationale.trim());
     if let Some(o) = &d.override_reason {
-        md += &format!(
-            "## Override\n\nGO although the evidence said {}: {}\n\n",
-            verdict_label(&d.snapshot.verdict),
-            o.trim()
-        );
+        md += &format!("## Override\n\nGO although the evidence said {}: {}\n\n", d.snapshot.verdict.label(), o.trim());
     }
     md
 }
@@ -302,7 +297,7 @@ fn snapshot_scores(s: &Snapshot, base_url: &str) -> String {
     let mut md = String::from("## Evidence at the time\n\n");
     md += &format!(
         "**Evidence: {}**, phase score **{} / 100** (READY at ≥ {}, CONDITIONAL at ≥ {}).\n\n",
-        verdict_label(&s.verdict),
+        s.verdict.label(),
         score(s.score),
         s.ready_threshold,
         s.conditional_threshold

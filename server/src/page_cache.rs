@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use readyboard_store::{Flights, GenCache};
 
 /// Pages kept at once; a burst beyond this starts the map afresh.
-const CAPACITY: usize = 256;
+const CAPACITY: u64 = 256;
 /// Larger pages are not kept.
 pub(crate) const MAX_PAGE: usize = 512 * 1024;
 /// Response header naming whether the page was reused (`hit`) or rendered (`miss`).

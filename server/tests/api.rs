@@ -903,7 +903,7 @@ async fn blocker_actions_check_the_role_on_the_server() {
     let add = "project=shop&phase=release-1&severity=high&title=Sneaky&details=&owner=&due_date=";
     let r = call_server_fn(&app, AddBlocker::PATH, &cookie, add).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.store.blocker(blocker.id).await.unwrap().status, "open");
+    assert_eq!(app.store.blocker(blocker.id).await.unwrap().status, readyboard_domain::blockers::BlockerStatus::Open);
     assert_eq!(app.store.blockers(phase.id, false).await.unwrap().len(), 1, "nothing was added");
 
     // As an editor she may add but not waive; as an approver she may waive.

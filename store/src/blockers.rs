@@ -1,6 +1,7 @@
 //! Blockers people manage: added by hand, assigned, waived, resolved, reopened; and the
 //! filtered list across every phase.
 
+use readyboard_domain::blockers::BlockerStatus;
 use serde::Serialize;
 use serde_json::json;
 
@@ -74,13 +75,13 @@ pub struct BlockerItem {
     /// finding, check or manual.
     pub source: String,
     /// Severity.
-    pub severity: String,
+    pub severity: readyboard_domain::model::Severity,
     /// Title.
     pub title: String,
     /// Details.
     pub details: String,
     /// open, waived or resolved.
-    pub status: String,
+    pub status: readyboard_domain::blockers::BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// Due date.
@@ -356,10 +357,10 @@ impl Store {
             id,
             "blocker.waive",
             |b| {
-                if b.status == "open" {
+                if b.status == BlockerStatus::Open {
                     Ok(())
                 } else {
-                    Err(format!("only an open blocker can be waived (it is {})", b.status))
+                    Err(format!("only an open blocker can be waived (it is {})", b.status.as_str()))
                 }
             },
             move |b| {
@@ -383,7 +384,7 @@ impl Store {
             actor,
             id,
             "blocker.reopen",
-            |b| if b.status == "open" { Err("the blocker is already open".into()) } else { Ok(()) },
+            |b| if b.status == BlockerStatus::Open { Err("the blocker is already open".into()) } else { Ok(()) },
             |b| {
                 (
                     "UPDATE blockers SET status = 'open', waive_reason = NULL, waived_by = NULL, resolved_at = NULL, \
@@ -406,8 +407,8 @@ impl Store {
             id,
             "blocker.resolve",
             |b| {
-                if b.status != "open" {
-                    Err(format!("only an open blocker can be resolved (it is {})", b.status))
+                if b.status != BlockerStatus::Open {
+                    Err(format!("only an open blocker can be resolved (it is {})", b.status.as_str()))
                 } else if b.source != "manual" {
                     Err("a blocker found in evidence resolves when a later report no longer shows it; waive it instead"
                         .into())

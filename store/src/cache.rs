@@ -7,6 +7,13 @@
 //! still current. Entries also expire after [`TTL_MS`], which bounds how stale a reading can
 //! be when another instance writes to the same PostgreSQL database, and how long a stale
 //! freshness window (evidence ageing with time) can be shown.
+//!
+//! The values live in `moka` caches (bounded, least recently used out first), like every
+//! other cache of the store and the server. What moka does not offer is kept here: [`Flights`] lets one caller compute a value while the others are
+//! given the previous one (younger than [`STALE_MS`]) or wait for the new one and are let go
+//! together, and a value filed by the one computing is taken by waiters even when a change
+//! committed meanwhile (moka's `get_with` would make each of them compute again under a
+//! steady stream of uploads, and cannot serve the previous value meanwhile).
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -22,8 +29,8 @@ pub const TTL_MS: i64 = 2_000;
 /// than [`TTL_MS`]: when a value expires under heavy load, its recomputation can take longer
 /// than the lifetime, and readers would otherwise all wait for it.
 pub const STALE_MS: i64 = 10_000;
-/// Entries per map before it is emptied (a crude but sufficient bound).
-const CAPACITY: usize = 4_096;
+/// Entries per map (least used out first).
+const CAPACITY: u64 = 4_096;
 
 /// The generation counter.
 #[derive(Debug, Default)]
@@ -164,27 +171,35 @@ pub enum Lookup<'f, V> {
     Compute(Flight<'f>),
 }
 
-/// One map of cached values.
-#[derive(Debug)]
+/// One map of cached values, each with the generation and the time it was computed under.
 pub struct GenCache<K, V> {
-    map: Mutex<HashMap<K, (u64, i64, V)>>,
-    capacity: usize,
+    map: moka::sync::Cache<K, (u64, i64, V)>,
 }
 
-impl<K, V> Default for GenCache<K, V> {
+impl<K, V> std::fmt::Debug for GenCache<K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GenCache").field("entries", &self.map.entry_count()).finish()
+    }
+}
+
+impl<K: Eq + Hash + Send + Sync + 'static, V: Clone + Send + Sync + 'static> Default for GenCache<K, V> {
     fn default() -> Self {
         GenCache::with_capacity(CAPACITY)
     }
 }
 
-impl<K, V> GenCache<K, V> {
-    /// A map emptied whenever it reaches `capacity` entries (for large values).
-    pub fn with_capacity(capacity: usize) -> Self {
-        GenCache { map: Mutex::new(HashMap::new()), capacity: capacity.max(1) }
+impl<K: Eq + Hash + Send + Sync + 'static, V: Clone + Send + Sync + 'static> GenCache<K, V> {
+    /// A map of at most `capacity` entries (fewer for large values), the least recently
+    /// used out first. (Outdated entries stay until pushed out: they are what a reader is
+    /// given while the current value is computed.)
+    pub fn with_capacity(capacity: u64) -> Self {
+        let map = moka::sync::Cache::builder()
+            .max_capacity(capacity.max(1))
+            .eviction_policy(moka::policy::EvictionPolicy::lru())
+            .build();
+        GenCache { map }
     }
-}
 
-impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     /// The value for `key` if it was stored under generation `generation` less than
     /// [`TTL_MS`] before `now`.
     pub fn get<Q: Eq + Hash + ?Sized>(&self, key: &Q, generation: u64, now: i64) -> Option<V>
@@ -200,9 +215,8 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     where
         K: Borrow<Q>,
     {
-        let map = self.map.lock().ok()?;
-        let (g, at, v) = map.get(key)?;
-        (*g == generation && now - *at < ttl_ms && now >= *at).then(|| v.clone())
+        let (g, at, v) = self.map.get(key)?;
+        (g == generation && now - at < ttl_ms && now >= at).then_some(v)
     }
 
     /// The value for `key` if it was stored under generation `min_generation` or a later
@@ -211,9 +225,8 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     where
         K: Borrow<Q>,
     {
-        let map = self.map.lock().ok()?;
-        let (g, at, v) = map.get(key)?;
-        (*g >= min_generation && now - *at < TTL_MS && now >= *at).then(|| v.clone())
+        let (g, at, v) = self.map.get(key)?;
+        (g >= min_generation && now - at < TTL_MS && now >= at).then_some(v)
     }
 
     /// The value for `key` stored less than [`STALE_MS`] before `now`, under any generation:
@@ -222,9 +235,8 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     where
         K: Borrow<Q>,
     {
-        let map = self.map.lock().ok()?;
-        let (_, at, v) = map.get(key)?;
-        (now - *at < STALE_MS && now >= *at).then(|| v.clone())
+        let (_, at, v) = self.map.get(key)?;
+        (now - at < STALE_MS && now >= at).then_some(v)
     }
 
     /// The value for `key` as of `generation`, computed at most once at a time.
@@ -265,19 +277,12 @@ impl<K: Eq + Hash, V: Clone> GenCache<K, V> {
     where
         K: Borrow<Q>,
     {
-        if let Ok(mut map) = self.map.lock() {
-            map.remove(key);
-        }
+        self.map.invalidate(key);
     }
 
     /// Stores `value` computed under `generation` at `now`.
     pub fn put(&self, key: K, generation: u64, now: i64, value: V) {
-        if let Ok(mut map) = self.map.lock() {
-            if map.len() >= self.capacity && !map.contains_key(&key) {
-                map.clear();
-            }
-            map.insert(key, (generation, now, value));
-        }
+        self.map.insert(key, (generation, now, value));
     }
 }
 
@@ -318,6 +323,18 @@ mod tests {
         g.bump();
         assert_eq!(c.get(&"a", g.current(), 1_500), None, "a change invalidates it");
         assert_eq!(c.get(&"b", g.current(), 1_500), None);
+    }
+
+    #[test]
+    fn a_full_map_pushes_out_old_entries_and_keeps_the_newest() {
+        let c: GenCache<u32, u32> = GenCache::with_capacity(10);
+        for i in 0..100 {
+            c.put(i, 0, 1_000, i);
+        }
+        c.map.run_pending_tasks();
+        assert!(c.map.entry_count() <= 10, "{} entries kept", c.map.entry_count());
+        assert_eq!(c.get(&99, 0, 1_000), Some(99), "the newest entry is kept");
+        assert_eq!(c.get(&50, 0, 1_000), None, "an old one went");
     }
 
     #[tokio::test]

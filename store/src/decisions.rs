@@ -1,7 +1,8 @@
 //! Go/no-go decisions: recorded once with a frozen snapshot of the evidence, never edited,
 //! superseded by later ones; and what changed since a decision.
 
-use readyboard_domain::scoring::{CategoryScore, Scorecard};
+use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::scoring::{CategoryScore, Scorecard, Verdict};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -62,11 +63,11 @@ pub struct SnapshotBlocker {
     /// Blocker id.
     pub id: i64,
     /// Severity.
-    pub severity: String,
+    pub severity: readyboard_domain::model::Severity,
     /// Title.
     pub title: String,
     /// open or waived.
-    pub status: String,
+    pub status: readyboard_domain::blockers::BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// Why it was waived.
@@ -99,8 +100,8 @@ pub struct SnapshotItem {
 pub struct Snapshot {
     /// Phase score, one decimal.
     pub score: Option<f64>,
-    /// Verdict name.
-    pub verdict: String,
+    /// Verdict.
+    pub verdict: readyboard_domain::scoring::Verdict,
     /// Reasons for the verdict.
     pub reasons: Vec<String>,
     /// Category scores.
@@ -125,8 +126,8 @@ pub struct DecisionRecord {
     pub id: i64,
     /// Phase id.
     pub phase_id: i64,
-    /// go, conditional_go or no_go.
-    pub decision: String,
+    /// The decision.
+    pub decision: readyboard_domain::decisions::Decision,
     /// Why.
     pub rationale: String,
     /// Conditions.
@@ -149,7 +150,7 @@ pub struct DecisionRecord {
 struct DecisionDbRow {
     id: i64,
     phase_id: i64,
-    decision: String,
+    decision: readyboard_domain::decisions::Decision,
     rationale: String,
     conditions: String,
     override_reason: Option<String>,
@@ -189,9 +190,9 @@ pub struct ChangesSince {
     /// Score now.
     pub score_now: Option<f64>,
     /// Verdict at the decision.
-    pub verdict_then: String,
+    pub verdict_then: Verdict,
     /// Verdict now.
-    pub verdict_now: String,
+    pub verdict_now: Verdict,
     /// Blockers open now that were not open then.
     pub blockers_opened: Vec<SnapshotBlocker>,
     /// Blockers open then that are no longer open.
@@ -313,7 +314,7 @@ fn snapshot_of(
 ) -> Snapshot {
     Snapshot {
         score: card.display_score(),
-        verdict: card.verdict.as_str().to_string(),
+        verdict: card.verdict,
         reasons: card.reasons.clone(),
         categories: card.categories.clone(),
         suites: card
@@ -436,7 +437,8 @@ impl Store {
             "SELECT id, severity, title, status, owner, waive_reason FROM blockers \
              WHERE phase_id = $1 AND status = 'open' ORDER BY id"
         ).bind(phase.id).fetch_all(pool).await)?;
-        let open_then: Vec<&SnapshotBlocker> = d.snapshot.blockers.iter().filter(|b| b.status == "open").collect();
+        let open_then: Vec<&SnapshotBlocker> =
+            d.snapshot.blockers.iter().filter(|b| b.status == BlockerStatus::Open).collect();
         let blockers_opened =
             open_now.iter().filter(|b| !open_then.iter().any(|t| t.id == b.id)).cloned().collect::<Vec<_>>();
         let blockers_closed =
@@ -455,8 +457,8 @@ impl Store {
         Ok(ChangesSince {
             score_then: d.snapshot.score,
             score_now: card.display_score(),
-            verdict_then: d.snapshot.verdict.clone(),
-            verdict_now: card.verdict.as_str().to_string(),
+            verdict_then: d.snapshot.verdict,
+            verdict_now: card.verdict,
             blockers_opened,
             blockers_closed,
             new_evidence,

@@ -94,7 +94,7 @@ impl Store {
                 if user.disabled {
                     return Ok(ExternalSignIn::Disabled(user));
                 }
-                changed = user.role != person.role.as_str();
+                changed = user.role != person.role;
                 if changed {
                     sqlx::query("UPDATE users SET role = $1 WHERE id = $2")
                         .bind(person.role.as_str())
@@ -104,7 +104,7 @@ impl Store {
                     write_audit!(&mut *tx, &actor, AuditWrite {
                         action: "user.role", entity: "user", entity_id: Some(id.to_string()),
                         project_id: None, phase_id: None,
-                        before: Some(json!({"role": user.role})), after: Some(json!({"role": person.role.as_str()})),
+                        before: Some(json!({"role": user.role.as_str()})), after: Some(json!({"role": person.role.as_str()})),
                     })?;
                 }
                 sqlx::query("UPDATE external_identities SET last_seen_at = $1 WHERE issuer = $2 AND subject = $3")
@@ -113,7 +113,7 @@ impl Store {
                     .bind(person.subject)
                     .execute(&mut *tx)
                     .await?;
-                UserRow { role: person.role.as_str().to_string(), ..user }
+                UserRow { role: person.role, ..user }
             } else {
                 // A name already taken is never reused: a provider's "admin" is not the
                 // local admin. The first free one of the name, then the name with 2, 3, …

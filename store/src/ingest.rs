@@ -74,7 +74,7 @@ pub struct IngestOutcome {
     /// Phase score after this report.
     pub score: Option<f64>,
     /// Phase verdict after this report.
-    pub verdict: String,
+    pub verdict: readyboard_domain::scoring::Verdict,
 }
 
 /// Where a status sorts among check results (failures first); stored beside the status.
@@ -680,7 +680,7 @@ impl Store {
             format: report.format.clone(),
             counts: report.counts(),
             score: card.score.map(|s| (s * 10.0).round() / 10.0),
-            verdict: card.verdict.as_str().to_string(),
+            verdict: card.verdict,
         })
     }
 
@@ -728,6 +728,6 @@ fn created_outcome(r: &NewReport, report_id: i64, phase: PhaseRow, card: &Scorec
         format: r.parsed.format.clone(),
         counts,
         score: card.score.map(|s| (s * 10.0).round() / 10.0),
-        verdict: card.verdict.as_str().to_string(),
+        verdict: card.verdict,
     }
 }

@@ -45,7 +45,7 @@ pub struct PhaseRow {
     /// Last computed score.
     pub score: Option<f64>,
     /// Last computed verdict.
-    pub verdict: String,
+    pub verdict: readyboard_domain::scoring::Verdict,
     /// JSON array of reasons.
     pub reasons: String,
     /// When the evaluation ran, unix ms.

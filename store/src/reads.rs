@@ -1,6 +1,6 @@
 //! Read models for pages and the read API.
 
-use readyboard_domain::model::{Counts, Provenance};
+use readyboard_domain::model::{Counts, FindingStatus, Provenance, Severity};
 use readyboard_domain::scoring::{self, CategoryTally, ClaimCheck};
 use serde::Serialize;
 
@@ -131,8 +131,8 @@ pub struct CheckRow {
     pub suite_path: String,
     /// Category.
     pub category: Option<String>,
-    /// Status name.
-    pub status: String,
+    /// Status.
+    pub status: readyboard_domain::model::Status,
     /// Score.
     pub score: Option<f64>,
     /// Max score.
@@ -174,9 +174,9 @@ pub struct FindingRow {
     /// Stable key.
     pub finding_key: String,
     /// Severity.
-    pub severity: String,
+    pub severity: readyboard_domain::model::Severity,
     /// Status.
-    pub status: String,
+    pub status: readyboard_domain::model::FindingStatus,
     /// Category.
     pub category: Option<String>,
     /// Title.
@@ -196,11 +196,11 @@ pub struct BlockerRow {
     /// Source: finding, check or manual.
     pub source: String,
     /// Severity.
-    pub severity: String,
+    pub severity: readyboard_domain::model::Severity,
     /// Title.
     pub title: String,
     /// open, resolved or waived.
-    pub status: String,
+    pub status: readyboard_domain::blockers::BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// Due date.
@@ -377,12 +377,14 @@ impl Store {
         let categories = self.report_tallies(r.id).await?;
         let settings = phase.settings();
         let score = scoring::report_score(&settings, &categories);
-        let open = |sev: &str| findings.iter().filter(|f| f.severity == sev && f.status == "open").count() as u32;
+        let open = |sev: Severity| {
+            findings.iter().filter(|f| f.severity == sev && f.status == FindingStatus::Open).count() as u32
+        };
         let report = scoring::ReportClaims {
             own_score: score,
             provenance: r.provenance(),
-            open_critical: open("critical"),
-            open_high: open("high"),
+            open_critical: open(Severity::Critical),
+            open_high: open(Severity::High),
             claimed_score: r.claimed_score,
             claimed_verdict: r.claimed_verdict.as_deref(),
         };

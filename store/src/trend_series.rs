@@ -87,8 +87,8 @@ pub struct HistoryRow {
     pub report_id: Option<i64>,
     /// Phase score, one decimal.
     pub score: Option<f64>,
-    /// Verdict name.
-    pub verdict: String,
+    /// Verdict.
+    pub verdict: readyboard_domain::scoring::Verdict,
     /// Category scores as JSON `[{"name", "score"}]`.
     #[serde(skip)]
     pub categories: String,
@@ -159,8 +159,8 @@ pub struct MetricRunRow {
 pub struct DecisionMark {
     /// Decision id.
     pub id: i64,
-    /// `go`, `no_go` or `conditional_go`.
-    pub decision: String,
+    /// The decision.
+    pub decision: readyboard_domain::decisions::Decision,
     /// When (unix ms).
     pub at: i64,
 }

@@ -13,8 +13,8 @@ pub struct UserRow {
     /// argon2id PHC string.
     #[serde(skip)]
     pub password_hash: String,
-    /// Role name.
-    pub role: String,
+    /// Role.
+    pub role: readyboard_domain::role::Role,
     /// Disabled users cannot log in.
     pub disabled: bool,
     /// Created, unix ms.
@@ -24,9 +24,9 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    /// The parsed role (unknown names read as viewer, the least privilege).
+    /// The role.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Viewer)
+        self.role
     }
 }
 

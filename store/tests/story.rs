@@ -9,8 +9,12 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
 
+use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::decisions::Decision;
 use readyboard_domain::ingest;
+use readyboard_domain::model::Severity;
 use readyboard_domain::role::Role;
+use readyboard_domain::scoring::Verdict;
 use readyboard_store::{Actor, IngestOutcome, NewReport, Store, StoreError};
 use sqlx::Connection;
 
@@ -338,12 +342,12 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(r1.format, "readyboard");
     // Four checks plus two metric targets (one met, one missed) count as tests.
     assert_eq!((r1.counts.tests, r1.counts.passed, r1.counts.failed), (6, 4, 2));
-    assert_eq!(r1.verdict, "no_go", "an open critical finding means no-go");
+    assert_eq!(r1.verdict, Verdict::NoGo, "an open critical finding means no-go");
     let phases = store.phases(project.id).await.unwrap();
     assert_eq!(phases.len(), 1, "the phase was created on first upload");
     let phase = store.phase(project.id, "release-1").await.unwrap();
     assert_eq!(phase.id, r1.phase_id);
-    assert_eq!(phase.verdict, "no_go", "the evaluation is stored on the phase");
+    assert_eq!(phase.verdict, Verdict::NoGo, "the evaluation is stored on the phase");
     let suites = store.suites(phase.id).await.unwrap();
     assert_eq!(suites.len(), 1);
     assert_eq!(suites[0].latest_report_id, Some(r1.report_id));
@@ -361,12 +365,12 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(metrics[1].met, Some(false));
     let findings = store.findings(r1.report_id).await.unwrap();
     assert_eq!(findings.len(), 2);
-    assert_eq!(findings[0].severity, "critical", "most severe finding first");
+    assert_eq!(findings[0].severity, Severity::Critical, "most severe finding first");
     assert_eq!(findings[0].finding_key, "CVE-2025-0001");
     let open = store.blockers(phase.id, true).await.unwrap();
     assert_eq!(open.len(), 1, "only the open critical finding blocks: {open:?}");
     assert_eq!(open[0].source, "finding");
-    assert_eq!(open[0].severity, "critical");
+    assert_eq!(open[0].severity, Severity::Critical);
     assert_eq!(open[0].title, "Remote code execution");
     assert_eq!(open[0].occurrences, 1);
     assert_eq!(store.open_blocker_count(phase.id).await.unwrap(), 1);
@@ -378,7 +382,7 @@ async fn story(store: Store, probe: Probe) {
     assert!(!dup.created);
     assert_eq!(dup.report_id, r1.report_id);
     assert_eq!(dup.counts, r1.counts);
-    assert_eq!(dup.verdict, "no_go");
+    assert_eq!(dup.verdict, Verdict::NoGo);
     assert_eq!(probe.snapshot().await, before, "an exact re-upload writes no rows");
     assert_eq!(store.blockers(phase.id, true).await.unwrap()[0].occurrences, 1);
 
@@ -394,11 +398,11 @@ async fn story(store: Store, probe: Probe) {
     let r2 = store.ingest(&token, &second).await.expect("ingest second report");
     assert!(r2.created);
     assert_ne!(r2.report_id, r1.report_id);
-    assert_ne!(r2.verdict, "no_go", "the critical finding is gone");
+    assert_ne!(r2.verdict, Verdict::NoGo, "the critical finding is gone");
     assert!(store.blockers(phase.id, true).await.unwrap().is_empty());
     let all = store.blockers(phase.id, false).await.unwrap();
     assert_eq!(all.len(), 1);
-    assert_eq!(all[0].status, "resolved");
+    assert_eq!(all[0].status, BlockerStatus::Resolved);
     assert_eq!(all[0].resolved_report_id, Some(r2.report_id));
     let r2_row = store.report(r2.report_id).await.unwrap();
     let prev = store.previous_report(&r2_row).await.unwrap().expect("a previous run exists");
@@ -440,7 +444,7 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(latest_ids, [r2.report_id, r3.report_id], "one latest report per suite, by suite name");
     let phase = store.phase_by_id(phase.id).await.unwrap();
     let card = store.evaluate_phase(&phase).await.unwrap();
-    assert_eq!(card.verdict.as_str(), r3.verdict);
+    assert_eq!(card.verdict, r3.verdict);
     assert_eq!(card.score.map(|s| (s * 10.0).round() / 10.0), r3.score);
     assert_eq!(phase.verdict, r3.verdict);
     assert_eq!(store.phase_reports(phase.id, 10).await.unwrap().len(), 3);
@@ -559,7 +563,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     let ci = Actor::system("ci");
     let first = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None);
     let r1 = store.ingest(&ci, &first).await.expect("ingest");
-    assert_eq!(r1.verdict, "no_go");
+    assert_eq!(r1.verdict, Verdict::NoGo);
     let phase = store.phase(project.id, "release-1").await.unwrap();
     let derived = store.blockers(phase.id, true).await.unwrap();
     assert_eq!(derived.len(), 1);
@@ -579,7 +583,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     // Waiving the critical finding lifts the NO-GO and records who and why.
     let waived =
         store.waive_blocker(&ann_actor, derived_id, "Not reachable: the endpoint is disabled in prod").await.unwrap();
-    assert_eq!(waived.status, "waived");
+    assert_eq!(waived.status, BlockerStatus::Waived);
     assert_eq!(waived.waived_by.as_deref(), Some("ann"));
     let card = store.evaluate_phase(&phase).await.unwrap();
     assert_ne!(card.verdict.as_str(), "no_go", "a waived blocker no longer holds the verdict: {:?}", card.reasons);
@@ -646,7 +650,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert_eq!(store.blocker_owners().await.unwrap(), ["bob"]);
 
     // Resolve by hand, reopen, and the audit log tells the whole story.
-    assert_eq!(store.resolve_blocker(&ann_actor, m.id).await.unwrap().status, "resolved");
+    assert_eq!(store.resolve_blocker(&ann_actor, m.id).await.unwrap().status, BlockerStatus::Resolved);
     assert!(matches!(store.resolve_blocker(&ann_actor, m.id).await, Err(StoreError::Conflict(_))));
     let reopened = store.reopen_blocker(&ann_actor, derived_id).await.unwrap();
     assert_eq!((reopened.status.as_str(), reopened.waive_reason.as_deref()), ("open", None));
@@ -815,7 +819,7 @@ async fn decisions_story(store: Store, _probe: Probe) {
         .unwrap();
     assert_eq!((first.decision.as_str(), first.decided_by.as_str()), ("no_go", "rm"));
     assert_eq!(first.override_reason, None, "only a GO against the verdict is an override");
-    assert_eq!(first.snapshot.verdict, "no_go");
+    assert_eq!(first.snapshot.verdict, Verdict::NoGo);
     assert_eq!(first.snapshot.suites.len(), 1);
     assert_eq!(first.snapshot.suites[0].report_id, r1.report_id);
     assert_eq!(first.snapshot.blockers.len(), 1);
@@ -836,7 +840,7 @@ async fn decisions_story(store: Store, _probe: Probe) {
     assert_eq!(c.blockers_closed.iter().map(|b| b.title.as_str()).collect::<Vec<_>>(), ["Remote code execution"]);
     assert_eq!(c.new_evidence, [("security".to_string(), Some(r1.report_id), r2.report_id)]);
     assert_eq!(c.reports_since, 1);
-    assert_ne!(c.verdict_now, "no_go");
+    assert_ne!(c.verdict_now, Verdict::NoGo);
     assert_eq!(first.snapshot.blockers.len(), 1, "the snapshot stays as it was");
 
     // A conditional GO with conditions supersedes the NO-GO; a GO override is kept and shown.
@@ -909,7 +913,7 @@ async fn trends_story(store: Store, _probe: Probe) {
     let critical: Vec<f64> = t.blockers[0].points.iter().map(|p| p.value).collect();
     assert_eq!(critical, [1.0, 1.0, 0.0], "the clean scan resolved the critical blocker");
     assert_eq!(t.decisions.len(), 1);
-    assert_eq!(t.decisions[0].decision, "no_go");
+    assert_eq!(t.decisions[0].decision, Decision::NoGo);
     // security: 3 of 4 checks and 1 of 2 metric targets met (4 of 6), then 4 of 4.
     let security = t.suites.iter().find(|s| s.name == "security").unwrap();
     let rates: Vec<f64> = security.pass_rate.iter().map(|p| p.value).collect();
@@ -1182,12 +1186,12 @@ async fn external_sign_in_story(store: Store, _probe: Probe) {
     assert_eq!((grace.username.as_str(), grace.role.as_str()), ("grace-2", "editor"));
     assert_ne!(grace.id, local.id);
     assert_eq!(grace.password_hash, NO_PASSWORD);
-    assert_eq!(store.user_by_name("grace").await.unwrap().unwrap().role, "admin");
+    assert_eq!(store.user_by_name("grace").await.unwrap().unwrap().role, Role::Admin);
 
     // The same subject signs in as the same account, with the role of this sign-in.
     let again = account(store.sign_in_external(&person("acc-grace", &["someone-else"], Role::Approver)).await.unwrap());
     assert_eq!((again.id, again.username.as_str(), again.role.as_str()), (grace.id, "grace-2", "approver"));
-    assert_eq!(store.user_by_id(grace.id).await.unwrap().unwrap().role, "approver");
+    assert_eq!(store.user_by_id(grace.id).await.unwrap().unwrap().role, Role::Approver);
     // Unchanged role: no audit entry for it.
     store.sign_in_external(&person("acc-grace", &[], Role::Approver)).await.unwrap();
 

@@ -1,6 +1,7 @@
 //! The top bar: product name, navigation, who is logged in.
 
 use leptos::prelude::*;
+use readyboard_domain::role::Role;
 
 use crate::types::Me;
 
@@ -25,8 +26,8 @@ pub fn Header() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match me.await {
                         Ok(Some(me)) => {
-                            let admin = me.role == "admin";
-                            let approver = admin || me.role == "approver";
+                            let admin = me.role == Role::Admin;
+                            let approver = admin || me.role == Role::Approver;
                             view! {
                                 <nav class="nav" aria-label="Main">
                                     <a href="/">"Projects"</a>
@@ -39,7 +40,7 @@ pub fn Header() -> impl IntoView {
                                 <div class="who">
                                     <crate::live::LiveStatus/>
                                     <span class="who-name">{me.username.clone()}</span>
-                                    <span class="role-chip">{me.role.clone()}</span>
+                                    <span class="role-chip">{me.role.as_str()}</span>
                                     <a class="who-link" href="/account/tokens">"Access tokens"</a>
                                     <form method="post" action="/logout" class="inline">
                                         <button type="submit" class="btn btn-quiet">"Log out"</button>

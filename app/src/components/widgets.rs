@@ -9,18 +9,18 @@ use crate::format;
 /// The verdict the evidence supports ("Evidence: READY"), never to be confused with a
 /// recorded decision ("Decision: GO").
 #[component]
-pub fn VerdictBadge(verdict: String) -> impl IntoView {
+pub fn VerdictBadge(verdict: readyboard_domain::scoring::Verdict) -> impl IntoView {
     view! {
-        <span class=format::verdict_class(&verdict) title="Computed from the evidence">
-            <span class="badge-kind">"Evidence: "</span>{format::verdict_label(&verdict)}
+        <span class=format::verdict_class(verdict) title="Computed from the evidence">
+            <span class="badge-kind">"Evidence: "</span>{verdict.label()}
         </span>
     }
 }
 
 /// The phase score, big, in its verdict's colour, labelled as the phase's (not a report's).
 #[component]
-pub fn ScoreBig(score: Option<f64>, verdict: String) -> impl IntoView {
-    let cls = format!("score-big {}", format::verdict_class(&verdict).replace("verdict ", "tone-"));
+pub fn ScoreBig(score: Option<f64>, verdict: readyboard_domain::scoring::Verdict) -> impl IntoView {
+    let cls = format!("score-big {}", format::verdict_class(verdict).replace("verdict ", "tone-"));
     view! {
         <div class=cls>
             <span class="score-num">{format::score(score)}</span>

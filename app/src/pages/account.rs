@@ -92,7 +92,7 @@ pub fn AccountTokensPage() -> impl IntoView {
                             <TokenList tokens=v.tokens revoke=revoke/>
                             <NewToken add=add/>
                         </section>
-                        <ApiExample role=v.role site=v.site/>
+                        <ApiExample role=v.role.as_str().to_string() site=v.site/>
                     }
                     .into_any(),
                 }

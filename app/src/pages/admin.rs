@@ -34,7 +34,7 @@ pub async fn get_admin() -> Result<AdminView, ServerFnError> {
             company: company.contains(&u.id),
             id: u.id,
             username: u.username,
-            role: u.role,
+            role: u.role.as_str().to_string(),
             disabled: u.disabled,
             last_login: u.last_login_at.map(|t| ago(now, t)),
         })

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use readyboard_domain::blockers::BlockerStatus;
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
@@ -53,8 +54,8 @@ pub async fn get_blockers(
     let today = crate::ssr::date(now);
     let rows = store.list_blockers(&filter, 500).await.map_err(store_error)?;
     let mut open_by_severity = [0i64; 4];
-    for b in rows.iter().filter(|b| b.status == "open") {
-        if let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity) {
+    for b in rows.iter().filter(|b| b.status == BlockerStatus::Open) {
+        if let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity.as_str()) {
             open_by_severity[i] += 1;
         }
     }
@@ -113,7 +114,7 @@ fn entry(b: readyboard_store::BlockerItem, now: i64, today: &str) -> BlockerEntr
         severity: b.severity,
         title: b.title,
         details: b.details,
-        overdue: b.status == "open" && b.due_date.as_deref().is_some_and(|d| d < today),
+        overdue: b.status == BlockerStatus::Open && b.due_date.as_deref().is_some_and(|d| d < today),
         status: b.status,
         owner: b.owner,
         due_date: b.due_date,
@@ -329,7 +330,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
                 // Keyed, so that a row's open "Manage" panel never carries over to another blocker.
                 <For
                     each=move || items.clone()
-                    key=|b| (b.id, b.status.clone(), b.owner.clone(), b.due_date.clone())
+                    key=|b| (b.id, b.status, b.owner.clone(), b.due_date.clone())
                     children=move |b| view! { <BlockerRow b=b users=users.clone() actions=actions can_edit can_approve global/> }
                 />
             </ul>
@@ -523,9 +524,9 @@ fn BlockerRow(
     view! {
         <li class=format!("blocker sev-{} status-{}", b.severity, b.status) id=format!("blocker-{id}")>
             <div class="blocker-head">
-                <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>
+                <span class=format!("sev sev-{}", b.severity)>{b.severity.as_str()}</span>
                 <span class="blocker-title">{b.title.clone()}</span>
-                <span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
+                <span class=format!("chip chip-{}", b.status)>{b.status.as_str()}</span>
             </div>
             <div class="blocker-meta muted small">
                 {global.then(|| view! { <a href=format!("/p/{}/{}", b.project, b.phase)>{b.place.clone()}</a>" · " })}
@@ -569,7 +570,7 @@ fn Manage(b: BlockerEntry, users: Vec<String>, actions: Actions, may: Permission
     let rationale = kept(&waive_sent, "rationale");
     let owner_now = kept(&assign_sent, "owner").unwrap_or(b.owner.unwrap_or_default());
     let due_now = kept(&assign_sent, "due_date").unwrap_or(b.due_date.unwrap_or_default());
-    let (is_open, manual) = (b.status == "open", b.source == "manual");
+    let (is_open, manual) = (b.status == BlockerStatus::Open, b.source == "manual");
     let assign = may.edit.then(|| {
         view! {
             <ActionForm action=actions.assign attr:class="form form-row">

@@ -8,15 +8,15 @@ use leptos_router::hooks::use_params_map;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
-use crate::format::decision_label;
 use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView, SnapshotItemView, SnapshotSuiteView};
+use readyboard_domain::decisions::Decision;
 
 /// CSS class of a decision kind.
-fn decision_class(kind: &str) -> &'static str {
+fn decision_class(kind: Decision) -> &'static str {
     match kind {
-        "go" => "decision decision-go",
-        "conditional_go" => "decision decision-conditional",
-        _ => "decision decision-nogo",
+        Decision::Go => "decision decision-go",
+        Decision::ConditionalGo => "decision decision-conditional",
+        Decision::NoGo => "decision decision-nogo",
     }
 }
 
@@ -52,12 +52,12 @@ pub mod convert {
     pub fn summary(d: &DecisionRecord, now: i64) -> DecisionSummary {
         DecisionSummary {
             id: d.id,
-            decision: d.decision.clone(),
+            decision: d.decision,
             decided_by: d.decided_by.clone(),
             decided_at: crate::ssr::datetime(d.decided_at),
             ago: format::ago(now, d.decided_at),
             is_override: d.override_reason.is_some(),
-            verdict_then: d.snapshot.verdict.clone(),
+            verdict_then: d.snapshot.verdict,
             score_then: d.snapshot.score,
             rationale: d.rationale.clone(),
         }
@@ -66,9 +66,9 @@ pub mod convert {
     fn brief(b: &SnapshotBlocker) -> BlockerBrief {
         BlockerBrief {
             id: b.id,
-            severity: b.severity.clone(),
+            severity: b.severity,
             title: b.title.clone(),
-            status: b.status.clone(),
+            status: b.status,
             owner: b.owner.clone(),
             waive_reason: b.waive_reason.clone(),
         }
@@ -80,8 +80,8 @@ pub mod convert {
             decision_id,
             score_then: c.score_then,
             score_now: c.score_now,
-            verdict_then: c.verdict_then.clone(),
-            verdict_now: c.verdict_now.clone(),
+            verdict_then: c.verdict_then,
+            verdict_now: c.verdict_now,
             opened: c.blockers_opened.iter().map(brief).collect(),
             closed: c.blockers_closed.iter().map(brief).collect(),
             new_evidence: c.new_evidence.clone(),
@@ -182,15 +182,15 @@ pub async fn record_decision(
         .collect();
     let d = readyboard_store::NewDecision { decision, rationale, conditions, override_reason: Some(override_reason) };
     let rec = store.record_decision(&crate::ssr::actor(&u), &ph, &d).await.map_err(crate::ssr::store_error)?;
-    Ok(format!("Decision: {} recorded as decision #{}.", decision_label(&rec.decision), rec.id))
+    Ok(format!("Decision: {} recorded as decision #{}.", rec.decision.label(), rec.id))
 }
 
 /// A decision chip, "Decision: GO", never to be read as the computed verdict ("Evidence: …").
 #[component]
-pub fn DecisionChip(kind: String) -> impl IntoView {
+pub fn DecisionChip(kind: Decision) -> impl IntoView {
     view! {
-        <span class=decision_class(&kind) title="Recorded by a person">
-            <span class="badge-kind">"Decision: "</span>{decision_label(&kind)}
+        <span class=decision_class(kind) title="Recorded by a person">
+            <span class="badge-kind">"Decision: "</span>{kind.label()}
         </span>
     }
 }
@@ -200,7 +200,7 @@ fn blocker_items(list: Vec<BlockerBrief>) -> impl IntoView {
         .map(|b| {
             view! {
                 <li>
-                    <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "
+                    <span class=format!("sev sev-{}", b.severity)>{b.severity.as_str()}</span>" "
                     {b.title}
                     {b.owner.map(|o| view! { <span class="muted small">{format!(" · {o}")}</span> })}
                 </li>
@@ -231,7 +231,7 @@ pub fn ChangesPanel(c: ChangesView, project: String, phase: String) -> impl Into
                 <strong>{format::score(c.score_then)}" → "{format::score(c.score_now)}</strong>
                 <span class="muted small">{format!(" ({delta})")}</span>
                 <span class="muted">" · "</span>
-                <VerdictBadge verdict=c.verdict_then.clone()/>" → "<VerdictBadge verdict=c.verdict_now.clone()/>
+                <VerdictBadge verdict=c.verdict_then/>" → "<VerdictBadge verdict=c.verdict_now/>
                 <span class="muted small">{format!(" · {} report{} since", c.reports_since, if c.reports_since == 1 { "" } else { "s" })}</span>
             </div>
             {nothing.then(|| view! { <p class="muted small">"Nothing has changed since "<a href=decision_href.clone()>"the decision"</a>"."</p> })}
@@ -265,7 +265,7 @@ pub fn ChangesPanel(c: ChangesView, project: String, phase: String) -> impl Into
 pub fn DecisionsSection(
     project: String,
     phase: String,
-    verdict: String,
+    verdict: readyboard_domain::scoring::Verdict,
     decisions: Vec<DecisionSummary>,
     changes: Option<ChangesView>,
     can_decide: bool,
@@ -279,7 +279,7 @@ pub fn DecisionsSection(
                 <div class="card latest-decision">
                     <div class="card-head">
                         <div>
-                            <DecisionChip kind=d.decision.clone()/>
+                            <DecisionChip kind=d.decision/>
                             {d.is_override.then(|| view! { " "<span class="chip chip-warn">"(override)"</span> })}
                             <span class="muted small">{format!(" by {} · {} · ", d.decided_by, d.ago)}</span>
                             <a class="small" href=href>"decision record"</a>
@@ -301,7 +301,7 @@ pub fn DecisionsSection(
                 <ul class="plain">
                     {decisions.iter().skip(1).map(|d| view! {
                         <li>
-                            <DecisionChip kind=d.decision.clone()/>" "
+                            <DecisionChip kind=d.decision/>" "
                             <a href=format!("{base}/decisions/{}", d.id)>{format!("#{} · {} · {}", d.id, d.decided_by, d.decided_at)}</a>
                         </li>
                     }).collect_view()}
@@ -310,7 +310,7 @@ pub fn DecisionsSection(
         }
     });
     let form = can_decide
-        .then(|| view! { <DecisionForm project=project phase=phase not_ready=verdict != "ready" action=action/> });
+        .then(|| view! { <DecisionForm project=project phase=phase not_ready=verdict != readyboard_domain::scoring::Verdict::Ready action=action/> });
     view! {
         <section class="section">
             <h2>"Go/no-go decision"</h2>
@@ -418,7 +418,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
         </nav>
         <section class="hero">
             <div class="hero-main">
-                <h1><DecisionChip kind=d.decision.clone()/>" "{format!("Decision #{}", d.id)}</h1>
+                <h1><DecisionChip kind=d.decision/>" "{format!("Decision #{}", d.id)}</h1>
                 <p class="muted">{format!("Recorded by {} on {} ({})", d.decided_by, d.decided_at, d.ago)}</p>
                 <p class="small"><a href=export download>"Download this record as Markdown"</a></p>
                 {v.superseded_by.map(|n| view! { <p class="chip chip-warn">"Superseded by "<a href=format!("{base}/decisions/{n}")>{format!("decision #{n}")}</a></p> })}
@@ -428,7 +428,7 @@ fn DecisionRecordView(v: DecisionView) -> impl IntoView {
                 <h2>"Rationale"</h2>
                 <p class="rationale">{d.rationale.clone()}</p>
                 {v.override_reason.map(|r| view! {
-                    <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the evidence said {}. ", format::verdict_label(&d.verdict_then))}{r}</div>
+                    <div class="alert alert-warn"><strong>"Override: "</strong>{format!("GO although the evidence said {}. ", d.verdict_then.label())}{r}</div>
                 })}
                 {(!v.conditions.is_empty()).then(|| view! {
                     <h3>"Conditions"</h3>
@@ -503,8 +503,8 @@ fn SnapshotBlockers(blockers: Vec<BlockerBrief>) -> impl IntoView {
     } else {
         view! { <ul class="plain">{blockers.into_iter().map(|b| view! {
             <li>
-                <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>" "{b.title}
-                " "<span class=format!("chip chip-{}", b.status)>{b.status.clone()}</span>
+                <span class=format!("sev sev-{}", b.severity)>{b.severity.as_str()}</span>" "{b.title}
+                " "<span class=format!("chip chip-{}", b.status)>{b.status.as_str()}</span>
                 {b.waive_reason.map(|r| view! { <span class="muted small">{format!(" — {r}")}</span> })}
             </li>
         }).collect_view()}</ul> }

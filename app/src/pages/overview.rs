@@ -32,7 +32,7 @@ pub async fn list_project_cards() -> Result<Vec<ProjectCard>, ServerFnError> {
                 && latest.as_ref().is_none_or(|(at, _)| d.decided_at > *at)
             {
                 let brief = DecisionBrief {
-                    decision: d.decision.clone(),
+                    decision: d.decision,
                     is_override: d.override_reason.is_some(),
                     phase: (ph.slug.clone(), ph.name.clone()),
                     id: d.id,
@@ -78,7 +78,7 @@ pub(crate) mod summary {
             slug: ph.slug.clone(),
             name: ph.name.clone(),
             score: card.display_score(),
-            verdict: card.verdict.as_str().to_string(),
+            verdict: card.verdict,
             reasons: card.reasons.clone(),
             open_blockers: by_severity.iter().sum(),
             blockers_by_severity: by_severity,
@@ -90,15 +90,16 @@ pub(crate) mod summary {
     /// The phase that most needs attention: the worst verdict, then the most critical and
     /// high blockers, then the lowest score; the later phase on a tie.
     pub fn most_in_need(phases: &[PhaseSummary]) -> Option<usize> {
-        let rank = |v: &str| match v {
-            "no_go" => 0,
-            "not_ready" => 1,
-            "conditional" => 2,
-            _ => 3,
+        use readyboard_domain::scoring::Verdict;
+        let rank = |v: Verdict| match v {
+            Verdict::NoGo => 0,
+            Verdict::NotReady => 1,
+            Verdict::Conditional => 2,
+            Verdict::Ready => 3,
         };
         let key = |p: &PhaseSummary| {
             (
-                rank(&p.verdict),
+                rank(p.verdict),
                 -p.blockers_by_severity[0],
                 -p.blockers_by_severity[1],
                 (p.score.unwrap_or(0.0) * 10.0).round() as i64,
@@ -124,7 +125,7 @@ pub fn Overview() -> impl IntoView {
         </div>
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
-                let can_edit = me.await.ok().flatten().and_then(|m| Role::parse(&m.role)).is_some_and(|r| r.allows(Role::Editor));
+                let can_edit = me.await.ok().flatten().map(|m| m.role).is_some_and(|r| r.allows(Role::Editor));
                 let form = move |open: bool| can_edit.then(|| view! { <NewProjectForm action=create open=open/> });
                 match cards.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
@@ -167,7 +168,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
     let spark = format!("/api/v1/projects/{}/phases/{}/trends/sparkline.svg", card.slug, ph.slug);
     let trends_href = format!("/p/{}/{}/trends", card.slug, ph.slug);
     let reason = ph.reasons.first().cloned().unwrap_or_default();
-    let tone = format::verdict_class(&ph.verdict).replace("verdict ", "tone-");
+    let tone = format::verdict_class(ph.verdict).replace("verdict ", "tone-");
     let [critical, high, ..] = card.blockers_by_severity;
     let several = card.phases.len() > 1;
     let slug = card.slug.clone();
@@ -175,7 +176,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
         <article class=format!("card project-card {tone}")>
             <header class="card-head">
                 <h2><a href=href>{card.name}</a></h2>
-                <VerdictBadge verdict=ph.verdict.clone()/>
+                <VerdictBadge verdict=ph.verdict/>
             </header>
             <p class="card-phase">
                 <a href=phase_href>{ph.name.clone()}</a>
@@ -194,7 +195,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
                     {card.phases.iter().map(|p| view! {
                         <li>
                             <a href=format!("/p/{slug}/{}", p.slug)>{p.name.clone()}</a>" "
-                            <span class=format::verdict_class(&p.verdict)>{format::verdict_label(&p.verdict)}</span>
+                            <span class=format::verdict_class(p.verdict)>{p.verdict.label()}</span>
                             <span class="muted small">{format!(" {}", format::score(p.score))}</span>
                         </li>
                     }).collect_view()}
@@ -212,7 +213,7 @@ fn ProjectTile(card: ProjectCard) -> impl IntoView {
                     <dd>{match card.latest_decision.clone() {
                         Some(d) => view! {
                             <a href=format!("/p/{}/{}/decisions/{}", card.slug, d.phase.0, d.id)>
-                                {format::decision_text(&d.decision, d.is_override)}
+                                {format::decision_text(d.decision, d.is_override)}
                             </a>
                             <span class="muted small">{format!(" · {} · {}", d.phase.1, d.ago)}</span>
                         }.into_any(),

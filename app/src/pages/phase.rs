@@ -20,7 +20,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     let store = crate::ssr::store()?;
     // The assembled view is reused until anything changes (two seconds at most): a
     // scorecard is a dozen reads, and dashboards are read far more often than written.
-    let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role);
+    let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role.as_str());
     // Callers arriving while it is computed (a cold start under load, the moment it expires)
     // wait for it rather than all compute it at once.
     let _flight = match store.memo_lookup::<PhaseView>(&memo_key).await {
@@ -143,11 +143,11 @@ mod convert {
             slug: ph.slug.clone(),
             name: ph.name.clone(),
             score: card.display_score(),
-            verdict: card.verdict.as_str().to_string(),
+            verdict: card.verdict,
             reasons: card.reasons.clone(),
             open_blockers: blockers.len() as i64,
             blockers_by_severity: readyboard_domain::blockers::BLOCKER_SEVERITIES
-                .map(|sev| blockers.iter().filter(|b| b.severity == sev).count() as i64),
+                .map(|sev| blockers.iter().filter(|b| b.severity.as_str() == sev).count() as i64),
             suites: card.suites.len(),
             freshest: card.suites.iter().map(|s| s.age_ms).min().map(|a| format::ago(now, now - a)),
         }
@@ -349,7 +349,7 @@ fn Hero(base: String, project: String, phase: PhaseSummary, limits: Limits, expl
             <div class="hero-main">
                 <h1>{phase.name}</h1>
                 <div class="hero-verdict">
-                    <ScoreBig score=phase.score verdict=phase.verdict.clone()/>
+                    <ScoreBig score=phase.score verdict=phase.verdict/>
                     <VerdictBadge verdict=phase.verdict/>
                 </div>
                 <p class="muted small">{format!(
@@ -547,8 +547,8 @@ fn OpenBlockers(base: String, blockers: Vec<BlockerLine>) -> impl IntoView {
         view! {
             <ul class="blockers">
                 {blockers.into_iter().map(|b| view! {
-                    <li class=format!("blocker sev-{}", b.severity)>
-                        <span class=format!("sev sev-{}", b.severity)>{b.severity.clone()}</span>
+                    <li class=format!("blocker sev-{}", b.severity.as_str())>
+                        <span class=format!("sev sev-{}", b.severity.as_str())>{b.severity.as_str()}</span>
                         <span class="blocker-title">{b.title}</span>
                         <span class="muted small">{format!(
                             "{} · first seen {} · seen in {} report{}",

@@ -406,7 +406,7 @@ fn Findings(findings: Vec<FindingLine>) -> impl IntoView {
                 <ul class="blockers">
                     {findings.into_iter().map(|f| view! {
                         <li class=format!("blocker sev-{}", f.severity)>
-                            <span class=format!("sev sev-{}", f.severity)>{f.severity.clone()}</span>
+                            <span class=format!("sev sev-{}", f.severity)>{f.severity.as_str()}</span>
                             <span class="blocker-title">{f.title}</span>
                             <span class="muted small">{format!("{} · {}", f.id, f.status)}</span>
                             {(!f.details.is_empty()).then(|| view! { <p class="small">{f.details}</p> })}
@@ -437,7 +437,7 @@ fn ChecksTable(page: CheckPage, status: String) -> impl IntoView {
             {page.items.into_iter().map(|c| {
                 let has_more = !c.details.is_empty() || c.message.len() > 120;
                 let head = view! {
-                    <span class=format!("status status-{}", c.status)>{c.status.replace('_', " ")}</span>
+                    <span class=format!("status status-{}", c.status)>{c.status.as_str().replace('_', " ")}</span>
                     <span class="check-name">
                         <span class="strong">{c.name.clone()}</span>
                         {(!c.suite_path.is_empty()).then(|| view! { <span class="muted small">{c.suite_path.clone()}</span> })}

@@ -1,5 +1,6 @@
 //! A person's own account pages.
 
+use readyboard_domain::role::Role;
 use serde::{Deserialize, Serialize};
 
 /// One of a person's personal access tokens.
@@ -23,7 +24,7 @@ pub struct PersonalTokenLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PersonalTokensView {
     /// The person's role, which their tokens act with.
-    pub role: String,
+    pub role: Role,
     /// The site's address, for the example.
     pub site: String,
     /// Their tokens, newest first.

@@ -1,5 +1,9 @@
 //! The blockers page and the decision records.
 
+use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::decisions::Decision;
+use readyboard_domain::model::Severity;
+use readyboard_domain::scoring::Verdict;
 use serde::{Deserialize, Serialize};
 
 /// One blocker as the blockers page lists it.
@@ -18,13 +22,13 @@ pub struct BlockerEntry {
     /// finding, check or manual.
     pub source: String,
     /// Severity.
-    pub severity: String,
+    pub severity: Severity,
     /// Title.
     pub title: String,
     /// Details.
     pub details: String,
     /// open, waived or resolved.
-    pub status: String,
+    pub status: BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// Due date `YYYY-MM-DD`.
@@ -79,8 +83,8 @@ pub struct BlockersView {
 pub struct DecisionSummary {
     /// Id.
     pub id: i64,
-    /// go, conditional_go or no_go.
-    pub decision: String,
+    /// The decision.
+    pub decision: Decision,
     /// Who decided.
     pub decided_by: String,
     /// When, "2026-11-20 14:03 UTC".
@@ -90,7 +94,7 @@ pub struct DecisionSummary {
     /// A GO given against the verdict.
     pub is_override: bool,
     /// Verdict at the time.
-    pub verdict_then: String,
+    pub verdict_then: Verdict,
     /// Score at the time.
     pub score_then: Option<f64>,
     /// Rationale.
@@ -103,11 +107,11 @@ pub struct BlockerBrief {
     /// Id.
     pub id: i64,
     /// Severity.
-    pub severity: String,
+    pub severity: Severity,
     /// Title.
     pub title: String,
     /// open or waived.
-    pub status: String,
+    pub status: BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// Why it was waived.
@@ -124,9 +128,9 @@ pub struct ChangesView {
     /// Score now.
     pub score_now: Option<f64>,
     /// Verdict then.
-    pub verdict_then: String,
+    pub verdict_then: Verdict,
     /// Verdict now.
-    pub verdict_now: String,
+    pub verdict_now: Verdict,
     /// Blockers opened since.
     pub opened: Vec<BlockerBrief>,
     /// Blockers closed since.

@@ -3,6 +3,11 @@
 use super::admin::WebhooksView;
 use super::decisions::{ChangesView, DecisionSummary};
 use super::trends::{FlakyLine, TrendChart};
+use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::decisions::Decision;
+use readyboard_domain::model::Severity;
+use readyboard_domain::role::Role;
+use readyboard_domain::scoring::Verdict;
 use serde::{Deserialize, Serialize};
 
 /// The logged-in user.
@@ -10,8 +15,8 @@ use serde::{Deserialize, Serialize};
 pub struct Me {
     /// Login name.
     pub username: String,
-    /// Role name.
-    pub role: String,
+    /// Role.
+    pub role: Role,
 }
 
 /// A phase's current evaluation in brief.
@@ -23,8 +28,8 @@ pub struct PhaseSummary {
     pub name: String,
     /// Score 0–100.
     pub score: Option<f64>,
-    /// Verdict name (`ready`, `conditional`, `not_ready`, `no_go`).
-    pub verdict: String,
+    /// Verdict.
+    pub verdict: Verdict,
     /// Why.
     pub reasons: Vec<String>,
     /// Open blockers.
@@ -40,8 +45,8 @@ pub struct PhaseSummary {
 /// The latest go/no-go decision recorded in a project.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionBrief {
-    /// `go`, `conditional_go` or `no_go`.
-    pub decision: String,
+    /// The decision.
+    pub decision: Decision,
     /// A GO given although the evidence was not READY.
     pub is_override: bool,
     /// Phase it was recorded for (slug, name).
@@ -173,13 +178,13 @@ pub struct BlockerLine {
     /// Id.
     pub id: i64,
     /// Severity.
-    pub severity: String,
+    pub severity: Severity,
     /// Title.
     pub title: String,
     /// Suite.
     pub suite: Option<String>,
     /// Status.
-    pub status: String,
+    pub status: BlockerStatus,
     /// Owner.
     pub owner: Option<String>,
     /// First seen, formatted.

@@ -1,5 +1,6 @@
 //! The report page: summary, checks, metrics, findings and the comparison with the previous run.
 
+use readyboard_domain::model::{FindingStatus, Severity, Status};
 use serde::{Deserialize, Serialize};
 
 /// A check row on the report page.
@@ -12,7 +13,7 @@ pub struct CheckLine {
     /// Category.
     pub category: Option<String>,
     /// Status.
-    pub status: String,
+    pub status: Status,
     /// Duration.
     pub duration: Option<String>,
     /// Message.
@@ -42,9 +43,9 @@ pub struct FindingLine {
     /// Key.
     pub id: String,
     /// Severity.
-    pub severity: String,
+    pub severity: Severity,
     /// Status.
-    pub status: String,
+    pub status: FindingStatus,
     /// Title.
     pub title: String,
     /// Details.

@@ -131,8 +131,7 @@ pub struct UploadResult {
     /// Phase score after this report, one decimal; `null` without scorable evidence.
     pub score: Option<f64>,
     /// Phase verdict after this report.
-    #[schema(value_type = Verdict)]
-    pub verdict: String,
+    pub verdict: readyboard_domain::scoring::Verdict,
 }
 
 /// The upload response body.
@@ -146,7 +145,7 @@ fn outcome_body(state: &AppState, project: &str, o: &IngestOutcome) -> UploadRes
         format: o.format.clone(),
         counts: o.counts,
         score: o.score,
-        verdict: o.verdict.clone(),
+        verdict: o.verdict,
     }
 }
 
@@ -407,9 +406,9 @@ pub struct FindingBrief {
     /// Stable key of the finding.
     pub id: String,
     /// `critical`, `high`, `medium`, `low` or `info`.
-    pub severity: String,
+    pub severity: readyboard_domain::model::Severity,
     /// `open`, `resolved` or `suppressed`.
-    pub status: String,
+    pub status: readyboard_domain::model::FindingStatus,
     /// One-line title.
     pub title: String,
 }
@@ -561,8 +560,7 @@ pub struct CheckItem {
     /// Category.
     pub category: Option<String>,
     /// Outcome.
-    #[schema(value_type = Status)]
-    pub status: String,
+    pub status: readyboard_domain::model::Status,
     /// Duration in milliseconds.
     pub duration_ms: Option<f64>,
     /// Short failure or skip message.

@@ -49,7 +49,7 @@ pub struct DecisionRecorded {
     /// The decision's page.
     pub url: String,
     /// `go`, `conditional_go` or `no_go`.
-    pub decision: String,
+    pub decision: readyboard_domain::decisions::Decision,
     /// Why a GO overrode a verdict that was not READY.
     pub override_reason: Option<String>,
     /// Who decided.
