@@ -5,8 +5,63 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::Status;
 
-/// Statuses an item may be in, in workflow order.
+/// Statuses an item may be in, in workflow order, by their stable names.
 pub const ITEM_STATUSES: &[&str] = &["todo", "in_progress", "done", "blocked", "waived"];
+
+/// Where a checklist item stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ItemStatus {
+    /// Not started.
+    Todo,
+    /// Being worked on.
+    InProgress,
+    /// Done.
+    Done,
+    /// Cannot go on.
+    Blocked,
+    /// Not needed this time, with an approver's sign-off.
+    Waived,
+}
+
+impl ItemStatus {
+    /// Every status, in workflow order.
+    pub const ALL: [ItemStatus; 5] =
+        [ItemStatus::Todo, ItemStatus::InProgress, ItemStatus::Done, ItemStatus::Blocked, ItemStatus::Waived];
+
+    /// The stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemStatus::Todo => "todo",
+            ItemStatus::InProgress => "in_progress",
+            ItemStatus::Done => "done",
+            ItemStatus::Blocked => "blocked",
+            ItemStatus::Waived => "waived",
+        }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<ItemStatus> {
+        ItemStatus::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+
+    /// "To do", "In progress", …
+    pub fn label(self) -> &'static str {
+        match self {
+            ItemStatus::Todo => "To do",
+            ItemStatus::InProgress => "In progress",
+            ItemStatus::Done => "Done",
+            ItemStatus::Blocked => "Blocked",
+            ItemStatus::Waived => "Waived",
+        }
+    }
+
+    /// Whether a required item in this status, signed off, counts as complete for READY.
+    pub fn settles(self) -> bool {
+        matches!(self, ItemStatus::Done | ItemStatus::Waived)
+    }
+}
 
 /// One item of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -267,6 +322,9 @@ mod tests {
     #[test]
     fn item_fields_are_checked_with_a_reason() {
         assert!(validate_item("TLS", "done", Some("2026-12-01"), "").is_ok());
+        let names: Vec<_> = ItemStatus::ALL.iter().map(|i| i.as_str()).collect();
+        assert_eq!(names, ITEM_STATUSES, "the enum and the accepted words agree");
+        assert!(ItemStatus::ALL.iter().all(|i| ItemStatus::parse(i.as_str()) == Some(*i)));
         assert!(validate_item("  ", "done", None, "").unwrap_err().starts_with("title"));
         assert!(validate_item("TLS", "finished", None, "").unwrap_err().contains("todo, in_progress"));
         assert!(validate_item("TLS", "todo", Some("1/12/2026"), "").unwrap_err().starts_with("due date"));

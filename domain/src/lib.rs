@@ -30,4 +30,11 @@ pub mod trends;
 #[cfg(feature = "ingest")]
 pub mod ingest;
 
-display_as_str!(model::Status, model::Severity, model::FindingStatus, blockers::BlockerStatus, role::Role);
+display_as_str!(
+    model::Status,
+    model::Severity,
+    model::FindingStatus,
+    blockers::BlockerStatus,
+    checklist::ItemStatus,
+    role::Role
+);

@@ -49,4 +49,5 @@ text_column!(
     crate::role::Role,
     crate::decisions::Decision,
     crate::blockers::BlockerStatus,
+    crate::checklist::ItemStatus,
 );

@@ -168,10 +168,7 @@ fn open_blockers(blockers: &[BlockerRow]) -> String {
 /// The checklist section: how many required items are signed off, and a table of items.
 fn checklist_section(checklist: &[ChecklistEntry]) -> String {
     let required = checklist.iter().filter(|e| e.item.required).count();
-    let signed = checklist
-        .iter()
-        .filter(|e| e.item.required && e.signed && matches!(e.item.status.as_str(), "done" | "waived"))
-        .count();
+    let signed = checklist.iter().filter(|e| e.item.required && e.signed && e.item.status.settles()).count();
     let mut md = format!("\n## Checklist ({signed} of {required} required items done and signed off)\n\n");
     if checklist.is_empty() {
         md += "No checklist items.\n";
@@ -183,7 +180,7 @@ fn checklist_section(checklist: &[ChecklistEntry]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             i + 1,
             cell(&e.item.title),
-            e.item.status.replace('_', " "),
+            e.item.status.label(),
             if e.item.required { "yes" } else { "no" },
             cell(e.item.owner.as_deref().unwrap_or("—")),
             item_evidence(e),
@@ -346,7 +343,7 @@ fn snapshot_checklist(checklist: &[SnapshotItem]) -> String {
         md += &format!(
             "- {} — {}{}, {}\n",
             cell(&i.title),
-            i.status.replace('_', " "),
+            i.status.label(),
             if i.required { ", required" } else { "" },
             snapshot_signers(i)
         );

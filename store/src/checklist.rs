@@ -32,8 +32,8 @@ pub struct ChecklistItem {
     pub owner: Option<String>,
     /// Whether the verdict waits for it.
     pub required: bool,
-    /// todo, in_progress, done, blocked or waived.
-    pub status: String,
+    /// Where it stands.
+    pub status: readyboard_domain::checklist::ItemStatus,
     /// Due date `YYYY-MM-DD`.
     pub due_date: Option<String>,
     /// Linked suite's name.

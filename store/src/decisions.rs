@@ -85,7 +85,7 @@ pub struct SnapshotItem {
     /// Required for READY.
     pub required: bool,
     /// Item status.
-    pub status: String,
+    pub status: readyboard_domain::checklist::ItemStatus,
     /// Approvers whose sign-off counted, with the time (unix ms).
     pub signed_by: Vec<(String, i64)>,
     /// Of those, approvers who signed although the linked evidence was failing, stale or
@@ -256,7 +256,7 @@ const SNAPSHOT_APPROVALS: &str = "SELECT s.item_id, u.username, s.created_at, s.
      WHERE i.phase_id = $1 AND s.verdict = 'approve' AND s.needs_resign = FALSE ORDER BY s.id";
 
 /// A checklist item as read for a snapshot: id, title, required, status.
-type ItemRow = (i64, String, bool, String);
+type ItemRow = (i64, String, bool, readyboard_domain::checklist::ItemStatus);
 
 /// An approval as read for a snapshot: item id, approver, when, the evidence state it overrode.
 type ApprovalRow = (i64, String, i64, Option<String>);
@@ -283,7 +283,7 @@ fn check_override(d: &NewDecision, card: &Scorecard, override_reason: Option<&st
 
 /// The override reason kept with a decision: only a GO against the verdict is an override.
 fn kept_override(d: &NewDecision, card: &Scorecard, override_reason: Option<String>) -> Option<String> {
-    if d.decision == "go" && card.verdict.as_str() != "ready" { override_reason } else { None }
+    if d.decision == "go" && card.verdict != Verdict::Ready { override_reason } else { None }
 }
 
 /// The checklist items with who signed each off, and who did so despite its evidence.

@@ -1066,7 +1066,14 @@ async fn checklist_story(store: Store, _probe: Probe) {
         .unwrap();
     let next = store.phase(project.id, "release-2").await.unwrap();
     assert_eq!(store.copy_checklist(&ed, &phase, &next).await.unwrap(), 16);
-    assert!(store.checklist(&next).await.unwrap().iter().all(|e| e.item.status == "todo" && e.signoffs.is_empty()));
+    assert!(
+        store
+            .checklist(&next)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.item.status == readyboard_domain::checklist::ItemStatus::Todo && e.signoffs.is_empty())
+    );
     let names: Vec<String> = store.checklist_templates().await.unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(names, ["Production readiness", "Shop release"]);
 

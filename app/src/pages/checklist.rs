@@ -5,23 +5,11 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
+use readyboard_domain::checklist::ItemStatus;
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
 use crate::types::{ChecklistItemView, ChecklistView, ItemFields, SignoffView};
-
-/// Statuses offered in the editor, with their labels.
-const STATUSES: &[(&str, &str)] = &[
-    ("todo", "To do"),
-    ("in_progress", "In progress"),
-    ("done", "Done"),
-    ("blocked", "Blocked"),
-    ("waived", "Waived"),
-];
-
-fn status_label(s: &str) -> &'static str {
-    STATUSES.iter().find(|(k, _)| *k == s).map_or("Unknown", |(_, l)| l)
-}
 
 /// Most check and metric names offered to link an item to (the field takes any name).
 #[cfg(feature = "ssr")]
@@ -108,8 +96,7 @@ mod convert {
             })
             .collect();
         let required = items.iter().filter(|i| i.required).count();
-        let done =
-            items.iter().filter(|i| i.required && matches!(i.status.as_str(), "done" | "waived") && i.signed).count();
+        let done = items.iter().filter(|i| i.required && i.status.settles() && i.signed).count();
         ChecklistView {
             project: p.slug.clone(),
             project_name: p.name.clone(),
@@ -579,7 +566,7 @@ fn AddItemForm(
         category: String::new(),
         owner: String::new(),
         required: true,
-        status: "todo".into(),
+        status: ItemStatus::Todo,
         due_date: String::new(),
         evidence_suite: String::new(),
         evidence_check: String::new(),
@@ -618,7 +605,7 @@ fn as_sent(sent: &Option<FormOutcome>, item: ChecklistItemView) -> ChecklistItem
         description: field("description", item.description.clone()),
         category: field("category", item.category.clone()),
         owner: field("owner", item.owner.clone()),
-        status: field("status", item.status.clone()),
+        status: kept(sent, "status").and_then(|s| ItemStatus::parse(&s)).unwrap_or(item.status),
         due_date: field("due_date", item.due_date.clone()),
         evidence_suite: field("evidence_suite", item.evidence_suite.clone()),
         evidence_check: field("evidence_check", item.evidence_check.clone()),
@@ -649,7 +636,7 @@ fn EvidenceNames(names: Vec<(String, String, String)>) -> impl IntoView {
 fn ItemFields(item: ChecklistItemView, users: Vec<String>, suites: Vec<String>) -> impl IntoView {
     let id = item.id;
     let f = move |name: &str| format!("item-{id}-{name}");
-    let status = item.status.clone();
+    let status = item.status;
     let owner = item.owner.clone();
     let suite = item.evidence_suite.clone();
     view! {
@@ -664,7 +651,7 @@ fn ItemFields(item: ChecklistItemView, users: Vec<String>, suites: Vec<String>) 
         </label>
         <label for=f("status")>"Status"
             <select id=f("status") name="status">
-                {STATUSES.iter().map(|(k, l)| view! { <option value=*k selected=*k == status>{*l}</option> }).collect_view()}
+                {ItemStatus::ALL.iter().map(|s| view! { <option value=s.as_str() selected=*s == status>{s.label()}</option> }).collect_view()}
             </select>
         </label>
         <label for=f("due")>"Due"<input id=f("due") name="due_date" type="date" value=item.due_date.clone()/></label>
@@ -708,7 +695,7 @@ fn ItemRow(
         <li class="card checklist-item" id=format!("item-{id}")>
             <div class="item-head">
                 <h2 class="item-title">{item.title.clone()}</h2>
-                <span class=format!("chip item-status status-{}", item.status)>{status_label(&item.status)}</span>
+                <span class=format!("chip item-status status-{}", item.status)>{item.status.label()}</span>
                 {if item.required {
                     view! { <span class="chip">"required"</span> }.into_any()
                 } else {

@@ -129,7 +129,7 @@ pub mod convert {
                 .map(|i| crate::types::SnapshotItemView {
                     title: i.title.clone(),
                     required: i.required,
-                    status: i.status.clone(),
+                    status: i.status,
                     signed_by: i.signed_by.iter().map(|(u, _)| u.clone()).collect(),
                     signed_despite: i
                         .signed_despite
@@ -525,7 +525,7 @@ fn SnapshotChecklist(items: Vec<SnapshotItemView>) -> impl IntoView {
     } else {
         view! { <ul class="plain">{items.into_iter().map(|i| view! {
             <li>
-                {i.title}" "<span class="chip">{i.status}</span>
+                {i.title}" "<span class="chip">{i.status.label()}</span>
                 {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
                 <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
                 {i.signed_despite.into_iter().map(|d| view! { " "<span class="chip chip-warn">{d}</span> }).collect_view()}

@@ -165,7 +165,7 @@ mod convert {
     /// (items, required items, required items done or waived and signed off).
     pub fn checklist_counts(entries: &[ChecklistEntry]) -> (usize, usize, usize) {
         let required = || entries.iter().filter(|e| e.item.required);
-        let signed = required().filter(|e| e.signed && matches!(e.item.status.as_str(), "done" | "waived")).count();
+        let signed = required().filter(|e| e.signed && e.item.status.settles()).count();
         (entries.len(), required().count(), signed)
     }
 

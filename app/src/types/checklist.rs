@@ -34,8 +34,8 @@ pub struct ChecklistItemView {
     pub owner: String,
     /// Required for READY.
     pub required: bool,
-    /// Status name.
-    pub status: String,
+    /// Where it stands.
+    pub status: readyboard_domain::checklist::ItemStatus,
     /// Due date (empty: none).
     pub due_date: String,
     /// Linked suite (empty: none).

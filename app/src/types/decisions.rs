@@ -149,7 +149,7 @@ pub struct SnapshotItemView {
     /// Required.
     pub required: bool,
     /// Status.
-    pub status: String,
+    pub status: readyboard_domain::checklist::ItemStatus,
     /// Who had signed.
     pub signed_by: Vec<String>,
     /// "alice approved despite failing evidence", one line per such approval.

@@ -56,10 +56,7 @@ pub async fn get(
     let (_, phase) = load(&state, Some(&caller), &p, &ph, false).await?;
     let entries = state.store.checklist(&phase).await?;
     let required = entries.iter().filter(|e| e.item.required).count();
-    let done = entries
-        .iter()
-        .filter(|e| e.item.required && matches!(e.item.status.as_str(), "done" | "waived") && e.signed)
-        .count();
+    let done = entries.iter().filter(|e| e.item.required && e.item.status.settles() && e.signed).count();
     let summary = ChecklistProgress { items: entries.len(), required, required_done_and_signed: done };
     sorted(&Checklist { items: entries, summary })
 }
