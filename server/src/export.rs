@@ -180,7 +180,7 @@ fn checklist_section(checklist: &[ChecklistEntry]) -> String {
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             i + 1,
             cell(&e.item.title),
-            e.item.status.label(),
+            e.item.status.as_str().replace('_', " "),
             if e.item.required { "yes" } else { "no" },
             cell(e.item.owner.as_deref().unwrap_or("—")),
             item_evidence(e),
@@ -343,7 +343,7 @@ fn snapshot_checklist(checklist: &[SnapshotItem]) -> String {
         md += &format!(
             "- {} — {}{}, {}\n",
             cell(&i.title),
-            i.status.label(),
+            i.status.as_str().replace('_', " "),
             if i.required { ", required" } else { "" },
             snapshot_signers(i)
         );

@@ -525,7 +525,7 @@ fn SnapshotChecklist(items: Vec<SnapshotItemView>) -> impl IntoView {
     } else {
         view! { <ul class="plain">{items.into_iter().map(|i| view! {
             <li>
-                {i.title}" "<span class="chip">{i.status.label()}</span>
+                {i.title}" "<span class="chip">{i.status.as_str()}</span>
                 {i.required.then(|| view! { " "<span class="chip">"required"</span> })}
                 <span class="muted small">{if i.signed_by.is_empty() { " · not signed".to_string() } else { format!(" · signed by {}", i.signed_by.join(", ")) }}</span>
                 {i.signed_despite.into_iter().map(|d| view! { " "<span class="chip chip-warn">{d}</span> }).collect_view()}
