@@ -218,14 +218,11 @@ fn demo_report(
     rng: &mut Lcg,
 ) -> Result<NewReport, StoreError> {
     let (suite, kind, doc, at) = doc;
-    let crate::intake::Prepared { parsed, content_hash, raw_gzip, raw_size } =
+    let prepared =
         crate::intake::prepare(doc.as_bytes(), None).map_err(|e| StoreError::Invalid(format!("demo {suite}: {e}")))?;
     Ok(NewReport {
-        project_id,
-        phase: spec.phase.to_string(),
         phase_name: Some(spec.phase_name.to_string()),
         create_phase: true,
-        suite,
         kind: kind.map(str::to_string),
         run: readyboard_domain::model::RunMeta {
             id: Some(format!("ci-{ci_run}")),
@@ -238,11 +235,7 @@ fn demo_report(
         started_at: Some(at - 240_000),
         finished_at: Some(at),
         received_at: at,
-        raw_gzip,
-        raw_size: raw_size as i64,
-        content_hash,
-        idempotency_key: None,
-        parsed,
+        ..prepared.into_report(project_id, spec.phase.to_string(), suite)
     })
 }
 

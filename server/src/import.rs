@@ -9,7 +9,6 @@ use readyboard_domain::role::Role;
 use readyboard_store::{NewReport, UserRow};
 use tower_sessions::Session;
 
-use crate::api::reports::artifact_time;
 use crate::intake::{Prepared, Refusal};
 use crate::state::AppState;
 use readyboard_app::format::query_value;
@@ -169,8 +168,8 @@ fn forced_format(name: &str) -> Result<Option<Format>, String> {
 }
 
 /// The report a prepared import stores: self-reported, in the suite the form or the report names.
-fn imported_report(project_id: i64, phase: &str, suite: String, prepared: Prepared) -> Result<NewReport, String> {
-    let Prepared { mut parsed, content_hash, raw_gzip, raw_size } = prepared;
+fn imported_report(project_id: i64, phase: &str, suite: String, mut prepared: Prepared) -> Result<NewReport, String> {
+    let parsed = &mut prepared.parsed;
     // Text a person pastes or picks in the browser is what they say it is (PRODUCT.md rule 7),
     // whatever tool once wrote it.
     parsed.provenance = readyboard_domain::model::Provenance::SelfReported;
@@ -180,21 +179,5 @@ fn imported_report(project_id: i64, phase: &str, suite: String, prepared: Prepar
         suite
     };
     readyboard_domain::limits::label("suite", &suite).map_err(|e| e.to_string())?;
-    Ok(NewReport {
-        project_id,
-        phase: phase.to_string(),
-        phase_name: None,
-        create_phase: false,
-        suite,
-        kind: parsed.placement.kind.clone(),
-        run: parsed.run.clone(),
-        started_at: artifact_time(parsed.run.started_at.as_deref()),
-        finished_at: artifact_time(parsed.run.finished_at.as_deref()),
-        received_at: readyboard_store::now_ms(),
-        raw_gzip,
-        raw_size: raw_size as i64,
-        content_hash,
-        idempotency_key: None,
-        parsed,
-    })
+    Ok(prepared.into_report(project_id, phase.to_string(), suite))
 }

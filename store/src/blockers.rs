@@ -6,8 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
-use crate::db::BeginWrite;
-use crate::db::{Store, now_ms, on_pool};
+use crate::db::{Store, now_ms, on_pool, write_tx};
 use crate::error::{StoreError, StoreResult};
 
 /// Severities a blocker may carry, most severe first.
@@ -296,9 +295,7 @@ impl Store {
         let now = now_ms();
         // Manual blockers get a unique fingerprint: two people may well write the same title.
         let fingerprint = format!("manual:{now}:{}", uuid_like(now, &b.title));
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        Ok(write_tx!(self, tx => {
             let project_id = project_of_phase!(&mut *tx, phase_id);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO blockers (phase_id, fingerprint, source, severity, title, details, status, owner, \
@@ -315,10 +312,8 @@ impl Store {
             })?;
             let phase = phase_in_tx!(&mut *tx, phase_id);
             crate::evaluation::record_verdict!(tx, actor, &phase, now);
-            tx.commit().await?;
-            self.changed();
-            Ok::<_, StoreError>(item)
-        })
+            item
+        }))
     }
 
     /// Sets a blocker's owner and due date; audited. A new owner must be a user.
@@ -437,9 +432,7 @@ impl Store {
         G: Fn(&BlockerItem) -> Result<(), String>,
         B: Fn(&BlockerItem) -> (String, Vec<Option<String>>, i64),
     {
-        let _lock = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        Ok(write_tx!(self, tx => {
             let before = fetch_item!(&mut *tx, id);
             guard(&before).map_err(StoreError::Conflict)?;
             let (sql, params, id) = build(&before);
@@ -460,10 +453,8 @@ impl Store {
                 let phase = phase_in_tx!(&mut *tx, before.phase_id);
                 crate::evaluation::record_verdict!(tx, actor, &phase, now_ms());
             }
-            tx.commit().await?;
-            self.changed();
-            Ok::<_, StoreError>(after)
-        })
+            after
+        }))
     }
 }
 

@@ -7,8 +7,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
-use crate::db::BeginWrite;
-use crate::db::{Store, now_ms, on_pool};
+use crate::db::{Store, now_ms, on_pool, write_tx};
 use crate::error::{StoreError, StoreResult};
 use crate::projects::PhaseRow;
 
@@ -321,9 +320,7 @@ impl Store {
     }
 
     async fn lapse_for_stale_evidence(&self, phase: &PhaseRow, item_id: i64, stale_since: i64) -> StoreResult<()> {
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, tx => {
             let n = sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND needs_resign = FALSE AND created_at < $2")
                 .bind(item_id).bind(stale_since).execute(&mut *tx).await?.rows_affected();
             if n > 0 {
@@ -333,10 +330,7 @@ impl Store {
                     after: Some(json!({"reason": "evidence stale", "signoffs": n})),
                 })?;
             }
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        })?;
-        self.changed();
+        });
         Ok(())
     }
 
@@ -397,9 +391,7 @@ impl Store {
     ) -> StoreResult<ChecklistItem> {
         validate(input)?;
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let item = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let item = write_tx!(self, tx => {
             let (owner_id, suite_id) = resolve_refs!(tx, phase.id, input);
             require_evidence_name!(tx, suite_id, input);
             let position: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(position), 0) + 1 FROM checklist_items WHERE phase_id = $1")
@@ -418,10 +410,8 @@ impl Store {
                 action: "checklist.create", entity: "checklist_item", entity_id: Some(id.to_string()),
                 project_id: Some(phase.project_id), phase_id: Some(phase.id), before: None, after: Some(item_json(&item)),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(item)
-        })?;
-        self.changed();
+            item
+        });
         Ok(item)
     }
 
@@ -437,9 +427,7 @@ impl Store {
     ) -> StoreResult<ChecklistItem> {
         validate(input)?;
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let item = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let item = write_tx!(self, tx => {
             let before = fetch_item!(&mut *tx, id);
             if before.version != version {
                 return Err(StoreError::Conflict(format!(
@@ -472,19 +460,15 @@ impl Store {
                 action: "checklist.update", entity: "checklist_item", entity_id: Some(id.to_string()),
                 project_id: Some(project_id), phase_id: Some(after.phase_id), before: Some(item_json(&before)), after: Some(after_json),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(after)
-        })?;
-        self.changed();
+            after
+        });
         Ok(item)
     }
 
     /// Moves an item one place up or down; audited.
     #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn move_checklist_item(&self, actor: &Actor, id: i64, up: bool) -> StoreResult<ChecklistItem> {
-        let _guard = self.write_lock.lock().await;
-        let item = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let item = write_tx!(self, tx => {
             let item = fetch_item!(&mut *tx, id);
             let sql = if up {
                 "SELECT id, position FROM checklist_items WHERE phase_id = $1 AND (position < $2 OR (position = $2 AND id < $3)) ORDER BY position DESC, id DESC LIMIT 1"
@@ -507,20 +491,15 @@ impl Store {
                     before: Some(json!({"position": item.position})), after: Some(json!({"position": mine, "direction": if up { "up" } else { "down" }})),
                 })?;
             }
-            let after = fetch_item!(&mut *tx, id);
-            tx.commit().await?;
-            Ok::<_, StoreError>(after)
-        })?;
-        self.changed();
+            fetch_item!(&mut *tx, id)
+        });
         Ok(item)
     }
 
     /// Deletes an item still at `version` with its sign-offs; audited.
     #[tracing::instrument(skip_all, fields(actor = %actor.label, item = id))]
     pub async fn delete_checklist_item(&self, actor: &Actor, id: i64, version: i64) -> StoreResult<ChecklistItem> {
-        let _guard = self.write_lock.lock().await;
-        let item = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let item = write_tx!(self, tx => {
             let item = fetch_item!(&mut *tx, id);
             if item.version != version {
                 return Err(StoreError::Conflict(format!(
@@ -534,10 +513,8 @@ impl Store {
                 action: "checklist.delete", entity: "checklist_item", entity_id: Some(id.to_string()),
                 project_id: Some(project_id), phase_id: Some(item.phase_id), before: Some(item_json(&item)), after: None,
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(item)
-        })?;
-        self.changed();
+            item
+        });
         Ok(item)
     }
 
@@ -585,9 +562,7 @@ impl Store {
                 "comment: the linked evidence is {state}; say why you approve despite it"
             )));
         }
-        let _guard = self.write_lock.lock().await;
-        let signoff = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let signoff = write_tx!(self, tx => {
             let item = fetch_item!(&mut *tx, id);
             sqlx::query("UPDATE signoffs SET needs_resign = TRUE WHERE item_id = $1 AND user_id = $2 AND needs_resign = FALSE")
                 .bind(id).bind(user_id).execute(&mut *tx).await?;
@@ -603,14 +578,11 @@ impl Store {
                 after: Some(json!({"verdict": verdict, "comment": comment, "item_version": item.version, "despite": despite})),
             })?;
             crate::evaluation::record_verdict!(tx, actor, &phase, now);
-            let s = sqlx::query_as::<_, Signoff>(
+            sqlx::query_as::<_, Signoff>(
                 "SELECT s.id, s.item_id, u.username, s.verdict, s.comment, s.item_version, s.needs_resign, s.created_at, s.despite \
                  FROM signoffs s JOIN users u ON u.id = s.user_id WHERE s.id = $1",
-            ).bind(sid).fetch_one(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(s)
-        })?;
-        self.changed();
+            ).bind(sid).fetch_one(&mut *tx).await?
+        });
         Ok(signoff)
     }
 
@@ -687,9 +659,7 @@ impl Store {
         source: serde_json::Value,
     ) -> StoreResult<usize> {
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let added = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let added = write_tx!(self, tx => {
             let existing: Vec<String> = sqlx::query_scalar("SELECT title FROM checklist_items WHERE phase_id = $1")
                 .bind(phase.id).fetch_all(&mut *tx).await?;
             let mut seen: std::collections::HashSet<String> = existing.iter().map(|t| t.trim().to_lowercase()).collect();
@@ -715,10 +685,8 @@ impl Store {
                 project_id: Some(phase.project_id), phase_id: Some(phase.id), before: None,
                 after: Some(json!({"source": source, "added": added})),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(added.len())
-        })?;
-        self.changed();
+            added.len()
+        });
         Ok(added)
     }
 
@@ -752,9 +720,7 @@ impl Store {
             return Err(StoreError::Invalid("this checklist has no items to save".into()));
         }
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, tx => {
             sqlx::query("INSERT INTO checklist_templates (name, items, created_by, created_at) VALUES ($1, $2, $3, $4)")
                 .bind(name).bind(serde_json::to_string(&items).unwrap_or_else(|_| "[]".into())).bind(actor.user_id).bind(now)
                 .execute(&mut *tx).await.map_err(|e| StoreError::unique(e, "a template with this name"))?;
@@ -763,10 +729,7 @@ impl Store {
                 project_id: Some(phase.project_id), phase_id: Some(phase.id), before: None,
                 after: Some(json!({"items": items.len()})),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        })?;
-        self.changed();
+        });
         Ok(TemplateInfo { name: name.into(), builtin: false, items: items.len() })
     }
 }

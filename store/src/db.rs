@@ -107,6 +107,24 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// Runs `$body` in one write transaction under the store's write lock: `$tx` is the open
+/// transaction, committed when `$body` yields its value; then the store counts as changed.
+/// An early `return`, or `?`, inside `$body` leaves with the transaction rolled back.
+macro_rules! write_tx {
+    ($store:expr, $tx:ident => $body:block) => {{
+        let _guard = $store.write_lock.lock().await;
+        let out = $crate::db::on_pool!($store, pool => {
+            let mut $tx = $crate::db::BeginWrite::begin_write(pool).await?;
+            let out = $body;
+            $tx.commit().await?;
+            Ok::<_, $crate::StoreError>(out)
+        })?;
+        $store.changed();
+        out
+    }};
+}
+pub(crate) use write_tx;
+
 /// How long one reachability probe may take before it counts as slow.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Slow probes in a row after which PostgreSQL counts as unreachable (about 7.5 s).

@@ -7,8 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
-use crate::db::BeginWrite;
-use crate::db::{Store, now_ms, on_pool};
+use crate::db::{Store, now_ms, on_pool, write_tx};
 use crate::error::{StoreError, StoreResult};
 use crate::evaluation::evaluate_tx;
 use crate::projects::PhaseRow;
@@ -371,9 +370,7 @@ impl Store {
         let conditions = cleaned_conditions(&d.conditions);
         let override_reason = clean(&d.override_reason);
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        let id = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let id = write_tx!(self, tx => {
             let card: Scorecard = evaluate_tx!(&mut *tx, phase, now);
             check_override(d, &card, override_reason.as_deref())?;
             let snapshot = read_snapshot(&mut tx, phase, &card).await?;
@@ -407,10 +404,8 @@ impl Store {
                 after: Some(json!({"decision": d.decision, "verdict": snapshot.verdict, "score": snapshot.score,
                     "override": override_kept.is_some(), "supersedes": previous})),
             })?;
-            tx.commit().await?;
-            self.changed();
-            Ok::<_, StoreError>(id)
-        })?;
+            id
+        });
         self.decision(id).await
     }
 

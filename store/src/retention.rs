@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
 use crate::db::BeginWrite;
-use crate::db::{Store, now_ms, on_pool};
+use crate::db::{Store, now_ms, on_pool, write_tx};
 use crate::error::{StoreError, StoreResult};
 
 /// Longest retention a project may set (ten years).
@@ -102,9 +102,7 @@ impl Store {
     async fn prune_batch(&self, actor: &Actor, now: i64, batch: i64) -> StoreResult<Option<PruneTally>> {
         let first_due = format!("SELECT p.id, p.slug, p.retention_days {DUE} ORDER BY r.id LIMIT 1");
         let pick = format!("SELECT r.id, r.raw_size {DUE} AND p.id = $2 ORDER BY r.id LIMIT $3");
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        Ok(write_tx!(self, tx => {
             let project: Option<(i64, String, i64)> =
                 sqlx::query_as(&first_due).bind(now).fetch_optional(&mut *tx).await?;
             let Some((project_id, slug, days)) = project else { return Ok(None) };
@@ -129,8 +127,7 @@ impl Store {
                     "older_than": now - days * DAY_MS,
                 })),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(Some(tally))
-        })
+            Some(tally)
+        }))
     }
 }

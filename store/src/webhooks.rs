@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::audit::{Actor, AuditWrite, write_audit};
-use crate::db::{BeginWrite, Db, Store, now_ms, on_pool};
+use crate::db::{BeginWrite, Db, Store, now_ms, on_pool, write_tx};
 use crate::error::{StoreError, StoreResult};
 
 /// The events an endpoint can ask for, with what each tells of.
@@ -169,9 +169,7 @@ impl Store {
             return Err(StoreError::Invalid(format!("events: one or more of {}", names.join(", "))));
         }
         let events = events.join(",");
-        let _guard = self.write_lock.lock().await;
-        let row = on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        let row = write_tx!(self, tx => {
             let row: WebhookRow = sqlx::query_as(
                 "INSERT INTO webhooks (project_id, url, format, events, secret, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, project_id, url, format, events, created_at",
@@ -183,19 +181,15 @@ impl Store {
                 project_id: Some(project_id), phase_id: None, before: None,
                 after: Some(json!({"url": row.url, "format": row.format, "events": row.events})),
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(row)
-        })?;
-        self.changed();
+            row
+        });
         Ok(row)
     }
 
     /// Removes an endpoint of a project, and its deliveries.
     #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id, id = id))]
     pub async fn delete_webhook(&self, actor: &Actor, project_id: i64, id: i64) -> StoreResult<()> {
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, tx => {
             let row: Option<WebhookRow> = sqlx::query_as(
                 "DELETE FROM webhooks WHERE id = $1 AND project_id = $2 \
                  RETURNING id, project_id, url, format, events, created_at",
@@ -207,10 +201,7 @@ impl Store {
                 project_id: Some(project_id), phase_id: None,
                 before: Some(json!({"url": row.url, "format": row.format, "events": row.events})), after: None,
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        })?;
-        self.changed();
+        });
         Ok(())
     }
 
@@ -241,9 +232,7 @@ impl Store {
     #[tracing::instrument(skip_all, fields(actor = %actor.label, project = project_id, id = id))]
     pub async fn redeliver(&self, actor: &Actor, project_id: i64, id: i64) -> StoreResult<()> {
         let now = now_ms();
-        let _guard = self.write_lock.lock().await;
-        on_pool!(self, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_tx!(self, tx => {
             let done = sqlx::query(
                 "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, retry_until = $2, \
                  finished_at = NULL WHERE id = $3 AND webhook_id IN (SELECT id FROM webhooks WHERE project_id = $4)",
@@ -257,10 +246,7 @@ impl Store {
                 action: "webhook.redeliver", entity: "webhook_delivery", entity_id: Some(id.to_string()),
                 project_id: Some(project_id), phase_id: None, before: None, after: None,
             })?;
-            tx.commit().await?;
-            Ok::<_, StoreError>(())
-        })?;
-        self.changed();
+        });
         Ok(())
     }
 

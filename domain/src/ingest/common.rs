@@ -1,8 +1,10 @@
-//! Helpers the parsers share: JSON error mapping and nesting bound, and JUnit-style seconds.
+//! Helpers the parsers share: JSON error mapping and nesting bound, JUnit-style seconds,
+//! and the check a test case starts from.
 
 use std::borrow::Cow;
 
 use super::IngestError;
+use crate::model::{Check, Status};
 
 /// Maps a serde_json error to the ingest error of the right class.
 pub(crate) fn json_error(format: &'static str, e: serde_json::Error) -> IngestError {
@@ -85,6 +87,11 @@ pub fn parse_seconds(raw: &str) -> Option<f64> {
         return None;
     }
     Some(secs * 1000.0)
+}
+
+/// A test case's check (weight 1, nothing else set yet), for the parsers to complete.
+pub(crate) fn test_check(id: String, name: String, suite_path: String, status: Status) -> Check {
+    Check { id, name, suite_path, status, weight: 1.0, ..Check::default() }
 }
 
 #[cfg(test)]

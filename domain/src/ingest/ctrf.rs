@@ -3,7 +3,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::common::{check_depth, json_error};
+use super::common::{check_depth, json_error, test_check};
+use super::text::{append_output, rfc3339_utc};
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, push_bounded};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 
@@ -124,30 +125,8 @@ fn test(i: usize, v: &Value) -> Result<Check, IngestError> {
     let mut output = String::new();
     text_field(t, "stdout", &mut output, MAX_DETAILS_BYTES / 2);
     text_field(t, "stderr", &mut output, MAX_DETAILS_BYTES / 2);
-    if !output.is_empty() {
-        if !details.is_empty() {
-            push_bounded(&mut details, "\n\n", MAX_DETAILS_BYTES);
-        }
-        push_bounded(&mut details, "--- output ---\n", MAX_DETAILS_BYTES);
-        push_bounded(&mut details, &output, MAX_DETAILS_BYTES);
-    }
-    Ok(Check {
-        id,
-        name,
-        suite_path,
-        category: None,
-        status,
-        score: None,
-        max: None,
-        weight: 1.0,
-        blocking: false,
-        duration_ms,
-        message,
-        details,
-        evidence_url: String::new(),
-        flaky,
-        retries,
-    })
+    append_output(&mut details, &output);
+    Ok(Check { duration_ms, message, details, flaky, retries, ..test_check(id, name, suite_path, status) })
 }
 
 fn scalar(v: Option<&Value>) -> Option<String> {
@@ -160,8 +139,7 @@ fn scalar(v: Option<&Value>) -> Option<String> {
 
 fn run_meta(env: Option<&Map<String, Value>>, summary: Option<&Map<String, Value>>) -> RunMeta {
     let get = |k: &str| env.and_then(|e| scalar(e.get(k)));
-    let time =
-        |k: &str| summary.and_then(|s| s.get(k)).and_then(Value::as_i64).filter(|ms| *ms > 0).map(rfc3339_from_ms);
+    let time = |k: &str| summary.and_then(|s| s.get(k)).and_then(Value::as_i64).filter(|ms| *ms > 0).map(rfc3339_utc);
     RunMeta {
         id: get("buildId").or_else(|| get("buildNumber")),
         started_at: time("start"),
@@ -171,24 +149,6 @@ fn run_meta(env: Option<&Map<String, Value>>, summary: Option<&Map<String, Value
         branch: get("branchName"),
         url: get("buildUrl"),
     }
-}
-
-/// Unix milliseconds to an RFC 3339 UTC timestamp.
-fn rfc3339_from_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (proleptic Gregorian), valid for any i64 day count in range.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 #[cfg(test)]
@@ -257,7 +217,8 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(rfc3339_from_ms(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_from_ms(951_782_400_000), "2000-02-29T00:00:00Z");
+        let at = |ms: i64| parse(format!(r#"{{"results": {{"tests": [], "summary": {{"start": {ms}}}}}}}"#).as_bytes());
+        assert_eq!(at(951_782_400_000).unwrap().run.started_at.as_deref(), Some("2000-02-29T00:00:00Z"));
+        assert_eq!(at(0).unwrap().run.started_at, None, "0 is no time");
     }
 }

@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 
-use super::common::parse_seconds;
+use super::common::{parse_seconds, test_check};
+use super::text::append_output;
 use super::{IngestError, MAX_DETAILS_BYTES, MAX_MESSAGE_BYTES, bounded, first_line, push_bounded, truncate_on_char};
 use crate::model::{Check, ParsedReport, Status};
 
@@ -466,30 +467,15 @@ impl<'a> Parser<'a> {
         let mut details = String::new();
         if !case.details.is_empty() || !case.output.is_empty() {
             push_bounded(&mut details, &case.details, MAX_DETAILS_BYTES);
-            if !case.output.is_empty() && details.len() < MAX_DETAILS_BYTES {
-                if !details.is_empty() {
-                    push_bounded(&mut details, "\n\n", MAX_DETAILS_BYTES);
-                }
-                push_bounded(&mut details, "--- output ---\n", MAX_DETAILS_BYTES);
-                push_bounded(&mut details, &case.output, MAX_DETAILS_BYTES);
-            }
+            append_output(&mut details, &case.output);
         }
         Check {
-            id,
-            name,
-            suite_path,
-            category: None,
-            status,
-            score: None,
-            max: None,
-            weight: 1.0,
-            blocking: false,
             duration_ms: case.duration_ms,
             message: bounded(&case.message, MAX_MESSAGE_BYTES),
             details,
-            evidence_url: String::new(),
             flaky: status == Status::Pass && case.attempts > 0,
             retries: case.attempts,
+            ..test_check(id, name, suite_path, status)
         }
     }
 }

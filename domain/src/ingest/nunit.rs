@@ -4,12 +4,10 @@
 //! tests that did not run). Suite-level set-up/tear-down failures and invalid fixtures are
 //! kept as notes: they are not tests, but they must stay visible.
 
-use quick_xml::events::BytesStart;
-
-use super::common::parse_seconds;
+use super::IngestError;
+use super::common::{self, parse_seconds};
 use super::text::{self, basename, join_path};
-use super::xml::{XmlEvent, XmlStream, get, local_name};
-use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
+use super::xml::{self, Tag, XmlReader, get};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 
 const FORMAT: &str = "NUnit XML";
@@ -146,24 +144,11 @@ impl Flag {
 
 /// Parses NUnit 2 or NUnit 3 XML into checks (one per `<test-case>`).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
-    let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut reader = NunitReader::new();
-    while let Some(event) = xml.next_event()? {
-        match event {
-            XmlEvent::Start(e, pos) => {
-                let kind = reader.open(&xml, &e, pos)?;
-                reader.stack.push(kind);
-            }
-            XmlEvent::Text(t) => reader.text(&t),
-            XmlEvent::End => reader.close(),
-        }
-    }
-    Ok(reader.finish())
+    xml::drive(input, FORMAT, NunitReader::new())
 }
 
 /// What has been read of an NUnit document so far.
 struct NunitReader {
-    stack: Vec<Kind>,
     suites: Vec<SuiteState>,
     case: Option<CaseState>,
     checks: Vec<Check>,
@@ -176,7 +161,6 @@ impl NunitReader {
     /// An empty reader, before the root element.
     fn new() -> NunitReader {
         NunitReader {
-            stack: Vec::with_capacity(16),
             suites: Vec::new(),
             case: None,
             checks: Vec::new(),
@@ -185,13 +169,16 @@ impl NunitReader {
             unreadable: Unreadable::default(),
         }
     }
+}
 
-    /// The kind of an opening element, reading the attributes that matter on the way.
-    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
-        let name = local_name(e);
-        Ok(match (self.stack.last().copied(), name.as_slice()) {
+impl XmlReader for NunitReader {
+    type Kind = Kind;
+
+    fn open(&mut self, stack: &[Kind], tag: &Tag<'_, '_>) -> Result<Kind, IngestError> {
+        let name = tag.name();
+        Ok(match (stack.last().copied(), name.as_slice()) {
             (None, b"test-run" | b"test-results") => {
-                let a = xml.attrs(e, pos)?;
+                let a = tag.attrs()?;
                 self.run.started_at = get(&a, "start-time").and_then(text::rfc3339);
                 self.run.finished_at = get(&a, "end-time").and_then(text::rfc3339);
                 Kind::Root
@@ -203,11 +190,11 @@ impl NunitReader {
                 )));
             }
             (Some(_), b"test-suite") if self.case.is_none() => {
-                self.suites.push(suite_state(&xml.attrs(e, pos)?));
+                self.suites.push(suite_state(&tag.attrs()?));
                 Kind::Suite
             }
             (Some(_), b"test-case") if self.case.is_none() => {
-                self.case = Some(case_state(&xml.attrs(e, pos)?));
+                self.case = Some(case_state(&tag.attrs()?));
                 Kind::Case
             }
             (Some(Kind::Case), b"failure") => {
@@ -230,30 +217,27 @@ impl NunitReader {
         })
     }
 
-    /// Text inside an element: kept when it is a case's message, stack or output, or a suite's message.
-    fn text(&mut self, t: &str) {
-        let in_case = self.stack.contains(&Kind::Case);
-        let target = match (self.stack.last(), in_case) {
+    /// Text is kept when it is a case's message, stack or output, or a suite's message.
+    fn text_target(&mut self, stack: &[Kind]) -> Option<&mut String> {
+        let in_case = stack.contains(&Kind::Case);
+        match (stack.last(), in_case) {
             (Some(Kind::Message), true) => self.case.as_mut().map(|c| &mut c.message),
             (Some(Kind::StackTrace), true) => self.case.as_mut().map(|c| &mut c.stack),
             (Some(Kind::Output), true) => self.case.as_mut().map(|c| &mut c.output),
             (Some(Kind::Message), false) => self.suites.last_mut().map(|s| &mut s.message),
             _ => None,
-        };
-        if let Some(buf) = target {
-            push_bounded(buf, t, MAX_DETAILS_BYTES);
         }
     }
 
     /// A closing element: a case becomes a check, a suite may leave a note.
-    fn close(&mut self) {
-        match self.stack.pop() {
-            Some(Kind::Case) => {
+    fn close(&mut self, kind: Kind) {
+        match kind {
+            Kind::Case => {
                 if let Some(c) = self.case.take() {
                     self.checks.push(check(c, &self.suites, &mut self.unreadable));
                 }
             }
-            Some(Kind::Suite) => {
+            Kind::Suite => {
                 if let Some(s) = self.suites.pop()
                     && let Some(n) = suite_note(&s)
                 {
@@ -428,15 +412,10 @@ fn check(c: CaseState, suites: &[SuiteState], unreadable: &mut Unreadable) -> Ch
     let failure =
         if c.stack.trim().is_empty() { c.message.clone() } else { format!("{}\n{}", c.message.trim_end(), c.stack) };
     Check {
-        id,
-        name,
-        suite_path,
-        status,
-        weight: 1.0,
         duration_ms: c.duration_ms,
         message,
         details: text::details_of(&failure, &c.output),
-        ..Check::default()
+        ..common::test_check(id, name, suite_path, status)
     }
 }
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::IngestError;
-use super::common::{check_depth, json_error};
+use super::common::{check_depth, json_error, test_check};
 use super::text::{self, join_path};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 
@@ -185,11 +185,6 @@ fn check(path: &[&str], spec: &RawSpec, test: &RawTest) -> Check {
     let duration: f64 = results.iter().filter_map(|r| text::duration(r.duration)).sum();
     let retries = results.len().saturating_sub(1).min(u32::MAX as usize) as u32;
     Check {
-        id,
-        name,
-        suite_path,
-        status,
-        weight: 1.0,
         duration_ms: (!results.is_empty()).then_some(duration),
         message,
         details: if status == Status::Pass && outcome != "flaky" {
@@ -199,7 +194,7 @@ fn check(path: &[&str], spec: &RawSpec, test: &RawTest) -> Check {
         },
         flaky: outcome == "flaky",
         retries,
-        ..Check::default()
+        ..test_check(id, name, suite_path, status)
     }
 }
 

@@ -60,14 +60,20 @@ pub(crate) fn details_of(failure: &str, output: &str) -> String {
     let failure = strip_ansi(failure.trim());
     let output = strip_ansi(output.trim());
     let mut details = bounded(&failure, MAX_DETAILS_BYTES);
+    append_output(&mut details, &output);
+    details
+}
+
+/// Appends captured output to `details` under a marker, within the details bound; empty
+/// output adds nothing.
+pub(crate) fn append_output(details: &mut String, output: &str) {
     if !output.is_empty() && details.len() < MAX_DETAILS_BYTES {
         if !details.is_empty() {
-            push_bounded(&mut details, "\n\n", MAX_DETAILS_BYTES);
+            push_bounded(details, "\n\n", MAX_DETAILS_BYTES);
         }
-        push_bounded(&mut details, "--- output ---\n", MAX_DETAILS_BYTES);
-        push_bounded(&mut details, &output, MAX_DETAILS_BYTES);
+        push_bounded(details, "--- output ---\n", MAX_DETAILS_BYTES);
+        push_bounded(details, output, MAX_DETAILS_BYTES);
     }
-    details
 }
 
 /// A bounded note (run-level problem that is not a test).
@@ -174,10 +180,15 @@ pub(crate) fn rfc3339_from_ms(ms: f64) -> Option<String> {
     if !ms.is_finite() || ms <= 0.0 || ms > 253_402_300_799_000.0 {
         return None;
     }
-    let ms = ms as i64;
+    Some(rfc3339_utc(ms as i64))
+}
+
+/// Unix milliseconds to an RFC 3339 UTC timestamp, for any millisecond count.
+pub(crate) fn rfc3339_utc(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (proleptic Gregorian), valid for any i64 day count in range.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -187,7 +198,7 @@ pub(crate) fn rfc3339_from_ms(ms: f64) -> Option<String> {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    Some(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60))
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// A non-negative finite duration, or `None`.
@@ -221,6 +232,8 @@ mod tests {
         assert_eq!(rfc3339_from_ms(1_610_634_223_445.0).as_deref(), Some("2021-01-14T14:23:43Z"));
         assert_eq!(rfc3339_from_ms(-1.0), None);
         assert_eq!(rfc3339_from_ms(f64::MAX), None);
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400_000), "2000-02-29T00:00:00Z");
     }
 
     #[test]

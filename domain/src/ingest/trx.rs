@@ -7,10 +7,8 @@
 
 use std::collections::HashMap;
 
-use quick_xml::events::BytesStart;
-
 use super::text::{self, check_id};
-use super::xml::{XmlEvent, XmlStream, get, local_name};
+use super::xml::{self, Tag, XmlReader, get};
 use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
 use crate::model::{Check, ParsedReport, RunMeta, Status};
 
@@ -76,24 +74,11 @@ pub fn map_outcome(outcome: &str) -> Status {
 
 /// Parses a TRX document into checks (one per test result).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
-    let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut reader = TrxReader::new();
-    while let Some(event) = xml.next_event()? {
-        match event {
-            XmlEvent::Start(e, pos) => {
-                let kind = reader.open(&xml, &e, pos)?;
-                reader.stack.push(kind);
-            }
-            XmlEvent::Text(t) => reader.text(&t),
-            XmlEvent::End => reader.close(),
-        }
-    }
-    Ok(reader.finish())
+    xml::drive(input, FORMAT, TrxReader::new())
 }
 
 /// What has been read of a TRX document so far.
 struct TrxReader {
-    stack: Vec<Kind>,
     results: Vec<RawResult>,
     current: Option<RawResult>,
     /// testId → (class name, test name)
@@ -110,7 +95,6 @@ impl TrxReader {
     /// An empty reader, before the root element.
     fn new() -> TrxReader {
         TrxReader {
-            stack: Vec::with_capacity(16),
             results: Vec::new(),
             current: None,
             definitions: HashMap::new(),
@@ -123,10 +107,35 @@ impl TrxReader {
         }
     }
 
-    /// The kind of an opening element, reading the attributes that matter on the way.
-    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
-        let name = local_name(e);
-        let stack = &self.stack;
+    /// A `<UnitTest>` (or other) definition: its id and test name.
+    fn open_definition(&mut self, a: &[(Vec<u8>, String)]) {
+        self.definition_id = get(a, "id").map(str::to_string);
+        if let Some(id) = &self.definition_id {
+            let test_name = get(a, "name").unwrap_or("").to_string();
+            self.definitions.insert(id.clone(), (String::new(), test_name));
+        }
+    }
+
+    /// The `<TestMethod>` of a definition: its class, and its name if the definition had none.
+    fn read_test_method(&mut self, tag: &Tag<'_, '_>) -> Result<(), IngestError> {
+        if let Some(entry) = self.definition_id.as_ref().and_then(|id| self.definitions.get_mut(id)) {
+            let a = tag.attrs()?;
+            // MSTest writes assembly-qualified names: "Ns.Class, Assembly, Version=…".
+            let class = get(&a, "className").unwrap_or("");
+            entry.0 = class.split(',').next().unwrap_or("").trim().to_string();
+            if entry.1.is_empty() {
+                entry.1 = get(&a, "name").unwrap_or("").to_string();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl XmlReader for TrxReader {
+    type Kind = Kind;
+
+    fn open(&mut self, stack: &[Kind], tag: &Tag<'_, '_>) -> Result<Kind, IngestError> {
+        let name = tag.name();
         Ok(match (stack.last().copied(), name.as_slice()) {
             (None, b"TestRun") => Kind::Root,
             (None, other) => {
@@ -136,14 +145,14 @@ impl TrxReader {
                 )));
             }
             (Some(Kind::Root), b"Times") => {
-                let a = xml.attrs(e, pos)?;
+                let a = tag.attrs()?;
                 self.run.started_at = get(&a, "start").and_then(text::rfc3339);
                 self.run.finished_at = get(&a, "finish").and_then(text::rfc3339);
                 Kind::Other
             }
             (Some(Kind::Root), b"Results") => Kind::Results,
             (Some(Kind::Results), n) if n.ends_with(b"TestResult") || n == b"TestResultAggregation" => {
-                self.current = Some(raw_result(&xml.attrs(e, pos)?));
+                self.current = Some(raw_result(&tag.attrs()?));
                 Kind::Result
             }
             (Some(Kind::Result), b"InnerResults") => Kind::Inner,
@@ -156,20 +165,20 @@ impl TrxReader {
             (Some(Kind::Result | Kind::Other), b"StdErr") if in_result(stack) => Kind::StdErr,
             (Some(Kind::Root), b"TestDefinitions") => Kind::Definitions,
             (Some(Kind::Definitions), _) => {
-                self.open_definition(&xml.attrs(e, pos)?);
+                self.open_definition(&tag.attrs()?);
                 Kind::Definition
             }
             (Some(Kind::Definition), b"TestMethod") => {
-                self.read_test_method(xml, e, pos)?;
+                self.read_test_method(tag)?;
                 Kind::Other
             }
             (Some(Kind::Root), b"ResultSummary") => Kind::Summary,
             (Some(Kind::Summary), b"Counters") => {
-                self.declared_total = xml.attr(e, b"total", pos)?.and_then(|t| t.parse().ok());
+                self.declared_total = tag.attr(b"total")?.and_then(|t| t.parse().ok());
                 Kind::Other
             }
             (Some(Kind::Summary | Kind::Other), b"RunInfo") if stack.contains(&Kind::Summary) => {
-                self.run_info_outcome = xml.attr(e, b"outcome", pos)?.unwrap_or_default();
+                self.run_info_outcome = tag.attr(b"outcome")?.unwrap_or_default();
                 self.run_info_text.clear();
                 Kind::RunInfo
             }
@@ -178,48 +187,22 @@ impl TrxReader {
         })
     }
 
-    /// A `<UnitTest>` (or other) definition: its id and test name.
-    fn open_definition(&mut self, a: &[(Vec<u8>, String)]) {
-        self.definition_id = get(a, "id").map(str::to_string);
-        if let Some(id) = &self.definition_id {
-            let test_name = get(a, "name").unwrap_or("").to_string();
-            self.definitions.insert(id.clone(), (String::new(), test_name));
-        }
-    }
-
-    /// The `<TestMethod>` of a definition: its class, and its name if the definition had none.
-    fn read_test_method(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<(), IngestError> {
-        if let Some(entry) = self.definition_id.as_ref().and_then(|id| self.definitions.get_mut(id)) {
-            let a = xml.attrs(e, pos)?;
-            // MSTest writes assembly-qualified names: "Ns.Class, Assembly, Version=…".
-            let class = get(&a, "className").unwrap_or("");
-            entry.0 = class.split(',').next().unwrap_or("").trim().to_string();
-            if entry.1.is_empty() {
-                entry.1 = get(&a, "name").unwrap_or("").to_string();
-            }
-        }
-        Ok(())
-    }
-
-    /// Text inside an element: kept when it belongs to a result or to a run info.
-    fn text(&mut self, t: &str) {
-        let target = match (self.stack.last(), self.current.as_mut()) {
+    /// Text is kept when it belongs to a result or to a run info.
+    fn text_target(&mut self, stack: &[Kind]) -> Option<&mut String> {
+        match (stack.last(), self.current.as_mut()) {
             (Some(Kind::Message), Some(r)) => Some(&mut r.message),
             (Some(Kind::StackTrace), Some(r)) => Some(&mut r.stack),
             (Some(Kind::StdOut | Kind::StdErr), Some(r)) => Some(&mut r.output),
             (Some(Kind::RunInfoText), _) => Some(&mut self.run_info_text),
             _ => None,
-        };
-        if let Some(buf) = target {
-            push_bounded(buf, t, MAX_DETAILS_BYTES);
         }
     }
 
     /// A closing element: a result is complete, output ends its line, a run info may be a note.
-    fn close(&mut self) {
-        match self.stack.pop() {
-            Some(Kind::Result) => self.results.extend(self.current.take()),
-            Some(Kind::StdOut | Kind::StdErr) => {
+    fn close(&mut self, kind: Kind) {
+        match kind {
+            Kind::Result => self.results.extend(self.current.take()),
+            Kind::StdOut | Kind::StdErr => {
                 if let Some(r) = self.current.as_mut()
                     && !r.output.ends_with('\n')
                     && !r.output.is_empty()
@@ -227,8 +210,8 @@ impl TrxReader {
                     push_bounded(&mut r.output, "\n", MAX_DETAILS_BYTES);
                 }
             }
-            Some(Kind::Definition) => self.definition_id = None,
-            Some(Kind::RunInfo) => {
+            Kind::Definition => self.definition_id = None,
+            Kind::RunInfo => {
                 let outcome = self.run_info_outcome.to_ascii_lowercase();
                 if matches!(outcome.as_str(), "error" | "failed" | "warning" | "aborted") {
                     let msg = text::message_of(&self.run_info_text);

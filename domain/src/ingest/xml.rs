@@ -1,7 +1,7 @@
 //! A hardened XML event stream shared by the XML formats other than JUnit (TRX, NUnit,
 //! xUnit.net): the same rules as the JUnit parser — UTF-8 only, no NUL, no `<` inside a
 //! tag, bounded nesting, one root, nothing but whitespace outside it — with errors that
-//! carry a line and column.
+//! carry a line and column. Each format reads it through an [`XmlReader`] run by [`drive`].
 //!
 //! One rule for DTDs, shared with the JUnit parser ([`doctype_rule`]): a DOCTYPE is skipped,
 //! never read, fetched or expanded. Only the five predefined entities (`&amp;` …) and
@@ -15,7 +15,8 @@ use quick_xml::Reader;
 use quick_xml::escape::EscapeError;
 use quick_xml::events::{BytesStart, Event};
 
-use super::IngestError;
+use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
+use crate::model::ParsedReport;
 
 /// Deepest element nesting accepted; real reports stay well under twenty levels.
 pub const MAX_DEPTH: usize = 64;
@@ -187,6 +188,82 @@ impl<'a> XmlStream<'a> {
         }
         Ok(out)
     }
+}
+
+/// An opening tag as [`drive`] hands it to a reader: the tag, its offset, and its stream.
+pub(crate) struct Tag<'t, 'a> {
+    xml: &'t XmlStream<'a>,
+    e: &'t BytesStart<'a>,
+    pos: usize,
+}
+
+impl Tag<'_, '_> {
+    /// The local name of the tag.
+    pub(crate) fn name(&self) -> Vec<u8> {
+        local_name(self.e)
+    }
+
+    /// The value of attribute `key`, as [`XmlStream::attr`] reads it.
+    pub(crate) fn attr(&self, key: &[u8]) -> Result<Option<String>, IngestError> {
+        self.xml.attr(self.e, key, self.pos)
+    }
+
+    /// Every attribute, as [`XmlStream::attrs`] reads them.
+    pub(crate) fn attrs(&self) -> Result<Vec<(Vec<u8>, String)>, IngestError> {
+        self.xml.attrs(self.e, self.pos)
+    }
+}
+
+/// A format's reader of an [`XmlStream`], fed event by event by [`drive`]. `stack` holds
+/// the kinds of the elements open around the event, innermost last.
+pub(crate) trait XmlReader {
+    /// What the reader tells the elements apart by.
+    type Kind;
+
+    /// The kind of an opening element, reading the attributes that matter on the way.
+    fn open(&mut self, stack: &[Self::Kind], tag: &Tag<'_, '_>) -> Result<Self::Kind, IngestError>;
+
+    /// Where text inside the innermost element is kept, if it is kept at all.
+    fn text_target(&mut self, stack: &[Self::Kind]) -> Option<&mut String>;
+
+    /// Text inside an element: appended to its target, bounded.
+    fn text(&mut self, stack: &[Self::Kind], t: &str) {
+        if let Some(buf) = self.text_target(stack) {
+            push_bounded(buf, t, MAX_DETAILS_BYTES);
+        }
+    }
+
+    /// A closing element, already taken off the stack.
+    fn close(&mut self, kind: Self::Kind);
+
+    /// The report, once the document has been read.
+    fn finish(self) -> ParsedReport;
+}
+
+/// Reads `input` as `format` XML through `reader`, keeping the stack of open elements: an
+/// opening element's kind is pushed, text goes to the reader, a closing element is popped.
+pub(crate) fn drive<R: XmlReader>(
+    input: &[u8],
+    format: &'static str,
+    mut reader: R,
+) -> Result<ParsedReport, IngestError> {
+    let mut xml = XmlStream::new(input, format)?;
+    let mut stack = Vec::with_capacity(16);
+    while let Some(event) = xml.next_event()? {
+        match event {
+            XmlEvent::Start(e, pos) => {
+                let kind = reader.open(&stack, &Tag { xml: &xml, e: &e, pos })?;
+                stack.push(kind);
+            }
+            XmlEvent::Text(t) => reader.text(&stack, &t),
+            XmlEvent::End => {
+                if let Some(kind) = stack.pop() {
+                    reader.close(kind);
+                }
+            }
+        }
+    }
+    Ok(reader.finish())
 }
 
 /// The shared DOCTYPE rule: `Ok` means skip it; `Err` carries the reason to reject the file.

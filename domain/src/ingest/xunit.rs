@@ -4,12 +4,10 @@
 //! One check per `<test>`. Assembly-level `<errors>` (fixture or collection clean-up
 //! failures) are not tests; they become notes.
 
-use quick_xml::events::BytesStart;
-
+use super::IngestError;
 use super::common::parse_seconds;
 use super::text::{self, basename, join_path};
-use super::xml::{XmlEvent, XmlStream, get, local_name};
-use super::{IngestError, MAX_DETAILS_BYTES, push_bounded};
+use super::xml::{self, Tag, XmlReader, get};
 use crate::model::{Check, ParsedReport, Status};
 
 const FORMAT: &str = "xUnit.net XML";
@@ -56,29 +54,11 @@ pub fn map_result(result: &str) -> Status {
 
 /// Parses xUnit.net XML into checks (one per `<test>`).
 pub fn parse(input: &[u8]) -> Result<ParsedReport, IngestError> {
-    let mut xml = XmlStream::new(input, FORMAT)?;
-    let mut reader = XunitReader::new();
-    while let Some(event) = xml.next_event()? {
-        match event {
-            XmlEvent::Start(e, pos) => {
-                let kind = reader.open(&xml, &e, pos)?;
-                reader.stack.push(kind);
-            }
-            XmlEvent::Text(t) => reader.text(&t),
-            XmlEvent::End => reader.close(),
-        }
-    }
-    Ok(ParsedReport {
-        format: super::Format::Xunit.as_str().to_string(),
-        checks: reader.checks,
-        notes: reader.notes,
-        ..ParsedReport::default()
-    })
+    xml::drive(input, FORMAT, XunitReader::new())
 }
 
 /// What has been read of an xUnit.net document so far.
 struct XunitReader {
-    stack: Vec<Kind>,
     assembly: String,
     test: Option<TestState>,
     checks: Vec<Check>,
@@ -91,7 +71,6 @@ impl XunitReader {
     /// An empty reader, before the root element.
     fn new() -> XunitReader {
         XunitReader {
-            stack: Vec::with_capacity(16),
             assembly: String::new(),
             test: None,
             checks: Vec::new(),
@@ -100,14 +79,17 @@ impl XunitReader {
             error_text: String::new(),
         }
     }
+}
 
-    /// The kind of an opening element, reading the attributes that matter on the way.
-    fn open(&mut self, xml: &XmlStream<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Kind, IngestError> {
-        let name = local_name(e);
-        Ok(match (self.stack.last().copied(), name.as_slice()) {
+impl XmlReader for XunitReader {
+    type Kind = Kind;
+
+    fn open(&mut self, stack: &[Kind], tag: &Tag<'_, '_>) -> Result<Kind, IngestError> {
+        let name = tag.name();
+        Ok(match (stack.last().copied(), name.as_slice()) {
             (None, b"assemblies") => Kind::Assemblies,
             (None | Some(Kind::Assemblies), b"assembly") => {
-                let n = xml.attr(e, b"name", pos)?.unwrap_or_default();
+                let n = tag.attr(b"name")?.unwrap_or_default();
                 // The assembly is named by its path on the build machine.
                 self.assembly = basename(&n).to_string();
                 Kind::Assembly
@@ -118,13 +100,13 @@ impl XunitReader {
                     String::from_utf8_lossy(other)
                 )));
             }
-            (Some(_), b"test") if self.test.is_none() && self.stack.contains(&Kind::Assembly) => {
-                self.test = Some(test_state(&xml.attrs(e, pos)?));
+            (Some(_), b"test") if self.test.is_none() && stack.contains(&Kind::Assembly) => {
+                self.test = Some(test_state(&tag.attrs()?));
                 Kind::Test
             }
             (Some(Kind::Test), b"failure") => {
                 if let Some(t) = self.test.as_mut() {
-                    t.exception = xml.attr(e, b"exception-type", pos)?.unwrap_or_default();
+                    t.exception = tag.attr(b"exception-type")?.unwrap_or_default();
                 }
                 Kind::Failure
             }
@@ -134,7 +116,7 @@ impl XunitReader {
             (Some(Kind::Test), b"output") => Kind::Output,
             (Some(Kind::Assembly), b"errors") => Kind::Errors,
             (Some(Kind::Errors), b"error") => {
-                let a = xml.attrs(e, pos)?;
+                let a = tag.attrs()?;
                 let ty = get(&a, "type").unwrap_or("error");
                 self.error_name = match get(&a, "name") {
                     Some(n) => format!("{ty} {n}"),
@@ -147,34 +129,41 @@ impl XunitReader {
         })
     }
 
-    /// Text inside an element: kept when it belongs to a test or to an assembly error.
-    fn text(&mut self, t: &str) {
-        let target = match (self.stack.last(), self.test.as_mut()) {
+    /// Text is kept when it belongs to a test or to an assembly error.
+    fn text_target(&mut self, stack: &[Kind]) -> Option<&mut String> {
+        match (stack.last(), self.test.as_mut()) {
             (Some(Kind::Message), Some(t)) => Some(&mut t.message),
             (Some(Kind::StackTrace), Some(t)) => Some(&mut t.stack),
             (Some(Kind::Reason), Some(t)) => Some(&mut t.reason),
             (Some(Kind::Output), Some(t)) => Some(&mut t.output),
-            (Some(Kind::Other), None) if self.stack.contains(&Kind::Error) => Some(&mut self.error_text),
+            (Some(Kind::Other), None) if stack.contains(&Kind::Error) => Some(&mut self.error_text),
             _ => None,
-        };
-        if let Some(buf) = target {
-            push_bounded(buf, t, MAX_DETAILS_BYTES);
         }
     }
 
     /// A closing element: a test becomes a check, an assembly error a note.
-    fn close(&mut self) {
-        match self.stack.pop() {
-            Some(Kind::Test) => {
+    fn close(&mut self, kind: Kind) {
+        match kind {
+            Kind::Test => {
                 if let Some(t) = self.test.take() {
                     self.checks.push(check(t, &self.assembly));
                 }
             }
-            Some(Kind::Error) => {
+            Kind::Error => {
                 let msg = text::message_of(&self.error_text);
                 self.notes.push(text::note(format!("{}: {} failed: {msg}", self.assembly, self.error_name)));
             }
             _ => {}
+        }
+    }
+
+    /// The report: the checks and the assembly errors' notes.
+    fn finish(self) -> ParsedReport {
+        ParsedReport {
+            format: super::Format::Xunit.as_str().to_string(),
+            checks: self.checks,
+            notes: self.notes,
+            ..ParsedReport::default()
         }
     }
 }

@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use readyboard_domain::diff::DiffEntry;
 use readyboard_domain::ingest::{Format, IngestError};
 use readyboard_domain::model::{Counts, Provenance, Status};
-use readyboard_domain::scoring::Verdict;
 use readyboard_store::{IngestOutcome, MetricChange, NewReport};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -63,11 +62,6 @@ fn parse_time(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError>
         })
 }
 
-/// Lenient timestamp from an artifact: unparseable values are dropped, not fatal.
-pub(crate) fn artifact_time(value: Option<&str>) -> Option<i64> {
-    parse_time("", value).ok().flatten()
-}
-
 pub(crate) fn ingest_error(e: IngestError) -> ApiError {
     match e {
         IngestError::Malformed { format, message, line, column } => {
@@ -111,7 +105,9 @@ fn clean(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
 
-/// What an upload stored (or, for an identical upload, had stored before).
+/// A stored report: where it lives, its counts, and its phase's score and verdict — after this
+/// report in an upload's answer (or, for an identical upload, the one stored before), now when
+/// the report is read later.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UploadResult {
     /// Report id.
@@ -128,9 +124,9 @@ pub struct UploadResult {
     pub format: String,
     /// The report's checks, each in exactly one bucket.
     pub counts: Counts,
-    /// Phase score after this report, one decimal; `null` without scorable evidence.
+    /// Phase score, one decimal; `null` without scorable evidence.
     pub score: Option<f64>,
-    /// Phase verdict after this report.
+    /// Phase verdict.
     pub verdict: readyboard_domain::scoring::Verdict,
 }
 
@@ -289,7 +285,7 @@ fn placed(
     q: UploadQuery,
     prepared: Prepared,
 ) -> Result<(String, NewReport), ApiError> {
-    let Prepared { parsed, content_hash, raw_gzip, raw_size } = prepared;
+    let parsed = &prepared.parsed;
     let project =
         clean(q.project).or_else(|| parsed.placement.project.clone()).unwrap_or_else(|| scope.project_slug.clone());
     if project != scope.project_slug {
@@ -335,27 +331,15 @@ fn placed(
         branch: clean(q.branch).or_else(|| a.branch.clone()),
         url: clean(q.ci_url).or_else(|| a.url.clone()),
     };
-    let started_at =
-        parse_time("started_at", q.started_at.as_deref())?.or_else(|| artifact_time(a.started_at.as_deref()));
-    let finished_at =
-        parse_time("finished_at", q.finished_at.as_deref())?.or_else(|| artifact_time(a.finished_at.as_deref()));
-    let new = NewReport {
-        project_id: scope.project_id,
-        phase,
-        phase_name,
-        create_phase: true,
-        suite,
-        kind,
-        run,
-        started_at,
-        finished_at,
-        received_at: readyboard_store::now_ms(),
-        raw_gzip,
-        raw_size: raw_size as i64,
-        content_hash,
-        idempotency_key: None,
-        parsed,
-    };
+    let started_at = parse_time("started_at", q.started_at.as_deref())?;
+    let finished_at = parse_time("finished_at", q.finished_at.as_deref())?;
+    let mut new = prepared.into_report(scope.project_id, phase, suite);
+    new.phase_name = phase_name;
+    new.create_phase = true;
+    new.kind = kind;
+    new.run = run;
+    new.started_at = started_at.or(new.started_at);
+    new.finished_at = finished_at.or(new.finished_at);
     Ok((project, new))
 }
 
@@ -416,25 +400,9 @@ pub struct FindingBrief {
 /// A stored report: counts, run, provenance, claims checked against its own evidence, findings.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReportDetail {
-    /// Report id.
-    pub id: i64,
-    /// The report's page.
-    pub url: String,
-    /// Project slug.
-    pub project: String,
-    /// Phase slug.
-    pub phase: String,
-    /// Suite name.
-    pub suite: String,
-    /// Format the report was read as.
-    pub format: String,
-    /// The report's checks, each in exactly one bucket.
-    pub counts: Counts,
-    /// The phase's score now, one decimal.
-    pub score: Option<f64>,
-    /// The phase's verdict now.
-    #[schema(value_type = Verdict)]
-    pub verdict: &'static str,
+    /// The report, and its phase's score and verdict now.
+    #[serde(flatten)]
+    pub report: UploadResult,
     /// The score the report's own checks support, one decimal.
     pub report_score: Option<f64>,
     /// When the report was received, RFC 3339.
@@ -448,8 +416,7 @@ pub struct ReportDetail {
     /// Why a claim is not supported, in words.
     pub claim_reasons: Vec<String>,
     /// The verdict the report's own evidence supports.
-    #[schema(value_type = Verdict)]
-    pub report_verdict: &'static str,
+    pub report_verdict: readyboard_domain::scoring::Verdict,
     /// Whether the evidence was measured by a tool or self-reported.
     #[schema(value_type = Provenance)]
     pub provenance: String,
@@ -503,25 +470,27 @@ pub async fn get_report(
         .map(|f| FindingBrief { id: f.finding_key, severity: f.severity, status: f.status, title: f.title })
         .collect();
     sorted(&ReportDetail {
-        id: r.id,
-        url: format!("{}/reports/{}", state.settings.base_url, r.id),
-        counts: r.counts(),
-        score: card.display_score(),
-        verdict: card.verdict.as_str(),
+        report: UploadResult {
+            id: r.id,
+            url: format!("{}/reports/{}", state.settings.base_url, r.id),
+            counts: r.counts(),
+            score: card.display_score(),
+            verdict: card.verdict,
+            project: r.project_slug,
+            phase: r.phase_slug,
+            suite: r.suite,
+            format: r.format,
+        },
         report_score: judged.score.map(readyboard_domain::scoring::round1),
         received_at: rfc3339(r.received_at),
         run,
         claimed,
         claim_supported: claims.supported,
         claim_reasons: claims.reasons,
-        report_verdict: claims.verdict.as_str(),
+        report_verdict: claims.verdict,
         pruned_at: r.pruned_at.map(rfc3339),
         notes: serde_json::from_str::<Value>(&r.notes).unwrap_or(Value::Null),
         findings,
-        project: r.project_slug,
-        phase: r.phase_slug,
-        suite: r.suite,
-        format: r.format,
         provenance: r.provenance,
     })
 }

@@ -7,4 +7,4 @@ pub mod admission;
 pub mod prepare;
 
 pub use admission::{Busy, Intake, Slot, count_reads};
-pub use prepare::{Prepared, Refusal, compress, prepare, read, read_body};
+pub use prepare::{Prepared, Refusal, artifact_time, compress, prepare, read, read_body};

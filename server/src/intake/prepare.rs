@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, header};
 use flate2::read::MultiGzDecoder;
 use readyboard_domain::ingest::{self, Format, IngestError};
 use readyboard_domain::model::ParsedReport;
+use readyboard_store::NewReport;
 use sha2::{Digest, Sha256};
 
 use super::Intake;
@@ -50,6 +51,38 @@ pub struct Prepared {
     pub raw_gzip: Vec<u8>,
     /// Size of its bytes (inflated).
     pub raw_size: usize,
+}
+
+impl Prepared {
+    /// The report this stores in `phase` of project `project_id` under `suite`: an existing
+    /// phase, its kind and run as the artifact tells them, received now, no idempotency key.
+    pub fn into_report(self, project_id: i64, phase: String, suite: String) -> NewReport {
+        let Prepared { parsed, content_hash, raw_gzip, raw_size } = self;
+        NewReport {
+            project_id,
+            phase,
+            phase_name: None,
+            create_phase: false,
+            suite,
+            kind: parsed.placement.kind.clone(),
+            run: parsed.run.clone(),
+            started_at: artifact_time(parsed.run.started_at.as_deref()),
+            finished_at: artifact_time(parsed.run.finished_at.as_deref()),
+            received_at: readyboard_store::now_ms(),
+            raw_gzip,
+            raw_size: raw_size as i64,
+            content_hash,
+            idempotency_key: None,
+            parsed,
+        }
+    }
+}
+
+/// An artifact's own RFC 3339 timestamp in unix ms; one that does not read is dropped, not fatal.
+pub fn artifact_time(value: Option<&str>) -> Option<i64> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    let t = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339).ok()?;
+    Some((t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// Reads a request body into one buffer sized from `Content-Length` (when given), so a large
