@@ -630,8 +630,14 @@ impl Store {
         if from.id == to.id {
             return Err(StoreError::Invalid("copy: choose another phase than this one".into()));
         }
-        let items: Vec<TemplateItem> = self
-            .checklist_items_plain(from.id)
+        let items = self.items_as_template(from.id).await?;
+        self.add_many(actor, to, &items, json!({"copied_from_phase": from.id})).await
+    }
+
+    /// A phase's items as template items (title, description, category, required), in order.
+    async fn items_as_template(&self, phase_id: i64) -> StoreResult<Vec<TemplateItem>> {
+        Ok(self
+            .checklist_items_plain(phase_id)
             .await?
             .into_iter()
             .map(|i| TemplateItem {
@@ -640,8 +646,7 @@ impl Store {
                 category: i.category.unwrap_or_default(),
                 required: i.required,
             })
-            .collect();
-        self.add_many(actor, to, &items, json!({"copied_from_phase": from.id})).await
+            .collect())
     }
 
     async fn checklist_items_plain(&self, phase_id: i64) -> StoreResult<Vec<ChecklistItem>> {
@@ -705,17 +710,7 @@ impl Store {
         if name == checklist::PRODUCTION_READINESS {
             return Err(StoreError::Conflict("the built-in template keeps its name; choose another".into()));
         }
-        let items: Vec<TemplateItem> = self
-            .checklist_items_plain(phase.id)
-            .await?
-            .into_iter()
-            .map(|i| TemplateItem {
-                title: i.title,
-                description: i.description,
-                category: i.category.unwrap_or_default(),
-                required: i.required,
-            })
-            .collect();
+        let items = self.items_as_template(phase.id).await?;
         if items.is_empty() {
             return Err(StoreError::Invalid("this checklist has no items to save".into()));
         }

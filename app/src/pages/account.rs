@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{ActionNote, fold_on_success, kept, new_token_note, outcome_for, successes};
-use crate::types::{PersonalTokenLine, PersonalTokensView};
+use crate::types::{PersonalTokensView, TokenLine};
 
 /// Longest token name, in characters (the store's `PERSONAL_TOKEN_NAME_MAX`).
 const NAME_MAX: usize = 100;
@@ -21,7 +21,6 @@ async fn me() -> Result<readyboard_store::UserRow, ServerFnError> {
 /// The logged-in person's own tokens, newest first.
 #[server]
 pub async fn get_personal_tokens() -> Result<PersonalTokensView, ServerFnError> {
-    use crate::format::ago;
     let me = me().await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
@@ -30,14 +29,7 @@ pub async fn get_personal_tokens() -> Result<PersonalTokensView, ServerFnError> 
         .await
         .map_err(crate::ssr::store_error)?
         .into_iter()
-        .map(|t| PersonalTokenLine {
-            id: t.id,
-            name: t.name,
-            prefix: t.prefix,
-            created: ago(now, t.created_at),
-            last_used: t.last_used_at.map(|x| ago(now, x)),
-            revoked: t.revoked_at.is_some(),
-        })
+        .map(|t| TokenLine::new(now, t.id, t.name, t.prefix, (t.created_at, t.last_used_at), t.revoked_at.is_some()))
         .collect();
     Ok(PersonalTokensView { role: me.role, site: crate::ssr::site_url(), tokens })
 }
@@ -103,7 +95,7 @@ pub fn AccountTokensPage() -> impl IntoView {
 
 /// The person's tokens, each active one with its "Revoke" button.
 #[component]
-fn TokenList(tokens: Vec<PersonalTokenLine>, revoke: ServerAction<RevokePersonalToken>) -> impl IntoView {
+fn TokenList(tokens: Vec<TokenLine>, revoke: ServerAction<RevokePersonalToken>) -> impl IntoView {
     let revoke_sent = outcome_for::<RevokePersonalToken>(None);
     let list = if tokens.is_empty() {
         view! { <p class="muted">"You have no tokens yet."</p> }.into_any()
@@ -127,7 +119,7 @@ fn TokenList(tokens: Vec<PersonalTokenLine>, revoke: ServerAction<RevokePersonal
 /// One token: what it is for, how it starts, when it was made and used, and whether it
 /// works (with the button revoking it while it does).
 #[component]
-fn TokenRow(t: PersonalTokenLine, revoke: ServerAction<RevokePersonalToken>) -> impl IntoView {
+fn TokenRow(t: TokenLine, revoke: ServerAction<RevokePersonalToken>) -> impl IntoView {
     let state = if t.revoked {
         view! { <span class="status">"revoked"</span> }.into_any()
     } else {

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{ActionNote, kept, new_token_note, outcome_for, successes};
-use crate::types::{AdminView, TokenLine, UserLine};
+use crate::types::{AdminView, ProjectTokenLine, UserLine};
 
 #[cfg(feature = "ssr")]
 async fn admin_actor() -> Result<readyboard_store::Actor, ServerFnError> {
@@ -20,7 +20,7 @@ async fn admin_actor() -> Result<readyboard_store::Actor, ServerFnError> {
 pub async fn get_admin() -> Result<AdminView, ServerFnError> {
     use crate::format::ago;
     use crate::ssr::store_error;
-    use crate::types::{TokenLine, UserLine};
+    use crate::types::{ProjectTokenLine, TokenLine, UserLine};
     admin_actor().await?;
     let store = crate::ssr::store()?;
     let now = crate::ssr::now_ms();
@@ -44,14 +44,9 @@ pub async fn get_admin() -> Result<AdminView, ServerFnError> {
         .await
         .map_err(store_error)?
         .into_iter()
-        .map(|t| TokenLine {
-            id: t.id,
+        .map(|t| ProjectTokenLine {
             project: t.project_slug,
-            name: t.name,
-            prefix: t.prefix,
-            created: ago(now, t.created_at),
-            last_used: t.last_used_at.map(|x| ago(now, x)),
-            revoked: t.revoked_at.is_some(),
+            token: TokenLine::new(now, t.id, t.name, t.prefix, (t.created_at, t.last_used_at), t.revoked_at.is_some()),
         })
         .collect();
     let projects = store.list_projects().await.map_err(store_error)?.into_iter().map(|p| (p.slug, p.name)).collect();
@@ -250,7 +245,7 @@ fn Users(
 /// token once.
 #[component]
 fn Tokens(
-    tokens: Vec<TokenLine>,
+    tokens: Vec<ProjectTokenLine>,
     projects: Vec<(String, String)>,
     revoke: ServerAction<RevokeToken>,
     add_token: ServerAction<CreateToken>,
@@ -266,10 +261,10 @@ fn Tokens(
             <div class="table-wrap"><table class="table">
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Project"</th><th scope="col">"Token"</th><th scope="col">"Created"</th><th scope="col">"Last used"</th><th scope="col">"Status"</th></tr></thead>
                 <tbody>
-                    {tokens.into_iter().map(|t| view! {
+                    {tokens.into_iter().map(|ProjectTokenLine { project, token: t }| view! {
                         <tr class={if t.revoked { "revoked" } else { "" }}>
                             <td class="strong">{t.name}</td>
-                            <td>{t.project}</td>
+                            <td>{project}</td>
                             <td class="mono">{format!("{}…", t.prefix)}</td>
                             <td class="muted">{t.created}</td>
                             <td class="muted">{t.last_used.unwrap_or_else(|| "never".into())}</td>

@@ -258,25 +258,23 @@ pub fn ReportTable(reports: Vec<ReportLine>, #[prop(optional)] empty: Option<&'s
         return view! { <p class="muted">{empty.unwrap_or("No reports yet.")}</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <thead><tr><th>"Report"</th><th>"Suite"</th><th>"Phase"</th><th>"Format"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Score"</th><th>"Received"</th></tr></thead>
-                <tbody>
-                    {reports.into_iter().map(|r| view! {
-                        <tr>
-                            <td><a href=format!("/reports/{}", r.id)>{format!("#{}", r.id)}</a></td>
-                            <td>{r.suite}</td>
-                            <td class="muted">{r.phase}</td>
-                            <td><span class="chip">{r.format}</span></td>
-                            <td class="num">{r.tests}</td>
-                            <td class={if r.failed > 0 { "num fail-text" } else { "num" }}>{r.failed}</td>
-                            <td class="num">{format::score(r.score)}</td>
-                            <td class="muted">{r.received}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <div class="table-wrap"><table class="table">
+            <thead><tr><th>"Report"</th><th>"Suite"</th><th>"Phase"</th><th>"Format"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Score"</th><th>"Received"</th></tr></thead>
+            <tbody>
+                {reports.into_iter().map(|r| view! {
+                    <tr>
+                        <td><a href=format!("/reports/{}", r.id)>{format!("#{}", r.id)}</a></td>
+                        <td>{r.suite}</td>
+                        <td class="muted">{r.phase}</td>
+                        <td><span class="chip">{r.format}</span></td>
+                        <td class="num">{r.tests}</td>
+                        <td class={if r.failed > 0 { "num fail-text" } else { "num" }}>{r.failed}</td>
+                        <td class="num">{format::score(r.score)}</td>
+                        <td class="muted">{r.received}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table></div>
     }
     .into_any()
 }

@@ -348,51 +348,68 @@ fn claim_note(r: &ReportView) -> Option<impl IntoView + use<>> {
 /// How the report's checks fall into categories, when there is more than one.
 #[component]
 fn ReportCategories(categories: Vec<(String, Option<f64>, Counts)>, with_targets: bool) -> impl IntoView {
-    (categories.len() > 1).then(|| view! {
+    (categories.len() > 1).then(|| {
+        let head = view! {
+            <tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">{if with_targets { "Checks and targets" } else { "Checks" }}</th><th>"As scored"</th></tr>
+        };
+        let rows = categories.into_iter().map(|(name, score, counts)| view! {
+            <tr class:bad-row={counts.failed + counts.errors > 0}>
+                <td>{name}</td>
+                <td class="num">{format::score(score)}</td>
+                <td class="num">{counts.tests}</td>
+                <td class="bar-cell"><CountsBar counts=counts/></td>
+            </tr>
+        }).collect_view();
+        let note = "How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories).";
+        table_section("By category", Some(note), "table categories", head.into_any(), rows.into_any())
+    })
+}
+
+/// A section titled `title`, with an optional note, holding a table (of `class`) that scrolls
+/// sideways on a narrow screen.
+fn table_section(
+    title: &'static str,
+    note: Option<&'static str>,
+    class: &'static str,
+    head: AnyView,
+    rows: AnyView,
+) -> AnyView {
+    view! {
         <section class="section">
-            <h2>"By category"</h2>
-            <p class="muted small">"How this report's checks fall into the categories the scorecard weighs (a hand-written report's sections become its categories)."</p>
-            <div class="table-wrap"><table class="table categories">
-                <thead><tr><th>"Category"</th><th class="num">"This report's score"</th><th class="num">{if with_targets { "Checks and targets" } else { "Checks" }}</th><th>"As scored"</th></tr></thead>
-                <tbody>
-                    {categories.into_iter().map(|(name, score, counts)| view! {
-                        <tr class:bad-row={counts.failed + counts.errors > 0}>
-                            <td>{name}</td>
-                            <td class="num">{format::score(score)}</td>
-                            <td class="num">{counts.tests}</td>
-                            <td class="bar-cell"><CountsBar counts=counts/></td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+            <h2>{title}</h2>
+            {note.map(|n| view! { <p class="muted small">{n}</p> })}
+            <div class="table-wrap"><table class=class>
+                <thead>{head}</thead>
+                <tbody>{rows}</tbody>
             </table></div>
         </section>
-    })
+    }
+    .into_any()
 }
 
 /// The report's metrics with their targets and whether each was met.
 #[component]
 fn Metrics(metrics: Vec<MetricLine>) -> impl IntoView {
-    (!metrics.is_empty()).then(|| view! {
-        <section class="section">
-            <h2>"Metrics"</h2>
-            <div class="table-wrap"><table class="table">
-                <thead><tr><th>"Metric"</th><th class="num">"Value"</th><th>"Target"</th><th>"Result"</th></tr></thead>
-                <tbody>
-                    {metrics.into_iter().map(|m| view! {
-                        <tr>
-                            <td>{m.name}</td>
-                            <td class="num">{m.value}</td>
-                            <td class="muted">{m.target.unwrap_or_default()}</td>
-                            <td>{match m.met {
-                                Some(true) => view! { <span class="status status-pass">"met"</span> }.into_any(),
-                                Some(false) => view! { <span class="status status-fail">"missed"</span> }.into_any(),
-                                None => view! { <span class="muted">"—"</span> }.into_any(),
-                            }}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table></div>
-        </section>
+    (!metrics.is_empty()).then(|| {
+        let head = view! { <tr><th>"Metric"</th><th class="num">"Value"</th><th>"Target"</th><th>"Result"</th></tr> };
+        let rows = metrics
+            .into_iter()
+            .map(|m| {
+                view! {
+                    <tr>
+                        <td>{m.name}</td>
+                        <td class="num">{m.value}</td>
+                        <td class="muted">{m.target.unwrap_or_default()}</td>
+                        <td>{match m.met {
+                            Some(true) => view! { <span class="status status-pass">"met"</span> }.into_any(),
+                            Some(false) => view! { <span class="status status-fail">"missed"</span> }.into_any(),
+                            None => view! { <span class="muted">"—"</span> }.into_any(),
+                        }}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        table_section("Metrics", None, "table", head.into_any(), rows.into_any())
     })
 }
 

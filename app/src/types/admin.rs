@@ -19,23 +19,13 @@ pub struct UserLine {
     pub company: bool,
 }
 
-/// A token on the admin page.
+/// A project's API token on the admin page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TokenLine {
-    /// Id.
-    pub id: i64,
+pub struct ProjectTokenLine {
     /// Project slug.
     pub project: String,
-    /// Name.
-    pub name: String,
-    /// Prefix.
-    pub prefix: String,
-    /// Created, formatted.
-    pub created: String,
-    /// Last used, formatted.
-    pub last_used: Option<String>,
-    /// Revoked.
-    pub revoked: bool,
+    /// The token.
+    pub token: super::TokenLine,
 }
 
 /// Everything the admin page shows.
@@ -44,7 +34,7 @@ pub struct AdminView {
     /// Users.
     pub users: Vec<UserLine>,
     /// Tokens.
-    pub tokens: Vec<TokenLine>,
+    pub tokens: Vec<ProjectTokenLine>,
     /// Project slugs and names.
     pub projects: Vec<(String, String)>,
 }

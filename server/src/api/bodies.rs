@@ -73,6 +73,15 @@ impl IntoResponses for ReadErrors {
     }
 }
 
+/// The errors of a read over a time range: an invalid range, and those of every read.
+pub enum RangeErrors {}
+
+impl IntoResponses for RangeErrors {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        problems(&[(400, "Invalid range"), UNAUTHORIZED, NOT_READABLE, UNAVAILABLE])
+    }
+}
+
 /// The errors of a write by a person (a personal access token or a session).
 pub enum WriteErrors {}
 

@@ -26,6 +26,27 @@ fn markdown(filename: String, body: String) -> Response {
         .into_response()
 }
 
+/// What a phase readiness report is made of.
+struct Gathered {
+    project: readyboard_store::ProjectRow,
+    phase: readyboard_store::PhaseRow,
+    card: readyboard_domain::scoring::Scorecard,
+    blockers: Vec<BlockerRow>,
+    checklist: Vec<ChecklistEntry>,
+    decisions: Vec<DecisionRecord>,
+}
+
+/// Reads a phase the caller may read, with its scorecard, open blockers, checklist and latest
+/// 50 decisions.
+async fn gather(state: &AppState, caller: &Caller, p: &str, ph: &str) -> Result<Gathered, ApiError> {
+    let (project, phase) = load(state, Some(caller), p, ph, false).await?;
+    let card = state.store.evaluate_phase(&phase).await?;
+    let blockers = state.store.blockers(phase.id, true).await?;
+    let checklist = state.store.checklist(&phase).await?;
+    let decisions = state.store.decisions(phase.id, 50).await?;
+    Ok(Gathered { project, phase, card, blockers, checklist, decisions })
+}
+
 /// `GET …/export.md`: the phase readiness report as Markdown.
 #[utoipa::path(
     get,
@@ -48,11 +69,7 @@ pub async fn phase_md(
     caller: Caller,
     Path((p, ph)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (project, phase) = load(&state, Some(&caller), &p, &ph, false).await?;
-    let card = state.store.evaluate_phase(&phase).await?;
-    let blockers = state.store.blockers(phase.id, true).await?;
-    let checklist = state.store.checklist(&phase).await?;
-    let decisions = state.store.decisions(phase.id, 50).await?;
+    let Gathered { project, phase, card, blockers, checklist, decisions } = gather(&state, &caller, &p, &ph).await?;
     let body = phase_markdown(&PhaseReport {
         project: &project,
         phase: &phase,
@@ -127,11 +144,7 @@ pub async fn phase_json(
     caller: Caller,
     Path((p, ph)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (project, phase) = load(&state, Some(&caller), &p, &ph, false).await?;
-    let card = state.store.evaluate_phase(&phase).await?;
-    let blockers = state.store.blockers(phase.id, true).await?;
-    let checklist = state.store.checklist(&phase).await?;
-    let decisions = state.store.decisions(phase.id, 50).await?;
+    let Gathered { project, phase, card, blockers, checklist, decisions } = gather(&state, &caller, &p, &ph).await?;
     let filename = format!("attachment; filename=\"{}-{}-readiness.json\"", project.slug, phase.slug);
     let body = PhaseExport {
         project: Named { slug: project.slug, name: project.name },

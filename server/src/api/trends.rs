@@ -13,8 +13,8 @@ use readyboard_store::{MetricTrend, NamedSeries, PhaseRow, SuiteTrend, Trends};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::bodies::{ReadErrors, sorted};
-use super::problem::{ApiError, Problem};
+use super::bodies::{RangeErrors, sorted};
+use super::problem::ApiError;
 use super::projects::load;
 use crate::auth::Caller;
 use crate::chart_cache::ChartCache;
@@ -82,8 +82,7 @@ async fn phase_trends(
         TrendQuery),
     responses(
         (status = 200, description = "The series", body = Trends),
-        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
-        ReadErrors
+        RangeErrors
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
@@ -120,8 +119,7 @@ pub async fn series(
         (status = 200, description = "The chart", body = String, content_type = "image/svg+xml",
             headers(("ETag" = String, description = "Names this drawing"))),
         (status = 304, description = "The chart is the one the caller has"),
-        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
-        ReadErrors
+        RangeErrors
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
@@ -489,8 +487,7 @@ async fn project_series(
     params(("p" = String, Path, description = "Project slug"), TrendQuery),
     responses(
         (status = 200, description = "The series", body = ProjectTrends),
-        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
-        ReadErrors
+        RangeErrors
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
@@ -516,8 +513,7 @@ pub async fn project_json(
     params(("p" = String, Path, description = "Project slug"), TrendQuery),
     responses(
         (status = 200, description = "The chart", body = String, content_type = "image/svg+xml"),
-        (status = 400, description = "Invalid range", body = Problem, content_type = "application/problem+json"),
-        ReadErrors
+        RangeErrors
     ),
     security(("project_token" = []), ("personal_token" = []), ("session" = []))
 )]
@@ -528,8 +524,8 @@ pub async fn project_chart(
     Path(p): Path<String>,
     Query(q): Query<TrendQuery>,
 ) -> Result<Response, ApiError> {
-    let range = range_of(&q)?;
     let width = q.width.unwrap_or(800).clamp(320, 1600);
+    let range = range_of(&q)?;
     let series = project_series(&state, &caller, &p, &range).await?;
     let svg = draw_project(&series, width)?.svg;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "private, no-cache")], svg).into_response())
