@@ -53,12 +53,7 @@ SPEED=1; [ "$SCALE" = smoke ] && SPEED=0
 
 # shellcheck source=scripts/harness-lib.sh
 . scripts/harness-lib.sh
-need_wrk
-build_release
-bin=$PWD/target/release/readyboard
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-
-work=$(mktemp -d)
+harness_setup
 pg_db=""
 bg_pids=()
 cleanup() {

@@ -7,11 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 reports=${1:-1000}
 checks=${2:-2000}
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk from Debian" >&2
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-  $SUDO apt-get install -y -qq wrk >/dev/null
-fi
+# shellcheck source=scripts/harness-lib.sh
+. scripts/harness-lib.sh
+need_wrk
 scripts/build.sh >/dev/null
 bin=target/release/readyboard
 work=$(mktemp -d)
@@ -19,11 +17,9 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-export READYBOARD_DATABASE_URL="sqlite://$work/bench.db"
-"$bin" migrate >/dev/null
-token=$("$bin" token create --project bench --name bench | tail -n 1)
+bench_db
 READYBOARD_PASSWORD=bench-password-1 "$bin" user add bench --role viewer >/dev/null
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 "$bin" serve --addr "127.0.0.1:$port" --log-format json >"$work/server.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done

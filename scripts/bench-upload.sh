@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+# shellcheck source=scripts/harness-lib.sh
+. scripts/harness-lib.sh
 scripts/build.sh >/dev/null
 cargo build --locked --release -p readyboard-server --example bare_ingest >/dev/null 2>&1
 bin=target/release/readyboard
@@ -17,10 +19,8 @@ pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-export READYBOARD_DATABASE_URL="sqlite://$work/bench.db"
-"$bin" migrate >/dev/null
-token=$("$bin" token create --project bench --name bench | tail -n 1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+bench_db
+port=$(free_port)
 "$bin" serve --addr "127.0.0.1:$port" --max-upload-mb 256 --log-format json >"$work/server.log" 2>&1 &
 pid=$!
 until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do sleep 0.1; done

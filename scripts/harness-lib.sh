@@ -1,5 +1,5 @@
-# Shared helpers for scripts/load.sh and scripts/faults.sh (sourced, not run).
-# Expects: `work` (a scratch directory) and `bin` (the readyboard binary) to be set.
+# Shared helpers of the load, fault, scale, transfer and benchmark scripts (sourced, not run).
+# Most expect `work` (a scratch directory) and `bin` (the readyboard binary) to be set.
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -18,6 +18,22 @@ build_release() {
 }
 
 # Seconds since the epoch with milliseconds.
+# Sets up a load run: wrk, the release binary in `bin`, the open-file limit, a scratch `work`.
+harness_setup() {
+  need_wrk
+  build_release
+  bin=$PWD/target/release/readyboard
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  work=$(mktemp -d)
+}
+
+# A fresh SQLite database in `work` with a project `bench`, whose upload token goes in `token`.
+bench_db() {
+  export READYBOARD_DATABASE_URL="sqlite://$work/bench.db"
+  "$bin" migrate >/dev/null
+  token=$("$bin" token create --project bench --name bench | tail -n 1)
+}
+
 now() { date +%s.%3N; }
 elapsed_ms() { awk -v a="$1" -v b="$(now)" 'BEGIN {printf "%.0f", (b - a) * 1000}'; }
 
