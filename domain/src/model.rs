@@ -376,22 +376,30 @@ pub struct ParsedReport {
 /// not_run = tests`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "sqlx", derive(sqlx::FromRow))]
 pub struct Counts {
     /// Checks that are tests (every check, and every metric with a target).
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub tests: u64,
     /// Passed (full credit).
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub passed: u64,
     /// Failed (no credit).
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub failed: u64,
     /// Errors, apart from failures (no credit).
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub errors: u64,
     /// Skipped: left out of the score.
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub skipped: u64,
     /// Partly met or met with reservations — warn or partial (half credit, or score/max).
     #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub partial: u64,
     /// Planned but not executed, statements of intent, stale evidence (no credit).
     #[serde(default)]
+    #[cfg_attr(feature = "sqlx", sqlx(try_from = "i64"))]
     pub not_run: u64,
 }
 

@@ -1020,14 +1020,14 @@ async fn editors_import_markdown_reports_from_the_browser() {
     let id: i64 = r.location().strip_prefix("/reports/").expect("redirect to the report").parse().unwrap();
     let stored = app.store.report(id).await.unwrap();
     assert_eq!((stored.format.as_str(), stored.suite.as_str()), ("markdown", "review"));
-    assert_eq!((stored.passed, stored.failed), (1, 1));
+    assert_eq!((stored.counts.passed, stored.counts.failed), (1, 1));
     assert_eq!(stored.claimed_score, Some(90.0));
 
     // The same report as a file with mojibake (UTF-8 read as Windows-1252) imports alike.
     let mojibake = MARKDOWN_REPORT.replace('\u{2705}', "\u{e2}\u{153}\u{2026}").replace("Release 1", "Release 1b");
     let r = import(&app, &cookie, &[("suite", "review-file")], Some(mojibake.as_bytes())).await;
     let id: i64 = r.location().strip_prefix("/reports/").expect("redirect to the report").parse().unwrap();
-    assert_eq!(app.store.report(id).await.unwrap().passed, 1, "the repaired ✅ counts as a pass");
+    assert_eq!(app.store.report(id).await.unwrap().counts.passed, 1, "the repaired ✅ counts as a pass");
 
     // Garbage and empty forms come back with a reason and store nothing.
     let before = app.report_count().await;

@@ -63,18 +63,35 @@ pub struct IngestOutcome {
     pub created: bool,
     /// Phase id.
     pub phase_id: i64,
+    /// The report's phase, suite, format and counts, and the phase's score and verdict.
+    #[serde(flatten)]
+    pub stored: StoredReport,
+}
+
+/// A stored report's phase, suite, format and counts, with its phase's score and verdict
+/// after it (or, for a report read later, now).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StoredReport {
     /// Phase slug.
     pub phase: String,
     /// Suite name.
     pub suite: String,
-    /// Format of the stored report.
+    /// Format the report was read as.
     pub format: String,
-    /// Extracted counts.
+    /// The report's checks, each in exactly one bucket.
     pub counts: Counts,
-    /// Phase score after this report.
+    /// Phase score, one decimal; `null` without scorable evidence.
     pub score: Option<f64>,
-    /// Phase verdict after this report.
+    /// Phase verdict.
     pub verdict: readyboard_domain::scoring::Verdict,
+}
+
+impl StoredReport {
+    /// The report `suite`, `format`, `counts` in `phase`, with the phase's scorecard.
+    pub fn new(phase: String, suite: String, format: String, counts: Counts, card: &Scorecard) -> StoredReport {
+        StoredReport { phase, suite, format, counts, score: card.display_score(), verdict: card.verdict }
+    }
 }
 
 /// Where a status sorts among check results (failures first); stored beside the status.
@@ -675,12 +692,7 @@ impl Store {
             report_id: existing,
             created: false,
             phase_id: phase.id,
-            phase: phase.slug,
-            suite: report.suite.clone(),
-            format: report.format.clone(),
-            counts: report.counts(),
-            score: card.score.map(|s| (s * 10.0).round() / 10.0),
-            verdict: card.verdict,
+            stored: StoredReport::new(phase.slug, report.suite, report.format, report.counts, &card),
         })
     }
 
@@ -723,11 +735,6 @@ fn created_outcome(r: &NewReport, report_id: i64, phase: PhaseRow, card: &Scorec
         report_id,
         created: true,
         phase_id: phase.id,
-        phase: phase.slug,
-        suite: r.suite.clone(),
-        format: r.parsed.format.clone(),
-        counts,
-        score: card.score.map(|s| (s * 10.0).round() / 10.0),
-        verdict: card.verdict,
+        stored: StoredReport::new(phase.slug, r.suite.clone(), r.parsed.format.clone(), counts, card),
     }
 }

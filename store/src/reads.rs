@@ -49,20 +49,10 @@ pub struct ReportRow {
     pub finished_at: Option<i64>,
     /// Receipt, unix ms.
     pub received_at: i64,
-    /// Tests.
-    pub tests: i64,
-    /// Passed.
-    pub passed: i64,
-    /// Failed.
-    pub failed: i64,
-    /// Errors.
-    pub errors: i64,
-    /// Skipped.
-    pub skipped: i64,
-    /// Partly met (warn or partial).
-    pub partial: i64,
-    /// Not run.
-    pub not_run: i64,
+    /// Its checks, each in exactly one bucket.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub counts: Counts,
     /// `measured` or `self_reported`.
     pub provenance: String,
     /// Suite-level score of this report.
@@ -91,19 +81,6 @@ pub struct ReportJudgement {
 }
 
 impl ReportRow {
-    /// Counts as the API returns them.
-    pub fn counts(&self) -> Counts {
-        Counts {
-            tests: self.tests as u64,
-            passed: self.passed as u64,
-            failed: self.failed as u64,
-            errors: self.errors as u64,
-            skipped: self.skipped as u64,
-            partial: self.partial as u64,
-            not_run: self.not_run as u64,
-        }
-    }
-
     /// Whether the report's evidence was measured or self-reported.
     pub fn provenance(&self) -> Provenance {
         Provenance::parse(&self.provenance).unwrap_or_default()

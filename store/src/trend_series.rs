@@ -112,20 +112,10 @@ pub struct SuiteRunRow {
     pub report_id: i64,
     /// When it arrived (unix ms).
     pub at: i64,
-    /// Checks.
-    pub tests: i64,
-    /// Passed checks.
-    pub passed: i64,
-    /// Failed checks.
-    pub failed: i64,
-    /// Errored checks.
-    pub errors: i64,
-    /// Skipped checks.
-    pub skipped: i64,
-    /// Partly met checks.
-    pub partial: i64,
-    /// Checks that were planned but not run.
-    pub not_run: i64,
+    /// Its checks, each in exactly one bucket.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub counts: readyboard_domain::model::Counts,
     /// Wall time of the run when the report says when it started and finished.
     pub duration_ms: Option<i64>,
 }

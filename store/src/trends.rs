@@ -178,7 +178,7 @@ fn suite_series(runs: Vec<SuiteRunRow>) -> Vec<SuiteTrend> {
             out.push(SuiteTrend { name: r.suite.clone(), pass_rate: vec![], duration_ms: vec![], runs: vec![] });
         }
         let Some(s) = out.last_mut() else { continue };
-        let rate = trends::pass_rate(r.tests.max(0) as u64, r.passed.max(0) as u64, r.skipped.max(0) as u64);
+        let rate = trends::pass_rate(r.counts.tests, r.counts.passed, r.counts.skipped);
         if let Some(value) = rate {
             s.pass_rate.push(Point { at: r.at, value, report_id: Some(r.report_id) });
         }

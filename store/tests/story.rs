@@ -337,12 +337,12 @@ async fn story(store: Store, probe: Probe) {
     let first = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, Some("run-1"));
     let r1 = store.ingest(&token, &first).await.expect("ingest first report");
     assert!(r1.created);
-    assert_eq!(r1.phase, "release-1");
-    assert_eq!(r1.suite, "security");
-    assert_eq!(r1.format, "readyboard");
+    assert_eq!(r1.stored.phase, "release-1");
+    assert_eq!(r1.stored.suite, "security");
+    assert_eq!(r1.stored.format, "readyboard");
     // Four checks plus two metric targets (one met, one missed) count as tests.
-    assert_eq!((r1.counts.tests, r1.counts.passed, r1.counts.failed), (6, 4, 2));
-    assert_eq!(r1.verdict, Verdict::NoGo, "an open critical finding means no-go");
+    assert_eq!((r1.stored.counts.tests, r1.stored.counts.passed, r1.stored.counts.failed), (6, 4, 2));
+    assert_eq!(r1.stored.verdict, Verdict::NoGo, "an open critical finding means no-go");
     let phases = store.phases(project.id).await.unwrap();
     assert_eq!(phases.len(), 1, "the phase was created on first upload");
     let phase = store.phase(project.id, "release-1").await.unwrap();
@@ -381,8 +381,8 @@ async fn story(store: Store, probe: Probe) {
     let dup = store.ingest(&token, &again).await.expect("re-ingest");
     assert!(!dup.created);
     assert_eq!(dup.report_id, r1.report_id);
-    assert_eq!(dup.counts, r1.counts);
-    assert_eq!(dup.verdict, Verdict::NoGo);
+    assert_eq!(dup.stored.counts, r1.stored.counts);
+    assert_eq!(dup.stored.verdict, Verdict::NoGo);
     assert_eq!(probe.snapshot().await, before, "an exact re-upload writes no rows");
     assert_eq!(store.blockers(phase.id, true).await.unwrap()[0].occurrences, 1);
 
@@ -398,7 +398,7 @@ async fn story(store: Store, probe: Probe) {
     let r2 = store.ingest(&token, &second).await.expect("ingest second report");
     assert!(r2.created);
     assert_ne!(r2.report_id, r1.report_id);
-    assert_ne!(r2.verdict, Verdict::NoGo, "the critical finding is gone");
+    assert_ne!(r2.stored.verdict, Verdict::NoGo, "the critical finding is gone");
     assert!(store.blockers(phase.id, true).await.unwrap().is_empty());
     let all = store.blockers(phase.id, false).await.unwrap();
     assert_eq!(all.len(), 1);
@@ -413,8 +413,8 @@ async fn story(store: Store, probe: Probe) {
     let junit = report(project.id, "release-1", "unit", JUNIT_WITH_FAILURES.as_bytes(), true, None);
     let r3 = store.ingest(&token, &junit).await.expect("ingest junit");
     assert!(r3.created);
-    assert_eq!(r3.format, "junit");
-    let c = r3.counts;
+    assert_eq!(r3.stored.format, "junit");
+    let c = r3.stored.counts;
     assert_eq!((c.tests, c.passed, c.failed, c.errors, c.skipped), (6, 2, 2, 1, 1));
     let (total, page1) = store.checks(r3.report_id, None, 0, 3).await.unwrap();
     assert_eq!(total, 6);
@@ -444,9 +444,9 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(latest_ids, [r2.report_id, r3.report_id], "one latest report per suite, by suite name");
     let phase = store.phase_by_id(phase.id).await.unwrap();
     let card = store.evaluate_phase(&phase).await.unwrap();
-    assert_eq!(card.verdict, r3.verdict);
-    assert_eq!(card.score.map(|s| (s * 10.0).round() / 10.0), r3.score);
-    assert_eq!(phase.verdict, r3.verdict);
+    assert_eq!(card.verdict, r3.stored.verdict);
+    assert_eq!(card.score.map(|s| (s * 10.0).round() / 10.0), r3.stored.score);
+    assert_eq!(phase.verdict, r3.stored.verdict);
     assert_eq!(store.phase_reports(phase.id, 10).await.unwrap().len(), 3);
 
     // Every mutation left an audit entry; duplicates and refusals left none.
@@ -563,7 +563,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     let ci = Actor::system("ci");
     let first = report(project.id, "release-1", "security", SECURITY_WITH_CRITICAL.as_bytes(), true, None);
     let r1 = store.ingest(&ci, &first).await.expect("ingest");
-    assert_eq!(r1.verdict, Verdict::NoGo);
+    assert_eq!(r1.stored.verdict, Verdict::NoGo);
     let phase = store.phase(project.id, "release-1").await.unwrap();
     let derived = store.blockers(phase.id, true).await.unwrap();
     assert_eq!(derived.len(), 1);
@@ -1487,7 +1487,10 @@ async fn retention_story(store: Store, _probe: Probe) {
         assert!(store.report_raw(*id).await.unwrap().is_empty());
     }
     let pruned = store.report(ids[0]).await.unwrap();
-    assert_eq!((pruned.tests, pruned.passed, pruned.failed), (oldest.tests, oldest.passed, oldest.failed));
+    assert_eq!(
+        (pruned.counts.tests, pruned.counts.passed, pruned.counts.failed),
+        (oldest.counts.tests, oldest.counts.passed, oldest.counts.failed)
+    );
     assert_eq!(store.judge_report(&pruned, &phase, &[]).await.unwrap().score, own_score, "aggregates kept");
     for id in [ids[2], lone] {
         assert!(store.report(id).await.unwrap().pruned_at.is_none());

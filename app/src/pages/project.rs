@@ -150,10 +150,10 @@ pub(crate) fn report_line(r: &readyboard_store::ReportRow, now: i64) -> ReportLi
         phase: r.phase_slug.clone(),
         format: r.format.clone(),
         received: format::ago(now, r.received_at),
-        tests: r.tests,
-        passed: r.passed,
-        failed: r.failed + r.errors,
-        skipped: r.skipped,
+        tests: r.counts.tests as i64,
+        passed: r.counts.passed as i64,
+        failed: (r.counts.failed + r.counts.errors) as i64,
+        skipped: r.counts.skipped as i64,
         score: r.score,
     }
 }

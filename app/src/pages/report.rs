@@ -41,7 +41,7 @@ pub async fn get_report(id: i64) -> Result<ReportView, ServerFnError> {
         format: r.format.clone(),
         received: format::ago(now, r.received_at),
         run: run_facts(&r),
-        counts: r.counts(),
+        counts: r.counts,
         provenance: r.provenance.clone(),
         score: judged.score,
         claimed_score: r.claimed_score,

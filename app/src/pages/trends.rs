@@ -270,8 +270,8 @@ pub(crate) mod build {
         let q = format::query_value(&s.name);
         // Partly met and not-run checks count in the pass rate: shown when a run has any,
         // so that every run's counts add up to its tests (the chart draws the same lines).
-        let partial = s.runs.iter().any(|r| r.partial > 0);
-        let not_run = s.runs.iter().any(|r| r.not_run > 0);
+        let partial = s.runs.iter().any(|r| r.counts.partial > 0);
+        let not_run = s.runs.iter().any(|r| r.counts.not_run > 0);
         let legend = ["green passed", "red failed or errored"]
             .into_iter()
             .chain(partial.then_some("amber partly met"))
@@ -296,26 +296,25 @@ pub(crate) mod build {
             chart: chart("suite", Some(&s.name), None),
             points: Vec::new(),
             columns,
-            rows: latest(&s.runs, |r| TrendRow {
-                at: datetime(r.at),
-                cells: [r.tests, r.passed, r.failed, r.errors]
-                    .into_iter()
-                    .chain(partial.then_some(r.partial))
-                    .chain(not_run.then_some(r.not_run))
-                    .chain([r.skipped])
-                    .map(|n| n.to_string())
-                    .chain([
-                        readyboard_domain::trends::pass_rate(
-                            r.tests.max(0) as u64,
-                            r.passed.max(0) as u64,
-                            r.skipped.max(0) as u64,
-                        )
-                        .map_or("—".into(), |v| format!("{}%", num(v))),
-                        r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
-                    ])
-                    .collect(),
-                bad: r.failed + r.errors > 0,
-                report_id: Some(r.report_id),
+            rows: latest(&s.runs, |r| {
+                let c = &r.counts;
+                TrendRow {
+                    at: datetime(r.at),
+                    cells: [c.tests, c.passed, c.failed, c.errors]
+                        .into_iter()
+                        .chain(partial.then_some(c.partial))
+                        .chain(not_run.then_some(c.not_run))
+                        .chain([c.skipped])
+                        .map(|n| n.to_string())
+                        .chain([
+                            readyboard_domain::trends::pass_rate(c.tests, c.passed, c.skipped)
+                                .map_or("—".into(), |v| format!("{}%", num(v))),
+                            r.duration_ms.map_or("—".into(), |d| format::duration_ms(d as f64)),
+                        ])
+                        .collect(),
+                    bad: c.failed + c.errors > 0,
+                    report_id: Some(r.report_id),
+                }
             }),
             total: s.runs.len(),
         }

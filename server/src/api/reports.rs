@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use readyboard_domain::diff::DiffEntry;
 use readyboard_domain::ingest::{Format, IngestError};
-use readyboard_domain::model::{Counts, Provenance, Status};
-use readyboard_store::{IngestOutcome, MetricChange, NewReport};
+use readyboard_domain::model::{Provenance, Status};
+use readyboard_store::{IngestOutcome, MetricChange, NewReport, StoredReport};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
@@ -116,18 +116,9 @@ pub struct UploadResult {
     pub url: String,
     /// Project slug.
     pub project: String,
-    /// Phase slug.
-    pub phase: String,
-    /// Suite name.
-    pub suite: String,
-    /// Format the report was read as.
-    pub format: String,
-    /// The report's checks, each in exactly one bucket.
-    pub counts: Counts,
-    /// Phase score, one decimal; `null` without scorable evidence.
-    pub score: Option<f64>,
-    /// Phase verdict.
-    pub verdict: readyboard_domain::scoring::Verdict,
+    /// The report's phase, suite, format and counts, and the phase's score and verdict.
+    #[serde(flatten)]
+    pub stored: StoredReport,
 }
 
 /// The upload response body.
@@ -136,12 +127,7 @@ fn outcome_body(state: &AppState, project: &str, o: &IngestOutcome) -> UploadRes
         id: o.report_id,
         url: format!("{}/reports/{}", state.settings.base_url, o.report_id),
         project: project.to_string(),
-        phase: o.phase.clone(),
-        suite: o.suite.clone(),
-        format: o.format.clone(),
-        counts: o.counts,
-        score: o.score,
-        verdict: o.verdict,
+        stored: o.stored.clone(),
     }
 }
 
@@ -249,14 +235,14 @@ async fn upload_inner(
         parsed_at.elapsed().as_secs_f64() * 1000.0
     );
     let status = if outcome.created {
-        tracing::info!(report = outcome.report_id, checks = outcome.counts.tests, "report stored");
+        tracing::info!(report = outcome.report_id, checks = outcome.stored.counts.tests, "report stored");
         StatusCode::CREATED
     } else {
         StatusCode::OK
     };
     let outcome_word = if outcome.created { "created" } else { "duplicate" };
     state.metrics.record_ingest(
-        &outcome.format,
+        &outcome.stored.format,
         outcome_word,
         outcome.created.then_some(raw_size),
         started.elapsed().as_secs_f64(),
@@ -473,13 +459,8 @@ pub async fn get_report(
         report: UploadResult {
             id: r.id,
             url: format!("{}/reports/{}", state.settings.base_url, r.id),
-            counts: r.counts(),
-            score: card.display_score(),
-            verdict: card.verdict,
             project: r.project_slug,
-            phase: r.phase_slug,
-            suite: r.suite,
-            format: r.format,
+            stored: StoredReport::new(r.phase_slug, r.suite, r.format, r.counts, &card),
         },
         report_score: judged.score.map(readyboard_domain::scoring::round1),
         received_at: rfc3339(r.received_at),

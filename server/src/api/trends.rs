@@ -426,18 +426,18 @@ fn suite_panels(s: &SuiteTrend) -> Vec<Panel> {
 
 /// The lines of a suite's checks per run; partial and not run only when some run has them.
 fn check_count_lines(s: &SuiteTrend) -> Vec<Line> {
-    let count = |f: fn(&readyboard_store::SuiteRunRow) -> i64| -> Vec<Point> {
-        s.runs.iter().map(|r| Point { at: r.at, value: f(r) as f64, report_id: Some(r.report_id) }).collect()
+    let count = |f: fn(&readyboard_domain::model::Counts) -> u64| -> Vec<Point> {
+        s.runs.iter().map(|r| Point { at: r.at, value: f(&r.counts) as f64, report_id: Some(r.report_id) }).collect()
     };
     // Partly met and not-run checks count in the pass rate: drawn when a run has any.
     let mut lines = vec![
         Line { label: "passed".into(), points: count(|r| r.passed), color: "pass" },
         Line { label: "failed + errors".into(), points: count(|r| r.failed + r.errors), color: "fail" },
     ];
-    if s.runs.iter().any(|r| r.partial > 0) {
+    if s.runs.iter().any(|r| r.counts.partial > 0) {
         lines.push(Line { label: "partial".into(), points: count(|r| r.partial), color: "warn" });
     }
-    if s.runs.iter().any(|r| r.not_run > 0) {
+    if s.runs.iter().any(|r| r.counts.not_run > 0) {
         lines.push(Line { label: "not run".into(), points: count(|r| r.not_run), color: "orange" });
     }
     lines.push(Line { label: "skipped".into(), points: count(|r| r.skipped), color: "grey" });
