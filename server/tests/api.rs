@@ -895,7 +895,7 @@ async fn blocker_actions_check_the_role_on_the_server() {
     };
     let blocker = app.store.add_blocker(&cli, phase.id, &b).await.unwrap();
     let cookie = session_cookie(&app).await;
-    let waive = format!("id={}&rationale=Accepted+for+the+pilot+release", blocker.id);
+    let waive = format!("id={}&rationale=Accepted+for+the+pilot+release", blocker.row.id);
 
     // alice is a viewer: refused, nothing changes.
     let r = call_server_fn(&app, WaiveBlocker::PATH, &cookie, &waive).await;
@@ -903,7 +903,10 @@ async fn blocker_actions_check_the_role_on_the_server() {
     let add = "project=shop&phase=release-1&severity=high&title=Sneaky&details=&owner=&due_date=";
     let r = call_server_fn(&app, AddBlocker::PATH, &cookie, add).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.store.blocker(blocker.id).await.unwrap().status, readyboard_domain::blockers::BlockerStatus::Open);
+    assert_eq!(
+        app.store.blocker(blocker.row.id).await.unwrap().row.status,
+        readyboard_domain::blockers::BlockerStatus::Open
+    );
     assert_eq!(app.store.blockers(phase.id, false).await.unwrap().len(), 1, "nothing was added");
 
     // As an editor she may add but not waive; as an approver she may waive.
@@ -913,8 +916,8 @@ async fn blocker_actions_check_the_role_on_the_server() {
     app.store.set_role(&cli, "alice", Role::Approver).await.unwrap();
     let r = call_server_fn(&app, WaiveBlocker::PATH, &cookie, &waive).await;
     assert_eq!(r.status, StatusCode::OK, "{}", String::from_utf8_lossy(&r.body));
-    let after = app.store.blocker(blocker.id).await.unwrap();
-    assert_eq!((after.status.as_str(), after.waived_by.as_deref()), ("waived", Some("alice")));
+    let after = app.store.blocker(blocker.row.id).await.unwrap();
+    assert_eq!((after.row.status.as_str(), after.waived_by.as_deref()), ("waived", Some("alice")));
 
     // A cross-site form post is refused before it reaches the action.
     let req = Request::post(WaiveBlocker::PATH)
@@ -1843,12 +1846,12 @@ async fn blocker_owners_are_chosen_from_the_users() {
     assert_eq!(call_server_fn(&app, AddBlocker::PATH, &cookie, &add("alice")).await.status, StatusCode::OK);
     let phase = app.store.phase(app.shop_id, "release-1").await.unwrap();
     let b = app.store.blockers(phase.id, false).await.unwrap().remove(0);
-    assert_eq!(app.store.blocker(b.id).await.unwrap().owner.as_deref(), Some("alice"));
+    assert_eq!(app.store.blocker(b.id).await.unwrap().row.owner.as_deref(), Some("alice"));
     let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=bob&due_date=", b.id)).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = call_server_fn(&app, AssignBlocker::PATH, &cookie, &format!("id={}&owner=&due_date=", b.id)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(app.store.blocker(b.id).await.unwrap().owner, None, "nobody");
+    assert_eq!(app.store.blocker(b.id).await.unwrap().row.owner, None, "nobody");
 }
 
 #[tokio::test]
@@ -1877,7 +1880,7 @@ async fn audit_log_names_what_changed_and_keeps_sign_ins_apart() {
     let entry = |action: &str| entries.iter().find(|e| e["action"] == action).unwrap().clone();
     let blocker = entry("blocker.create");
     assert_eq!(blocker["subject"], "No rollback plan");
-    assert_eq!(blocker["href"], format!("/p/shop/release-1/blockers?status=all#blocker-{}", b.id));
+    assert_eq!(blocker["href"], format!("/p/shop/release-1/blockers?status=all#blocker-{}", b.row.id));
     assert_eq!(blocker["place"], json!(["/p/shop/release-1", "Shop · Release 1"]));
     let phase = entry("phase.create");
     assert_eq!((phase["entity"].clone(), phase["subject"].clone()), (json!("phase"), json!("Shop · Release 1")));

@@ -593,9 +593,9 @@ impl App {
                 };
                 let b = store.add_blocker(&cli, phase.id, &b).await.expect("blocker");
                 if action == "reopen" {
-                    store.waive_blocker(&admin, b.id, "Waived to be reopened").await.expect("waive");
+                    store.waive_blocker(&admin, b.row.id, "Waived to be reopened").await.expect("waive");
                 }
-                values.insert(format!("blocker_{action}"), b.id.to_string());
+                values.insert(format!("blocker_{action}"), b.row.id.to_string());
             }
             for action in ["update", "move", "delete", "sign"] {
                 let title = format!("To {action} as {}", who.slug());
@@ -607,9 +607,9 @@ impl App {
                 let b = readyboard_store::NewBlocker { severity: "high".into(), title, ..Default::default() };
                 let b = store.add_blocker(&cli, phase.id, &b).await.expect("blocker");
                 if action == "reopen" {
-                    store.waive_blocker(&admin, b.id, "Waived to be reopened").await.expect("waive");
+                    store.waive_blocker(&admin, b.row.id, "Waived to be reopened").await.expect("waive");
                 }
-                values.insert(format!("api_blocker_{action}"), b.id.to_string());
+                values.insert(format!("api_blocker_{action}"), b.row.id.to_string());
             }
             for action in ["update", "delete", "signoffs"] {
                 let title = format!("To {action} through the API as {}", who.slug());

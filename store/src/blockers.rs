@@ -57,8 +57,6 @@ pub struct BlockerFilter {
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BlockerItem {
-    /// Row id.
-    pub id: i64,
     /// Project slug.
     pub project: String,
     /// Project name.
@@ -69,40 +67,20 @@ pub struct BlockerItem {
     pub phase_name: String,
     /// Phase row id.
     pub phase_id: i64,
-    /// Suite name, when derived from evidence.
-    pub suite: Option<String>,
-    /// finding, check or manual.
-    pub source: String,
-    /// Severity.
-    pub severity: readyboard_domain::model::Severity,
-    /// Title.
-    pub title: String,
     /// Details.
     pub details: String,
-    /// open, waived or resolved.
-    pub status: readyboard_domain::blockers::BlockerStatus,
-    /// Owner.
-    pub owner: Option<String>,
-    /// Due date.
-    pub due_date: Option<String>,
-    /// First seen, unix ms.
-    pub first_seen_at: i64,
-    /// Last seen, unix ms.
-    pub last_seen_at: i64,
-    /// Reports that showed it.
-    pub occurrences: i64,
     /// First report showing it.
     pub first_report_id: Option<i64>,
-    /// Latest report showing it.
-    pub last_report_id: Option<i64>,
-    /// Report that no longer showed it.
-    pub resolved_report_id: Option<i64>,
     /// When it was resolved, unix ms.
     pub resolved_at: Option<i64>,
     /// Who waived it.
     pub waived_by: Option<String>,
     /// Why it was waived.
     pub waive_reason: Option<String>,
+    /// What the phase's list shows of it.
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub row: crate::reads::BlockerRow,
 }
 
 /// Checks a `YYYY-MM-DD` date.
@@ -178,8 +156,8 @@ const ITEM_ORDER: &str = " ORDER BY CASE b.status WHEN 'open' THEN 0 WHEN 'waive
 
 /// The audit snapshot of a blocker.
 fn snapshot(b: &BlockerItem) -> serde_json::Value {
-    json!({"status": b.status, "severity": b.severity, "title": b.title, "owner": b.owner,
-           "due_date": b.due_date, "waive_reason": b.waive_reason})
+    json!({"status": b.row.status, "severity": b.row.severity, "title": b.row.title, "owner": b.row.owner,
+           "due_date": b.row.due_date, "waive_reason": b.waive_reason})
 }
 
 /// Reads one blocker inside `$exec`.
@@ -321,7 +299,7 @@ impl Store {
     pub async fn assign_blocker(&self, actor: &Actor, id: i64, a: &BlockerAssignment) -> StoreResult<BlockerItem> {
         a.validate().map_err(StoreError::Invalid)?;
         let current = self.blocker(id).await?;
-        self.check_owner(&a.owner, current.owner.as_deref()).await?;
+        self.check_owner(&a.owner, current.row.owner.as_deref()).await?;
         self.change_blocker(
             actor,
             id,
@@ -331,7 +309,7 @@ impl Store {
                 (
                     "UPDATE blockers SET owner = $1, due_date = $2 WHERE id = $3".to_string(),
                     vec![clean(&a.owner), clean(&a.due_date)],
-                    b.id,
+                    b.row.id,
                 )
             },
         )
@@ -352,10 +330,10 @@ impl Store {
             id,
             "blocker.waive",
             |b| {
-                if b.status == BlockerStatus::Open {
+                if b.row.status == BlockerStatus::Open {
                     Ok(())
                 } else {
-                    Err(format!("only an open blocker can be waived (it is {})", b.status.as_str()))
+                    Err(format!("only an open blocker can be waived (it is {})", b.row.status.as_str()))
                 }
             },
             move |b| {
@@ -365,7 +343,7 @@ impl Store {
                         by.map_or("NULL".to_string(), |u| u.to_string())
                     ),
                     vec![Some(reason.clone())],
-                    b.id,
+                    b.row.id,
                 )
             },
         )
@@ -379,14 +357,14 @@ impl Store {
             actor,
             id,
             "blocker.reopen",
-            |b| if b.status == BlockerStatus::Open { Err("the blocker is already open".into()) } else { Ok(()) },
+            |b| if b.row.status == BlockerStatus::Open { Err("the blocker is already open".into()) } else { Ok(()) },
             |b| {
                 (
                     "UPDATE blockers SET status = 'open', waive_reason = NULL, waived_by = NULL, resolved_at = NULL, \
                      resolved_report_id = NULL WHERE id = $1"
                         .to_string(),
                     vec![],
-                    b.id,
+                    b.row.id,
                 )
             },
         )
@@ -402,9 +380,9 @@ impl Store {
             id,
             "blocker.resolve",
             |b| {
-                if b.status != BlockerStatus::Open {
-                    Err(format!("only an open blocker can be resolved (it is {})", b.status.as_str()))
-                } else if b.source != "manual" {
+                if b.row.status != BlockerStatus::Open {
+                    Err(format!("only an open blocker can be resolved (it is {})", b.row.status.as_str()))
+                } else if b.row.source != "manual" {
                     Err("a blocker found in evidence resolves when a later report no longer shows it; waive it instead"
                         .into())
                 } else {
@@ -412,7 +390,11 @@ impl Store {
                 }
             },
             move |b| {
-                (format!("UPDATE blockers SET status = 'resolved', resolved_at = {now} WHERE id = $1"), vec![], b.id)
+                (
+                    format!("UPDATE blockers SET status = 'resolved', resolved_at = {now} WHERE id = $1"),
+                    vec![],
+                    b.row.id,
+                )
             },
         )
         .await

@@ -583,7 +583,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     // Waiving the critical finding lifts the NO-GO and records who and why.
     let waived =
         store.waive_blocker(&ann_actor, derived_id, "Not reachable: the endpoint is disabled in prod").await.unwrap();
-    assert_eq!(waived.status, BlockerStatus::Waived);
+    assert_eq!(waived.row.status, BlockerStatus::Waived);
     assert_eq!(waived.waived_by.as_deref(), Some("ann"));
     let card = store.evaluate_phase(&phase).await.unwrap();
     assert_ne!(card.verdict.as_str(), "no_go", "a waived blocker no longer holds the verdict: {:?}", card.reasons);
@@ -597,7 +597,7 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     again.content_hash = "another-run".into();
     store.ingest(&ci, &again).await.expect("ingest again");
     let b = store.blocker(derived_id).await.unwrap();
-    assert_eq!((b.status.as_str(), b.occurrences), ("waived", 2));
+    assert_eq!((b.row.status.as_str(), b.row.occurrences), ("waived", 2));
 
     // A blocker written by hand holds the verdict back until resolved.
     let manual = NewBlocker {
@@ -609,10 +609,10 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     };
     let m = store.add_blocker(&ann_actor, phase.id, &manual).await.unwrap();
     assert_eq!(
-        (m.source.as_str(), m.status.as_str(), m.title.as_str()),
+        (m.row.source.as_str(), m.row.status.as_str(), m.row.title.as_str()),
         ("manual", "open", "Restore from backup never tested")
     );
-    assert_eq!(m.owner, None, "a blank owner is no owner");
+    assert_eq!(m.row.owner, None, "a blank owner is no owner");
     assert_eq!((m.project.as_str(), m.phase.as_str()), ("shop", "release-1"));
     let card = store.evaluate_phase(&phase).await.unwrap();
     assert!(card.reasons.iter().any(|r| r.contains("high blocker")), "{:?}", card.reasons);
@@ -622,26 +622,26 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     let assigned = store
         .assign_blocker(
             &ann_actor,
-            m.id,
+            m.row.id,
             &BlockerAssignment { owner: Some("bob".into()), due_date: Some("2026-12-15".into()) },
         )
         .await
         .unwrap();
-    assert_eq!((assigned.owner.as_deref(), assigned.due_date.as_deref()), (Some("bob"), Some("2026-12-15")));
+    assert_eq!((assigned.row.owner.as_deref(), assigned.row.due_date.as_deref()), (Some("bob"), Some("2026-12-15")));
     let bad_date = BlockerAssignment { owner: None, due_date: Some("15/12/2026".into()) };
-    assert!(matches!(store.assign_blocker(&ann_actor, m.id, &bad_date).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.assign_blocker(&ann_actor, m.row.id, &bad_date).await, Err(StoreError::Invalid(_))));
     let by_owner =
         store.list_blockers(&BlockerFilter { owner: Some("bob".into()), ..Default::default() }, 100).await.unwrap();
-    assert_eq!(by_owner.iter().map(|b| b.id).collect::<Vec<_>>(), [m.id]);
+    assert_eq!(by_owner.iter().map(|b| b.row.id).collect::<Vec<_>>(), [m.row.id]);
     let nobody =
         store.list_blockers(&BlockerFilter { owner: Some(String::new()), ..Default::default() }, 100).await.unwrap();
-    assert_eq!(nobody.iter().map(|b| b.id).collect::<Vec<_>>(), [derived_id]);
+    assert_eq!(nobody.iter().map(|b| b.row.id).collect::<Vec<_>>(), [derived_id]);
     let waived_only =
         store.list_blockers(&BlockerFilter { status: Some("waived".into()), ..Default::default() }, 100).await.unwrap();
-    assert_eq!(waived_only.iter().map(|b| b.id).collect::<Vec<_>>(), [derived_id]);
+    assert_eq!(waived_only.iter().map(|b| b.row.id).collect::<Vec<_>>(), [derived_id]);
     let all =
         store.list_blockers(&BlockerFilter { phase_id: Some(phase.id), ..Default::default() }, 100).await.unwrap();
-    assert_eq!(all.iter().map(|b| b.id).collect::<Vec<_>>(), [m.id, derived_id], "open before waived");
+    assert_eq!(all.iter().map(|b| b.row.id).collect::<Vec<_>>(), [m.row.id, derived_id], "open before waived");
     let critical = store
         .list_blockers(&BlockerFilter { severity: Some("critical".into()), ..Default::default() }, 100)
         .await
@@ -650,10 +650,10 @@ async fn blocker_lifecycle(store: Store, probe: Probe) {
     assert_eq!(store.blocker_owners().await.unwrap(), ["bob"]);
 
     // Resolve by hand, reopen, and the audit log tells the whole story.
-    assert_eq!(store.resolve_blocker(&ann_actor, m.id).await.unwrap().status, BlockerStatus::Resolved);
-    assert!(matches!(store.resolve_blocker(&ann_actor, m.id).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.resolve_blocker(&ann_actor, m.row.id).await.unwrap().row.status, BlockerStatus::Resolved);
+    assert!(matches!(store.resolve_blocker(&ann_actor, m.row.id).await, Err(StoreError::Conflict(_))));
     let reopened = store.reopen_blocker(&ann_actor, derived_id).await.unwrap();
-    assert_eq!((reopened.status.as_str(), reopened.waive_reason.as_deref()), ("open", None));
+    assert_eq!((reopened.row.status.as_str(), reopened.waive_reason.as_deref()), ("open", None));
     assert_eq!(store.evaluate_phase(&phase).await.unwrap().verdict.as_str(), "no_go");
     let audit = store.audit_recent(100).await.unwrap();
     let actions: Vec<&str> = audit.iter().filter(|a| a.entity == "blocker").map(|a| a.action.as_str()).collect();
@@ -753,12 +753,12 @@ async fn blocker_places_and_owners(store: Store, probe: Probe) {
         let ph = store.create_phase(&cli, project, phase, phase).await.unwrap();
         let b =
             NewBlocker { severity: "high".into(), title: format!("Held back {project}/{phase}"), ..Default::default() };
-        ids.push((ph.id, store.add_blocker(&cli, ph.id, &b).await.unwrap().id));
+        ids.push((ph.id, store.add_blocker(&cli, ph.id, &b).await.unwrap().row.id));
     }
     let listed = |f: BlockerFilter| {
         let store = store.clone();
         async move {
-            let mut v: Vec<i64> = store.list_blockers(&f, 100).await.unwrap().into_iter().map(|b| b.id).collect();
+            let mut v: Vec<i64> = store.list_blockers(&f, 100).await.unwrap().into_iter().map(|b| b.row.id).collect();
             v.sort();
             v
         }
@@ -777,12 +777,12 @@ async fn blocker_places_and_owners(store: Store, probe: Probe) {
     let assign = |owner: &str, due: &str| BlockerAssignment { owner: Some(owner.into()), due_date: Some(due.into()) };
     let id = ids[0].1;
     assert!(matches!(store.assign_blocker(&cli, id, &assign("dana", "")).await, Err(StoreError::Invalid(_))));
-    assert_eq!(store.assign_blocker(&cli, id, &assign("ann", "")).await.unwrap().owner.as_deref(), Some("ann"));
+    assert_eq!(store.assign_blocker(&cli, id, &assign("ann", "")).await.unwrap().row.owner.as_deref(), Some("ann"));
     probe.exec(&format!("UPDATE blockers SET owner = 'ops team' WHERE id = {id}")).await;
     let kept = store.assign_blocker(&cli, id, &assign("ops team", "2026-12-24")).await.unwrap();
-    assert_eq!((kept.owner.as_deref(), kept.due_date.as_deref()), (Some("ops team"), Some("2026-12-24")));
+    assert_eq!((kept.row.owner.as_deref(), kept.row.due_date.as_deref()), (Some("ops team"), Some("2026-12-24")));
     assert!(matches!(store.assign_blocker(&cli, id, &assign("ops crew", "")).await, Err(StoreError::Invalid(_))));
-    assert_eq!(store.assign_blocker(&cli, id, &assign("", "")).await.unwrap().owner, None);
+    assert_eq!(store.assign_blocker(&cli, id, &assign("", "")).await.unwrap().row.owner, None);
 }
 
 /// Decisions: a snapshot frozen at the time, GO against the verdict only with an override

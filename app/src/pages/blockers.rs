@@ -54,8 +54,8 @@ pub async fn get_blockers(
     let today = crate::ssr::date(now);
     let rows = store.list_blockers(&filter, 500).await.map_err(store_error)?;
     let mut open_by_severity = [0i64; 4];
-    for b in rows.iter().filter(|b| b.status == BlockerStatus::Open) {
-        if let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.severity.as_str()) {
+    for b in rows.iter().filter(|b| b.row.status == BlockerStatus::Open) {
+        if let Some(i) = readyboard_store::BLOCKER_SEVERITIES.iter().position(|s| *s == b.row.severity.as_str()) {
             open_by_severity[i] += 1;
         }
     }
@@ -105,25 +105,25 @@ async fn narrow(
 #[cfg(feature = "ssr")]
 fn entry(b: readyboard_store::BlockerItem, now: i64, today: &str) -> BlockerEntry {
     BlockerEntry {
-        id: b.id,
+        id: b.row.id,
         place: format!("{} · {}", b.project_name, b.phase_name),
         project: b.project,
         phase: b.phase,
-        suite: b.suite,
-        source: b.source,
-        severity: b.severity,
-        title: b.title,
+        suite: b.row.suite,
+        source: b.row.source,
+        severity: b.row.severity,
+        title: b.row.title,
         details: b.details,
-        overdue: b.status == BlockerStatus::Open && b.due_date.as_deref().is_some_and(|d| d < today),
-        status: b.status,
-        owner: b.owner,
-        due_date: b.due_date,
-        first_seen: crate::format::ago(now, b.first_seen_at),
-        last_seen: crate::format::ago(now, b.last_seen_at),
-        occurrences: b.occurrences,
+        overdue: b.row.status == BlockerStatus::Open && b.row.due_date.as_deref().is_some_and(|d| d < today),
+        status: b.row.status,
+        owner: b.row.owner,
+        due_date: b.row.due_date,
+        first_seen: crate::format::ago(now, b.row.first_seen_at),
+        last_seen: crate::format::ago(now, b.row.last_seen_at),
+        occurrences: b.row.occurrences,
         first_report_id: b.first_report_id,
-        last_report_id: b.last_report_id,
-        resolved_report_id: b.resolved_report_id,
+        last_report_id: b.row.last_report_id,
+        resolved_report_id: b.row.resolved_report_id,
         resolved: b.resolved_at.map(|t| crate::format::ago(now, t)),
         waived_by: b.waived_by,
         waive_reason: b.waive_reason,
@@ -148,7 +148,7 @@ pub async fn add_blocker(
     let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
     let b = readyboard_store::NewBlocker { severity, title, details, owner: Some(owner), due_date: Some(due_date) };
     let item = store.add_blocker(&crate::ssr::actor(&u), ph.id, &b).await.map_err(crate::ssr::store_error)?;
-    Ok(format!("Blocker #{} added.", item.id))
+    Ok(format!("Blocker #{} added.", item.row.id))
 }
 
 /// Sets a blocker's owner and due date (editors).
