@@ -34,23 +34,35 @@ fn fnv1a64(bytes: impl IntoIterator<Item = u8>) -> u64 {
     bytes.into_iter().fold(OFFSET, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
-/// What a derived blocker comes from.
+/// What a blocker comes from: evidence (a finding or a check), or a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BlockerSource {
     /// An open critical or high finding.
     Finding,
     /// A failing check marked blocking.
     Check,
+    /// Written by hand; evidence neither opens nor resolves it.
+    Manual,
 }
 
 impl BlockerSource {
-    /// The stable name, also the `kind` part of the fingerprint.
+    /// Every source.
+    pub const ALL: [BlockerSource; 3] = [BlockerSource::Finding, BlockerSource::Check, BlockerSource::Manual];
+
+    /// The stable name used in storage and the API, also the `kind` part of a fingerprint.
     pub fn as_str(self) -> &'static str {
         match self {
             BlockerSource::Finding => "finding",
             BlockerSource::Check => "check",
+            BlockerSource::Manual => "manual",
         }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<BlockerSource> {
+        BlockerSource::ALL.into_iter().find(|b| b.as_str() == s)
     }
 }
 

@@ -35,6 +35,7 @@ display_as_str!(
     model::Severity,
     model::FindingStatus,
     blockers::BlockerStatus,
+    blockers::BlockerSource,
     checklist::ItemStatus,
     role::Role
 );

@@ -49,5 +49,6 @@ text_column!(
     crate::role::Role,
     crate::decisions::Decision,
     crate::blockers::BlockerStatus,
+    crate::blockers::BlockerSource,
     crate::checklist::ItemStatus,
 );

@@ -1,7 +1,7 @@
 //! Blockers people manage: added by hand, assigned, waived, resolved, reopened; and the
 //! filtered list across every phase.
 
-use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::blockers::{BlockerSource, BlockerStatus};
 use serde::Serialize;
 use serde_json::json;
 
@@ -382,7 +382,7 @@ impl Store {
             |b| {
                 if b.row.status != BlockerStatus::Open {
                     Err(format!("only an open blocker can be resolved (it is {})", b.row.status.as_str()))
-                } else if b.row.source != "manual" {
+                } else if b.row.source != BlockerSource::Manual {
                     Err("a blocker found in evidence resolves when a later report no longer shows it; waive it instead"
                         .into())
                 } else {

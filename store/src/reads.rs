@@ -171,7 +171,7 @@ pub struct BlockerRow {
     /// Suite name, when derived from evidence.
     pub suite: Option<String>,
     /// Source: finding, check or manual.
-    pub source: String,
+    pub source: readyboard_domain::blockers::BlockerSource,
     /// Severity.
     pub severity: readyboard_domain::model::Severity,
     /// Title.

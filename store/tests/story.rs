@@ -369,7 +369,7 @@ async fn story(store: Store, probe: Probe) {
     assert_eq!(findings[0].finding_key, "CVE-2025-0001");
     let open = store.blockers(phase.id, true).await.unwrap();
     assert_eq!(open.len(), 1, "only the open critical finding blocks: {open:?}");
-    assert_eq!(open[0].source, "finding");
+    assert_eq!(open[0].source.as_str(), "finding");
     assert_eq!(open[0].severity, Severity::Critical);
     assert_eq!(open[0].title, "Remote code execution");
     assert_eq!(open[0].occurrences, 1);

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use readyboard_domain::blockers::BlockerStatus;
+use readyboard_domain::blockers::{BlockerSource, BlockerStatus};
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
@@ -503,10 +503,10 @@ fn BlockerRow(
         id.map(|id| view! { <a class="small" href=format!("/reports/{id}")>{format!("{label} #{id}")}</a> })
     };
     let origin = match &b.suite {
-        Some(s) => format!("{} in {s}", if b.source == "finding" { "finding" } else { "failing check" }),
+        Some(s) => format!("{} in {s}", if b.source == BlockerSource::Finding { "finding" } else { "failing check" }),
         None => "added by hand".to_string(),
     };
-    let seen = if b.source == "manual" {
+    let seen = if b.source == BlockerSource::Manual {
         format!("added {}", b.first_seen)
     } else {
         format!(
@@ -570,7 +570,7 @@ fn Manage(b: BlockerEntry, users: Vec<String>, actions: Actions, may: Permission
     let rationale = kept(&waive_sent, "rationale");
     let owner_now = kept(&assign_sent, "owner").unwrap_or(b.owner.unwrap_or_default());
     let due_now = kept(&assign_sent, "due_date").unwrap_or(b.due_date.unwrap_or_default());
-    let (is_open, manual) = (b.status == BlockerStatus::Open, b.source == "manual");
+    let (is_open, manual) = (b.status == BlockerStatus::Open, b.source == BlockerSource::Manual);
     let assign = may.edit.then(|| {
         view! {
             <ActionForm action=actions.assign attr:class="form form-row">

@@ -19,8 +19,8 @@ pub struct BlockerEntry {
     pub place: String,
     /// Suite, or `None` for blockers written by hand.
     pub suite: Option<String>,
-    /// finding, check or manual.
-    pub source: String,
+    /// A finding, a check, or written by hand.
+    pub source: readyboard_domain::blockers::BlockerSource,
     /// Severity.
     pub severity: Severity,
     /// Title.
