@@ -63,6 +63,48 @@ impl ItemStatus {
     }
 }
 
+/// An approver's word on an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SignoffVerdict {
+    /// The item is complete.
+    Approve,
+    /// It is not; the comment says why.
+    Reject,
+}
+
+impl SignoffVerdict {
+    /// Both verdicts.
+    pub const ALL: [SignoffVerdict; 2] = [SignoffVerdict::Approve, SignoffVerdict::Reject];
+
+    /// The stable name used in storage and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignoffVerdict::Approve => "approve",
+            SignoffVerdict::Reject => "reject",
+        }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<SignoffVerdict> {
+        SignoffVerdict::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Reads the stable name a form or a request sent, or says what is wrong with it.
+    pub fn read(s: &str) -> Result<SignoffVerdict, String> {
+        SignoffVerdict::parse(s).ok_or_else(|| format!("verdict: `{s}` is not approve or reject"))
+    }
+
+    /// "Approved" or "Rejected".
+    pub fn label(self) -> &'static str {
+        match self {
+            SignoffVerdict::Approve => "Approved",
+            SignoffVerdict::Reject => "Rejected",
+        }
+    }
+}
+
 /// One item of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateItem {

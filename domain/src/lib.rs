@@ -37,5 +37,6 @@ display_as_str!(
     blockers::BlockerStatus,
     blockers::BlockerSource,
     checklist::ItemStatus,
+    checklist::SignoffVerdict,
     role::Role
 );

@@ -51,4 +51,5 @@ text_column!(
     crate::blockers::BlockerStatus,
     crate::blockers::BlockerSource,
     crate::checklist::ItemStatus,
+    crate::checklist::SignoffVerdict,
 );

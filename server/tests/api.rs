@@ -1,6 +1,7 @@
 //! HTTP behaviour of the whole router, driven in-process with `oneshot` on a fresh
 //! in-memory SQLite store per test.
 
+use readyboard_domain::checklist::SignoffVerdict;
 use std::io::Write;
 
 use argon2::password_hash::{PasswordHasher, SaltString};
@@ -1659,7 +1660,10 @@ async fn self_reported_evidence_is_marked_caps_ready_until_vouched_and_overclaim
         evidence_check: None,
     };
     let item = app.store.add_checklist_item(&cli, &phase, &item).await.unwrap();
-    app.store.sign_checklist_item(&Actor::user(alice.id, "alice"), item.id, "approve", "watched it").await.unwrap();
+    app.store
+        .sign_checklist_item(&Actor::user(alice.id, "alice"), item.id, SignoffVerdict::Approve, "watched it")
+        .await
+        .unwrap();
     let status = app.get("/api/v1/projects/shop/phases/release-1/status", Some(&app.token)).await.json();
     assert_eq!(status["verdict"], "ready", "{status}");
     let reasons: Vec<&str> = status["reasons"].as_array().unwrap().iter().filter_map(|r| r.as_str()).collect();
@@ -1697,12 +1701,16 @@ async fn approving_against_failing_evidence_needs_a_reason_and_stays_marked() {
     let passing = app.store.add_checklist_item(&cli, &phase, &input("Smoke test", "ok_1")).await.unwrap();
 
     // Passing evidence: an approval needs no comment and is not marked.
-    let s = app.store.sign_checklist_item(&alice, passing.id, "approve", "").await.unwrap();
+    let s = app.store.sign_checklist_item(&alice, passing.id, SignoffVerdict::Approve, "").await.unwrap();
     assert_eq!(s.despite, None);
     // Failing evidence: refused without a reason, recorded as "despite" with one.
-    let e = app.store.sign_checklist_item(&alice, failing.id, "approve", "  ").await.unwrap_err();
+    let e = app.store.sign_checklist_item(&alice, failing.id, SignoffVerdict::Approve, "  ").await.unwrap_err();
     assert!(e.to_string().contains("the linked evidence is failing"), "{e}");
-    let s = app.store.sign_checklist_item(&alice, failing.id, "approve", "known flake, fixed in #42").await.unwrap();
+    let s = app
+        .store
+        .sign_checklist_item(&alice, failing.id, SignoffVerdict::Approve, "known flake, fixed in #42")
+        .await
+        .unwrap();
     assert_eq!(s.despite.as_deref(), Some("failing"));
 
     let md = String::from_utf8_lossy(

@@ -1,7 +1,7 @@
 //! Checklists: items with owners and evidence links, optimistic concurrency, ordering,
 //! sign-offs that lapse when the item or its evidence changes, and templates.
 
-use readyboard_domain::checklist::{self, EvidenceState, LinkedResult, TemplateItem};
+use readyboard_domain::checklist::{self, EvidenceState, LinkedResult, SignoffVerdict, TemplateItem};
 use readyboard_domain::model::Status;
 use serde::Serialize;
 use serde_json::json;
@@ -68,8 +68,8 @@ pub struct Signoff {
     pub item_id: i64,
     /// Who.
     pub username: String,
-    /// `approve` or `reject`.
-    pub verdict: String,
+    /// Approve or reject.
+    pub verdict: SignoffVerdict,
     /// Why.
     pub comment: String,
     /// Item version signed.
@@ -303,8 +303,8 @@ impl Store {
                     lapsed.push((item.id, since));
                 }
             }
-            let signed = mine.iter().any(|s| !s.needs_resign && s.verdict == "approve")
-                && !mine.iter().any(|s| !s.needs_resign && s.verdict == "reject");
+            let signed = mine.iter().any(|s| !s.needs_resign && s.verdict == SignoffVerdict::Approve)
+                && !mine.iter().any(|s| !s.needs_resign && s.verdict == SignoffVerdict::Reject);
             out.push(ChecklistEntry {
                 item,
                 evidence_state: state,
@@ -525,17 +525,14 @@ impl Store {
         &self,
         actor: &Actor,
         id: i64,
-        verdict: &str,
+        verdict: SignoffVerdict,
         comment: &str,
     ) -> StoreResult<Signoff> {
         let Some(user_id) = actor.user_id else {
             return Err(StoreError::Invalid("sign-offs are given by people, not tokens".into()));
         };
-        if !matches!(verdict, "approve" | "reject") {
-            return Err(StoreError::Invalid(format!("verdict: `{verdict}` is not approve or reject")));
-        }
         let comment = comment.trim();
-        if verdict == "reject" && comment.is_empty() {
+        if verdict == SignoffVerdict::Reject && comment.is_empty() {
             return Err(StoreError::Invalid("comment: say why the item is rejected".into()));
         }
         if comment.chars().count() > 2000 {
@@ -549,7 +546,7 @@ impl Store {
         let (state, _, _) = self.evidence_of(&phase, &item, now).await?;
         let despite = match state {
             Some(s @ (EvidenceState::Failing | EvidenceState::Stale | EvidenceState::Missing))
-                if verdict == "approve" =>
+                if verdict == SignoffVerdict::Approve =>
             {
                 Some(s.as_str())
             }

@@ -5,6 +5,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`) names an admin connection; every run
 //! creates a throwaway database on it and drops it afterwards.
 
+use readyboard_domain::checklist::SignoffVerdict;
 use std::collections::HashSet;
 use std::io::Write;
 use std::time::Duration;
@@ -1014,17 +1015,23 @@ async fn checklist_story(store: Store, _probe: Probe) {
     assert_eq!(edited.version, 4);
 
     // Approve: signed, live evidence passing.
-    store.sign_checklist_item(&rm, audit.id, "approve", "Scan is clean.").await.unwrap();
+    store.sign_checklist_item(&rm, audit.id, SignoffVerdict::Approve, "Scan is clean.").await.unwrap();
     let entry = |list: Vec<readyboard_store::ChecklistEntry>| list.into_iter().find(|e| e.item.id == audit.id).unwrap();
     let e = entry(store.checklist(&phase).await.unwrap());
     assert_eq!(e.evidence_state, Some(EvidenceState::Passing));
     assert!(e.signed);
     assert!(
-        matches!(store.sign_checklist_item(&ci, audit.id, "approve", "").await, Err(StoreError::Invalid(_))),
+        matches!(
+            store.sign_checklist_item(&ci, audit.id, SignoffVerdict::Approve, "").await,
+            Err(StoreError::Invalid(_))
+        ),
         "tokens cannot sign"
     );
     assert!(
-        matches!(store.sign_checklist_item(&rm, audit.id, "reject", " ").await, Err(StoreError::Invalid(_))),
+        matches!(
+            store.sign_checklist_item(&rm, audit.id, SignoffVerdict::Reject, " ").await,
+            Err(StoreError::Invalid(_))
+        ),
         "a rejection says why"
     );
 
@@ -1038,7 +1045,7 @@ async fn checklist_story(store: Store, _probe: Probe) {
     assert!(!e.signed);
     assert!(e.signoffs.iter().all(|s| s.needs_resign), "kept in history, no longer counted");
     // Re-signing counts again; editing the item lapses it again.
-    store.sign_checklist_item(&rm, audit.id, "approve", "Accepted: fix scheduled.").await.unwrap();
+    store.sign_checklist_item(&rm, audit.id, SignoffVerdict::Approve, "Accepted: fix scheduled.").await.unwrap();
     assert!(entry(store.checklist(&phase).await.unwrap()).signed);
     store
         .update_checklist_item(&ed, audit.id, 4, &ItemInput { description: "Scan twice.".into(), ..input.clone() })

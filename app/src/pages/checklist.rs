@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use readyboard_domain::checklist::ItemStatus;
+use readyboard_domain::checklist::{ItemStatus, SignoffVerdict};
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
@@ -203,12 +203,14 @@ pub async fn delete_item(id: i64, version: i64, confirm: Option<String>) -> Resu
 #[server]
 pub async fn sign_item(id: i64, verdict: String, comment: String) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
+    use readyboard_store::StoreError;
     let u = crate::ssr::require(Role::Approver).await?;
+    let verdict = SignoffVerdict::read(&verdict).map_err(|e| crate::ssr::store_error(StoreError::Invalid(e)))?;
     crate::ssr::store()?
-        .sign_checklist_item(&crate::ssr::actor(&u), id, &verdict, &comment)
+        .sign_checklist_item(&crate::ssr::actor(&u), id, verdict, &comment)
         .await
         .map_err(crate::ssr::store_error)?;
-    Ok(if verdict == "approve" { "Approved.".into() } else { "Rejected.".into() })
+    Ok(format!("{}.", verdict.label()))
 }
 
 /// Fills the checklist from a template (editors).
@@ -736,7 +738,7 @@ fn sign_state(signoffs: &[SignoffView], signed: bool) -> AnyView {
         view! { <span class="chip chip-resolved">"✓ signed off"</span> }.into_any()
     } else if signoffs.iter().any(|s| s.lapsed) && !signoffs.iter().any(|s| !s.lapsed) {
         view! { <span class="chip chip-warn">"needs re-sign"</span> }.into_any()
-    } else if signoffs.iter().any(|s| !s.lapsed && s.verdict == "reject") {
+    } else if signoffs.iter().any(|s| !s.lapsed && s.verdict == SignoffVerdict::Reject) {
         view! { <span class="chip chip-fail">"rejected"</span> }.into_any()
     } else {
         view! { <span class="chip">"not signed"</span> }.into_any()
@@ -751,7 +753,7 @@ fn Signoffs(signoffs: Vec<SignoffView>) -> impl IntoView {
             <ul class="signoffs">
                 {signoffs.into_iter().map(|s| view! {
                     <li class:lapsed=s.lapsed>
-                        <strong>{if s.verdict == "approve" { "Approved" } else { "Rejected" }}</strong>
+                        <strong>{s.verdict.label()}</strong>
                         {s.despite.map(|d| view! { " "<span class="chip chip-warn">{format!("approved despite {d} evidence")}</span> })}
                         {format!(" by {} · {}", s.username, s.at)}
                         {(!s.comment.is_empty()).then(|| view! { <span class="muted">{format!(" — {}", s.comment)}</span> })}

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 pub struct SignoffView {
     /// Who.
     pub username: String,
-    /// `approve` or `reject`.
-    pub verdict: String,
+    /// Approve or reject.
+    pub verdict: readyboard_domain::checklist::SignoffVerdict,
     /// Why.
     pub comment: String,
     /// When, formatted.

@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use readyboard_domain::checklist::SignoffVerdict;
 use readyboard_domain::role::Role;
 use readyboard_store::{BlockerAssignment, BlockerItem, ChecklistItem, Condition, ItemInput, NewBlocker, NewDecision};
 use serde::{Deserialize, Serialize};
@@ -516,8 +517,8 @@ fn signoff_words() -> utoipa::openapi::Object {
 pub struct SignedOff {
     /// The item.
     pub item: i64,
-    /// `approve` or `reject`.
-    pub verdict: String,
+    /// Approve or reject.
+    pub verdict: SignoffVerdict,
     /// Who signed.
     pub by: String,
 }
@@ -545,8 +546,9 @@ pub async fn sign_item(
     let body: SignBody = parse(&body)?;
     let person = caller.person_with(Role::Approver)?;
     let actor = readyboard_app::ssr::actor(person);
-    state.store.sign_checklist_item(&actor, id, &body.verdict, &body.comment).await?;
-    created(&SignedOff { item: id, verdict: body.verdict, by: person.username.clone() })
+    let verdict = SignoffVerdict::read(&body.verdict).map_err(readyboard_store::StoreError::Invalid)?;
+    state.store.sign_checklist_item(&actor, id, verdict, &body.comment).await?;
+    created(&SignedOff { item: id, verdict, by: person.username.clone() })
 }
 
 /// A JSON request body, or a 422 problem saying what is wrong with it.
