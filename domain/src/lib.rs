@@ -26,6 +26,7 @@ pub mod slug;
 #[cfg(feature = "sqlx")]
 mod text_column;
 pub mod trends;
+pub mod webhooks;
 
 #[cfg(feature = "ingest")]
 pub mod ingest;
@@ -38,5 +39,6 @@ display_as_str!(
     blockers::BlockerSource,
     checklist::ItemStatus,
     checklist::SignoffVerdict,
+    webhooks::DeliveryStatus,
     role::Role
 );

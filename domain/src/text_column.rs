@@ -52,4 +52,5 @@ text_column!(
     crate::blockers::BlockerSource,
     crate::checklist::ItemStatus,
     crate::checklist::SignoffVerdict,
+    crate::webhooks::DeliveryStatus,
 );

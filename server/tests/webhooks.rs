@@ -164,7 +164,7 @@ async fn a_stored_report_is_posted_signed_and_recorded_as_delivered() {
     assert_eq!(ingested.headers["x-readyboard-delivery"], body["delivery"].to_string().as_str());
     let listed = store.deliveries(shop, 10).await.unwrap();
     assert!(
-        listed.iter().all(|d| d.status == "delivered" && d.attempts == 1 && d.last_code == Some(200)),
+        listed.iter().all(|d| d.status.as_str() == "delivered" && d.attempts == 1 && d.last_code == Some(200)),
         "{listed:?}"
     );
     assert_eq!(deliver(&store).await, 0, "nothing is sent twice");

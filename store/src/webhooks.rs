@@ -6,6 +6,7 @@
 //! [`Store::claim_deliveries`]) and record what came of each attempt; a failed attempt is
 //! tried again with exponential backoff for a day.
 
+use readyboard_domain::webhooks::DeliveryStatus;
 use serde::Serialize;
 use serde_json::json;
 
@@ -79,8 +80,8 @@ pub struct DeliveryRow {
     pub url: String,
     /// The event told.
     pub event: String,
-    /// `pending`, `delivered` or `failed` (gave up after a day).
-    pub status: String,
+    /// Pending, delivered or failed (gave up after a day).
+    pub status: DeliveryStatus,
     /// Attempts so far.
     pub attempts: i64,
     /// When it is tried next, while pending (unix ms).
@@ -312,7 +313,8 @@ impl Store {
                         .bind(id).fetch_optional(&mut *tx).await?;
                 let Some((attempts, retry_until)) = row else { return Ok(()) };
                 let next = now + backoff_ms(attempts);
-                let (status, finished) = if next > retry_until { ("failed", Some(now)) } else { ("pending", None) };
+                let (status, finished) =
+                    if next > retry_until { (DeliveryStatus::Failed, Some(now)) } else { (DeliveryStatus::Pending, None) };
                 sqlx::query(
                     "UPDATE webhook_deliveries SET status = $1, next_attempt_at = $2, last_code = $3, \
                      last_error = $4, finished_at = $5 WHERE id = $6",

@@ -2,6 +2,7 @@
 //! form that adds one, and the recent deliveries with a "Redeliver" button.
 
 use leptos::prelude::*;
+use readyboard_domain::webhooks::DeliveryStatus;
 
 use crate::form_outcome::{ActionNote, fold_on_success, successes};
 use crate::types::{DeliveryLine, HookLine, WebhooksView};
@@ -46,7 +47,7 @@ pub(crate) async fn webhooks_view(
                 id: d.id,
                 url: d.url,
                 event: d.event,
-                next: (d.status == "pending").then(|| {
+                next: (d.status == DeliveryStatus::Pending).then(|| {
                     if d.next_attempt_at <= now {
                         "now".to_string()
                     } else {
@@ -211,14 +212,14 @@ fn Deliveries(deliveries: Vec<DeliveryLine>, project: String, again: ServerActio
                 <thead><tr><th>"Delivery"</th><th>"Event"</th><th>"Status"</th><th class="num">"Attempts"</th><th>"Last answer"</th><th>"Queued"</th><th></th></tr></thead>
                 <tbody>
                     {deliveries.into_iter().map(|d| {
-                        let status_class = match d.status.as_str() {
-                            "delivered" => "status status-pass",
-                            "failed" => "status status-fail",
-                            _ => "status status-warn",
+                        let status_class = match d.status {
+                            DeliveryStatus::Delivered => "status status-pass",
+                            DeliveryStatus::Failed => "status status-fail",
+                            DeliveryStatus::Pending => "status status-warn",
                         };
                         let status = match &d.next {
                             Some(next) => format!("{} · next try {next}", d.status),
-                            None => d.status.clone(),
+                            None => d.status.to_string(),
                         };
                         let project = project.clone();
                         let answer = match (d.code, &d.error) {

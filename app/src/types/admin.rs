@@ -105,8 +105,8 @@ pub struct DeliveryLine {
     pub url: String,
     /// The event.
     pub event: String,
-    /// `pending`, `delivered` or `failed`.
-    pub status: String,
+    /// Pending, delivered or failed.
+    pub status: readyboard_domain::webhooks::DeliveryStatus,
     /// Attempts so far.
     pub attempts: i64,
     /// The last answer's HTTP status.
