@@ -105,6 +105,34 @@ impl SignoffVerdict {
     }
 }
 
+/// What an item's evidence link names in a suite's latest report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// A check: its result.
+    Check,
+    /// A metric: whether it met its target.
+    Metric,
+}
+
+impl EvidenceKind {
+    /// Both kinds.
+    pub const ALL: [EvidenceKind; 2] = [EvidenceKind::Check, EvidenceKind::Metric];
+
+    /// The stable name, as the store's queries write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::Check => "check",
+            EvidenceKind::Metric => "metric",
+        }
+    }
+
+    /// Parses the stable name back.
+    pub fn parse(s: &str) -> Option<EvidenceKind> {
+        EvidenceKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One item of a template.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TemplateItem {

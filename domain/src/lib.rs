@@ -39,6 +39,7 @@ display_as_str!(
     blockers::BlockerSource,
     checklist::ItemStatus,
     checklist::SignoffVerdict,
+    checklist::EvidenceKind,
     webhooks::DeliveryStatus,
     role::Role
 );

@@ -52,5 +52,6 @@ text_column!(
     crate::blockers::BlockerSource,
     crate::checklist::ItemStatus,
     crate::checklist::SignoffVerdict,
+    crate::checklist::EvidenceKind,
     crate::webhooks::DeliveryStatus,
 );

@@ -1,7 +1,7 @@
 //! Checklists: items with owners and evidence links, optimistic concurrency, ordering,
 //! sign-offs that lapse when the item or its evidence changes, and templates.
 
-use readyboard_domain::checklist::{self, EvidenceState, LinkedResult, SignoffVerdict, TemplateItem};
+use readyboard_domain::checklist::{self, EvidenceKind, EvidenceState, LinkedResult, SignoffVerdict, TemplateItem};
 use readyboard_domain::model::Status;
 use serde::Serialize;
 use serde_json::json;
@@ -54,8 +54,8 @@ pub struct EvidenceName {
     pub suite: String,
     /// The check's or metric's name.
     pub name: String,
-    /// `check` or `metric`.
-    pub kind: String,
+    /// A check or a metric.
+    pub kind: EvidenceKind,
 }
 
 /// An approver's approval or rejection of an item.
@@ -265,7 +265,7 @@ impl Store {
             "SELECT suite, name, kind, COUNT(*) OVER () AS total FROM ({NAMES}) n \
              ORDER BY suite, kind DESC, name LIMIT $2"
         );
-        let rows: Vec<(String, String, String, i64)> =
+        let rows: Vec<(String, String, EvidenceKind, i64)> =
             on_pool!(self, pool => sqlx::query_as(&list).bind(phase_id).bind(limit).fetch_all(pool).await)?;
         let total = rows.first().map_or(0, |r| r.3);
         let names = rows.into_iter().map(|(suite, name, kind, _)| EvidenceName { suite, name, kind }).collect();

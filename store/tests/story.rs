@@ -999,7 +999,7 @@ async fn checklist_story(store: Store, _probe: Probe) {
     let (names, total) = store.evidence_names(phase.id, 100).await.unwrap();
     assert_eq!(total, 4);
     assert_eq!(names.iter().map(|n| n.name.as_str()).collect::<Vec<_>>(), ["CSP", "Headers", "RBAC", "TLS"]);
-    assert!(names.iter().all(|n| n.suite == "security" && n.kind == "check"), "{names:?}");
+    assert!(names.iter().all(|n| n.suite == "security" && n.kind.as_str() == "check"), "{names:?}");
     assert_eq!(store.evidence_names(phase.id, 2).await.unwrap(), (names[..2].to_vec(), 4));
     let unknown = store
         .update_checklist_item(&ed, audit.id, 2, &ItemInput { evidence_check: Some("nope".into()), ..input.clone() })

@@ -622,7 +622,7 @@ const EVIDENCE_LIST: &str = "evidence-names";
 /// The check and metric names of the phase's suites, offered (and searched as one types) by
 /// every item's evidence field.
 #[component]
-fn EvidenceNames(names: Vec<(String, String, String)>) -> impl IntoView {
+fn EvidenceNames(names: Vec<(String, String, readyboard_domain::checklist::EvidenceKind)>) -> impl IntoView {
     view! {
         <datalist id=EVIDENCE_LIST>
             {names.into_iter().map(|(suite, name, kind)| {

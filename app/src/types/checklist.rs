@@ -79,7 +79,7 @@ pub struct ChecklistView {
     pub suites: Vec<String>,
     /// Checks and metrics of the suites' latest reports an item can link to, as (suite,
     /// name, kind), up to a limit.
-    pub evidence_names: Vec<(String, String, String)>,
+    pub evidence_names: Vec<(String, String, readyboard_domain::checklist::EvidenceKind)>,
     /// How many such names there are in all.
     pub evidence_total: i64,
     /// Users, for owners.
