@@ -2,6 +2,7 @@
 //! and the forms to add, assign, waive, reopen and resolve blockers.
 
 use leptos::prelude::*;
+use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -303,7 +304,7 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Blockers"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => view! { <BlockersBody v=v actions=actions/> }.into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <BlockersBody v=v actions=actions/> }).into_any(),
                 }
             })}
         </Transition>

@@ -3,6 +3,7 @@
 //! without JavaScript; once hydrated they save without reloading the page.
 
 use leptos::prelude::*;
+use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use readyboard_domain::checklist::{ItemStatus, SignoffVerdict};
@@ -421,7 +422,7 @@ pub fn ChecklistPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Checklist"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => view! { <Checklist v=v actions=actions/> }.into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <Checklist v=v actions=actions/> }).into_any(),
                 }
             })}
         </Transition>

@@ -2,6 +2,7 @@
 //! `/p/{project}/{phase}/decisions/{id}`, and "what changed since".
 
 use leptos::prelude::*;
+use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -396,7 +397,7 @@ pub fn DecisionPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Decision"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => view! { <DecisionRecordView v=v/> }.into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <DecisionRecordView v=v/> }).into_any(),
                 }
             })}
         </Suspense>

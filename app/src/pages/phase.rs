@@ -1,6 +1,7 @@
 //! `/p/{project}/{phase}`: the scorecard.
 
 use leptos::prelude::*;
+use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -239,10 +240,13 @@ pub fn PhasePage() -> impl IntoView {
     );
     view! {
         <Transition fallback=Loading>
+            // The server renders this branch twice: once to find the resources it reads,
+            // once for real. `Unsuspend` defers building the scorecard to the real render,
+            // so its lines are built once per page.
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => view! { <Scorecard v=v save=save decide=decide/> }.into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=v save=save decide=decide/> }).into_any(),
                 }
             })}
         </Transition>

@@ -2,6 +2,7 @@
 //! server; each has a data table whose rows link to their reports.
 
 use leptos::prelude::*;
+use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -363,7 +364,7 @@ pub fn TrendsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Trends"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => view! { <Trends v=v/> }.into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <Trends v=v/> }).into_any(),
                 }
             })}
         </Transition>
