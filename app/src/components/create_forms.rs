@@ -6,6 +6,7 @@
 use leptos::prelude::*;
 
 use crate::form_outcome::{ActionNote, failed, fold_on_success, kept, outcome_for};
+use crate::types::PhaseForm;
 
 /// The slug typed, or one made from the name when the field was left empty.
 #[cfg(feature = "ssr")]
@@ -18,7 +19,7 @@ fn slug_or_name(slug: &str, name: &str) -> String {
 
 /// A number typed into the field `label`, or a plain-language error naming it.
 #[cfg(feature = "ssr")]
-fn number<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, ServerFnError> {
+pub(crate) fn number<T: std::str::FromStr>(label: &str, text: &str) -> Result<T, ServerFnError> {
     text.trim().parse().map_err(|_| ServerFnError::new(format!("{label}: `{}` is not a number.", text.trim())))
 }
 
@@ -41,15 +42,9 @@ pub async fn create_project(slug: String, name: String, description: String) -> 
 /// Creates a phase in a project with its thresholds and freshness window (editors). The
 /// slug is made from the name when left empty.
 #[server]
-pub async fn create_phase(
-    project: String,
-    name: String,
-    slug: String,
-    ready: String,
-    conditional: String,
-    freshness_days: String,
-) -> Result<String, ServerFnError> {
+pub async fn create_phase(#[server(flatten)] form: PhaseForm) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
+    let PhaseForm { project, name, slug, ready, conditional, freshness_days } = form;
     let u = crate::ssr::require(Role::Editor).await?;
     if name.trim().is_empty() && slug.trim().is_empty() {
         return Err(ServerFnError::new("Name: give the phase a name."));

@@ -7,7 +7,7 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::types::{AuditLine, AuditView};
+use crate::types::{AuditLine, AuditQuery, AuditView};
 
 /// Entries per page.
 #[cfg(feature = "ssr")]
@@ -18,15 +18,10 @@ const KINDS: [(&str, &str); 3] = [("changes", "Changes"), ("signins", "Sign-ins"
 
 /// Audit entries matching the filters, newest first, each naming what it is about.
 #[server]
-pub async fn get_audit(
-    kind: Option<String>,
-    phase: Option<String>,
-    actor: Option<String>,
-    action: Option<String>,
-    before: Option<i64>,
-) -> Result<AuditView, ServerFnError> {
+pub async fn get_audit(#[server(flatten)] query: AuditQuery) -> Result<AuditView, ServerFnError> {
     use readyboard_domain::role::Role;
     use readyboard_store::{AuditKind, StoreError};
+    let AuditQuery { kind, phase, actor, action, before } = query;
     crate::ssr::require(Role::Approver).await?;
     let store = crate::ssr::store()?;
     let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -46,7 +41,7 @@ pub async fn get_audit(
         phase_id,
         actor: nonempty(actor),
         action: nonempty(action),
-        before_id: before,
+        before_id: before.and_then(|b| b.trim().parse().ok()),
     };
     let err = crate::ssr::store_error;
     let rows = store.audit_search(&filter, PAGE + 1).await.map_err(err)?;
@@ -107,9 +102,15 @@ pub fn AuditPage() -> impl IntoView {
     let key = move || {
         let q = query.read();
         let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
-        (get("kind"), get("phase"), get("actor"), get("action"), q.get("before").and_then(|b| b.parse::<i64>().ok()))
+        AuditQuery {
+            kind: get("kind"),
+            phase: get("phase"),
+            actor: get("actor"),
+            action: get("action"),
+            before: get("before"),
+        }
     };
-    let data = Resource::new(key, |(kind, phase, actor, action, before)| get_audit(kind, phase, actor, action, before));
+    let data = Resource::new(key, get_audit);
     view! {
         <Title text="Audit log"/>
         <div class="page-head">
@@ -118,12 +119,12 @@ pub fn AuditPage() -> impl IntoView {
         </div>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                let (_, phase, actor, action, before) = key();
+                let AuditQuery { phase, actor, action, before, .. } = key();
                 let chosen = Chosen {
                     phase: phase.unwrap_or_default(),
                     actor: actor.unwrap_or_default(),
                     action: action.unwrap_or_default(),
-                    paged: before.is_some(),
+                    paged: before.is_some_and(|b| b.parse::<i64>().is_ok()),
                 };
                 match data.await {
                     Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),

@@ -10,22 +10,15 @@ use readyboard_domain::blockers::{BlockerSource, BlockerStatus};
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
-use crate::types::{BlockerEntry, BlockersView};
+use crate::types::{BlockerEntry, BlockerForm, BlockerQuery, BlockersView};
 
 /// Blockers of one phase (when `project` and `phase` are given) or of every phase, there
 /// narrowed to `in_project` and `in_phase` (`project/phase`) when given.
 #[server]
-pub async fn get_blockers(
-    project: Option<String>,
-    phase: Option<String>,
-    in_project: Option<String>,
-    in_phase: Option<String>,
-    severity: Option<String>,
-    owner: Option<String>,
-    status: Option<String>,
-) -> Result<BlockersView, ServerFnError> {
+pub async fn get_blockers(#[server(flatten)] query: BlockerQuery) -> Result<BlockersView, ServerFnError> {
     use crate::ssr::store_error;
     use readyboard_domain::role::Role;
+    let BlockerQuery { project, phase, in_project, in_phase, severity, owner, status } = query;
     let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     let nonempty = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
@@ -133,16 +126,9 @@ fn entry(b: readyboard_store::BlockerItem, now: i64, today: &str) -> BlockerEntr
 
 /// Adds a blocker by hand (editors).
 #[server]
-pub async fn add_blocker(
-    project: String,
-    phase: String,
-    severity: String,
-    title: String,
-    details: String,
-    owner: String,
-    due_date: String,
-) -> Result<String, ServerFnError> {
+pub async fn add_blocker(#[server(flatten)] form: BlockerForm) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
+    let BlockerForm { project, phase, severity, title, details, owner, due_date } = form;
     let u = crate::ssr::require(Role::Editor).await?;
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
@@ -296,7 +282,7 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
     let data = Resource::new(
         move || (key(), actions.version() + changes.get()),
         |(((project, phase), (in_project, in_phase), severity, owner, status), _)| {
-            get_blockers(project, phase, in_project, in_phase, severity, owner, status)
+            get_blockers(BlockerQuery { project, phase, in_project, in_phase, severity, owner, status })
         },
     );
     view! {

@@ -9,7 +9,9 @@ use leptos_router::hooks::use_params_map;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
-use crate::types::{BlockerBrief, ChangesView, DecisionSummary, DecisionView, SnapshotItemView, SnapshotSuiteView};
+use crate::types::{
+    BlockerBrief, ChangesView, DecisionForm, DecisionSummary, DecisionView, SnapshotItemView, SnapshotSuiteView,
+};
 use readyboard_domain::decisions::Decision;
 
 /// CSS class of a decision kind.
@@ -163,15 +165,9 @@ pub async fn get_decision(project: String, phase: String, id: i64) -> Result<Dec
 
 /// Records a go/no-go decision (approvers).
 #[server]
-pub async fn record_decision(
-    project: String,
-    phase: String,
-    decision: String,
-    rationale: String,
-    conditions: String,
-    override_reason: String,
-) -> Result<String, ServerFnError> {
+pub async fn record_decision(#[server(flatten)] form: DecisionForm) -> Result<String, ServerFnError> {
     use readyboard_domain::role::Role;
+    let DecisionForm { project, phase, decision, rationale, conditions, override_reason } = form;
     let u = crate::ssr::require(Role::Approver).await?;
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;

@@ -10,7 +10,7 @@ use crate::form_outcome::{OutcomeNote, kept, outcome_for, successes};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
-use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSummary, PhaseView, SuiteLine};
+use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, SuiteLine};
 
 /// The scorecard of a phase.
 #[server]
@@ -191,23 +191,18 @@ pub fn parse_weights(text: &str) -> Result<std::collections::BTreeMap<String, f6
 
 /// Saves a phase's thresholds, freshness window and category weights (admins only).
 #[server]
-pub async fn save_phase_settings(
-    project: String,
-    phase: String,
-    ready: f64,
-    conditional: f64,
-    freshness_days: i64,
-    weights: String,
-) -> Result<String, ServerFnError> {
+pub async fn save_phase_settings(#[server(flatten)] form: PhaseSettingsForm) -> Result<String, ServerFnError> {
+    use crate::components::create_forms::number;
     use readyboard_domain::role::Role;
+    let PhaseSettingsForm { project, phase, ready, conditional, freshness_days, weights } = form;
     let u = crate::ssr::require(Role::Admin).await?;
     let store = crate::ssr::store()?;
     let p = store.project(&project).await.map_err(crate::ssr::store_error)?;
     let ph = store.phase(p.id, &phase).await.map_err(crate::ssr::store_error)?;
     let update = readyboard_store::PhaseSettingsUpdate {
-        ready_threshold: ready,
-        conditional_threshold: conditional,
-        freshness_days,
+        ready_threshold: number("Ready threshold", &ready)?,
+        conditional_threshold: number("Conditional threshold", &conditional)?,
+        freshness_days: number("Freshness", &freshness_days)?,
         category_weights: parse_weights(&weights).map_err(ServerFnError::new)?,
     };
     store

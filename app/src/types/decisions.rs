@@ -207,3 +207,50 @@ pub struct DecisionView {
     /// What changed since.
     pub changes: ChangesView,
 }
+
+/// Which blockers a list shows: one phase's (`project` and `phase`), or every phase's, there
+/// narrowed to `in_project` and `in_phase` (`project/phase`); then by severity, owner (`-`:
+/// nobody) and status. Empty or missing: no narrowing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BlockerQuery {
+    /// Project of the phase shown.
+    #[serde(default)]
+    pub project: Option<String>,
+    /// Phase shown.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Project filter of the list of every phase.
+    #[serde(default)]
+    pub in_project: Option<String>,
+    /// Phase filter (`project/phase`) of the list of every phase.
+    #[serde(default)]
+    pub in_phase: Option<String>,
+    /// Severity.
+    #[serde(default)]
+    pub severity: Option<String>,
+    /// Owner, `-` for nobody.
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// Status.
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// A blocker written by hand, as its form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BlockerForm {
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// critical, high, medium or low.
+    pub severity: String,
+    /// One-line title.
+    pub title: String,
+    /// Details.
+    pub details: String,
+    /// Owner's username (empty: nobody).
+    pub owner: String,
+    /// Due date `YYYY-MM-DD` (empty: none).
+    pub due_date: String,
+}

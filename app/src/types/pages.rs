@@ -239,3 +239,75 @@ pub struct PhaseView {
     /// The most flaky checks, worst first.
     pub flaky: Vec<FlakyLine>,
 }
+
+/// A new phase as its form sends it: numbers as typed, read by the server function.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseForm {
+    /// Project slug.
+    pub project: String,
+    /// Display name.
+    pub name: String,
+    /// Slug (empty: made from the name).
+    pub slug: String,
+    /// Minimum score for READY.
+    pub ready: String,
+    /// Minimum score for CONDITIONAL.
+    pub conditional: String,
+    /// Evidence older than this many days is stale.
+    pub freshness_days: String,
+}
+
+/// A go/no-go decision as its form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DecisionForm {
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// go, conditional_go or no_go.
+    pub decision: String,
+    /// Why.
+    pub rationale: String,
+    /// Conditions, one per line (`text | owner | due date`).
+    pub conditions: String,
+    /// Why the decision goes against the evidence, when it does.
+    pub override_reason: String,
+}
+
+/// A phase's thresholds, freshness window and category weights as the settings form sends
+/// them: numbers as typed, read by the server function.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseSettingsForm {
+    /// Project slug.
+    pub project: String,
+    /// Phase slug.
+    pub phase: String,
+    /// Minimum score for READY.
+    pub ready: String,
+    /// Minimum score for CONDITIONAL.
+    pub conditional: String,
+    /// Evidence older than this many days is stale.
+    pub freshness_days: String,
+    /// Category weights, `name = weight` per line.
+    pub weights: String,
+}
+
+/// Which audit entries the log shows (empty or missing: no narrowing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    /// `changes` (the default), `signins` or `all`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// `project/phase`.
+    #[serde(default)]
+    pub phase: Option<String>,
+    /// Who.
+    #[serde(default)]
+    pub actor: Option<String>,
+    /// What.
+    #[serde(default)]
+    pub action: Option<String>,
+    /// Entries older than this id (the next page).
+    #[serde(default)]
+    pub before: Option<String>,
+}
