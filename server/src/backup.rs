@@ -101,7 +101,9 @@ pub async fn restore(database_url: &str, file: &str) -> Result<String, String> {
     for suffix in ["-wal", "-shm"] {
         match std::fs::remove_file(format!("{target}{suffix}")) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                let _ = std::fs::remove_file(&tmp);
+                if let Err(cleanup) = std::fs::remove_file(&tmp) {
+                    tracing::warn!(error = %cleanup, "could not remove the unfinished copy {tmp}");
+                }
                 return Err(format!("removing the old {suffix} file next to the database (nothing was replaced): {e}"));
             }
             _ => {}
