@@ -52,14 +52,15 @@ pub struct UploadQuery {
 }
 
 fn parse_time(field: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
-    time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339)
-        .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
-        .map_err(|_| {
-            ApiError::bad_request("Invalid timestamp")
-                .detail(format!("{field} must be RFC 3339, e.g. 2025-08-07T10:00:00Z"))
-                .field(field)
-        })
+    // The artifact's lenient reading, but a value the request gave that does not read is an error.
+    if value.map(str::trim).is_none_or(str::is_empty) {
+        return Ok(None);
+    }
+    crate::intake::artifact_time(value).map(Some).ok_or_else(|| {
+        ApiError::bad_request("Invalid timestamp")
+            .detail(format!("{field} must be RFC 3339, e.g. 2025-08-07T10:00:00Z"))
+            .field(field)
+    })
 }
 
 pub(crate) fn ingest_error(e: IngestError) -> ApiError {
