@@ -26,7 +26,7 @@ READYBOARD_PASSWORD=bench-ab-password "$bin_a" user add "$user" --role viewer >/
 report=${5:-$(python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
-print(c.execute("SELECT max(report_id) FROM checks").fetchone()[0])' "$db")}
+print(c.execute("SELECT max(report_id) FROM check_sets").fetchone()[0])' "$db")}
 pages=("/p/$place" "/reports/$report" "/p/$place/trends?range=all" "/p/$place/trends?range=90d" "/p/$place/blockers")
 
 serve() {

@@ -138,7 +138,7 @@ ingest_rc=$?
 set -e
 [ -s "$work/ingest.json" ] || { echo "the loader failed" >&2; exit 2; }
 ij() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d[sys.argv[2]])' "$work/ingest.json" "$1"; }
-stored_checks=$(dbq "$url" "SELECT count(*) FROM checks")
+stored_checks=$(dbq "$url" "SELECT COALESCE(SUM(checks), 0) FROM check_sets")
 ingest_hwm=$(rss_mib VmHWM)
 record "sustained ingest with $READERS readers ($(ij reports) reports × $CHECKS checks, $WORKERS uploaders)" "$(ij summary_ingest)" "" ""
 record "readers during the ingest (closed loop, rendered afresh)" "$(ij summary_readers)" "" ""
@@ -161,7 +161,7 @@ c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 total = os.path.getsize(sys.argv[1])
 try:
     rows = c.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
-    checks = sum(n for name, n in rows if name == "checks" or name.startswith("checks_") or name == "sqlite_autoindex_checks_1")
+    checks = sum(n for name, n in rows if name == "check_sets")
 except sqlite3.OperationalError:
     checks = 0
 print(total, checks)
@@ -169,12 +169,12 @@ PY
     ;;
   postgres)
     dbw "$url" "VACUUM ANALYZE" >/dev/null
-    dbq "$url" "SELECT pg_database_size(current_database()), pg_total_relation_size('checks')" | tr '|' ' ' >"$work/size.txt" ;;
+    dbq "$url" "SELECT pg_database_size(current_database()), pg_total_relation_size('check_sets')" | tr '|' ' ' >"$work/size.txt" ;;
 esac
 read -r db_bytes checks_bytes <"$work/size.txt"
 per_check=$(awk -v a="$db_bytes" -v n="$stored_checks" 'BEGIN {printf "%.0f", a / n}')
 record "database size per stored check ($stored_checks checks, $(awk -v a="$db_bytes" 'BEGIN {printf "%.2f GiB", a / 2^30}') in all)" \
-  "$per_check bytes$([ "$checks_bytes" != 0 ] && awk -v a="$checks_bytes" -v n="$stored_checks" 'BEGIN {printf " (the checks table and its index alone: %.0f)", a / n}')" \
+  "$per_check bytes$([ "$checks_bytes" != 0 ] && awk -v a="$checks_bytes" -v n="$stored_checks" 'BEGIN {printf " (the check sets alone: %.0f)", a / n}')" \
   "≤ 80 bytes" "$(check "$per_check" '<=' 80)"
 
 # --- 3. Cold pages after a restart, then each page at 10 and 100 connections ---------------

@@ -107,10 +107,10 @@ print(out)
 PY
 }
 
-# Reports whose stored check rows do not match their own count (half-written reports).
-# Prints the number of such reports.
+# Reports whose stored checks do not match their own count (half-written reports); pruned
+# reports keep their counts without their checks. Prints the number of such reports.
 torn_reports() {
-  dbq "$1" "SELECT count(*) FROM reports r WHERE r.tests <> (SELECT count(*) FROM checks c WHERE c.report_id = r.id)"
+  dbq "$1" "SELECT count(*) FROM reports r WHERE r.pruned_at IS NULL AND r.tests <> COALESCE((SELECT cs.checks FROM check_sets cs WHERE cs.report_id = r.id), 0)"
 }
 
 # Row count of every table, one `table count` per line, sorted (SQLite file).

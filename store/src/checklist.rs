@@ -2,7 +2,6 @@
 //! sign-offs that lapse when the item or its evidence changes, and templates.
 
 use readyboard_domain::checklist::{self, EvidenceKind, EvidenceState, LinkedResult, SignoffVerdict, TemplateItem};
-use readyboard_domain::model::Status;
 use serde::Serialize;
 use serde_json::json;
 
@@ -187,15 +186,29 @@ macro_rules! require_evidence_name {
     ($exec:expr, $suite_id:expr, $input:expr) => {{
         let input: &ItemInput = $input;
         if let (Some(suite_id), Some(name)) = ($suite_id, clean(&input.evidence_check)) {
-            let known: Option<bool> = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM checks WHERE report_id = s.latest_report_id AND (check_key = $2 OR name = $2)) \
-                 OR EXISTS (SELECT 1 FROM metrics WHERE report_id = s.latest_report_id AND name = $2) \
-                 FROM suites s WHERE s.id = $1 AND s.latest_report_id IS NOT NULL",
-            )
-            .bind(suite_id)
-            .bind(&name)
-            .fetch_optional(&mut *$exec)
-            .await?;
+            let latest: Option<i64> = sqlx::query_scalar("SELECT latest_report_id FROM suites WHERE id = $1")
+                .bind(suite_id)
+                .fetch_optional(&mut *$exec)
+                .await?
+                .flatten();
+            let mut known = None;
+            if let Some(report_id) = latest {
+                let metric: bool =
+                    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM metrics WHERE report_id = $1 AND name = $2)")
+                        .bind(report_id)
+                        .bind(&name)
+                        .fetch_one(&mut *$exec)
+                        .await?;
+                let body: Option<Vec<u8>> = sqlx::query_scalar("SELECT body FROM check_sets WHERE report_id = $1")
+                    .bind(report_id)
+                    .fetch_optional(&mut *$exec)
+                    .await?;
+                let check = match body {
+                    Some(b) => crate::check_sets::find(&crate::check_sets::decode(&b)?, &name).is_some(),
+                    None => false,
+                };
+                known = Some(metric || check);
+            }
             if known == Some(false) {
                 return Err(StoreError::Invalid(format!(
                     "evidence: the latest report of `{}` has no check or metric named `{name}`; pick one from the list",
@@ -256,19 +269,35 @@ impl Store {
     /// The checks and metrics of each suite's latest report in a phase, by suite, metrics
     /// first, then by name; at most `limit` (the total comes second).
     pub async fn evidence_names(&self, phase_id: i64, limit: i64) -> StoreResult<(Vec<EvidenceName>, i64)> {
-        const NAMES: &str = "SELECT DISTINCT s.name AS suite, m.name AS name, 'metric' AS kind FROM suites s \
-             JOIN metrics m ON m.report_id = s.latest_report_id WHERE s.phase_id = $1 \
-             UNION SELECT DISTINCT s.name AS suite, c.name AS name, 'check' AS kind FROM suites s \
-             JOIN checks c ON c.report_id = s.latest_report_id WHERE s.phase_id = $1";
-        // One pass: the total rides along on every row.
-        let list = format!(
-            "SELECT suite, name, kind, COUNT(*) OVER () AS total FROM ({NAMES}) n \
-             ORDER BY suite, kind DESC, name LIMIT $2"
-        );
-        let rows: Vec<(String, String, EvidenceKind, i64)> =
-            on_pool!(self, pool => sqlx::query_as(&list).bind(phase_id).bind(limit).fetch_all(pool).await)?;
-        let total = rows.first().map_or(0, |r| r.3);
-        let names = rows.into_iter().map(|(suite, name, kind, _)| EvidenceName { suite, name, kind }).collect();
+        let (latest, metrics) = on_pool!(self, pool => {
+            let latest: Vec<(String, i64)> = sqlx::query_as(
+                "SELECT name, latest_report_id FROM suites WHERE phase_id = $1 AND latest_report_id IS NOT NULL",
+            ).bind(phase_id).fetch_all(pool).await?;
+            let metrics: Vec<(String, String)> = sqlx::query_as(
+                "SELECT DISTINCT s.name, m.name FROM suites s JOIN metrics m ON m.report_id = s.latest_report_id \
+                 WHERE s.phase_id = $1",
+            ).bind(phase_id).fetch_all(pool).await?;
+            Ok::<_, StoreError>((latest, metrics))
+        })?;
+        let mut names: Vec<EvidenceName> =
+            metrics.into_iter().map(|(suite, name)| EvidenceName { suite, name, kind: EvidenceKind::Metric }).collect();
+        for (suite, report_id) in latest {
+            let set = self.check_set(report_id).await?;
+            let distinct: std::collections::BTreeSet<&str> = set.iter().map(|c| c.name.as_str()).collect();
+            names.extend(distinct.into_iter().map(|name| EvidenceName {
+                suite: suite.clone(),
+                name: name.to_string(),
+                kind: EvidenceKind::Check,
+            }));
+        }
+        // By suite, metrics first, then by name.
+        names.sort_by(|a, b| {
+            let metric_first = |n: &EvidenceName| n.kind != EvidenceKind::Metric;
+            (&a.suite, metric_first(a), &a.name).cmp(&(&b.suite, metric_first(b), &b.name))
+        });
+        names.dedup_by(|a, b| a.suite == b.suite && a.kind == b.kind && a.name == b.name);
+        let total = names.len() as i64;
+        names.truncate(usize::try_from(limit.max(0)).unwrap_or(usize::MAX));
         Ok((names, total))
     }
 
@@ -353,11 +382,10 @@ impl Store {
         let result = match item.evidence_check.as_deref() {
             None => LinkedResult::Suite { tests: tests.max(0) as u64, failing: (failed + errors).max(0) as u64 },
             Some(name) => {
-                let check: Option<String> = on_pool!(self, pool => sqlx::query_scalar(
-                    "SELECT status FROM checks WHERE report_id = $1 AND (check_key = $2 OR name = $2) ORDER BY ordinal LIMIT 1",
-                ).bind(report_id).bind(name).fetch_optional(pool).await)?;
+                let set = self.check_set(report_id).await?;
+                let check = crate::check_sets::find(&set, name).map(|c| c.status);
                 match check {
-                    Some(s) => LinkedResult::Check(Status::parse(&s)),
+                    Some(s) => LinkedResult::Check(Some(s)),
                     None => {
                         let metric: Option<Option<bool>> = on_pool!(self, pool => sqlx::query_scalar(
                             "SELECT met FROM metrics WHERE report_id = $1 AND name = $2 LIMIT 1",

@@ -94,6 +94,8 @@ pub(crate) struct Caches {
     pub diffs: crate::diff_cache::DiffCache,
     /// Flaky-check rankings per suite, kept under the reports they were read from.
     pub flaky: crate::flaky_cache::FlakyCache,
+    /// Reports' decoded checks, by report id.
+    pub check_sets: crate::check_sets::CheckSetCache,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.
@@ -468,6 +470,7 @@ impl Store {
             Db::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
             Db::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
+        self.move_legacy_checks().await?;
         self.session_backend().migrate().await?;
         Ok(())
     }

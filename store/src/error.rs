@@ -12,6 +12,9 @@ pub enum StoreError {
     /// Input the store refuses (bad slug, bad role…).
     #[error("invalid: {0}")]
     Invalid(String),
+    /// Stored data this release cannot read (damaged, or written by a newer release).
+    #[error("unreadable stored data: {0}")]
+    Corrupt(String),
     /// Anything else from the database.
     #[error(transparent)]
     Database(#[from] sqlx::Error),

@@ -1,13 +1,13 @@
 //! Flaky checks of a phase: per suite, over its last [`FLAKY_WINDOW`] reports.
 //!
-//! Finding them reads every check of those reports, which on a long history of big reports
-//! is the costliest read of a scorecard. Reports never change once stored, so a suite's
+//! Finding them reads every check of those reports (their check sets), which on a long
+//! history of big reports is the costliest read of a scorecard. Reports never change once stored, so a suite's
 //! ranking depends only on which reports make up its window: it is kept per suite under the
 //! ids of that window and computed again only for a suite whose window moved (a new report,
 //! a deleted one). An upload to one suite recomputes that suite alone, and the result is as
 //! exact as reading everything afresh.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use readyboard_domain::model::Status;
@@ -17,17 +17,6 @@ use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
 
 pub use crate::flaky_cache::*;
-
-/// One check in one report, as read for flip rates.
-#[derive(sqlx::FromRow)]
-struct CheckRunRow {
-    report_id: i64,
-    check_key: String,
-    name: String,
-    status: String,
-    flaky: bool,
-    retries: i64,
-}
 
 /// Flaky checks kept per suite.
 const FLAKY_PER_SUITE: usize = 10;
@@ -78,31 +67,28 @@ impl Store {
     /// Ranks the checks of the given reports (oldest first) that did not pass at least once
     /// or were flagged flaky or retried; checks that always passed cannot be flaky.
     async fn rank_window(&self, window: &[i64]) -> StoreResult<Vec<FlakyCheck>> {
-        if window.is_empty() {
-            return Ok(Vec::new());
+        let mut sets = Vec::with_capacity(window.len());
+        for id in window {
+            sets.push((*id, self.check_set_unkept(*id).await?));
         }
-        // The ids come from the database as integers: listing them in the statement is safe,
-        // and lets both backends use the index on checks(report_id, …).
-        let ids = window.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-        let order: HashMap<i64, usize> = window.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-        let sql = format!(
-            "SELECT c.report_id, c.check_key, c.name, c.status, c.flaky, c.retries FROM checks c \
-             WHERE c.report_id IN ({ids}) AND c.check_key IN (SELECT DISTINCT k.check_key FROM checks k \
-             WHERE k.report_id IN ({ids}) AND (k.status <> 'pass' OR k.flaky OR k.retries > 0)) \
-             ORDER BY c.report_id, c.ordinal"
-        );
-        let mut rows: Vec<CheckRunRow> = on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        let suspect: HashSet<&str> = sets
+            .iter()
+            .flat_map(|(_, set)| set.iter())
+            .filter(|c| c.status != Status::Pass || c.flaky || c.retries > 0)
+            .map(|c| c.id.as_str())
+            .collect();
         // Oldest run first, in the window's order (arrival), then the report's own order.
-        rows.sort_by_key(|r| order.get(&r.report_id).copied().unwrap_or(usize::MAX));
-        let runs: Vec<CheckRun> = rows
-            .into_iter()
-            .map(|r| CheckRun {
-                key: r.check_key,
-                name: r.name,
-                report_id: r.report_id,
-                status: Status::parse(&r.status).unwrap_or_default(),
-                flaky: r.flaky,
-                retries: r.retries.clamp(0, u32::MAX as i64) as u32,
+        let runs: Vec<CheckRun> = sets
+            .iter()
+            .flat_map(|(report_id, set)| set.iter().map(move |c| (*report_id, c)))
+            .filter(|(_, c)| suspect.contains(c.id.as_str()))
+            .map(|(report_id, c)| CheckRun {
+                key: c.id.clone(),
+                name: c.name.clone(),
+                report_id,
+                status: c.status,
+                flaky: c.flaky,
+                retries: c.retries,
             })
             .collect();
         let mut ranked = trends::rank_flaky(&runs);

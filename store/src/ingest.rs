@@ -3,7 +3,7 @@
 
 use readyboard_domain::blockers;
 use readyboard_domain::checklist::EvidenceState;
-use readyboard_domain::model::{Counts, ParsedReport, RunMeta, Status};
+use readyboard_domain::model::{Counts, ParsedReport, RunMeta};
 use readyboard_domain::scoring::{self, CategoryTally, Scorecard};
 use serde::Serialize;
 use serde_json::json;
@@ -94,9 +94,14 @@ impl StoredReport {
     }
 }
 
-/// Where a status sorts among check results (failures first); stored beside the status.
-pub(crate) fn status_rank(s: Status) -> i64 {
-    Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as i64
+/// What the ingest computes from a report before its transaction.
+struct Derived {
+    /// The report's counts.
+    counts: Counts,
+    /// Per-category aggregates.
+    tallies: Vec<CategoryTally>,
+    /// The checks as stored (see [`crate::check_sets`]).
+    check_set: Vec<u8>,
 }
 
 /// A stored report's id, phase and evaluation after it; or the id of the identical report stored earlier.
@@ -489,8 +494,9 @@ where
 
 /// The body of [`Store::ingest`], written once and run on either pool.
 macro_rules! ingest_tx {
-    ($pool:expr, $actor:expr, $r:expr, $counts:expr, $tallies:expr) => {{
+    ($pool:expr, $actor:expr, $r:expr, $derived:expr) => {{
         let r: &NewReport = $r;
+        let derived: &Derived = $derived;
         let actor: &Actor = $actor;
         let mut tx = $pool.begin_write().await?;
         let phase = Steps(&mut tx).phase_for_report(actor, r).await?;
@@ -500,37 +506,15 @@ macro_rules! ingest_tx {
             return Ok(Err(id));
         }
 
-        let counts: Counts = $counts;
-        let report_id = Steps(&mut tx).insert_report(actor, r, &phase, suite_id, counts, $tallies).await?;
-        for (chunk_no, chunk) in r.parsed.checks.chunks(CHUNK).enumerate() {
-            let mut qb = sqlx::QueryBuilder::new(
-                "INSERT INTO checks (report_id, ordinal, check_key, name, suite_path, category, status, status_rank, \
-                 score, max_score, weight, blocking, duration_ms, message, details, evidence_url, flaky, retries) ",
-            );
-            qb.push_values(chunk.iter().enumerate(), |mut b, (i, c)| {
-                b.push_bind(report_id)
-                    .push_bind((chunk_no * CHUNK + i) as i64)
-                    .push_bind(&c.id)
-                    .push_bind(&c.name)
-                    .push_bind(&c.suite_path)
-                    .push_bind(&c.category)
-                    .push_bind(c.status.as_str())
-                    .push_bind(status_rank(c.status))
-                    .push_bind(c.score)
-                    .push_bind(c.max)
-                    .push_bind(c.weight)
-                    .push_bind(c.blocking)
-                    .push_bind(c.duration_ms)
-                    .push_bind(&c.message)
-                    .push_bind(&c.details)
-                    .push_bind(&c.evidence_url)
-                    .push_bind(c.flaky)
-                    .push_bind(c.retries as i64);
-            });
-            // Full chunks share one prepared statement (preparing 18,000 placeholders costs
-            // more than inserting the rows); the odd-sized last chunk is prepared once.
-            let full = chunk.len() == CHUNK;
-            qb.build().persistent(full).execute(&mut *tx).await?;
+        let counts: Counts = derived.counts;
+        let report_id = Steps(&mut tx).insert_report(actor, r, &phase, suite_id, counts, &derived.tallies).await?;
+        if !r.parsed.checks.is_empty() {
+            sqlx::query("INSERT INTO check_sets (report_id, checks, body) VALUES ($1, $2, $3)")
+                .bind(report_id)
+                .bind(r.parsed.checks.len() as i64)
+                .bind(derived.check_set.as_slice())
+                .execute(&mut *tx)
+                .await?;
         }
         for chunk in r.parsed.metrics.chunks(CHUNK) {
             let mut qb = sqlx::QueryBuilder::new(
@@ -565,7 +549,7 @@ macro_rules! ingest_tx {
             // One-off statements: keeping a prepared 1,000-row insert per connection costs megabytes.
             qb.build().persistent(false).execute(&mut *tx).await?;
         }
-        Steps(&mut tx).insert_tallies(report_id, $tallies).await?;
+        Steps(&mut tx).insert_tallies(report_id, &derived.tallies).await?;
         sqlx::query("UPDATE suites SET latest_report_id = $1, kind = COALESCE($2, kind) WHERE id = $3")
             .bind(report_id)
             .bind(&r.kind)
@@ -602,14 +586,19 @@ impl Store {
         // (whose content the parser already checked): the same limits apply to both.
         readyboard_domain::limits::placement(&r.phase, r.phase_name.as_deref(), &r.suite, r.kind.as_deref(), &r.run)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let counts = r.parsed.counts();
         let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
-        let tallies = scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category);
+        // Computed before the transaction, so the write lock is not held while encoding.
+        let derived = Derived {
+            counts: r.parsed.counts(),
+            tallies: scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category),
+            check_set: crate::check_sets::encode(&r.parsed.checks),
+        };
+        let counts = derived.counts;
         // Changes this instance commits while the transaction runs show in the generation.
         let before = self.caches.evidence.current();
         let stored = match &self.db {
-            Db::Sqlite(pool) => self.ingest_on_sqlite(pool, actor, r, counts, &tallies).await?,
-            Db::Postgres(pool) => self.ingest_on_postgres(pool, actor, r, counts, &tallies).await?,
+            Db::Sqlite(pool) => self.ingest_on_sqlite(pool, actor, r, &derived).await?,
+            Db::Postgres(pool) => self.ingest_on_postgres(pool, actor, r, &derived).await?,
         };
         match stored {
             Ok((report_id, phase, card)) => {
@@ -626,13 +615,12 @@ impl Store {
         pool: &SqlitePool,
         actor: &Actor,
         r: &NewReport,
-        counts: Counts,
-        tallies: &[CategoryTally],
+        derived: &Derived,
     ) -> StoreResult<Stored> {
         let _guard = self.write_lock.lock().await;
         let mut conn = self.ingest_pool.as_ref().unwrap_or(pool).acquire().await?;
         let db = &mut *conn;
-        let res: StoreResult<Stored> = async { ingest_tx!(db, actor, r, counts, tallies) }.await;
+        let res: StoreResult<Stored> = async { ingest_tx!(db, actor, r, derived) }.await;
         match &res {
             Ok(_) => self.schedule_checkpoint(),
             // A failed statement or commit (a full disk) can leave the connection in a
@@ -656,10 +644,9 @@ impl Store {
         pool: &PgPool,
         actor: &Actor,
         r: &NewReport,
-        counts: Counts,
-        tallies: &[CategoryTally],
+        derived: &Derived,
     ) -> StoreResult<Stored> {
-        let res: StoreResult<Stored> = async { ingest_tx!(pool, actor, r, counts, tallies) }.await;
+        let res: StoreResult<Stored> = async { ingest_tx!(pool, actor, r, derived) }.await;
         match res {
             // Two identical uploads raced: the loser reads the winner's report.
             Err(StoreError::Conflict(_)) => {

@@ -96,9 +96,9 @@ const REPORT_SELECT: &str = "SELECT r.id, r.suite_id, s.name AS suite, s.kind, r
      JOIN projects p ON p.id = ph.project_id";
 
 /// One check of a report.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize)]
 pub struct CheckRow {
-    /// Row id.
+    /// Position in the report (file order, from 0).
     pub id: i64,
     /// Stable key within the suite.
     pub check_key: String,
@@ -231,53 +231,6 @@ impl Store {
         );
         Ok(on_pool!(self, pool => sqlx::query_as::<_, ReportRow>(&sql)
             .bind(report.suite_id).bind(report.received_at).bind(report.id).fetch_optional(pool).await)?)
-    }
-
-    /// A page of a report's checks, most severe first; `status` filters.
-    pub async fn checks(
-        &self,
-        report_id: i64,
-        status: Option<&str>,
-        offset: i64,
-        limit: i64,
-    ) -> StoreResult<(i64, Vec<CheckRow>)> {
-        const COLS: &str = "id, check_key, name, suite_path, category, status, score, max_score, duration_ms, \
-                            message, details, flaky, retries";
-        let (total, rows) = on_pool!(self, pool => {
-            let r: Result<(i64, Vec<CheckRow>), sqlx::Error> = async {
-                match status {
-                    // A status is filtered by its rank (one index serves both orders).
-                    Some(st) => {
-                        let Some(rank) = readyboard_domain::model::Status::parse(st).map(crate::ingest::status_rank) else {
-                            return Ok((0, Vec::new()));
-                        };
-                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1 AND status_rank = $2")
-                            .bind(report_id).bind(rank).fetch_one(pool).await?;
-                        let rows = sqlx::query_as::<_, CheckRow>(&format!(
-                            "SELECT {COLS} FROM checks WHERE report_id = $1 AND status_rank = $2 ORDER BY ordinal LIMIT $3 OFFSET $4"
-                        )).bind(report_id).bind(rank).bind(limit).bind(offset).fetch_all(pool).await?;
-                        Ok((total, rows))
-                    }
-                    None => {
-                        let total = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM checks WHERE report_id = $1")
-                            .bind(report_id).fetch_one(pool).await?;
-                        let rows = sqlx::query_as::<_, CheckRow>(&format!(
-                            "SELECT {COLS} FROM checks WHERE report_id = $1 ORDER BY status_rank, ordinal LIMIT $2 OFFSET $3"
-                        )).bind(report_id).bind(limit).bind(offset).fetch_all(pool).await?;
-                        Ok((total, rows))
-                    }
-                }
-            }.await;
-            r
-        })?;
-        Ok((total, rows))
-    }
-
-    /// Every check of a report as (key, name, status), in file order (for diffs).
-    pub async fn check_statuses(&self, report_id: i64) -> StoreResult<Vec<(String, String, String)>> {
-        Ok(on_pool!(self, pool => sqlx::query_as::<_, (String, String, String)>(
-            "SELECT check_key, name, status FROM checks WHERE report_id = $1 ORDER BY ordinal"
-        ).bind(report_id).fetch_all(pool).await)?)
     }
 
     /// A report's metrics.

@@ -7,7 +7,6 @@
 use std::sync::Arc;
 
 use readyboard_domain::diff::RunDiff;
-use readyboard_domain::model::{Check, Status};
 
 use crate::db::Store;
 use crate::error::{StoreError, StoreResult};
@@ -16,21 +15,6 @@ use crate::reads::{MetricRow, ReportRow};
 pub use crate::diff_cache::*;
 
 impl Store {
-    async fn checks_for_diff(&self, report_id: i64) -> StoreResult<Vec<Check>> {
-        Ok(self
-            .check_statuses(report_id)
-            .await?
-            .into_iter()
-            .map(|(id, name, status)| Check {
-                id,
-                name,
-                status: Status::parse(&status).unwrap_or(Status::NotRun),
-                weight: 1.0,
-                ..Default::default()
-            })
-            .collect())
-    }
-
     /// Compares a report with the previous report of the same suite. Computed once per pair
     /// and kept (concurrent callers for the same pair wait for the one computing it).
     pub async fn diff_with_previous(&self, report: &ReportRow) -> StoreResult<Arc<ReportDiff>> {
@@ -53,8 +37,8 @@ impl Store {
     ) -> StoreResult<ReportDiff> {
         let checks = match previous {
             Some(p) if !checks_pruned => {
-                let before = self.checks_for_diff(p.id).await?;
-                let current = self.checks_for_diff(report.id).await?;
+                let before = self.check_set_unkept(p.id).await?;
+                let current = self.check_set(report.id).await?;
                 readyboard_domain::diff::diff(&before, &current)
             }
             _ => RunDiff::default(),

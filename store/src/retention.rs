@@ -68,7 +68,7 @@ impl Store {
     pub async fn prune_plan(&self, now: i64) -> StoreResult<Vec<PruneTally>> {
         let sql = format!(
             "SELECT p.slug AS project, p.retention_days AS retention_days, COUNT(*) AS reports, \
-             CAST(COALESCE(SUM((SELECT COUNT(*) FROM checks c WHERE c.report_id = r.id)), 0) AS BIGINT) AS checks, \
+             CAST(COALESCE(SUM((SELECT cs.checks FROM check_sets cs WHERE cs.report_id = r.id)), 0) AS BIGINT) AS checks, \
              CAST(COALESCE(SUM(r.raw_size), 0) AS BIGINT) AS raw_bytes {DUE} GROUP BY p.slug, p.retention_days ORDER BY p.slug"
         );
         Ok(on_pool!(self, pool => sqlx::query_as::<_, PruneTally>(&sql).bind(now).fetch_all(pool).await)?)
@@ -102,7 +102,7 @@ impl Store {
     async fn prune_batch(&self, actor: &Actor, now: i64, batch: i64) -> StoreResult<Option<PruneTally>> {
         let first_due = format!("SELECT p.id, p.slug, p.retention_days {DUE} ORDER BY r.id LIMIT 1");
         let pick = format!("SELECT r.id, r.raw_size {DUE} AND p.id = $2 ORDER BY r.id LIMIT $3");
-        Ok(write_tx!(self, tx => {
+        let done = write_tx!(self, tx => {
             let project: Option<(i64, String, i64)> =
                 sqlx::query_as(&first_due).bind(now).fetch_optional(&mut *tx).await?;
             let Some((project_id, slug, days)) = project else { return Ok(None) };
@@ -110,11 +110,12 @@ impl Store {
                 sqlx::query_as(&pick).bind(now).bind(project_id).bind(batch).fetch_all(&mut *tx).await?;
             let mut tally = PruneTally { project: slug, retention_days: days, ..PruneTally::default() };
             for (id, raw_size) in &due {
-                let removed = sqlx::query("DELETE FROM checks WHERE report_id = $1").bind(id).execute(&mut *tx).await?;
+                let removed: Option<i64> = sqlx::query_scalar("DELETE FROM check_sets WHERE report_id = $1 RETURNING checks")
+                    .bind(id).fetch_optional(&mut *tx).await?;
                 sqlx::query("UPDATE reports SET raw_gzip = $1, pruned_at = $2 WHERE id = $3")
                     .bind(Vec::<u8>::new()).bind(now_ms()).bind(id).execute(&mut *tx).await?;
                 tally.reports += 1;
-                tally.checks += removed.rows_affected() as i64;
+                tally.checks += removed.unwrap_or(0);
                 tally.raw_bytes += raw_size;
             }
             let (first, last) = (due.first().map(|d| d.0), due.last().map(|d| d.0));
@@ -127,7 +128,11 @@ impl Store {
                     "older_than": now - days * DAY_MS,
                 })),
             })?;
-            Some(tally)
+            Some((tally, due.iter().map(|d| d.0).collect::<Vec<_>>()))
+        });
+        Ok(done.map(|(tally, pruned)| {
+            self.forget_check_sets(&pruned);
+            tally
         }))
     }
 }

@@ -32,6 +32,26 @@ const REPORT_SQL: &str = "SELECT tests, passed, partial, failed, errors, not_run
 const CATEGORY_SQL: &str =
     "SELECT checks, passed, partial, failed, errors, not_run, skipped FROM report_categories ORDER BY category";
 
+/// The old rows, moved into the report's check set: listed most severe first, file order within a status.
+async fn assert_checks_moved(store: &Store) {
+    let (total, rows) = store.checks(1, None, 0, 10).await.expect("the moved checks read back");
+    let listed: Vec<(String, String, i64)> =
+        rows.iter().map(|c| (c.check_key.clone(), c.status.as_str().to_string(), c.id)).collect();
+    let want = [
+        ("b", "fail", 1),
+        ("d", "partial", 3),
+        ("a", "warn", 0),
+        ("e", "not_run", 4),
+        ("f", "skip", 5),
+        ("c", "pass", 2),
+    ];
+    let want: Vec<(String, String, i64)> = want.iter().map(|(k, s, o)| (k.to_string(), s.to_string(), *o)).collect();
+    assert_eq!((total, listed), (6, want));
+    assert_eq!(rows[2].category.as_deref(), Some("A"));
+}
+
+const OLD_TABLE_SQL: &str = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'checks'";
+
 fn up_to(migrator: Migrator, version: i64) -> Migrator {
     let kept: Vec<_> = migrator.migrations.iter().filter(|m| m.version <= version).cloned().collect();
     Migrator { migrations: Cow::Owned(kept), ..migrator }
@@ -55,8 +75,12 @@ async fn counts_are_recounted_and_markdown_marked_self_reported_on_sqlite() {
     pool.close().await;
 
     let store = Store::open(&format!("sqlite://{}", path.display())).await.expect("migrates to the latest version");
+    assert_checks_moved(&store).await;
     store.close().await;
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let old: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'checks'").fetch_one(&pool).await.unwrap();
+    assert_eq!(old, 0, "the old checks table is dropped once moved");
     let provenance: String = sqlx::query_scalar("SELECT provenance FROM reports").fetch_one(&pool).await.unwrap();
     let report: Counts = sqlx::query_as(REPORT_SQL).fetch_one(&pool).await.unwrap();
     let categories: Vec<Counts> = sqlx::query_as(CATEGORY_SQL).fetch_all(&pool).await.unwrap();
@@ -90,8 +114,11 @@ async fn counts_are_recounted_and_markdown_marked_self_reported_on_postgres() {
         sqlx::raw_sql(&BEFORE_0005.replace("RAW", "'\\x00'::bytea")).execute(&pool).await.unwrap();
         pool.close().await;
         let store = Store::open(&url).await.expect("migrates to the latest version");
+        assert_checks_moved(&store).await;
         store.close().await;
         let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let old: i64 = sqlx::query_scalar(OLD_TABLE_SQL).fetch_one(&pool).await.unwrap();
+        assert_eq!(old, 0, "the old checks table is dropped once moved");
         let provenance: String = sqlx::query_scalar("SELECT provenance FROM reports").fetch_one(&pool).await.unwrap();
         let report: Counts = sqlx::query_as(REPORT_SQL).fetch_one(&pool).await.unwrap();
         let categories: Vec<Counts> = sqlx::query_as(CATEGORY_SQL).fetch_all(&pool).await.unwrap();

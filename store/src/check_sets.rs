@@ -1,0 +1,321 @@
+//! A report's checks, stored as one compressed record per report.
+//!
+//! Checks are written once, with their report, and always read as a whole report's worth:
+//! a report page, a comparison with the previous run, a flaky ranking, a checklist item's
+//! evidence. So each report's checks are one `check_sets` row, field by field (one column
+//! per field, MessagePack, deflate), instead of a row per check: the keys, names and suite
+//! paths that repeat within a report compress away, a report is written in one statement,
+//! and a year of history takes a fraction of the room. Decoded sets are kept by report id
+//! (reports never change once stored; pruning removes a set and forgets it here).
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use readyboard_domain::model::{Check, Status};
+use serde::{Deserialize, Serialize};
+
+use crate::db::{Store, on_pool};
+use crate::error::{StoreError, StoreResult};
+use crate::reads::CheckRow;
+
+/// The layout version written first in every record.
+const VERSION: u8 = 1;
+
+/// A report's checks, one vector per field, all of the same length.
+#[derive(Serialize, Deserialize, Default)]
+struct Columns {
+    key: Vec<String>,
+    name: Vec<String>,
+    suite_path: Vec<String>,
+    category: Vec<Option<String>>,
+    /// Position in [`Status::ALL`].
+    status: Vec<u8>,
+    score: Vec<Option<f64>>,
+    max: Vec<Option<f64>>,
+    weight: Vec<f64>,
+    blocking: Vec<bool>,
+    duration_ms: Vec<Option<f64>>,
+    message: Vec<String>,
+    details: Vec<String>,
+    evidence_url: Vec<String>,
+    flaky: Vec<bool>,
+    retries: Vec<u32>,
+}
+
+/// Where a status sorts among check results (failures first).
+pub(crate) fn status_rank(s: Status) -> u8 {
+    Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8
+}
+
+/// Encodes checks as stored: version byte, then deflate-compressed MessagePack columns.
+pub(crate) fn encode(checks: &[Check]) -> Vec<u8> {
+    let n = checks.len();
+    let mut c = Columns {
+        key: Vec::with_capacity(n),
+        name: Vec::with_capacity(n),
+        suite_path: Vec::with_capacity(n),
+        category: Vec::with_capacity(n),
+        status: Vec::with_capacity(n),
+        score: Vec::with_capacity(n),
+        max: Vec::with_capacity(n),
+        weight: Vec::with_capacity(n),
+        blocking: Vec::with_capacity(n),
+        duration_ms: Vec::with_capacity(n),
+        message: Vec::with_capacity(n),
+        details: Vec::with_capacity(n),
+        evidence_url: Vec::with_capacity(n),
+        flaky: Vec::with_capacity(n),
+        retries: Vec::with_capacity(n),
+    };
+    for k in checks {
+        c.key.push(k.id.clone());
+        c.name.push(k.name.clone());
+        c.suite_path.push(k.suite_path.clone());
+        c.category.push(k.category.clone());
+        c.status.push(status_rank(k.status));
+        c.score.push(k.score);
+        c.max.push(k.max);
+        c.weight.push(k.weight);
+        c.blocking.push(k.blocking);
+        c.duration_ms.push(k.duration_ms);
+        c.message.push(k.message.clone());
+        c.details.push(k.details.clone());
+        c.evidence_url.push(k.evidence_url.clone());
+        c.flaky.push(k.flaky);
+        c.retries.push(k.retries);
+    }
+    // Writing MessagePack into a Vec, and deflating into one, cannot fail.
+    let packed = rmp_serde::to_vec(&c).unwrap_or_default();
+    let mut out = flate2::write::DeflateEncoder::new(vec![VERSION], flate2::Compression::default());
+    let _ = out.write_all(&packed);
+    out.finish().unwrap_or_default()
+}
+
+/// Decodes a stored record; an unreadable one is an error, never a shorter list.
+pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
+    let corrupt = |why: String| StoreError::Corrupt(format!("a report's checks: {why}"));
+    let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
+    if version != VERSION {
+        return Err(corrupt(format!("layout version {version} is not known to this release")));
+    }
+    let mut packed = Vec::with_capacity(deflated.len() * 8);
+    flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut packed).map_err(|e| corrupt(e.to_string()))?;
+    let c: Columns = rmp_serde::from_slice(&packed).map_err(|e| corrupt(e.to_string()))?;
+    let n = c.key.len();
+    let lens = [
+        c.name.len(),
+        c.suite_path.len(),
+        c.category.len(),
+        c.status.len(),
+        c.score.len(),
+        c.max.len(),
+        c.weight.len(),
+        c.blocking.len(),
+        c.duration_ms.len(),
+        c.message.len(),
+        c.details.len(),
+        c.evidence_url.len(),
+        c.flaky.len(),
+        c.retries.len(),
+    ];
+    if lens.iter().any(|l| *l != n) {
+        return Err(corrupt("columns of different lengths".into()));
+    }
+    let mut status = c.status.into_iter();
+    let mut score = c.score.into_iter();
+    let mut max = c.max.into_iter();
+    let mut weight = c.weight.into_iter();
+    let mut blocking = c.blocking.into_iter();
+    let mut duration = c.duration_ms.into_iter();
+    let mut message = c.message.into_iter();
+    let mut details = c.details.into_iter();
+    let mut url = c.evidence_url.into_iter();
+    let mut flaky = c.flaky.into_iter();
+    let mut retries = c.retries.into_iter();
+    let rows = c.key.into_iter().zip(c.name).zip(c.suite_path).zip(c.category);
+    // Every column was checked to hold `n` values, so each `next` below yields one.
+    Ok(rows
+        .map(|(((id, name), suite_path), category)| Check {
+            id,
+            name,
+            suite_path,
+            category,
+            status: Status::ALL.get(usize::from(status.next().unwrap_or(0))).copied().unwrap_or_default(),
+            score: score.next().flatten(),
+            max: max.next().flatten(),
+            weight: weight.next().unwrap_or(1.0),
+            blocking: blocking.next().unwrap_or(false),
+            duration_ms: duration.next().flatten(),
+            message: message.next().unwrap_or_default(),
+            details: details.next().unwrap_or_default(),
+            evidence_url: url.next().unwrap_or_default(),
+            flaky: flaky.next().unwrap_or(false),
+            retries: retries.next().unwrap_or(0),
+        })
+        .collect())
+}
+
+/// The first check of a set whose key or name is `name` (how checklist evidence names a check).
+pub(crate) fn find<'a>(set: &'a [Check], name: &str) -> Option<&'a Check> {
+    set.iter().find(|c| c.id == name || c.name == name)
+}
+
+/// Decoded check sets held at once, counted in checks: a few hundred reports of a
+/// typical size, or a handful of 100,000-check ones (tens of megabytes).
+const CACHED_CHECKS: u64 = 400_000;
+
+/// Decoded check sets by report id, least recently used out first. Entries also expire,
+/// so an instance sharing a PostgreSQL database with another that pruned a report stops
+/// showing its checks within minutes.
+pub(crate) struct CheckSetCache(moka::sync::Cache<i64, Arc<[Check]>>);
+
+impl Default for CheckSetCache {
+    fn default() -> Self {
+        CheckSetCache(
+            moka::sync::Cache::builder()
+                .max_capacity(CACHED_CHECKS)
+                .weigher(|_: &i64, set: &Arc<[Check]>| u32::try_from(set.len() + 1).unwrap_or(u32::MAX))
+                .time_to_live(Duration::from_secs(600))
+                .build(),
+        )
+    }
+}
+
+impl std::fmt::Debug for CheckSetCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckSetCache").field("sets", &self.0.entry_count()).finish()
+    }
+}
+
+impl Store {
+    /// Every check of a report in file order; empty when it has none or they were pruned.
+    pub(crate) async fn check_set(&self, report_id: i64) -> StoreResult<Arc<[Check]>> {
+        if let Some(set) = self.caches.check_sets.0.get(&report_id) {
+            return Ok(set);
+        }
+        let set = self.read_check_set(report_id).await?;
+        self.caches.check_sets.0.insert(report_id, set.clone());
+        Ok(set)
+    }
+
+    /// Like [`Store::check_set`], without keeping what it read: for a pass over many reports
+    /// that should not push the sets pages need out of the cache.
+    pub(crate) async fn check_set_unkept(&self, report_id: i64) -> StoreResult<Arc<[Check]>> {
+        match self.caches.check_sets.0.get(&report_id) {
+            Some(set) => Ok(set),
+            None => self.read_check_set(report_id).await,
+        }
+    }
+
+    async fn read_check_set(&self, report_id: i64) -> StoreResult<Arc<[Check]>> {
+        let body: Option<Vec<u8>> = on_pool!(self, pool => sqlx::query_scalar(
+            "SELECT body FROM check_sets WHERE report_id = $1",
+        ).bind(report_id).fetch_optional(pool).await)?;
+        let set: Arc<[Check]> = match body {
+            Some(b) => decode(&b)?.into(),
+            None => Arc::from(Vec::new()),
+        };
+        Ok(set)
+    }
+
+    /// Forgets decoded sets of reports whose checks were pruned.
+    pub(crate) fn forget_check_sets(&self, report_ids: &[i64]) {
+        for id in report_ids {
+            self.caches.check_sets.0.invalidate(id);
+        }
+    }
+
+    /// A page of a report's checks, most severe first (file order within a status);
+    /// `status` filters. The total of the filtered list comes first.
+    pub async fn checks(
+        &self,
+        report_id: i64,
+        status: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(i64, Vec<CheckRow>)> {
+        let wanted = match status {
+            Some(st) => match Status::parse(st) {
+                Some(s) => Some(s),
+                None => return Ok((0, Vec::new())),
+            },
+            None => None,
+        };
+        let set = self.check_set(report_id).await?;
+        let mut order: Vec<usize> = (0..set.len()).filter(|&i| wanted.is_none_or(|w| set[i].status == w)).collect();
+        // A stable sort: file order within each status.
+        order.sort_by_key(|&i| status_rank(set[i].status));
+        let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
+        let take = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
+        let rows = order.iter().skip(skip).take(take).map(|&i| check_row(i, &set[i])).collect();
+        Ok((order.len() as i64, rows))
+    }
+}
+
+/// The listing's row of the check at `ordinal` in its report.
+fn check_row(ordinal: usize, c: &Check) -> CheckRow {
+    CheckRow {
+        id: ordinal as i64,
+        check_key: c.id.clone(),
+        name: c.name.clone(),
+        suite_path: c.suite_path.clone(),
+        category: c.category.clone(),
+        status: c.status,
+        score: c.score,
+        max_score: c.max,
+        duration_ms: c.duration_ms,
+        message: c.message.clone(),
+        details: c.details.clone(),
+        flaky: c.flaky,
+        retries: i64::from(c.retries),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(i: usize, status: Status) -> Check {
+        Check {
+            id: format!("suite::case_{i}"),
+            name: format!("case {i}"),
+            suite_path: "suite › nested".into(),
+            category: (i % 2 == 0).then(|| "Security".to_string()),
+            status,
+            score: (i % 3 == 0).then_some(i as f64),
+            max: (i % 3 == 0).then_some(10.0),
+            weight: 1.5,
+            blocking: i % 5 == 0,
+            duration_ms: Some(i as f64 * 0.25),
+            message: if status == Status::Pass { String::new() } else { format!("failed: {i} — ünïcode") },
+            details: "trace\nline".into(),
+            evidence_url: "https://ci.example/1".into(),
+            flaky: i % 7 == 0,
+            retries: (i % 4) as u32,
+        }
+    }
+
+    #[test]
+    fn a_set_reads_back_exactly_as_written() {
+        let checks: Vec<Check> = (0..500).map(|i| check(i, Status::ALL[i % Status::ALL.len()])).collect();
+        let body = encode(&checks);
+        assert_eq!(decode(&body).unwrap(), checks);
+        assert_eq!(decode(&encode(&[])).unwrap(), Vec::<Check>::new());
+    }
+
+    #[test]
+    fn repeated_names_compress_to_a_few_bytes_a_check() {
+        let checks: Vec<Check> = (0..2_000).map(|i| check(i, Status::Pass)).collect();
+        let body = encode(&checks);
+        assert!(body.len() < checks.len() * 16, "{} bytes for {} checks", body.len(), checks.len());
+    }
+
+    #[test]
+    fn an_unreadable_record_is_an_error() {
+        let body = encode(&[check(1, Status::Fail)]);
+        assert!(matches!(decode(&[]), Err(StoreError::Corrupt(_))));
+        assert!(matches!(decode(&[9, 1, 2]), Err(StoreError::Corrupt(_))));
+        assert!(matches!(decode(&body[..body.len() / 2]), Err(StoreError::Corrupt(_))));
+    }
+}
