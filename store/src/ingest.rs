@@ -94,6 +94,18 @@ impl StoredReport {
     }
 }
 
+/// A report's checks as stored. Encoding 100,000 checks takes a few hundred milliseconds of
+/// CPU: on a multi-threaded runtime the worker hands its other tasks to the rest first.
+fn encode_checks(checks: &[readyboard_domain::model::Check]) -> Vec<u8> {
+    let multi = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if checks.len() >= 10_000 && multi {
+        tokio::task::block_in_place(|| crate::check_sets::encode(checks))
+    } else {
+        crate::check_sets::encode(checks)
+    }
+}
+
 /// What the ingest computes from a report before its transaction.
 struct Derived {
     /// The report's counts.
@@ -591,7 +603,7 @@ impl Store {
         let derived = Derived {
             counts: r.parsed.counts(),
             tallies: scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category),
-            check_set: crate::check_sets::encode(&r.parsed.checks),
+            check_set: encode_checks(&r.parsed.checks),
         };
         let counts = derived.counts;
         // Changes this instance commits while the transaction runs show in the generation.
