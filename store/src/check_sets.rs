@@ -8,7 +8,7 @@
 //! and a year of history takes a fraction of the room. Decoded sets are kept by report id
 //! (reports never change once stored; pruning removes a set and forgets it here).
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,7 +23,7 @@ use crate::reads::CheckRow;
 const VERSION: u8 = 1;
 
 /// A report's checks, one vector per field, all of the same length.
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Deserialize)]
 struct Columns {
     key: Vec<String>,
     name: Vec<String>,
@@ -48,47 +48,50 @@ pub(crate) fn status_rank(s: Status) -> u8 {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8
 }
 
+/// [`Columns`] borrowed from the checks being stored (the same layout, nothing copied).
+#[derive(Serialize)]
+struct ColumnsRef<'a> {
+    key: Vec<&'a str>,
+    name: Vec<&'a str>,
+    suite_path: Vec<&'a str>,
+    category: Vec<Option<&'a str>>,
+    status: Vec<u8>,
+    score: Vec<Option<f64>>,
+    max: Vec<Option<f64>>,
+    weight: Vec<f64>,
+    blocking: Vec<bool>,
+    duration_ms: Vec<Option<f64>>,
+    message: Vec<&'a str>,
+    details: Vec<&'a str>,
+    evidence_url: Vec<&'a str>,
+    flaky: Vec<bool>,
+    retries: Vec<u32>,
+}
+
 /// Encodes checks as stored: version byte, then deflate-compressed MessagePack columns.
 pub(crate) fn encode(checks: &[Check]) -> Vec<u8> {
-    let n = checks.len();
-    let mut c = Columns {
-        key: Vec::with_capacity(n),
-        name: Vec::with_capacity(n),
-        suite_path: Vec::with_capacity(n),
-        category: Vec::with_capacity(n),
-        status: Vec::with_capacity(n),
-        score: Vec::with_capacity(n),
-        max: Vec::with_capacity(n),
-        weight: Vec::with_capacity(n),
-        blocking: Vec::with_capacity(n),
-        duration_ms: Vec::with_capacity(n),
-        message: Vec::with_capacity(n),
-        details: Vec::with_capacity(n),
-        evidence_url: Vec::with_capacity(n),
-        flaky: Vec::with_capacity(n),
-        retries: Vec::with_capacity(n),
+    let col = |f: fn(&Check) -> &str| checks.iter().map(f).collect::<Vec<_>>();
+    let c = ColumnsRef {
+        key: col(|k| &k.id),
+        name: col(|k| &k.name),
+        suite_path: col(|k| &k.suite_path),
+        category: checks.iter().map(|k| k.category.as_deref()).collect(),
+        status: checks.iter().map(|k| status_rank(k.status)).collect(),
+        score: checks.iter().map(|k| k.score).collect(),
+        max: checks.iter().map(|k| k.max).collect(),
+        weight: checks.iter().map(|k| k.weight).collect(),
+        blocking: checks.iter().map(|k| k.blocking).collect(),
+        duration_ms: checks.iter().map(|k| k.duration_ms).collect(),
+        message: col(|k| &k.message),
+        details: col(|k| &k.details),
+        evidence_url: col(|k| &k.evidence_url),
+        flaky: checks.iter().map(|k| k.flaky).collect(),
+        retries: checks.iter().map(|k| k.retries).collect(),
     };
-    for k in checks {
-        c.key.push(k.id.clone());
-        c.name.push(k.name.clone());
-        c.suite_path.push(k.suite_path.clone());
-        c.category.push(k.category.clone());
-        c.status.push(status_rank(k.status));
-        c.score.push(k.score);
-        c.max.push(k.max);
-        c.weight.push(k.weight);
-        c.blocking.push(k.blocking);
-        c.duration_ms.push(k.duration_ms);
-        c.message.push(k.message.clone());
-        c.details.push(k.details.clone());
-        c.evidence_url.push(k.evidence_url.clone());
-        c.flaky.push(k.flaky);
-        c.retries.push(k.retries);
-    }
-    // Writing MessagePack into a Vec, and deflating into one, cannot fail.
-    let packed = rmp_serde::to_vec(&c).unwrap_or_default();
+    // Packed straight into the compressor. Writing into a Vec cannot fail, and neither can
+    // MessagePack-encoding these types.
     let mut out = flate2::write::DeflateEncoder::new(vec![VERSION], flate2::Compression::default());
-    let _ = out.write_all(&packed);
+    let _ = rmp_serde::encode::write(&mut out, &c);
     out.finish().unwrap_or_default()
 }
 
@@ -99,9 +102,12 @@ pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
     if version != VERSION {
         return Err(corrupt(format!("layout version {version} is not known to this release")));
     }
-    let mut packed = Vec::with_capacity(deflated.len() * 8);
-    flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut packed).map_err(|e| corrupt(e.to_string()))?;
-    let c: Columns = rmp_serde::from_slice(&packed).map_err(|e| corrupt(e.to_string()))?;
+    let mut inflated = flate2::read::DeflateDecoder::new(deflated);
+    let c: Columns = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
+    // Trailing bytes would mean a record this layout does not describe.
+    if inflated.read(&mut [0u8; 1]).map_err(|e| corrupt(e.to_string()))? != 0 {
+        return Err(corrupt("bytes after the columns".into()));
+    }
     let n = c.key.len();
     let lens = [
         c.name.len(),

@@ -12,6 +12,10 @@ use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
 use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, SuiteLine};
 
+/// Open blockers the scorecard lists; it counts them all.
+#[cfg(feature = "ssr")]
+const SCORECARD_BLOCKERS: usize = 10;
+
 /// The scorecard of a phase.
 #[server]
 pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, ServerFnError> {
@@ -34,8 +38,11 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     let card = store.evaluate_phase(&ph).await.map_err(store_error)?;
     let settings = ph.settings();
     let latest = store.latest_reports(ph.id).await.map_err(store_error)?;
-    let blockers: Vec<_> =
+    let mut blockers: Vec<_> =
         store.blockers(ph.id, true).await.map_err(store_error)?.into_iter().map(|b| convert::blocker(b, now)).collect();
+    // Counted over all of them; listed, the most severe few (the blockers page has the rest).
+    let summary = convert::summary(&ph, &card, &blockers, now);
+    blockers.truncate(SCORECARD_BLOCKERS);
     let recent = store.phase_reports(ph.id, 10).await.map_err(store_error)?;
     let decision_rows = store.decisions(ph.id, 20).await.map_err(store_error)?;
     let changes = match decision_rows.first() {
@@ -50,7 +57,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     let view = PhaseView {
         project: p.slug,
         project_name: p.name,
-        phase: convert::summary(&ph, &card, &blockers, now),
+        phase: summary,
         ready_threshold: ph.ready_threshold,
         conditional_threshold: ph.conditional_threshold,
         freshness_days: ph.freshness_days,
@@ -282,7 +289,7 @@ fn Scorecard(
         <Evidence project=project phase=ph.slug can_edit=v.can_edit suites=suites coverage=coverage/>
         <ChecklistSummary base=base.clone() counts=v.checklist/>
         <FlakySummary base=base.clone() flaky=flaky/>
-        <OpenBlockers base=base blockers=blockers/>
+        <OpenBlockers base=base total=ph.open_blockers blockers=blockers/>
         <section class="section">
             <h2>"Recent reports"</h2>
             <ReportTable reports=recent/>
@@ -536,10 +543,18 @@ fn FlakySummary(base: String, flaky: Vec<FlakyLine>) -> impl IntoView {
     })
 }
 
-/// The phase's open blockers, each with where it was seen.
+/// The phase's open blockers (the most severe few of `total`), each with where it was seen.
 #[component]
-fn OpenBlockers(base: String, blockers: Vec<BlockerLine>) -> impl IntoView {
-    let count = blockers.len();
+fn OpenBlockers(base: String, total: i64, blockers: Vec<BlockerLine>) -> impl IntoView {
+    let shown = blockers.len() as i64;
+    let more = (total > shown).then(|| {
+        view! {
+            <p class="muted small">
+                {format!("The {shown} most severe of {total}. ")}
+                <a href=format!("{base}/blockers")>{format!("All {total} open blockers")}</a>
+            </p>
+        }
+    });
     let body = if blockers.is_empty() {
         view! { <p class="muted">"No open blockers."</p> }.into_any()
     } else {
@@ -564,10 +579,11 @@ fn OpenBlockers(base: String, blockers: Vec<BlockerLine>) -> impl IntoView {
     view! {
         <section class="section">
             <div class="section-head">
-                <h2>{format!("Open blockers ({count})")}</h2>
+                <h2>{format!("Open blockers ({total})")}</h2>
                 <a class="small" href=format!("{base}/blockers")>"Manage blockers →"</a>
             </div>
             {body}
+            {more}
         </section>
     }
 }

@@ -216,7 +216,7 @@ pub struct PhaseView {
     pub explanation: Vec<String>,
     /// Suites.
     pub suites: Vec<SuiteLine>,
-    /// Open blockers.
+    /// The most severe open blockers (a few; `phase.open_blockers` counts them all).
     pub blockers: Vec<BlockerLine>,
     /// Newest reports.
     pub recent: Vec<ReportLine>,
