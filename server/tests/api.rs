@@ -2340,3 +2340,46 @@ async fn the_event_stream_is_read_like_the_page() {
         app.send(req).await.problem(status);
     }
 }
+
+/// A phase with more open blockers than the scorecard lists: it counts them all, lists the
+/// most severe, and links to the rest; the blockers page lists every one.
+#[tokio::test]
+async fn the_scorecard_counts_every_open_blocker_and_lists_the_most_severe() {
+    let app = app().await;
+    let findings: Vec<String> = (0..12)
+        .map(|i| {
+            let severity = if i < 4 { "critical" } else { "high" };
+            format!(r#"{{"id": "f{i}", "severity": "{severity}", "status": "open", "title": "Finding {i}"}}"#)
+        })
+        .collect();
+    // Highs first in the file: the list is ordered by severity, not by arrival.
+    let findings: Vec<String> = findings[4..].iter().chain(&findings[..4]).cloned().collect();
+    let body = format!(
+        r#"{{"schema": "readyboard/v1", "project": "shop", "phase": "many", "suite": "audit", "kind": "security",
+            "findings": [{}]}}"#,
+        findings.join(",")
+    );
+    let r = app.upload("project=shop", Some(&app.token), &[("content-type", "application/json")], body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", String::from_utf8_lossy(&r.body));
+    let cookie = session_cookie(&app).await;
+    let page = |uri: &'static str| {
+        let cookie = cookie.clone();
+        let router = app.router.clone();
+        async move {
+            let req = Request::get(uri).header(header::COOKIE, cookie).body(Body::empty()).unwrap();
+            let resp = router.oneshot(req).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{uri}");
+            String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+        }
+    };
+    let html = page("/p/shop/many").await;
+    assert!(html.contains("Open blockers (12)"), "the heading counts all of them");
+    assert_eq!(html.matches(r#"<li class="blocker sev-"#).count(), 10, "ten are listed");
+    assert_eq!(html.matches(r#"<li class="blocker sev-critical""#).count(), 4, "every critical one among them");
+    assert!(html.contains("The 10 most severe of 12."));
+    assert!(html.contains(r#"href="/p/shop/many/blockers">All 12 open blockers</a>"#));
+    let all = page("/p/shop/many/blockers").await;
+    for i in 0..12 {
+        assert!(all.contains(&format!(">Finding {i}<")), "the blockers page lists Finding {i}");
+    }
+}
