@@ -22,13 +22,14 @@ use crate::reads::CheckRow;
 /// The layout version written first in every record.
 const VERSION: u8 = 1;
 
-/// A report's checks, one vector per field, all of the same length.
-#[derive(Deserialize)]
-struct Columns {
-    key: Vec<String>,
-    name: Vec<String>,
-    suite_path: Vec<String>,
-    category: Vec<Option<String>>,
+/// A report's checks, one vector per field, all of the same length: written borrowed
+/// (`S = &str`, nothing copied), read owned (`S = String`).
+#[derive(Serialize, Deserialize)]
+struct Columns<S> {
+    key: Vec<S>,
+    name: Vec<S>,
+    suite_path: Vec<S>,
+    category: Vec<Option<S>>,
     /// Position in [`Status::ALL`].
     status: Vec<u8>,
     score: Vec<Option<f64>>,
@@ -36,9 +37,9 @@ struct Columns {
     weight: Vec<f64>,
     blocking: Vec<bool>,
     duration_ms: Vec<Option<f64>>,
-    message: Vec<String>,
-    details: Vec<String>,
-    evidence_url: Vec<String>,
+    message: Vec<S>,
+    details: Vec<S>,
+    evidence_url: Vec<S>,
     flaky: Vec<bool>,
     retries: Vec<u32>,
 }
@@ -48,30 +49,10 @@ pub(crate) fn status_rank(s: Status) -> u8 {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8
 }
 
-/// [`Columns`] borrowed from the checks being stored (the same layout, nothing copied).
-#[derive(Serialize)]
-struct ColumnsRef<'a> {
-    key: Vec<&'a str>,
-    name: Vec<&'a str>,
-    suite_path: Vec<&'a str>,
-    category: Vec<Option<&'a str>>,
-    status: Vec<u8>,
-    score: Vec<Option<f64>>,
-    max: Vec<Option<f64>>,
-    weight: Vec<f64>,
-    blocking: Vec<bool>,
-    duration_ms: Vec<Option<f64>>,
-    message: Vec<&'a str>,
-    details: Vec<&'a str>,
-    evidence_url: Vec<&'a str>,
-    flaky: Vec<bool>,
-    retries: Vec<u32>,
-}
-
 /// Encodes checks as stored: version byte, then deflate-compressed MessagePack columns.
 pub(crate) fn encode(checks: &[Check]) -> Vec<u8> {
     let col = |f: fn(&Check) -> &str| checks.iter().map(f).collect::<Vec<_>>();
-    let c = ColumnsRef {
+    let c: Columns<&str> = Columns {
         key: col(|k| &k.id),
         name: col(|k| &k.name),
         suite_path: col(|k| &k.suite_path),
@@ -103,7 +84,7 @@ pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
         return Err(corrupt(format!("layout version {version} is not known to this release")));
     }
     let mut inflated = flate2::read::DeflateDecoder::new(deflated);
-    let c: Columns = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
+    let c: Columns<String> = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
     // Trailing bytes would mean a record this layout does not describe.
     if inflated.read(&mut [0u8; 1]).map_err(|e| corrupt(e.to_string()))? != 0 {
         return Err(corrupt("bytes after the columns".into()));
