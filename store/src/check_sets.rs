@@ -10,7 +10,6 @@
 
 use std::io::Read;
 use std::sync::Arc;
-use std::time::Duration;
 
 use readyboard_domain::model::{Check, Status};
 use serde::{Deserialize, Serialize};
@@ -148,33 +147,6 @@ pub(crate) fn find<'a>(set: &'a [Check], name: &str) -> Option<&'a Check> {
     set.iter().find(|c| c.id == name || c.name == name)
 }
 
-/// Decoded check sets held at once, counted in checks: a few hundred reports of a
-/// typical size, or a handful of 100,000-check ones (tens of megabytes).
-const CACHED_CHECKS: u64 = 400_000;
-
-/// Decoded check sets by report id, least recently used out first. Entries also expire,
-/// so an instance sharing a PostgreSQL database with another that pruned a report stops
-/// showing its checks within minutes.
-pub(crate) struct CheckSetCache(moka::sync::Cache<i64, Arc<[Check]>>);
-
-impl Default for CheckSetCache {
-    fn default() -> Self {
-        CheckSetCache(
-            moka::sync::Cache::builder()
-                .max_capacity(CACHED_CHECKS)
-                .weigher(|_: &i64, set: &Arc<[Check]>| u32::try_from(set.len() + 1).unwrap_or(u32::MAX))
-                .time_to_live(Duration::from_secs(600))
-                .build(),
-        )
-    }
-}
-
-impl std::fmt::Debug for CheckSetCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckSetCache").field("sets", &self.0.entry_count()).finish()
-    }
-}
-
 impl Store {
     /// Every check of a report in file order; empty when it has none or they were pruned.
     pub(crate) async fn check_set(&self, report_id: i64) -> StoreResult<Arc<[Check]>> {
@@ -222,21 +194,21 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> StoreResult<(i64, Vec<CheckRow>)> {
-        let wanted = match status {
-            Some(st) => match Status::parse(st) {
-                Some(s) => Some(s),
+        // The statuses listed, most severe first; within each, file order. No list of the
+        // whole report is built or sorted: a 100,000-check report is walked, not copied.
+        let wanted: &[Status] = match status {
+            Some(st) => match Status::ALL.iter().find(|s| Some(**s) == Status::parse(st)) {
+                Some(s) => std::slice::from_ref(s),
                 None => return Ok((0, Vec::new())),
             },
-            None => None,
+            None => &Status::ALL,
         };
         let set = self.check_set(report_id).await?;
-        let mut order: Vec<usize> = (0..set.len()).filter(|&i| wanted.is_none_or(|w| set[i].status == w)).collect();
-        // A stable sort: file order within each status.
-        order.sort_by_key(|&i| status_rank(set[i].status));
+        let listed = || wanted.iter().flat_map(|w| set.iter().enumerate().filter(move |(_, c)| c.status == *w));
         let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
         let take = usize::try_from(limit.max(0)).unwrap_or(usize::MAX);
-        let rows = order.iter().skip(skip).take(take).map(|&i| check_row(i, &set[i])).collect();
-        Ok((order.len() as i64, rows))
+        let rows = listed().skip(skip).take(take).map(|(i, c)| check_row(i, c)).collect();
+        Ok((listed().count() as i64, rows))
     }
 }
 

@@ -95,7 +95,7 @@ pub(crate) struct Caches {
     /// Flaky-check rankings per suite, kept under the reports they were read from.
     pub flaky: crate::flaky_cache::FlakyCache,
     /// Reports' decoded checks, by report id.
-    pub check_sets: crate::check_sets::CheckSetCache,
+    pub check_sets: crate::check_set_cache::CheckSetCache,
 }
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$store`.

@@ -9,6 +9,7 @@ mod backup;
 mod blockers;
 mod cache;
 mod changes;
+mod check_set_cache;
 mod check_sets;
 mod checklist;
 mod db;
