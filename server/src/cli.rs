@@ -110,6 +110,11 @@ pub struct ServeArgs {
     /// Reports that may wait for their turn; beyond this an upload gets 503 with Retry-After.
     #[arg(long, env = "READYBOARD_INGEST_QUEUE", default_value_t = 64)]
     pub ingest_queue: usize,
+    /// Page and API reads served at once (default: four per core); the rest wait in the
+    /// order they arrived, so a crowd of readers waits alike on light and heavy pages.
+    /// 0 serves every read at once.
+    #[arg(long, env = "READYBOARD_READ_CONCURRENCY")]
+    pub read_concurrency: Option<usize>,
     /// Milliseconds pages may lag behind a stream of stored reports: under back-to-back
     /// uploads, views are computed again at most once per window instead of after every
     /// report. The status gate is always exact; changes made in the browser show at once.

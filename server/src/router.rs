@@ -107,6 +107,8 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
         .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
+        .layer(middleware::from_fn_with_state(state.reads.clone(), crate::read_turns::take_turns))
+        // Outside the line: a read waiting for its turn is waiting for the CPU too.
         .layer(middleware::from_fn_with_state(state.intake.clone(), crate::intake::count_reads))
         .layer(
             ServiceBuilder::new()

@@ -41,6 +41,9 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
             args.ingest_concurrency.unwrap_or_else(crate::intake::Intake::default_concurrency),
             args.ingest_queue,
         )),
+        reads: Arc::new(crate::read_turns::ReadTurns::new(
+            args.read_concurrency.unwrap_or_else(crate::read_turns::ReadTurns::default_concurrency),
+        )),
         live,
         // `serve` refuses a half setup before this, as for the metrics flags.
         oidc: crate::oidc::Oidc::from_args(&args.oidc, &base_url).ok().flatten().map(Arc::new),

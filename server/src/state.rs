@@ -43,6 +43,8 @@ pub struct AppState {
     pub pages: Arc<crate::page_cache::PageCache>,
     /// Admission and threads for parsing and storing reports.
     pub intake: Arc<crate::intake::Intake>,
+    /// The line reads wait in for their turn.
+    pub reads: Arc<crate::read_turns::ReadTurns>,
     /// The changes live pages follow.
     pub live: Arc<crate::live_feed::Feed>,
     /// Company sign-in, when configured.

@@ -60,6 +60,7 @@ async fn app_with(configure: impl FnOnce(&mut ServeArgs)) -> TestApp {
         max_upload_mb: 64,
         ingest_concurrency: None,
         ingest_queue: 64,
+        read_concurrency: None,
         settle_ms: 0,
         header_timeout_secs: 10,
         body_timeout_secs: 30,

@@ -491,6 +491,7 @@ impl App {
             max_upload_mb: 8,
             ingest_concurrency: None,
             ingest_queue: 64,
+            read_concurrency: None,
             settle_ms: 0,
             header_timeout_secs: 10,
             body_timeout_secs: 30,

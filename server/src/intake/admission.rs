@@ -4,8 +4,9 @@
 //! On release day CI uploads big reports back to back while everyone reads the scorecard.
 //! Parsing and storing are CPU-bound; unbounded, they take every core and pages starve.
 //! With one report at a time (the default on a machine of two cores), its parsing niced,
-//! and — while pages are being read — a pause after each report as long as the report took,
-//! uploads get at most half of the time and pages keep most of the CPU; uploads queue
+//! and — while pages are being read — a pause after each report twice as long as the report
+//! took, uploads get at most a third of the time and pages keep most of the CPU (the views a
+//! new report makes stale are computed again on the pages' time); uploads queue
 //! instead, and a full queue answers 503 with `Retry-After`, which the upload client retries.
 //! With no page being read, reports follow each other without pause.
 
@@ -34,7 +35,7 @@ pub struct Intake {
 pub struct Busy;
 
 /// Holds a place among the reports being handled; dropping it lets the next one in, after
-/// a pause as long as the turn took if pages are being read meanwhile.
+/// a pause twice as long as the turn took if pages are being read meanwhile.
 pub struct Slot {
     permit: Option<OwnedSemaphorePermit>,
     reads: Arc<AtomicUsize>,
@@ -53,7 +54,7 @@ impl Drop for Slot {
         if self.reads.load(Ordering::Acquire) == 0 {
             return;
         }
-        let pause = self.started.elapsed().min(MAX_PAUSE);
+        let pause = (self.started.elapsed() * PAUSE_FACTOR).min(MAX_PAUSE);
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
                 tokio::time::sleep(pause).await;
@@ -62,6 +63,9 @@ impl Drop for Slot {
         }
     }
 }
+
+/// The pause after a report while pages are read, in multiples of the time it took.
+const PAUSE_FACTOR: u32 = 2;
 
 /// Longest pause after a report, whatever it took.
 const MAX_PAUSE: std::time::Duration = std::time::Duration::from_secs(2);
@@ -207,7 +211,7 @@ mod tests {
         let released = std::time::Instant::now();
         assert!(intake.slots.try_acquire().is_err(), "a page is being read: the slot rests");
         let next = intake.admit().await.unwrap();
-        assert!(released.elapsed() >= std::time::Duration::from_millis(40), "{:?}", released.elapsed());
+        assert!(released.elapsed() >= std::time::Duration::from_millis(95), "twice the turn: {:?}", released.elapsed());
         drop(next);
     }
 }
