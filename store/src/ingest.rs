@@ -66,6 +66,18 @@ pub struct IngestOutcome {
     /// The report's phase, suite, format and counts, and the phase's score and verdict.
     #[serde(flatten)]
     pub stored: StoredReport,
+    /// Milliseconds spent encoding the checks before the write, and writing.
+    #[serde(skip)]
+    pub timing: IngestTiming,
+}
+
+/// Where an ingest's time went, in milliseconds (for `Server-Timing`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestTiming {
+    /// Tallying and encoding the checks, before the transaction.
+    pub encode_ms: f64,
+    /// The transaction, from its first statement to its commit (waiting for the write lock included).
+    pub write_ms: f64,
 }
 
 /// A stored report's phase, suite, format and counts, with its phase's score and verdict
@@ -600,12 +612,15 @@ impl Store {
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         let suite_category = r.kind.clone().unwrap_or_else(|| r.suite.clone());
         // Computed before the transaction, so the write lock is not held while encoding.
+        let encoding = std::time::Instant::now();
         let derived = Derived {
             counts: r.parsed.counts(),
             tallies: scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category),
             check_set: encode_checks(&r.parsed.checks),
         };
         let counts = derived.counts;
+        let writing = std::time::Instant::now();
+        let ms = |from: std::time::Instant, to: std::time::Instant| (to - from).as_secs_f64() * 1000.0;
         // Changes this instance commits while the transaction runs show in the generation.
         let before = self.caches.evidence.current();
         let stored = match &self.db {
@@ -614,8 +629,10 @@ impl Store {
         };
         match stored {
             Ok((report_id, phase, card)) => {
+                let timing =
+                    IngestTiming { encode_ms: ms(encoding, writing), write_ms: ms(writing, std::time::Instant::now()) };
                 self.file_evaluation(before, &phase, &card);
-                Ok(created_outcome(r, report_id, phase, &card, counts))
+                Ok(IngestOutcome { timing, ..created_outcome(r, report_id, phase, &card, counts) })
             }
             Err(existing) => self.existing_outcome(existing).await,
         }
@@ -692,6 +709,7 @@ impl Store {
             created: false,
             phase_id: phase.id,
             stored: StoredReport::new(phase.slug, report.suite, report.format, report.counts, &card),
+            timing: IngestTiming::default(),
         })
     }
 
@@ -735,5 +753,6 @@ fn created_outcome(r: &NewReport, report_id: i64, phase: PhaseRow, card: &Scorec
         created: true,
         phase_id: phase.id,
         stored: StoredReport::new(phase.slug, r.suite.clone(), r.parsed.format.clone(), counts, card),
+        timing: IngestTiming::default(),
     }
 }

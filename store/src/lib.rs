@@ -51,7 +51,7 @@ pub use decisions::{
 pub use error::{StoreError, StoreResult};
 pub use flaky::{FLAKY_WINDOW, SuiteFlaky};
 pub use identities::{ExternalPerson, ExternalSignIn, NO_PASSWORD};
-pub use ingest::{IngestOutcome, NewReport, StoredReport};
+pub use ingest::{IngestOutcome, IngestTiming, NewReport, StoredReport};
 pub use personal_tokens::{PERSONAL_TOKEN_NAME_MAX, PersonalTokenRow};
 pub use projects::{PhaseRow, PhaseSettingsUpdate, ProjectRow, SuiteRow};
 pub use reads::{BlockerRow, CheckRow, FindingRow, MetricRow, ReportJudgement, ReportRow};

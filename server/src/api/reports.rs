@@ -231,9 +231,11 @@ async fn upload_inner(
     }
     // Server-Timing tells clients (and the benchmark) where the time went.
     let timing = format!(
-        "parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}",
+        "parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}, encode;desc=\"encode the checks\";dur={:.1}, write;desc=\"the transaction\";dur={:.1}",
         (parsed_at - started).as_secs_f64() * 1000.0,
-        parsed_at.elapsed().as_secs_f64() * 1000.0
+        parsed_at.elapsed().as_secs_f64() * 1000.0,
+        outcome.timing.encode_ms,
+        outcome.timing.write_ms,
     );
     let status = if outcome.created {
         tracing::info!(report = outcome.report_id, checks = outcome.stored.counts.tests, "report stored");
