@@ -4,6 +4,9 @@ import { expect, login, seriousViolations, shot } from "./helpers";
 // The API reference is a page the server renders from the generated OpenAPI document: no
 // script, the site's stylesheet, reached from the top bar.
 test("the API reference opens from the top bar and lists every operation of the document", async ({ page }) => {
+  // axe-core over the whole reference (every operation with its parameters and answers)
+  // takes about 30 s on a 2-core machine, beyond the default timeout.
+  test.setTimeout(90_000);
   await login(page, "admin");
   await expect(page).toHaveURL(/\/$/);
   await page.getByRole("link", { name: "API", exact: true }).click();
