@@ -132,7 +132,7 @@ echo "storing the history (readers on $ph meanwhile; at most ${INGEST_LIMIT} s)â
 python3 scripts/bench-scale-load.py --base "$base" "${tokens[@]}" --reports 1 --checks "$CHECKS" --seed 1 >/dev/null
 set +e
 python3 scripts/bench-scale-load.py --base "$base" "${tokens[@]}" --reports "$REPORTS" --checks "$CHECKS" \
-  --workers "$WORKERS" --time-limit "$INGEST_LIMIT" --cookie "$cookie" --readers "$READERS" \
+  --workers "$WORKERS" --time-limit "$INGEST_LIMIT" --cookie="$cookie" --readers "$READERS" \
   --reader "$ph" --reader "$ph/trends?range=90d" --reader "/reports/1" --reader "$ph/blockers" >"$work/ingest.json"
 ingest_rc=$?
 set -e
