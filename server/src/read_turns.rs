@@ -19,13 +19,13 @@ use tokio::sync::Semaphore;
 
 /// The line reads wait in.
 pub struct ReadTurns {
-    turns: Option<Arc<Semaphore>>,
+    turns: Option<Semaphore>,
 }
 
 impl ReadTurns {
     /// `concurrency` reads served at once; 0 serves every read at once (no line).
     pub fn new(concurrency: usize) -> ReadTurns {
-        ReadTurns { turns: (concurrency > 0).then(|| Arc::new(Semaphore::new(concurrency))) }
+        ReadTurns { turns: (concurrency > 0).then(|| Semaphore::new(concurrency)) }
     }
 
     /// Reads served at once by default: four per core, enough to keep the cores busy while
@@ -35,16 +35,17 @@ impl ReadTurns {
     }
 }
 
-/// Whether a request waits for its turn: reads, except what is cheap or stays open.
+/// Whether a request is a read that needs the CPU: a `GET` or `HEAD`, except an event stream
+/// (a live page's), which stays open while its page is shown.
+pub fn is_read(req: &Request) -> bool {
+    matches!(*req.method(), Method::GET | Method::HEAD)
+        && req.headers().get(header::ACCEPT).is_none_or(|v| v.as_bytes() != b"text/event-stream")
+}
+
+/// Whether a request waits for its turn: reads, except what is cheap.
 fn takes_a_turn(req: &Request) -> bool {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) {
-        return false;
-    }
-    if req.headers().get(header::ACCEPT).is_some_and(|v| v.as_bytes() == b"text/event-stream") {
-        return false;
-    }
     let path = req.uri().path();
-    !(path.starts_with("/pkg/") || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.ico"))
+    is_read(req) && !(path.starts_with("/pkg/") || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.ico"))
 }
 
 /// Serves a read when its turn comes.

@@ -76,10 +76,7 @@ pub async fn count_reads(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    // An event stream (a live page's) stays open while its page is shown: it is no read
-    // waiting for the CPU.
-    let stream = req.headers().get(axum::http::header::ACCEPT).is_some_and(|v| v.as_bytes() == b"text/event-stream");
-    if !matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) || stream {
+    if !crate::read_turns::is_read(&req) {
         return next.run(req).await;
     }
     let reads = intake.reads.clone();
