@@ -16,8 +16,9 @@
 # default 4), INGEST_LIMIT (s; the ingest stops there and the figures say how many reports
 # were stored; default 2400), DURATION (s per measurement, default 10), BIG_CASES (default
 # 100000), BIG_RUNS (default 3), PG_URL (default postgres://postgres@127.0.0.1:5432),
-# NO_BUILD=1 (use the existing target/release/readyboard), KEEP_DB=PATH (keep the SQLite file
-# there, or the PostgreSQL database, for EXPLAIN afterwards), OUT=FILE (also write the table).
+# NO_BUILD=1 (use the existing target/release/readyboard), READYBOARD_BIN (run another binary,
+# e.g. a debug build), KEEP_DB=PATH (keep the SQLite file there, or the PostgreSQL database,
+# for EXPLAIN afterwards), OUT=FILE (also write the table).
 #
 # How the history gets its dates: every report is uploaded now, and the server stamps
 # `received_at` itself on arrival (the artifact's `run.finished_at` / `started_at` are kept

@@ -20,7 +20,8 @@
 #           restore refused while a server holds the database.
 #
 # Settings: ROUNDS (kill rounds, default 8), UPLOADERS (default 4), OUTAGE (s, default 5),
-# NO_BUILD=1. Each case prints PASS or FAIL with its figures; exit status 1 when any fails.
+# NO_BUILD=1, READYBOARD_BIN (another binary to run, e.g. a debug build). Each case prints
+# PASS or FAIL with its figures; exit status 1 when any fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ CASES=("$@")
 # shellcheck source=scripts/harness-lib.sh
 . scripts/harness-lib.sh
 build_release
-bin=$PWD/target/release/readyboard
+bin=$(harness_bin)
 
 work=$(mktemp -d)
 pgwork=""

@@ -14,7 +14,7 @@
 # the status gate; default 100), UPLOADERS (default 20), CASES (per upload; default 2000),
 # HISTORY (reports stored before the run; default 200), PG_URL (server to create the
 # throwaway database on; default postgres://postgres@127.0.0.1:5432), NO_BUILD=1 (use the
-# existing target/release/readyboard).
+# existing target/release/readyboard), READYBOARD_BIN (run another binary, e.g. a debug build).
 #
 # Readers log in through the /login form and send the session cookie; the scorecard is
 # requested with `Cache-Control: no-cache` (rendered afresh every time). Every page kind is
