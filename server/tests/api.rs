@@ -371,7 +371,8 @@ async fn junit_upload_is_201_with_counts_score_and_verdict() {
     assert_eq!(v["score"].as_f64(), Some(72.7), "8 of 11 scorable checks pass");
     assert_eq!(v["verdict"], "conditional");
     assert_eq!(app.report_count().await, 1);
-    // Where the time went: parsing, then the store's encoding and its transaction.
+    // Where the time went: reading the body, waiting for a turn, parsing, then the store's
+    // tally and its transaction.
     let timing = r.headers.get("server-timing").and_then(|v| v.to_str().ok()).expect("a Server-Timing header");
     let parts: Vec<(&str, f64)> = timing
         .split(", ")
@@ -379,10 +380,14 @@ async fn junit_upload_is_201_with_counts_score_and_verdict() {
             (p.split(';').next().unwrap_or(""), p.rsplit("dur=").next().and_then(|d| d.parse().ok()).unwrap_or(-1.0))
         })
         .collect();
-    assert_eq!(parts.iter().map(|p| p.0).collect::<Vec<_>>(), ["parse", "store", "encode", "write"], "{timing}");
+    assert_eq!(
+        parts.iter().map(|p| p.0).collect::<Vec<_>>(),
+        ["receive", "wait", "parse", "store", "encode", "write"],
+        "{timing}"
+    );
     assert!(parts.iter().all(|p| p.1 >= 0.0), "every part has a duration: {timing}");
     assert!(
-        parts[3].1 > 0.0 && parts[3].1 <= parts[1].1,
+        parts[5].1 > 0.0 && parts[5].1 <= parts[3].1,
         "the transaction is timed, within the store's share: {timing}"
     );
 }

@@ -89,6 +89,7 @@ async fn store_report(store: &Store, project_id: i64, suite: &str, cases: usize)
         raw_size: raw.len() as i64,
         content_hash: format!("{suite}-{}", uuid::Uuid::new_v4().simple()),
         idempotency_key: None,
+        encoded_checks: None,
     };
     store.ingest(&Actor::system("ci"), &report).await.expect("stored").report_id
 }

@@ -52,6 +52,8 @@ pub struct NewReport {
     pub content_hash: String,
     /// Client-chosen idempotency key.
     pub idempotency_key: Option<String>,
+    /// `parsed.checks` already encoded, or `None` to encode them while storing.
+    pub encoded_checks: Option<crate::check_sets::EncodedChecks>,
 }
 
 /// What storing a report produced.
@@ -74,7 +76,7 @@ pub struct IngestOutcome {
 /// Where an ingest's time went, in milliseconds (for `Server-Timing`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IngestTiming {
-    /// Tallying and encoding the checks, before the transaction.
+    /// Tallying the checks (and encoding them, unless the caller did), before the transaction.
     pub encode_ms: f64,
     /// The transaction, from its first statement to its commit (waiting for the write lock included).
     pub write_ms: f64,
@@ -106,26 +108,31 @@ impl StoredReport {
     }
 }
 
-/// A report's checks as stored. Encoding 100,000 checks takes a few hundred milliseconds of
-/// CPU: on a multi-threaded runtime the worker hands its other tasks to the rest first.
-fn encode_checks(checks: &[readyboard_domain::model::Check]) -> Vec<u8> {
+/// A report's checks as stored: as the caller encoded them ahead, or encoded now. Encoding
+/// 100,000 checks takes a few hundred milliseconds of CPU: on a multi-threaded runtime the
+/// worker hands its other tasks to the rest first.
+fn encode_checks(r: &NewReport) -> std::borrow::Cow<'_, [u8]> {
+    let checks = &r.parsed.checks;
+    if let Some(body) = r.encoded_checks.as_ref().and_then(|e| e.body_for(checks)) {
+        return body.into();
+    }
     let multi = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if checks.len() >= 10_000 && multi {
-        tokio::task::block_in_place(|| crate::check_sets::encode(checks))
+        tokio::task::block_in_place(|| crate::check_sets::encode(checks)).into()
     } else {
-        crate::check_sets::encode(checks)
+        crate::check_sets::encode(checks).into()
     }
 }
 
 /// What the ingest computes from a report before its transaction.
-struct Derived {
+struct Derived<'a> {
     /// The report's counts.
     counts: Counts,
     /// Per-category aggregates.
     tallies: Vec<CategoryTally>,
     /// The checks as stored (see [`crate::check_sets`]).
-    check_set: Vec<u8>,
+    check_set: std::borrow::Cow<'a, [u8]>,
 }
 
 /// A stored report's id, phase and evaluation after it; or the id of the identical report stored earlier.
@@ -536,7 +543,7 @@ macro_rules! ingest_tx {
             sqlx::query("INSERT INTO check_sets (report_id, checks, body) VALUES ($1, $2, $3)")
                 .bind(report_id)
                 .bind(r.parsed.checks.len() as i64)
-                .bind(derived.check_set.as_slice())
+                .bind(derived.check_set.as_ref())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -616,7 +623,7 @@ impl Store {
         let derived = Derived {
             counts: r.parsed.counts(),
             tallies: scoring::tally_checks(&r.parsed.checks, &r.parsed.metrics, &suite_category),
-            check_set: encode_checks(&r.parsed.checks),
+            check_set: encode_checks(r),
         };
         let counts = derived.counts;
         let writing = std::time::Instant::now();
@@ -644,7 +651,7 @@ impl Store {
         pool: &SqlitePool,
         actor: &Actor,
         r: &NewReport,
-        derived: &Derived,
+        derived: &Derived<'_>,
     ) -> StoreResult<Stored> {
         let _guard = self.write_lock.lock().await;
         let mut conn = self.ingest_pool.as_ref().unwrap_or(pool).acquire().await?;
@@ -673,7 +680,7 @@ impl Store {
         pool: &PgPool,
         actor: &Actor,
         r: &NewReport,
-        derived: &Derived,
+        derived: &Derived<'_>,
     ) -> StoreResult<Stored> {
         let res: StoreResult<Stored> = async { ingest_tx!(pool, actor, r, derived) }.await;
         match res {

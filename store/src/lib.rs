@@ -42,6 +42,7 @@ pub use backup::verify_sqlite_backup;
 pub use blockers::{BLOCKER_SEVERITIES, BLOCKER_STATUSES, BlockerAssignment, BlockerFilter, BlockerItem, NewBlocker};
 pub use cache::{Flight, Flights, GenCache, Lookup};
 pub use changes::{CHANNEL, Change};
+pub use check_sets::EncodedChecks;
 pub use checklist::{ChecklistEntry, ChecklistItem, EvidenceName, ItemInput, Signoff, TemplateInfo};
 pub use db::{Backend, Memo, Store, now_ms};
 pub use decisions::{

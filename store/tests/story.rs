@@ -231,6 +231,7 @@ fn report(project_id: i64, phase: &str, suite: &str, body: &[u8], create_phase: 
         raw_size: body.len() as i64,
         content_hash: digest(body),
         idempotency_key: key.map(str::to_string),
+        encoded_checks: None,
         parsed,
     }
 }

@@ -1,14 +1,17 @@
 //! Admission of report work: a bounded number of reports are parsed and stored at once,
-//! their parsing runs on threads of lowered priority, and a bounded number may wait.
+//! their parsing yields the CPU to pages while other reports wait, and a bounded number may
+//! wait.
 //!
 //! On release day CI uploads big reports back to back while everyone reads the scorecard.
 //! Parsing and storing are CPU-bound; unbounded, they take every core and pages starve.
-//! With one report at a time (the default on a machine of two cores), its parsing niced,
-//! and — while pages are being read — a pause after each report twice as long as the report
-//! took, uploads get at most a third of the time and pages keep most of the CPU (the views a
-//! new report makes stale are computed again on the pages' time); uploads queue
-//! instead, and a full queue answers 503 with `Retry-After`, which the upload client retries.
-//! With no page being read, reports follow each other without pause.
+//! With one report at a time (the default on a machine of two cores), its parsing niced
+//! while others queue behind it, and — while pages are being read — a pause after each
+//! report twice as long as the report took, uploads get at most a third of the time and
+//! pages keep most of the CPU (the views a new report makes stale are computed again on the
+//! pages' time); uploads queue instead, and a full queue answers 503 with `Retry-After`,
+//! which the upload client retries. A report that comes alone is parsed at normal priority:
+//! one big report (100,000 checks) is then stored in about a second, not in several while
+//! readers hold the cores. With no page being read, reports follow each other without pause.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,7 +19,8 @@ use std::sync::mpsc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Niceness of the parsing threads (higher is lower priority).
+/// Niceness of the parsing threads of reports that others wait behind (higher is lower
+/// priority).
 const NICENESS: i32 = 10;
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -27,7 +31,10 @@ pub struct Intake {
     reads: Arc<AtomicUsize>,
     waiting: AtomicUsize,
     max_waiting: usize,
-    jobs: mpsc::Sender<Job>,
+    /// Threads at normal priority, for a report that comes alone.
+    alone: mpsc::Sender<Job>,
+    /// Niced threads, for reports while others wait.
+    queued: mpsc::Sender<Job>,
 }
 
 /// Too many reports are already waiting.
@@ -96,34 +103,15 @@ impl Intake {
     /// `concurrency` reports handled at once (at least one), `max_waiting` waiting for a turn.
     pub fn new(concurrency: usize, max_waiting: usize) -> Intake {
         let concurrency = concurrency.max(1);
-        let (tx, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(std::sync::Mutex::new(rx));
-        // Two threads per slot: a report is parsed while its raw copy is compressed.
-        for i in 0..concurrency * 2 {
-            let rx = rx.clone();
-            let spawned = std::thread::Builder::new().name(format!("intake-{i}")).spawn(move || {
-                lower_priority();
-                loop {
-                    let job = match rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return,
-                    };
-                    match job {
-                        Ok(job) => job(),
-                        Err(_) => return,
-                    }
-                }
-            });
-            if let Err(e) = spawned {
-                tracing::error!(error = %e, "cannot start an intake thread");
-            }
-        }
         Intake {
             slots: Arc::new(Semaphore::new(concurrency)),
             reads: Arc::default(),
             waiting: AtomicUsize::new(0),
             max_waiting,
-            jobs: tx,
+            // Two threads per slot in each lane: a report is parsed while its raw copy is
+            // compressed.
+            alone: spawn_lane("intake", concurrency * 2, false),
+            queued: spawn_lane("intake-niced", concurrency * 2, true),
         }
     }
 
@@ -151,15 +139,46 @@ impl Intake {
         self.waiting.load(Ordering::Acquire)
     }
 
-    /// Runs CPU-bound work on a parsing thread; `None` if the threads are gone.
+    /// Runs CPU-bound work on a parsing thread — a niced one while other reports wait for a
+    /// turn; `None` if the threads are gone.
     pub async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = tx.send(work());
         });
-        self.jobs.send(job).ok()?;
+        let lane = if self.waiting() > 0 { &self.queued } else { &self.alone };
+        lane.send(job).ok()?;
         rx.await.ok()
     }
+}
+
+/// Starts `threads` threads named `name-{i}`, niced or not, that run the jobs sent on the
+/// returned channel.
+fn spawn_lane(name: &str, threads: usize, niced: bool) -> mpsc::Sender<Job> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    let rx = Arc::new(std::sync::Mutex::new(rx));
+    for i in 0..threads {
+        let rx = rx.clone();
+        let spawned = std::thread::Builder::new().name(format!("{name}-{i}")).spawn(move || {
+            if niced {
+                lower_priority();
+            }
+            loop {
+                let job = match rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start an intake thread");
+        }
+    }
+    tx
 }
 
 /// Lowers the calling thread's scheduling priority (Linux: niceness is per thread).
@@ -193,6 +212,36 @@ mod tests {
         drop(first);
         waiter.await.unwrap().expect("the waiter gets the slot");
         assert_eq!(intake.run(|| 6 * 7).await, Some(42));
+    }
+
+    /// The calling thread's niceness.
+    #[cfg(target_os = "linux")]
+    fn niceness() -> i32 {
+        // SAFETY: gettid has no preconditions; getpriority only reads this thread's niceness.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_report_alone_is_parsed_at_normal_priority_and_yields_while_others_wait() {
+        let own = niceness();
+        if own >= NICENESS {
+            eprintln!("SKIPPED: the tests already run at niceness {own}; the intake cannot lower its threads below it");
+            return;
+        }
+        let intake = Arc::new(Intake::new(1, 4));
+        let turn = intake.admit().await.unwrap();
+        assert_eq!(intake.run(niceness).await, Some(own), "nobody waits: the report keeps the server's priority");
+        let waiter = {
+            let intake = intake.clone();
+            tokio::spawn(async move { intake.admit().await.map(|_| ()) })
+        };
+        while intake.waiting() == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(intake.run(niceness).await, Some(NICENESS), "another report waits: it yields");
+        drop(turn);
+        waiter.await.unwrap().expect("the waiter gets the slot");
     }
 
     #[tokio::test]

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, header};
 use flate2::read::MultiGzDecoder;
 use readyboard_domain::ingest::{self, Format, IngestError};
 use readyboard_domain::model::ParsedReport;
-use readyboard_store::NewReport;
+use readyboard_store::{EncodedChecks, NewReport};
 use sha2::{Digest, Sha256};
 
 use super::Intake;
@@ -51,13 +51,15 @@ pub struct Prepared {
     pub raw_gzip: Vec<u8>,
     /// Size of its bytes (inflated).
     pub raw_size: usize,
+    /// Its checks encoded as stored, when the intake's threads did it ahead of the store.
+    pub encoded_checks: Option<EncodedChecks>,
 }
 
 impl Prepared {
     /// The report this stores in `phase` of project `project_id` under `suite`: an existing
     /// phase, its kind and run as the artifact tells them, received now, no idempotency key.
     pub fn into_report(self, project_id: i64, phase: String, suite: String) -> NewReport {
-        let Prepared { parsed, content_hash, raw_gzip, raw_size } = self;
+        let Prepared { parsed, content_hash, raw_gzip, raw_size, encoded_checks } = self;
         NewReport {
             project_id,
             phase,
@@ -73,6 +75,7 @@ impl Prepared {
             raw_size: raw_size as i64,
             content_hash,
             idempotency_key: None,
+            encoded_checks,
             parsed,
         }
     }
@@ -149,13 +152,13 @@ fn hash_and_parse(data: &[u8], forced: Option<Format>) -> Result<(ParsedReport, 
 /// Prepares a report in the calling thread (the demo loader, tests).
 pub fn prepare(data: &[u8], forced: Option<Format>) -> Result<Prepared, Refusal> {
     let (parsed, content_hash) = hash_and_parse(data, forced)?;
-    Ok(Prepared { parsed, content_hash, raw_gzip: compress(data), raw_size: data.len() })
+    Ok(Prepared { parsed, content_hash, raw_gzip: compress(data), raw_size: data.len(), encoded_checks: None })
 }
 
 impl Intake {
-    /// Prepares a report on the intake threads: it is parsed while its bytes are compressed
-    /// (a gzip body is kept as sent). `limit` bounds the inflated size. Take a turn with
-    /// [`Intake::admit`] first.
+    /// Prepares a report on the intake threads: it is parsed and its checks encoded as
+    /// stored while its bytes are compressed (a gzip body is kept as sent). `limit` bounds
+    /// the inflated size. Take a turn with [`Intake::admit`] first.
     pub async fn prepare(
         &self,
         body: Bytes,
@@ -176,12 +179,15 @@ impl Intake {
             if data.len() > limit {
                 return Err(Refusal::TooLarge { limit });
             }
-            hash_and_parse(data, forced).map(|(parsed, hash)| (parsed, hash, data.len()))
+            let (parsed, hash) = hash_and_parse(data, forced)?;
+            let encoded = EncodedChecks::of(&parsed.checks);
+            Ok((parsed, hash, data.len(), encoded))
         });
         let compressed = self.run(move || if gzipped { body.to_vec() } else { compress(&body) });
         let (parsed, compressed) = tokio::join!(parsed, compressed);
-        let (parsed, content_hash, raw_size) = parsed.ok_or(Refusal::Stopped)??;
-        Ok(Prepared { parsed, content_hash, raw_gzip: compressed.ok_or(Refusal::Stopped)?, raw_size })
+        let (parsed, content_hash, raw_size, encoded) = parsed.ok_or(Refusal::Stopped)??;
+        let raw_gzip = compressed.ok_or(Refusal::Stopped)?;
+        Ok(Prepared { parsed, content_hash, raw_gzip, raw_size, encoded_checks: Some(encoded) })
     }
 }
 
