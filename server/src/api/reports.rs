@@ -198,7 +198,7 @@ async fn upload_inner(
     let limit = state.settings.max_upload;
     let receiving = std::time::Instant::now();
     let raw = read_body(body, headers, limit + 1024).await.map_err(refusal)?;
-    let received_ms = receiving.elapsed().as_secs_f64() * 1000.0;
+    let received = std::time::Instant::now();
     let gzipped = headers
         .get(header::CONTENT_ENCODING)
         .and_then(|v| v.to_str().ok())
@@ -214,7 +214,6 @@ async fn upload_inner(
     // than take the CPU pages need.
     let _slot = state.intake.admit().await.map_err(|_| ApiError::busy())?;
     let started = std::time::Instant::now();
-    let waited_ms = (started - receiving).as_secs_f64() * 1000.0 - received_ms;
     let prepared = state.intake.prepare(raw, gzipped, forced, limit).await.map_err(refusal)?;
     let raw_size = prepared.raw_size;
     let (project, mut new) = placed(scope, q, prepared)?;
@@ -233,10 +232,13 @@ async fn upload_inner(
         });
     }
     // Server-Timing tells clients (and the benchmark) where the time went.
+    let ms = |from: std::time::Instant, to: std::time::Instant| (to - from).as_secs_f64() * 1000.0;
     let timing = format!(
-        "receive;desc=\"read the body\";dur={received_ms:.1}, wait;desc=\"wait for a turn\";dur={waited_ms:.1}, parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}, encode;desc=\"tally the checks\";dur={:.1}, write;desc=\"the transaction\";dur={:.1}",
-        (parsed_at - started).as_secs_f64() * 1000.0,
-        parsed_at.elapsed().as_secs_f64() * 1000.0,
+        "receive;desc=\"read the body\";dur={:.1}, wait;desc=\"wait for a turn\";dur={:.1}, parse;desc=\"parse and compress\";dur={:.1}, store;dur={:.1}, encode;desc=\"tally the checks\";dur={:.1}, write;desc=\"the transaction\";dur={:.1}",
+        ms(receiving, received),
+        ms(received, started),
+        ms(started, parsed_at),
+        ms(parsed_at, std::time::Instant::now()),
         outcome.timing.encode_ms,
         outcome.timing.write_ms,
     );
