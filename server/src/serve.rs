@@ -10,7 +10,7 @@ use tower_sessions::ExpiredDeletion;
 use crate::cli::ServeArgs;
 use crate::login_limit::LoginLimiter;
 use crate::metrics::Metrics;
-use crate::state::{AppState, Settings};
+use crate::state::{AppState, Settings, Shared};
 
 /// Builds the state for `args` on an open store.
 pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
@@ -21,7 +21,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         .site_pkg_dir("pkg")
         .build();
     let live = Arc::new(crate::live_feed::Feed::new(store.clone()));
-    AppState {
+    AppState::new(Shared {
         store,
         leptos,
         settings: Arc::new(Settings {
@@ -47,7 +47,7 @@ pub fn state(store: Store, args: &ServeArgs, base_url: String) -> AppState {
         live,
         // `serve` refuses a half setup before this, as for the metrics flags.
         oidc: crate::oidc::Oidc::from_args(&args.oidc, &base_url).ok().flatten().map(Arc::new),
-    }
+    })
 }
 
 /// Runs the server.

@@ -24,9 +24,29 @@ pub struct Settings {
     pub metrics_access: crate::metrics::Access,
 }
 
-/// Everything a request may need.
+/// Everything a request may need, behind one reference count: middlewares and handlers
+/// take their own copy of the state for every request, and copying one `Arc` costs one
+/// atomic increment instead of one per field (a profile of the scorecard put those at ~8 %).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state holding `shared`.
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// Database.
     pub store: Store,
     /// Leptos configuration.
