@@ -25,6 +25,7 @@ pub mod metrics;
 pub mod oidc;
 pub mod page_cache;
 pub mod page_reuse;
+pub mod priority;
 pub mod read_turns;
 pub mod retention;
 pub mod router;

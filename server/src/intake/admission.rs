@@ -9,9 +9,10 @@
 //! report twice as long as the report took, uploads get at most a third of the time and
 //! pages keep most of the CPU (the views a new report makes stale are computed again on the
 //! pages' time); uploads queue instead, and a full queue answers 503 with `Retry-After`,
-//! which the upload client retries. A report that comes alone is parsed at normal priority:
-//! one big report (100,000 checks) is then stored in about a second, not in several while
-//! readers hold the cores. With no page being read, reports follow each other without pause.
+//! which the upload client retries. A report that comes alone is parsed above the pages'
+//! priority ([`crate::priority`]): one big report (100,000 checks) is then stored in about the
+//! time it takes on an idle machine, not in several times that while readers hold the cores.
+//! With no page being read, reports follow each other without pause.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,9 +20,7 @@ use std::sync::mpsc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Niceness of the parsing threads of reports that others wait behind (higher is lower
-/// priority).
-const NICENESS: i32 = 10;
+use crate::priority::Role;
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -110,8 +109,8 @@ impl Intake {
             max_waiting,
             // Two threads per slot in each lane: a report is parsed while its raw copy is
             // compressed.
-            alone: spawn_lane("intake", concurrency * 2, false),
-            queued: spawn_lane("intake-niced", concurrency * 2, true),
+            alone: spawn_lane("intake", concurrency * 2, Role::Alone),
+            queued: spawn_lane("intake-niced", concurrency * 2, Role::Queued),
         }
     }
 
@@ -152,17 +151,15 @@ impl Intake {
     }
 }
 
-/// Starts `threads` threads named `name-{i}`, niced or not, that run the jobs sent on the
-/// returned channel.
-fn spawn_lane(name: &str, threads: usize, niced: bool) -> mpsc::Sender<Job> {
+/// Starts `threads` threads named `name-{i}` at `role`'s priority, that run the jobs sent on
+/// the returned channel.
+fn spawn_lane(name: &str, threads: usize, role: Role) -> mpsc::Sender<Job> {
     let (tx, rx) = mpsc::channel::<Job>();
     let rx = Arc::new(std::sync::Mutex::new(rx));
     for i in 0..threads {
         let rx = rx.clone();
         let spawned = std::thread::Builder::new().name(format!("{name}-{i}")).spawn(move || {
-            if niced {
-                lower_priority();
-            }
+            crate::priority::enter(role);
             loop {
                 let job = match rx.lock() {
                     Ok(rx) => rx.recv(),
@@ -179,18 +176,6 @@ fn spawn_lane(name: &str, threads: usize, niced: bool) -> mpsc::Sender<Job> {
         }
     }
     tx
-}
-
-/// Lowers the calling thread's scheduling priority (Linux: niceness is per thread).
-fn lower_priority() {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: gettid has no preconditions; setpriority only changes this thread's niceness.
-        let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t, NICENESS) };
-        if rc != 0 {
-            tracing::warn!("cannot lower the priority of an intake thread");
-        }
-    }
 }
 
 #[cfg(test)]
@@ -214,18 +199,12 @@ mod tests {
         assert_eq!(intake.run(|| 6 * 7).await, Some(42));
     }
 
-    /// The calling thread's niceness.
-    #[cfg(target_os = "linux")]
-    fn niceness() -> i32 {
-        // SAFETY: gettid has no preconditions; getpriority only reads this thread's niceness.
-        unsafe { libc::getpriority(libc::PRIO_PROCESS, libc::gettid() as libc::id_t) }
-    }
-
     #[cfg(target_os = "linux")]
     #[tokio::test]
     async fn a_report_alone_is_parsed_at_normal_priority_and_yields_while_others_wait() {
-        let own = niceness();
-        if own >= NICENESS {
+        use crate::priority::current as niceness;
+        let own = crate::priority::record_base();
+        if own + Role::Queued.steps() > 19 {
             eprintln!("SKIPPED: the tests already run at niceness {own}; the intake cannot lower its threads below it");
             return;
         }
@@ -239,7 +218,7 @@ mod tests {
         while intake.waiting() == 0 {
             tokio::task::yield_now().await;
         }
-        assert_eq!(intake.run(niceness).await, Some(NICENESS), "another report waits: it yields");
+        assert_eq!(intake.run(niceness).await, Some(own + Role::Queued.steps()), "another report waits: it yields");
         drop(turn);
         waiter.await.unwrap().expect("the waiter gets the slot");
     }
