@@ -130,3 +130,24 @@ test("on a phone the trends page shows the phase score and folds the rest; wide 
     await context.close();
   }
 });
+
+test("the scorecard's head fits a phone: score on one line, badge inside the card, who is signed in", async ({ page }) => {
+  await login(page, "admin");
+  await expect(page).toHaveURL(/\/$/);
+  await page.goto("/p/prompt-studio/phase-4");
+  await hydrated(page);
+  const num = await page.locator(".hero .score-num").boundingBox();
+  const max = await page.locator(".hero .score-max").boundingBox();
+  expect(Math.abs(num!.y + num!.height - (max!.y + max!.height)), "“/ 100” on the score's line").toBeLessThan(12);
+  expect(max!.height, "“/ 100” on one line").toBeLessThan(30);
+  const card = await page.locator(".hero").evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return { left: r.left + parseFloat(s.paddingLeft), right: r.right - parseFloat(s.paddingRight) };
+  });
+  const badge = await page.locator(".hero .verdict").boundingBox();
+  expect(badge!.x, "badge inside the card's padding").toBeGreaterThanOrEqual(card.left - 0.5);
+  expect(badge!.x + badge!.width, "badge inside the card's padding").toBeLessThanOrEqual(card.right + 0.5);
+  await expect(page.locator(".who-name")).toBeVisible();
+  await expect(page.locator(".who-name")).toHaveText("admin");
+});

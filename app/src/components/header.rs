@@ -39,7 +39,7 @@ pub fn Header() -> impl IntoView {
                                 </nav>
                                 <div class="who">
                                     <crate::live::LiveStatus/>
-                                    <span class="who-name">{me.username.clone()}</span>
+                                    <span class="who-name" title=me.username.clone()>{me.username.clone()}</span>
                                     <span class="role-chip">{me.role.as_str()}</span>
                                     <a class="who-link" href="/account/tokens">"Access tokens"</a>
                                     <form method="post" action="/logout" class="inline">
