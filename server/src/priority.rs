@@ -3,11 +3,15 @@
 //!
 //! On Linux niceness is per thread and a new thread inherits its creator's; an unprivileged
 //! process can lower its threads' priority but never raise it again. So the runtime's threads
-//! (pages, API, storage) run a few steps below the process, the parsing threads of a report
+//! (pages, API requests) run a few steps below the process, the parsing threads of a report
 //! that comes alone keep the process's own priority, and those of reports that others wait
 //! behind run well below the pages. The steps keep pages and queued reports as far apart as
 //! before (ten), while a lone report now outweighs each page thread about three to one: one
 //! big upload is stored in about the time it takes on an idle machine, even with readers.
+//!
+//! A SQLite connection's thread takes the priority of the thread that opened it: those the
+//! store opens at start (on the main thread) run at the process's, any opened later at the
+//! pages'. Database work is short and shared by pages and reports alike, so it is not sorted.
 
 use std::sync::OnceLock;
 
@@ -16,7 +20,7 @@ use std::sync::OnceLock;
 pub enum Role {
     /// Parsing a report nobody waits behind: the process's own priority.
     Alone,
-    /// The runtime: pages, API requests, storage.
+    /// The runtime: pages and API requests.
     Pages,
     /// Parsing a report while others wait for a turn.
     Queued,
