@@ -8,10 +8,12 @@
 //! and a year of history takes a fraction of the room. Decoded sets are kept by report id
 //! (reports never change once stored; pruning removes a set and forgets it here).
 
+use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
 
 use readyboard_domain::model::{Check, Status};
+use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Store, on_pool};
@@ -164,6 +166,77 @@ pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
         .collect())
 }
 
+/// Of each check of a report, in file order, what tells whether it is flaky: its key, name,
+/// status, the tool's flaky flag and its retries.
+#[derive(Debug, Default)]
+pub(crate) struct Runs {
+    pub key: Vec<String>,
+    pub name: Vec<String>,
+    pub status: Vec<Status>,
+    pub flaky: Vec<bool>,
+    pub retries: Vec<u32>,
+}
+
+impl Runs {
+    /// The runs of a decoded set.
+    fn of(set: &[Check]) -> Runs {
+        Runs {
+            key: set.iter().map(|c| c.id.clone()).collect(),
+            name: set.iter().map(|c| c.name.clone()).collect(),
+            status: set.iter().map(|c| c.status).collect(),
+            flaky: set.iter().map(|c| c.flaky).collect(),
+            retries: set.iter().map(|c| c.retries).collect(),
+        }
+    }
+}
+
+/// The columns of a stored record [`Runs`] reads; the others are skipped, not copied.
+#[derive(Deserialize)]
+struct RunColumns {
+    key: Vec<String>,
+    name: Vec<String>,
+    #[serde(rename = "suite_path")]
+    _suite_path: IgnoredAny,
+    #[serde(rename = "category")]
+    _category: IgnoredAny,
+    status: Vec<u8>,
+    #[serde(rename = "score")]
+    _score: IgnoredAny,
+    #[serde(rename = "max")]
+    _max: IgnoredAny,
+    #[serde(rename = "weight")]
+    _weight: IgnoredAny,
+    #[serde(rename = "blocking")]
+    _blocking: IgnoredAny,
+    #[serde(rename = "duration_ms")]
+    _duration_ms: IgnoredAny,
+    #[serde(rename = "message")]
+    _message: IgnoredAny,
+    #[serde(rename = "details")]
+    _details: IgnoredAny,
+    #[serde(rename = "evidence_url")]
+    _evidence_url: IgnoredAny,
+    flaky: Vec<bool>,
+    retries: Vec<u32>,
+}
+
+/// Decodes what [`Runs`] holds of a stored record; unreadable is an error, as in [`decode`].
+pub(crate) fn decode_runs(body: &[u8]) -> StoreResult<Runs> {
+    let corrupt = |why: String| StoreError::Corrupt(format!("a report's checks: {why}"));
+    let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
+    if version != VERSION {
+        return Err(corrupt(format!("layout version {version} is not known to this release")));
+    }
+    let mut inflated = flate2::read::DeflateDecoder::new(deflated);
+    let c: RunColumns = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
+    let n = c.key.len();
+    if [c.name.len(), c.status.len(), c.flaky.len(), c.retries.len()].iter().any(|l| *l != n) {
+        return Err(corrupt("columns of different lengths".into()));
+    }
+    let status = c.status.iter().map(|s| Status::ALL.get(usize::from(*s)).copied().unwrap_or_default()).collect();
+    Ok(Runs { key: c.key, name: c.name, status, flaky: c.flaky, retries: c.retries })
+}
+
 /// The first check of a set whose key or name is `name` (how checklist evidence names a check).
 pub(crate) fn find<'a>(set: &'a [Check], name: &str) -> Option<&'a Check> {
     set.iter().find(|c| c.id == name || c.name == name)
@@ -187,6 +260,37 @@ impl Store {
             Some(set) => Ok(set),
             None => self.read_check_set(report_id).await,
         }
+    }
+
+    /// What the flaky ranking reads of several reports' checks ([`Runs`]): from the decoded
+    /// sets pages keep when there, else read in one statement (a window of a suite's reports
+    /// is one round trip, not one per report) and decoded without the fields it does not
+    /// need; nothing read is kept. A report without checks maps to no runs.
+    pub(crate) async fn runs_of(&self, report_ids: &[i64]) -> StoreResult<HashMap<i64, Runs>> {
+        let mut out = HashMap::with_capacity(report_ids.len());
+        let mut missing = Vec::new();
+        for id in report_ids {
+            match self.caches.check_sets.0.get(id) {
+                Some(set) => {
+                    out.insert(*id, Runs::of(&set));
+                }
+                None => missing.push(*id),
+            }
+        }
+        if missing.is_empty() {
+            return Ok(out);
+        }
+        // Ids are integers, written into the statement as numbers: nothing to escape.
+        let list = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT report_id, body FROM check_sets WHERE report_id IN ({list})");
+        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        for (id, body) in rows {
+            out.insert(id, decode_runs(&body)?);
+        }
+        for id in missing {
+            out.entry(id).or_default();
+        }
+        Ok(out)
     }
 
     async fn read_check_set(&self, report_id: i64) -> StoreResult<Arc<[Check]>> {
@@ -283,6 +387,24 @@ mod tests {
         let body = encode(&checks);
         assert_eq!(decode(&body).unwrap(), checks);
         assert_eq!(decode(&encode(&[])).unwrap(), Vec::<Check>::new());
+    }
+
+    #[test]
+    fn runs_read_from_a_record_match_the_runs_of_its_decoded_set() {
+        let checks: Vec<Check> = (0..500).map(|i| check(i, Status::ALL[i % Status::ALL.len()])).collect();
+        let read = decode_runs(&encode(&checks)).unwrap();
+        let of = Runs::of(&checks);
+        assert_eq!(read.key, of.key);
+        assert_eq!(read.name, of.name);
+        assert_eq!(read.status, of.status);
+        assert_eq!(read.flaky, of.flaky);
+        assert_eq!(read.retries, of.retries);
+        assert_eq!(read.key.len(), 500);
+        assert!(read.retries.iter().any(|r| *r > 0) && read.flaky.iter().any(|f| *f));
+        assert!(decode_runs(&encode(&[])).unwrap().key.is_empty());
+        // A record cut short is an error, not fewer runs.
+        let body = encode(&checks);
+        assert!(decode_runs(&body[..body.len() / 2]).is_err());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use readyboard_domain::model::Status;
 use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
 
+use crate::check_sets::Runs;
 use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
 
@@ -67,28 +68,26 @@ impl Store {
     /// Ranks the checks of the given reports (oldest first) that did not pass at least once
     /// or were flagged flaky or retried; checks that always passed cannot be flaky.
     async fn rank_window(&self, window: &[i64]) -> StoreResult<Vec<FlakyCheck>> {
-        let mut sets = Vec::with_capacity(window.len());
-        for id in window {
-            sets.push((*id, self.check_set_unkept(*id).await?));
-        }
+        let mut read = self.runs_of(window).await?;
+        let sets: Vec<(i64, Runs)> = window.iter().map(|id| (*id, read.remove(id).unwrap_or_default())).collect();
         let suspect: HashSet<&str> = sets
             .iter()
-            .flat_map(|(_, set)| set.iter())
-            .filter(|c| c.status != Status::Pass || c.flaky || c.retries > 0)
-            .map(|c| c.id.as_str())
+            .flat_map(|(_, r)| (0..r.key.len()).map(move |i| (r, i)))
+            .filter(|(r, i)| r.status[*i] != Status::Pass || r.flaky[*i] || r.retries[*i] > 0)
+            .map(|(r, i)| r.key[i].as_str())
             .collect();
         // Oldest run first, in the window's order (arrival), then the report's own order.
         let runs: Vec<CheckRun> = sets
             .iter()
-            .flat_map(|(report_id, set)| set.iter().map(move |c| (*report_id, c)))
-            .filter(|(_, c)| suspect.contains(c.id.as_str()))
-            .map(|(report_id, c)| CheckRun {
-                key: c.id.clone(),
-                name: c.name.clone(),
+            .flat_map(|(report_id, r)| (0..r.key.len()).map(move |i| (*report_id, r, i)))
+            .filter(|(_, r, i)| suspect.contains(r.key[*i].as_str()))
+            .map(|(report_id, r, i)| CheckRun {
+                key: r.key[i].clone(),
+                name: r.name[i].clone(),
                 report_id,
-                status: c.status,
-                flaky: c.flaky,
-                retries: c.retries,
+                status: r.status[i],
+                flaky: r.flaky[i],
+                retries: r.retries[i],
             })
             .collect();
         let mut ranked = trends::rank_flaky(&runs);
