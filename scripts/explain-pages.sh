@@ -10,12 +10,13 @@
 #   scripts/explain-pages.sh postgres://postgres@127.0.0.1:5432/readyboard_scale_1234
 #
 # Settings (environment): PROJECT and PHASE (default: the phase with the most reports),
-# REPORT (default: that phase's latest report), OUT (directory for summary.md and plans.txt;
-# default explain-out), PG_LOG (the PostgreSQL server's log file, when the server cannot tell:
-# Debian's clusters log to a file the script finds with `pg_lsclusters`), NO_BUILD=1 and
-# READYBOARD_BIN as in the other harnesses. The script adds a viewer `explain-reader` and a
-# token named `explain` to the database; the plan-logging settings it adds are removed on
-# exit. Needs a superuser connection (to load auto_explain).
+# REPORT (default: that phase's latest report of at most 10,000 checks), OUT (directory for
+# summary.md and plans.txt; default explain-out), PG_LOG (the PostgreSQL server's log file,
+# when the server cannot tell: Debian's clusters log to a file the script finds with
+# `pg_lsclusters`), NO_BUILD=1 and READYBOARD_BIN as in the other harnesses. The script adds
+# an admin `explain-reader` (the audit log is for admins) and a token named `explain` to the
+# database; the plan-logging settings it adds are removed on exit. Needs a superuser
+# connection (to load auto_explain).
 #
 # Exit status: 0 with the summary written, 2 on a harness failure, 3 when the PostgreSQL log
 # cannot be read (nothing was changed).
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 url=${1:-}
 case "$url" in
   postgres://* | postgresql://*) ;;
-  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac
 OUT=${OUT:-explain-out}
 
@@ -76,7 +77,7 @@ if [ -z "${PROJECT:-}" ] || [ -z "${PHASE:-}" ]; then
     JOIN reports r ON r.phase_id = ph.id GROUP BY p.slug, ph.slug ORDER BY count(*) DESC LIMIT 1")
 fi
 REPORT=${REPORT:-$(dbq "$url" "SELECT max(r.id) FROM reports r JOIN phases ph ON ph.id = r.phase_id
-  JOIN projects p ON p.id = ph.project_id WHERE p.slug = '$PROJECT' AND ph.slug = '$PHASE'")}
+  JOIN projects p ON p.id = ph.project_id WHERE p.slug = '$PROJECT' AND ph.slug = '$PHASE' AND r.tests <= 10000")}
 decision=$(dbq "$url" "SELECT coalesce(max(d.id)::text, '') FROM decisions d JOIN phases ph ON ph.id = d.phase_id
   JOIN projects p ON p.id = ph.project_id WHERE p.slug = '$PROJECT' AND ph.slug = '$PHASE'")
 [ -n "$PROJECT" ] && [ -n "$REPORT" ] || { echo "no report in the database" >&2; exit 2; }
@@ -84,8 +85,11 @@ reports=$(dbq "$url" "SELECT count(*) FROM reports")
 checks=$(dbq "$url" "SELECT coalesce(sum(tests), 0) FROM reports")
 echo "database: $reports reports, $checks checks; pages of $PROJECT/$PHASE, report $REPORT" >&2
 
-READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user add explain-reader --role viewer \
-  >/dev/null 2>&1 || READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user passwd explain-reader >/dev/null 2>&1 || true
+if ! READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user add explain-reader --role admin >/dev/null 2>&1; then
+  # Left by an earlier run: the same account, its password set again.
+  READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user passwd explain-reader >/dev/null
+  dbq "$url" "UPDATE users SET role = 'admin' WHERE username = 'explain-reader'" >/dev/null
+fi
 token=$(READYBOARD_DATABASE_URL="$url" "$bin" token create --project "$PROJECT" --name explain | tail -n 1)
 
 for s in "${settings[@]}"; do psql "$url" -X -q -v ON_ERROR_STOP=1 -c "ALTER DATABASE \"$db\" SET $s" >/dev/null; done

@@ -101,7 +101,6 @@ impl EncodedChecks {
 
 /// Decodes a stored record; an unreadable one is an error, never a shorter list.
 pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
-    let corrupt = |why: String| StoreError::Corrupt(format!("a report's checks: {why}"));
     let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
     if version != VERSION {
         return Err(corrupt(format!("layout version {version} is not known to this release")));
@@ -166,35 +165,33 @@ pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
         .collect())
 }
 
+/// Where the flaky ranking reads a report's checks from: the decoded set pages keep, or the
+/// stored record inflated, whose strings [`RunSource::runs`] then reads in place.
+pub(crate) enum RunSource {
+    /// A set already decoded.
+    Decoded(Arc<[Check]>),
+    /// A stored record's MessagePack columns, inflated.
+    Packed(Vec<u8>),
+}
+
 /// Of each check of a report, in file order, what tells whether it is flaky: its key, name,
-/// status, the tool's flaky flag and its retries.
+/// status, the tool's flaky flag and its retries (the strings borrowed from the source).
 #[derive(Debug, Default)]
-pub(crate) struct Runs {
-    pub key: Vec<String>,
-    pub name: Vec<String>,
+pub(crate) struct Runs<'a> {
+    pub key: Vec<&'a str>,
+    pub name: Vec<&'a str>,
     pub status: Vec<Status>,
     pub flaky: Vec<bool>,
     pub retries: Vec<u32>,
 }
 
-impl Runs {
-    /// The runs of a decoded set.
-    fn of(set: &[Check]) -> Runs {
-        Runs {
-            key: set.iter().map(|c| c.id.clone()).collect(),
-            name: set.iter().map(|c| c.name.clone()).collect(),
-            status: set.iter().map(|c| c.status).collect(),
-            flaky: set.iter().map(|c| c.flaky).collect(),
-            retries: set.iter().map(|c| c.retries).collect(),
-        }
-    }
-}
-
 /// The columns of a stored record [`Runs`] reads; the others are skipped, not copied.
 #[derive(Deserialize)]
-struct RunColumns {
-    key: Vec<String>,
-    name: Vec<String>,
+struct RunColumns<'a> {
+    #[serde(borrow)]
+    key: Vec<&'a str>,
+    #[serde(borrow)]
+    name: Vec<&'a str>,
     #[serde(rename = "suite_path")]
     _suite_path: IgnoredAny,
     #[serde(rename = "category")]
@@ -220,21 +217,47 @@ struct RunColumns {
     retries: Vec<u32>,
 }
 
-/// Decodes what [`Runs`] holds of a stored record; unreadable is an error, as in [`decode`].
-pub(crate) fn decode_runs(body: &[u8]) -> StoreResult<Runs> {
-    let corrupt = |why: String| StoreError::Corrupt(format!("a report's checks: {why}"));
-    let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
-    if version != VERSION {
-        return Err(corrupt(format!("layout version {version} is not known to this release")));
+impl RunSource {
+    /// Inflates a stored record; an unknown layout or a broken stream is an error.
+    pub(crate) fn packed(body: &[u8]) -> StoreResult<RunSource> {
+        let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
+        if version != VERSION {
+            return Err(corrupt(format!("layout version {version} is not known to this release")));
+        }
+        let mut packed = Vec::with_capacity(deflated.len() * 4);
+        flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut packed).map_err(|e| corrupt(e.to_string()))?;
+        Ok(RunSource::Packed(packed))
     }
-    let mut inflated = flate2::read::DeflateDecoder::new(deflated);
-    let c: RunColumns = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
-    let n = c.key.len();
-    if [c.name.len(), c.status.len(), c.flaky.len(), c.retries.len()].iter().any(|l| *l != n) {
-        return Err(corrupt("columns of different lengths".into()));
+
+    /// The runs, in file order; a record whose columns do not line up is an error, never
+    /// fewer runs. (Bytes after the columns are the full decoder's to refuse: pages read
+    /// every record through it.)
+    pub(crate) fn runs(&self) -> StoreResult<Runs<'_>> {
+        match self {
+            RunSource::Decoded(set) => Ok(Runs {
+                key: set.iter().map(|c| c.id.as_str()).collect(),
+                name: set.iter().map(|c| c.name.as_str()).collect(),
+                status: set.iter().map(|c| c.status).collect(),
+                flaky: set.iter().map(|c| c.flaky).collect(),
+                retries: set.iter().map(|c| c.retries).collect(),
+            }),
+            RunSource::Packed(packed) => {
+                let c: RunColumns<'_> = rmp_serde::from_slice(packed).map_err(|e| corrupt(e.to_string()))?;
+                let n = c.key.len();
+                if [c.name.len(), c.status.len(), c.flaky.len(), c.retries.len()].iter().any(|l| *l != n) {
+                    return Err(corrupt("columns of different lengths".into()));
+                }
+                let status =
+                    c.status.iter().map(|s| Status::ALL.get(usize::from(*s)).copied().unwrap_or_default()).collect();
+                Ok(Runs { key: c.key, name: c.name, status, flaky: c.flaky, retries: c.retries })
+            }
+        }
     }
-    let status = c.status.iter().map(|s| Status::ALL.get(usize::from(*s)).copied().unwrap_or_default()).collect();
-    Ok(Runs { key: c.key, name: c.name, status, flaky: c.flaky, retries: c.retries })
+}
+
+/// A stored record that cannot be read.
+fn corrupt(why: String) -> StoreError {
+    StoreError::Corrupt(format!("a report's checks: {why}"))
 }
 
 /// The first check of a set whose key or name is `name` (how checklist evidence names a check).
@@ -262,17 +285,17 @@ impl Store {
         }
     }
 
-    /// What the flaky ranking reads of several reports' checks ([`Runs`]): from the decoded
-    /// sets pages keep when there, else read in one statement (a window of a suite's reports
-    /// is one round trip, not one per report) and decoded without the fields it does not
-    /// need; nothing read is kept. A report without checks maps to no runs.
-    pub(crate) async fn runs_of(&self, report_ids: &[i64]) -> StoreResult<HashMap<i64, Runs>> {
+    /// Where the flaky ranking reads each of several reports' checks from ([`RunSource`]):
+    /// the decoded sets pages keep when there, else the stored records, read in one statement
+    /// (a window of a suite's reports is one round trip, not one per report) and inflated but
+    /// not decoded; nothing read is kept. A report without checks has no entry.
+    pub(crate) async fn run_sources(&self, report_ids: &[i64]) -> StoreResult<HashMap<i64, RunSource>> {
         let mut out = HashMap::with_capacity(report_ids.len());
         let mut missing = Vec::new();
         for id in report_ids {
             match self.caches.check_sets.0.get(id) {
                 Some(set) => {
-                    out.insert(*id, Runs::of(&set));
+                    out.insert(*id, RunSource::Decoded(set));
                 }
                 None => missing.push(*id),
             }
@@ -285,10 +308,7 @@ impl Store {
         let sql = format!("SELECT report_id, body FROM check_sets WHERE report_id IN ({list})");
         let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
         for (id, body) in rows {
-            out.insert(id, decode_runs(&body)?);
-        }
-        for id in missing {
-            out.entry(id).or_default();
+            out.insert(id, RunSource::packed(&body)?);
         }
         Ok(out)
     }
@@ -392,8 +412,10 @@ mod tests {
     #[test]
     fn runs_read_from_a_record_match_the_runs_of_its_decoded_set() {
         let checks: Vec<Check> = (0..500).map(|i| check(i, Status::ALL[i % Status::ALL.len()])).collect();
-        let read = decode_runs(&encode(&checks)).unwrap();
-        let of = Runs::of(&checks);
+        let body = encode(&checks);
+        let packed = RunSource::packed(&body).unwrap();
+        let decoded = RunSource::Decoded(decode(&body).unwrap().into());
+        let (read, of) = (packed.runs().unwrap(), decoded.runs().unwrap());
         assert_eq!(read.key, of.key);
         assert_eq!(read.name, of.name);
         assert_eq!(read.status, of.status);
@@ -401,10 +423,11 @@ mod tests {
         assert_eq!(read.retries, of.retries);
         assert_eq!(read.key.len(), 500);
         assert!(read.retries.iter().any(|r| *r > 0) && read.flaky.iter().any(|f| *f));
-        assert!(decode_runs(&encode(&[])).unwrap().key.is_empty());
+        assert!(RunSource::packed(&encode(&[])).unwrap().runs().unwrap().key.is_empty());
         // A record cut short is an error, not fewer runs.
-        let body = encode(&checks);
-        assert!(decode_runs(&body[..body.len() / 2]).is_err());
+        let cut = RunSource::packed(&body[..body.len() / 2]);
+        assert!(cut.is_err() || cut.unwrap().runs().is_err());
+        assert!(RunSource::packed(&[9, 1, 2]).is_err(), "an unknown layout version");
     }
 
     #[test]

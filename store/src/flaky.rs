@@ -13,7 +13,6 @@ use std::sync::Arc;
 use readyboard_domain::model::Status;
 use readyboard_domain::trends::{self, CheckRun, FlakyCheck};
 
-use crate::check_sets::Runs;
 use crate::db::{Store, on_pool};
 use crate::error::StoreResult;
 
@@ -68,22 +67,27 @@ impl Store {
     /// Ranks the checks of the given reports (oldest first) that did not pass at least once
     /// or were flagged flaky or retried; checks that always passed cannot be flaky.
     async fn rank_window(&self, window: &[i64]) -> StoreResult<Vec<FlakyCheck>> {
-        let mut read = self.runs_of(window).await?;
-        let sets: Vec<(i64, Runs)> = window.iter().map(|id| (*id, read.remove(id).unwrap_or_default())).collect();
+        let sources = self.run_sources(window).await?;
+        let mut sets = Vec::with_capacity(window.len());
+        for id in window {
+            if let Some(source) = sources.get(id) {
+                sets.push((*id, source.runs()?));
+            }
+        }
         let suspect: HashSet<&str> = sets
             .iter()
             .flat_map(|(_, r)| (0..r.key.len()).map(move |i| (r, i)))
             .filter(|(r, i)| r.status[*i] != Status::Pass || r.flaky[*i] || r.retries[*i] > 0)
-            .map(|(r, i)| r.key[i].as_str())
+            .map(|(r, i)| r.key[i])
             .collect();
         // Oldest run first, in the window's order (arrival), then the report's own order.
         let runs: Vec<CheckRun> = sets
             .iter()
             .flat_map(|(report_id, r)| (0..r.key.len()).map(move |i| (*report_id, r, i)))
-            .filter(|(_, r, i)| suspect.contains(r.key[*i].as_str()))
+            .filter(|(_, r, i)| suspect.contains(r.key[*i]))
             .map(|(report_id, r, i)| CheckRun {
-                key: r.key[i].clone(),
-                name: r.name[i].clone(),
+                key: r.key[i].to_string(),
+                name: r.name[i].to_string(),
                 report_id,
                 status: r.status[i],
                 flaky: r.flaky[i],
