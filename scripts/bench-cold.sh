@@ -21,10 +21,7 @@ bin=$bin_a
 work=$(mktemp -d)
 trap 'for f in "$work"/*.pid; do [ -e "$f" ] && stop_server "$(basename "$f" .pid)"; done; rm -rf "$work"' EXIT
 
-export READYBOARD_DATABASE_URL="$url"
-if ! READYBOARD_PASSWORD=bench-cold-password "$bin_a" user add bench-cold --role admin >/dev/null 2>&1; then
-  READYBOARD_PASSWORD=bench-cold-password "$bin_a" user passwd bench-cold >/dev/null
-fi
+admin_account "$url" bench-cold bench-cold-password
 
 ms() { awk -v s="$1" 'BEGIN {printf "%.0f", s * 1000}'; }
 echo "machine: $(nproc) vCPU, $(uname -m); date: $(date -u +%F); page: $page"

@@ -85,11 +85,7 @@ reports=$(dbq "$url" "SELECT count(*) FROM reports")
 checks=$(dbq "$url" "SELECT coalesce(sum(tests), 0) FROM reports")
 echo "database: $reports reports, $checks checks; pages of $PROJECT/$PHASE, report $REPORT" >&2
 
-if ! READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user add explain-reader --role admin >/dev/null 2>&1; then
-  # Left by an earlier run: the same account, its password set again.
-  READYBOARD_DATABASE_URL="$url" READYBOARD_PASSWORD=explain-password-1 "$bin" user passwd explain-reader >/dev/null
-  dbq "$url" "UPDATE users SET role = 'admin' WHERE username = 'explain-reader'" >/dev/null
-fi
+admin_account "$url" explain-reader explain-password-1
 token=$(READYBOARD_DATABASE_URL="$url" "$bin" token create --project "$PROJECT" --name explain | tail -n 1)
 
 for s in "${settings[@]}"; do psql "$url" -X -q -v ON_ERROR_STOP=1 -c "ALTER DATABASE \"$db\" SET $s" >/dev/null; done

@@ -86,6 +86,15 @@ login() {
   rm -f "$jar"
 }
 
+# admin_account URL NAME PASSWORD: an admin account NAME with PASSWORD in the database at URL,
+# made on the first run and its password and role set again on later ones (uses `bin`).
+admin_account() {
+  if ! READYBOARD_DATABASE_URL="$1" READYBOARD_PASSWORD="$3" "$bin" user add "$2" --role admin >/dev/null 2>&1; then
+    READYBOARD_DATABASE_URL="$1" READYBOARD_PASSWORD="$3" "$bin" user passwd "$2" >/dev/null
+    dbq "$1" "UPDATE users SET role = 'admin' WHERE username = '$2'" >/dev/null
+  fi
+}
+
 # dbq URL SQL: prints the result rows, columns separated by '|'.
 dbq() {
   local url=$1 sql=$2

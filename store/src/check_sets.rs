@@ -50,6 +50,11 @@ pub(crate) fn status_rank(s: Status) -> u8 {
     Status::ALL.iter().position(|x| *x == s).unwrap_or(0) as u8
 }
 
+/// The status stored at position `rank` (see [`status_rank`]).
+fn status_at(rank: u8) -> Status {
+    Status::ALL.get(usize::from(rank)).copied().unwrap_or_default()
+}
+
 /// Encodes checks as stored: version byte, then deflate-compressed MessagePack columns.
 pub(crate) fn encode(checks: &[Check]) -> Vec<u8> {
     let col = |f: fn(&Check) -> &str| checks.iter().map(f).collect::<Vec<_>>();
@@ -101,11 +106,7 @@ impl EncodedChecks {
 
 /// Decodes a stored record; an unreadable one is an error, never a shorter list.
 pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
-    let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
-    if version != VERSION {
-        return Err(corrupt(format!("layout version {version} is not known to this release")));
-    }
-    let mut inflated = flate2::read::DeflateDecoder::new(deflated);
+    let mut inflated = flate2::read::DeflateDecoder::new(deflated(body)?);
     let c: Columns<String> = rmp_serde::from_read(&mut inflated).map_err(|e| corrupt(e.to_string()))?;
     // Trailing bytes would mean a record this layout does not describe.
     if inflated.read(&mut [0u8; 1]).map_err(|e| corrupt(e.to_string()))? != 0 {
@@ -150,7 +151,7 @@ pub(crate) fn decode(body: &[u8]) -> StoreResult<Vec<Check>> {
             name,
             suite_path,
             category,
-            status: Status::ALL.get(usize::from(status.next().unwrap_or(0))).copied().unwrap_or_default(),
+            status: status_at(status.next().unwrap_or(0)),
             score: score.next().flatten(),
             max: max.next().flatten(),
             weight: weight.next().unwrap_or(1.0),
@@ -220,10 +221,7 @@ struct RunColumns<'a> {
 impl RunSource {
     /// Inflates a stored record; an unknown layout or a broken stream is an error.
     pub(crate) fn packed(body: &[u8]) -> StoreResult<RunSource> {
-        let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
-        if version != VERSION {
-            return Err(corrupt(format!("layout version {version} is not known to this release")));
-        }
+        let deflated = deflated(body)?;
         let mut packed = Vec::with_capacity(deflated.len() * 4);
         flate2::read::DeflateDecoder::new(deflated).read_to_end(&mut packed).map_err(|e| corrupt(e.to_string()))?;
         Ok(RunSource::Packed(packed))
@@ -247,12 +245,20 @@ impl RunSource {
                 if [c.name.len(), c.status.len(), c.flaky.len(), c.retries.len()].iter().any(|l| *l != n) {
                     return Err(corrupt("columns of different lengths".into()));
                 }
-                let status =
-                    c.status.iter().map(|s| Status::ALL.get(usize::from(*s)).copied().unwrap_or_default()).collect();
+                let status = c.status.iter().map(|s| status_at(*s)).collect();
                 Ok(Runs { key: c.key, name: c.name, status, flaky: c.flaky, retries: c.retries })
             }
         }
     }
+}
+
+/// The compressed columns of a stored record, once its layout version is known.
+fn deflated(body: &[u8]) -> StoreResult<&[u8]> {
+    let Some((&version, deflated)) = body.split_first() else { return Err(corrupt("empty record".into())) };
+    if version != VERSION {
+        return Err(corrupt(format!("layout version {version} is not known to this release")));
+    }
+    Ok(deflated)
 }
 
 /// A stored record that cannot be read.
@@ -306,7 +312,10 @@ impl Store {
         // Ids are integers, written into the statement as numbers: nothing to escape.
         let list = missing.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
         let sql = format!("SELECT report_id, body FROM check_sets WHERE report_id IN ({list})");
-        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await)?;
+        // A window's text is seen once: not kept among each connection's prepared statements,
+        // where it would push out the ones pages reuse.
+        let rows: Vec<(i64, Vec<u8>)> =
+            on_pool!(self, pool => sqlx::query_as(&sql).persistent(false).fetch_all(pool).await)?;
         for (id, body) in rows {
             out.insert(id, RunSource::packed(&body)?);
         }
