@@ -14,7 +14,8 @@
 # smoke or a factor on REPORTS), REPORTS (default 5000), CHECKS (per report, default 2000),
 # WORKERS (concurrent uploaders, default 2), READERS (reader connections during the ingest,
 # default 4), INGEST_LIMIT (s; the ingest stops there and the figures say how many reports
-# were stored; default 2400), DURATION (s per measurement, default 10), BIG_CASES (default
+# were stored; default 2400), DURATION (s per measurement, default 10), RATIO_ROUNDS (pairs
+# of /login and scorecard measured back to back for their ratio, default 5), BIG_CASES (default
 # 100000), BIG_RUNS (default 3), PG_URL (default postgres://postgres@127.0.0.1:5432),
 # NO_BUILD=1 (use the existing target/release/readyboard), READYBOARD_BIN (run another binary,
 # e.g. a debug build), KEEP_DB=PATH (keep the SQLite file there, or the PostgreSQL database,
@@ -37,7 +38,7 @@ case "${1:-}" in -h | --help) usage; exit 0 ;; sqlite | postgres) BACKEND=$1 ;; 
 BACKEND=${BACKEND:-sqlite}
 SCALE=${SCALE:-full}
 case "$SCALE" in
-  smoke) : "${REPORTS:=50}" "${CHECKS:=200}" "${DURATION:=1}" "${BIG_CASES:=5000}" "${BIG_RUNS:=1}" "${READERS:=2}" ;;
+  smoke) : "${REPORTS:=50}" "${CHECKS:=200}" "${DURATION:=1}" "${RATIO_ROUNDS:=1}" "${BIG_CASES:=5000}" "${BIG_RUNS:=1}" "${READERS:=2}" ;;
   full) ;;
   *) REPORTS=${REPORTS:-$(awk -v f="$SCALE" 'BEGIN {printf "%d", 5000 * f}')} ;;
 esac
@@ -47,6 +48,7 @@ WORKERS=${WORKERS:-2}
 READERS=${READERS:-4}
 INGEST_LIMIT=${INGEST_LIMIT:-2400}
 DURATION=${DURATION:-10}
+RATIO_ROUNDS=${RATIO_ROUNDS:-5}
 BIG_CASES=${BIG_CASES:-100000}
 BIG_RUNS=${BIG_RUNS:-3}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
@@ -214,7 +216,6 @@ fig() { echo "p50 $p50 ms, p99 $p99 ms, $rps req/s${errs:+, errors $errs}"; }
 
 echo "measuring pages (${DURATION} s each)…" >&2
 measure healthz 100 /healthz; healthz_rps=$rps
-measure login 100 /login; login_rps=$rps
 for c in 10 100; do
   measure status "$c" "/api/v1/projects/atlas/phases/alpha/status" "Authorization: Bearer $status_token"
   [ "$c" = 100 ] && status_rps=$rps
@@ -234,8 +235,18 @@ for c in 10 100; do
 done
 r=$(awk -v a="$status_rps" -v b="$healthz_rps" 'BEGIN {printf "%.2f", a / b}')
 record "status API ÷ /healthz at 100 connections ($status_rps ÷ $healthz_rps req/s)" "$r ×" "≥ 0.3 ×" "$(check "$r" '>=' 0.3)"
-r=$(awk -v a="$scorecard100" -v b="$login_rps" 'BEGIN {printf "%.2f", a / b}')
-record "scorecard rendered afresh ÷ /login at 100 connections ($scorecard100 ÷ $login_rps pages/s)" "$r ×" "≥ 0.5 ×" "$(check "$r" '>=' 0.5)"
+# The ratio from pairs measured back to back (/login, then the scorecard), RATIO_ROUNDS times:
+# this machine's speed drifts by more than the ratio's margin between two measurements taken
+# minutes apart, so each pair gives a ratio and the median of those is the figure.
+pairs=() ratios=()
+for i in $(seq 1 "$RATIO_ROUNDS"); do
+  measure login 100 /login; l=$rps
+  measure scorecard 100 "${page[scorecard]}" "$ck" "$nc"; s=$rps
+  pairs+=("$s ÷ $l")
+  ratios+=("$(awk -v a="$s" -v b="$l" 'BEGIN {printf "%.2f", a / b}')")
+done
+r=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')
+record "scorecard rendered afresh ÷ /login at 100 connections, median of $RATIO_ROUNDS pairs back to back (${ratios[*]}; pages/s $(IFS=';'; echo "${pairs[*]}" | sed 's/;/; /g'))" "$r ×" "≥ 0.5 ×" "$(check "$r" '>=' 0.5)"
 
 # --- 4. One 100,000-case report with readers running ---------------------------------------
 echo "uploading $BIG_RUNS report(s) of $BIG_CASES cases with readers running…" >&2

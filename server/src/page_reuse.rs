@@ -65,9 +65,8 @@ pub async fn reuse_pages(State(state): State<AppState>, req: Request, next: Next
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    if body.len() <= MAX_PAGE
-        && let Some(pieces) = cut(&body, &nonce)
-    {
+    if body.len() <= MAX_PAGE {
+        let pieces = cut(&body, &nonce);
         let page = Page { status: parts.status, headers: parts.headers.clone(), pieces };
         state.pages.pages.put(key, generation, now(), Arc::new(page));
     }

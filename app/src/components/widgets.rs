@@ -41,8 +41,13 @@ pub fn ErrorBox(message: String) -> impl IntoView {
 /// with the same counts in words, and the skipped ones the formula leaves out.
 #[component]
 pub fn CountsBar(counts: Counts) -> impl IntoView {
-    let total = counts.scored().max(1) as f64;
-    let pct = |n: u64| format!("width: {:.2}%", n as f64 * 100.0 / total);
+    let total = counts.scored().max(1);
+    // Hundredths of a percent, rounded, in integers (formatting a float to a fixed number of
+    // decimals is slow, and every row of a scorecard draws four of these).
+    let pct = |n: u64| {
+        let hundredths = (n * 20_000 + total) / (2 * total);
+        format!("width: {}.{:02}%", hundredths / 100, hundredths % 100)
+    };
     let text = format::counts_text(&counts);
     view! {
         <div class="bar" role="img" aria-label=text.clone()>

@@ -10,7 +10,9 @@ use crate::form_outcome::{OutcomeNote, kept, outcome_for, successes};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
-use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, SuiteLine};
+use crate::types::{
+    BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, Shared, SuiteLine,
+};
 
 /// Open blockers the scorecard lists; it counts them all.
 #[cfg(feature = "ssr")]
@@ -18,17 +20,18 @@ const SCORECARD_BLOCKERS: usize = 10;
 
 /// The scorecard of a phase.
 #[server]
-pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, ServerFnError> {
+pub async fn get_phase(project: String, phase: String) -> Result<Shared<PhaseView>, ServerFnError> {
     use crate::ssr::store_error;
     use readyboard_domain::role::Role;
     let me = crate::ssr::require(Role::Viewer).await?;
     let store = crate::ssr::store()?;
     // The assembled view is reused until anything changes (two seconds at most): a
-    // scorecard is a dozen reads, and dashboards are read far more often than written.
+    // scorecard is a dozen reads, and dashboards are read far more often than written. It is
+    // shared, written as JSON once for the hydration data of every page that shows it.
     let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role.as_str());
     // Callers arriving while it is computed (a cold start under load, the moment it expires)
     // wait for it rather than all compute it at once.
-    let _flight = match store.memo_lookup::<PhaseView>(&memo_key).await {
+    let _flight = match store.memo_lookup::<Shared<PhaseView>>(&memo_key).await {
         readyboard_store::Memo::Ready(view) => return Ok(view),
         readyboard_store::Memo::Compute(flight) => flight,
     };
@@ -54,7 +57,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
     };
     let entries = store.checklist(&ph).await.map_err(store_error)?;
     let flaky = store.flaky_checks(ph.id).await.map_err(store_error)?;
-    let view = PhaseView {
+    let view = Shared::new(PhaseView {
         project: p.slug,
         project_name: p.name,
         phase: summary,
@@ -75,7 +78,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<PhaseView, Serv
         changes,
         checklist: convert::checklist_counts(&entries),
         flaky: convert::worst_flaky(&flaky),
-    };
+    });
     store.memo_put(memo_key, view.clone());
     Ok(view)
 }
@@ -248,7 +251,7 @@ pub fn PhasePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=v save=save decide=decide/> }).into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=v.into_inner() save=save decide=decide/> }).into_any(),
                 }
             })}
         </Transition>

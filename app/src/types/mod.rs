@@ -6,6 +6,7 @@ mod checklist;
 mod decisions;
 mod pages;
 mod report;
+mod shared;
 mod trends;
 
 pub use account::*;
@@ -14,4 +15,5 @@ pub use checklist::*;
 pub use decisions::*;
 pub use pages::*;
 pub use report::*;
+pub use shared::Shared;
 pub use trends::*;
