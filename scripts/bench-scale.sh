@@ -222,7 +222,6 @@ for c in 10 100; do
   record "status API, $c connections" "$(fig)" "" ""
   for k in scorecard report trends_all trends_90d blockers; do
     measure "$k" "$c" "${page[$k]}" "$ck" "$nc"
-    [ "$k" = scorecard ] && [ "$c" = 100 ] && scorecard100=$rps
     target="" met=""
     if [ "$c" = 10 ]; then
       case "$k" in

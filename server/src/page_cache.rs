@@ -100,6 +100,8 @@ mod tests {
         let out = resp.into_body().collect().await.expect("body").to_bytes();
         assert_eq!(&out[..], b"<script nonce=\"XYZ\">x</script><p>XYZ</p>XYZ");
         assert_eq!(cut(&body, "zzz").len(), 1, "no nonce: one piece");
+        let bytes = Bytes::from_static(b"\xff abc \xfe");
+        assert_eq!(cut(&bytes, "abc").concat(), b"\xff  \xfe", "cut as bytes, whatever the text");
     }
 
     #[test]
