@@ -50,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <link rel="stylesheet" href=format!("/pkg/{}.css", options.output_name)/>
                 <script nonce=leptos::nonce::use_nonce() inner_html=FOLD_ON_PHONES></script>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -75,7 +75,6 @@ fn title_text(t: String) -> String {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     form_outcome::provide_page_outcome();
-    live::provide_live();
     view! {
         <Title formatter=title_text/>
         <Router>

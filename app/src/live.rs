@@ -1,7 +1,9 @@
-//! Live pages: a page showing projects or a phase fetches its data again when the server
-//! says something in it changed, through one `EventSource` per tab on
-//! `/api/v1/events?project=&phase=` (the server's `live` module). Without JavaScript the
-//! page is complete all the same; it just does not move.
+//! Live pages: a page showing projects or a phase is put in place again when the server
+//! says something in it changed. The page marks what it follows (`follow`); the header's
+//! `LiveStatus` island opens one `EventSource` per tab on `/api/v1/events?project=&phase=`
+//! (the server's `live` module) and, on each change, fetches the page afresh and swaps its
+//! `<main>` in — waiting while the reader is filling in a form. Without JavaScript the page
+//! is complete all the same; it just does not move.
 
 use leptos::prelude::*;
 
@@ -43,37 +45,21 @@ pub enum Connection {
     Reconnecting,
 }
 
-/// The tab's live state: what the shown page follows, a count of the changes seen, and the
-/// state of the stream.
-#[derive(Clone, Copy)]
-struct Live {
-    changes: RwSignal<usize>,
-    scope: RwSignal<Option<(u64, Scope)>>,
-    next_owner: StoredValue<u64>,
-    connection: RwSignal<Connection>,
-}
-
-/// Provides the live state to the app and, in the browser, keeps the tab's one event
-/// stream open on the shown page's scope.
-pub fn provide_live() {
-    let live = Live {
-        changes: RwSignal::new(0usize),
-        scope: RwSignal::new(None),
-        next_owner: StoredValue::new(0),
-        connection: RwSignal::new(Connection::Off),
-    };
-    provide_context(live);
-    #[cfg(feature = "hydrate")]
-    browser::keep_stream(live);
+/// The mark of a page following `scope`, for its view: the header's live status opens
+/// that stream.
+pub fn follow(scope: impl FnOnce() -> Scope) -> impl IntoView {
+    view! { <span hidden data-live-scope=scope().url()></span> }
 }
 
 /// Says whether the page updates by itself: "Live" while the tab's stream is open,
 /// "Reconnecting…" while it is lost, nothing otherwise (and without JavaScript).
-#[component]
+#[island]
 pub fn LiveStatus() -> impl IntoView {
-    let connection = use_context::<Live>().map(|l| l.connection);
+    let connection = RwSignal::new(Connection::Off);
+    #[cfg(feature = "hydrate")]
+    browser::follow_page(connection);
     move || {
-        let (class, text, title) = match connection.map(|c| c.get()).unwrap_or(Connection::Off) {
+        let (class, text, title) = match connection.get() {
             Connection::Off => return None,
             Connection::Open => {
                 ("live-status live-on", "Live", "This page updates by itself when anything in it changes.")
@@ -93,46 +79,19 @@ pub fn LiveStatus() -> impl IntoView {
     }
 }
 
-/// Follows `scope` while the calling page is shown; returns the count of changes seen,
-/// for the page's resources to depend on so that they fetch again after each change.
-pub fn follow(scope: impl Fn() -> Scope + Send + Sync + 'static) -> Signal<usize> {
-    let Some(live) = use_context::<Live>() else { return Signal::stored(0) };
-    let owner = live.next_owner.get_value() + 1;
-    live.next_owner.set_value(owner);
-    if cfg!(feature = "hydrate") {
-        Effect::new(move |_| {
-            let scope = scope();
-            // Only a different scope is news: the same one is taken over quietly (so that the
-            // page shown before does not close it as it goes), without making the stream's
-            // effect run again for nothing.
-            let different = live.scope.with_untracked(|s| s.as_ref().is_none_or(|(_, old)| *old != scope));
-            if different {
-                live.scope.set(Some((owner, scope)));
-            } else {
-                live.scope.update_untracked(|s| *s = Some((owner, scope)));
-            }
-        });
-        on_cleanup(move || {
-            // Only if no page shown since has taken the stream over.
-            if live.scope.try_with_untracked(|s| s.as_ref().is_some_and(|(o, _)| *o == owner)) == Some(true) {
-                live.scope.set(None);
-            }
-        });
-    }
-    live.changes.into()
-}
-
 #[cfg(feature = "hydrate")]
 mod browser {
     use std::cell::Cell;
     use std::rc::Rc;
 
     use leptos::prelude::*;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
-    use web_sys::{Event, EventSource, HtmlInputElement, HtmlTextAreaElement};
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{Document, DomParser, Event, EventSource, HtmlDetailsElement, HtmlInputElement, HtmlTextAreaElement};
+    use web_sys::{Response, SupportedType};
 
-    use super::{Connection, Live, Scope};
+    use super::Connection;
 
     /// An open stream and the listeners it calls.
     struct Stream {
@@ -146,16 +105,20 @@ mod browser {
         }
     }
 
+    fn document() -> Option<Document> {
+        web_sys::window().and_then(|w| w.document())
+    }
+
     /// Whether the reader is editing a form: a field has the focus, or a field's value
-    /// differs from the one the page gave it. A page fetched again meanwhile would be drawn
-    /// anew, and what they typed would be gone.
+    /// differs from the one the page gave it. The page put in place again meanwhile would
+    /// lose what they typed.
     fn editing() -> bool {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return false };
+        let Some(doc) = document() else { return false };
         if doc.active_element().is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")) {
             return true;
         }
-        // A form unfolded to be used ("Manage", "Add a blocker", "Phase settings"…): drawn
-        // anew, it would fold under the reader's pointer.
+        // A form unfolded to be used ("Manage", "Add a blocker", "Phase settings"…): put in
+        // place again, it would fold under the reader's pointer.
         if doc.query_selector("main details[open] form").ok().flatten().is_some() {
             return true;
         }
@@ -177,54 +140,104 @@ mod browser {
     /// Counts the changes the tab was told of on `<html data-live-received>`, applied or not
     /// yet (what tests and curious readers can watch).
     fn mark_received() {
-        let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) else {
-            return;
-        };
+        let Some(root) = document().and_then(|d| d.document_element()) else { return };
         let seen = root.get_attribute("data-live-received").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
         let _ = root.set_attribute("data-live-received", &(seen + 1).to_string());
     }
 
-    /// Counts a change now, or — while the reader is editing a form — once they are done
-    /// (looking again every second).
-    ///
-    /// `waiting` is plain data, not a reactive value: it outlives the effect run that opened
-    /// the stream (a reactive one was disposed when that effect ran again, and the next
-    /// change panicked on it).
-    fn count_when_idle(live: Live, waiting: Rc<Cell<bool>>) {
-        if !editing() {
-            waiting.set(false);
-            live.changes.try_update(|n| *n += 1);
-            return;
-        }
-        if waiting.replace(true) {
-            return;
-        }
-        set_timeout(
-            move || {
-                waiting.set(false);
-                count_when_idle(live, waiting);
-            },
-            std::time::Duration::from_secs(1),
-        );
+    /// Where the tab stands with changes: none waiting, or one waiting for the reader to
+    /// finish a form or for the page being fetched.
+    #[derive(Default)]
+    struct Pending {
+        waiting: Cell<bool>,
+        fetching: Cell<bool>,
+        again: Cell<bool>,
     }
 
-    /// Opens the stream of `scope` and listens to it; `None` if the browser refuses.
-    fn open(scope: &Scope, live: Live) -> Option<Stream> {
-        let source = EventSource::new(&scope.url()).ok()?;
-        let waiting = Rc::new(Cell::new(false));
+    /// Puts the page in place again now, or — while the reader is editing a form — once
+    /// they are done (looking again every second).
+    fn refresh_when_idle(pending: Rc<Pending>) {
+        if editing() {
+            if !pending.waiting.replace(true) {
+                set_timeout(
+                    move || {
+                        pending.waiting.set(false);
+                        refresh_when_idle(pending);
+                    },
+                    std::time::Duration::from_secs(1),
+                );
+            }
+            return;
+        }
+        if pending.fetching.replace(true) {
+            // A fetch is under way; it may have started before this change: fetch once more.
+            pending.again.set(true);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let put = refresh().await;
+            pending.fetching.set(false);
+            if pending.again.replace(false) || put == Ok(false) {
+                refresh_when_idle(pending);
+            }
+        });
+    }
+
+    /// Fetches the page afresh and swaps its `<main>` in; `Ok(false)` if the reader began
+    /// editing meanwhile (nothing swapped), and nothing happens when the page is gone or
+    /// the session has ended (a reload then says why).
+    async fn refresh() -> Result<bool, JsValue> {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let href = window.location().href()?;
+        let response: Response = JsFuture::from(window.fetch_with_str(&href)).await?.dyn_into()?;
+        if !response.ok() || response.redirected() {
+            return Ok(true);
+        }
+        let text = JsFuture::from(response.text()?).await?.as_string().unwrap_or_default();
+        let fresh = DomParser::new()?.parse_from_string(&text, SupportedType::TextHtml)?;
+        let doc = window.document().ok_or(JsValue::NULL)?;
+        let (Some(shown), Some(new)) = (doc.query_selector("main")?, fresh.query_selector("main")?) else {
+            return Ok(true);
+        };
+        if editing() {
+            return Ok(false);
+        }
+        // Sections the reader opened or folded stay so.
+        let opened: Vec<bool> = details(&shown).iter().map(|d| d.open()).collect();
+        let new_details = details(&new);
+        if opened.len() == new_details.len() {
+            for (d, open) in new_details.iter().zip(opened) {
+                d.set_open(open);
+            }
+        }
+        shown.set_inner_html(&new.inner_html());
+        doc.set_title(&fresh.title());
+        Ok(true)
+    }
+
+    /// The `<details>` elements under `root`, in document order.
+    fn details(root: &web_sys::Element) -> Vec<HtmlDetailsElement> {
+        let Ok(list) = root.query_selector_all("details") else { return Vec::new() };
+        (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into().ok()).collect()
+    }
+
+    /// Opens the stream at `url` and listens to it; `None` if the browser refuses.
+    fn open(url: &str, connection: RwSignal<Connection>) -> Option<Stream> {
+        let source = EventSource::new(url).ok()?;
+        let pending = Rc::new(Pending::default());
         let changed = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             mark_received();
-            count_when_idle(live, waiting.clone());
+            refresh_when_idle(pending.clone());
         });
         let opened = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
-            live.connection.try_set(Connection::Open);
+            connection.try_set(Connection::Open);
         });
         let lost = {
             let source = source.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
                 // Closed: the server refused (the browser does not retry); else retrying.
                 let closed = source.ready_state() == EventSource::CLOSED;
-                live.connection.try_set(if closed { Connection::Off } else { Connection::Reconnecting });
+                connection.try_set(if closed { Connection::Off } else { Connection::Reconnecting });
             })
         };
         for (name, listener) in [("change", &changed), ("open", &opened), ("error", &lost)] {
@@ -236,23 +249,15 @@ mod browser {
         Some(Stream { source, _listeners: vec![changed, opened, lost] })
     }
 
-    /// Opens the stream of each scope the shown page follows, closing the previous one.
-    pub(super) fn keep_stream(live: Live) {
-        let current = StoredValue::new_local(None::<(Scope, Stream)>);
-        Effect::new(move |_| {
-            let wanted = live.scope.with(|s| s.as_ref().map(|(_, scope)| scope.clone()));
-            let same = current.with_value(|c| c.as_ref().map(|(s, _)| s) == wanted.as_ref());
-            if same {
-                return;
-            }
-            // The old stream closes as it is dropped.
-            current.set_value(None);
-            live.connection.set(Connection::Off);
-            if let Some(wanted) = wanted
-                && let Some(stream) = open(&wanted, live)
-            {
-                current.set_value(Some((wanted, stream)));
-            }
-        });
+    /// Opens the stream of the scope the page follows (if it follows one) for as long as
+    /// the page is shown.
+    pub(super) fn follow_page(connection: RwSignal<Connection>) {
+        let url = document()
+            .and_then(|d| d.query_selector("[data-live-scope]").ok().flatten())
+            .and_then(|e| e.get_attribute("data-live-scope"));
+        if let Some(stream) = url.and_then(|url| open(&url, connection)) {
+            // Kept with the island, which lives as long as the page.
+            StoredValue::new_local(stream);
+        }
     }
 }

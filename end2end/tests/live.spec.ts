@@ -63,10 +63,13 @@ test("a page that goes elsewhere follows what the new page shows", async ({ page
   expect(CI_TOKEN, "scripts/test.sh passes a CI token").not.toBe("");
   await login(page, "viewer");
   await openLive(page);
-  // Client-side navigation to the overview: the tab's stream now follows every project.
+  // Off to the overview: the stream there follows every project.
   const overview = page.waitForResponse((r) => /\/api\/v1\/events$/.test(r.url()));
   await page.locator("a.brand").click();
   expect((await overview).status()).toBe(200);
+  await expect(page.locator(".live-status.live-on")).toBeVisible();
+  // A reload would lose this.
+  await page.evaluate(() => ((window as any).__notReloaded = true));
   const card = page.locator("article.project-card", { has: page.getByRole("link", { name: "Prompt Studio" }) });
   const before = await card.innerText();
   expect(before).toContain("Phase 4");

@@ -270,7 +270,7 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             Some(q.get("status").unwrap_or_else(|| "open".into())).filter(|s| s != "all"),
         )
     };
-    let changes = crate::live::follow(move || {
+    let live = crate::live::follow(move || {
         let (shown, (in_project, in_phase), ..) = key();
         let (project, phase) = if scoped { shown } else { (in_project, in_phase) };
         // The filter names a phase as `project/phase` or within the project it names.
@@ -280,12 +280,13 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
         }
     });
     let data = Resource::new(
-        move || (key(), actions.version() + changes.get()),
+        move || (key(), actions.version()),
         |(((project, phase), (in_project, in_phase), severity, owner, status), _)| {
             get_blockers(BlockerQuery { project, phase, in_project, in_phase, severity, owner, status })
         },
     );
     view! {
+        {live}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

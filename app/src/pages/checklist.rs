@@ -409,15 +409,13 @@ pub fn ChecklistPage() -> impl IntoView {
         let p = params.read();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
     };
-    let changes = crate::live::follow(move || {
+    let live = crate::live::follow(move || {
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
-    let data = Resource::new(
-        move || (key(), actions.version() + changes.get()),
-        |((project, phase), _)| get_checklist(project, phase),
-    );
+    let data = Resource::new(move || (key(), actions.version()), |((project, phase), _)| get_checklist(project, phase));
     view! {
+        {live}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

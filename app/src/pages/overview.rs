@@ -114,11 +114,12 @@ pub(crate) mod summary {
 pub fn Overview() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
     let created = successes(create);
-    let changes = crate::live::follow(|| crate::live::Scope { project: None, phase: None });
-    let cards = Resource::new(move || created.get() + changes.get(), |_| list_project_cards());
+    let live = crate::live::follow(|| crate::live::Scope { project: None, phase: None });
+    let cards = Resource::new(move || created.get(), |_| list_project_cards());
     let me = Resource::new(|| (), |_| get_me());
     view! {
         <Title text="Projects"/>
+        {live}
         <div class="page-head">
             <h1>"Projects"</h1>
             <p class="muted">"Are we ready to ship, and if not, what blocks us?"</p>

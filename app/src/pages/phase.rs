@@ -27,7 +27,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<Shared<PhaseVie
     let store = crate::ssr::store()?;
     // The assembled view is reused until anything changes (two seconds at most): a
     // scorecard is a dozen reads, and dashboards are read far more often than written. It is
-    // shared, written as JSON once for the hydration data of every page that shows it.
+    // shared by reference between the pages that show it.
     let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role.as_str());
     // Callers arriving while it is computed (a cold start under load, the moment it expires)
     // wait for it rather than all compute it at once.
@@ -233,17 +233,18 @@ pub fn PhasePage() -> impl IntoView {
     let save = ServerAction::<SavePhaseSettings>::new();
     let decide = ServerAction::<RecordDecision>::new();
     let (saved, decided) = (successes(save), successes(decide));
-    let changes = crate::live::follow(move || {
+    let live = crate::live::follow(move || {
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
     let data = Resource::new(
         // Only what changed something is read again: a refused form keeps its place, open
         // as typed, with the reason beside it.
-        move || (key(), saved.get() + decided.get() + changes.get()),
+        move || (key(), saved.get() + decided.get()),
         |((project, phase), _)| get_phase(project, phase),
     );
     view! {
+        {live}
         <Transition fallback=Loading>
             // The server renders this branch twice: once to find the resources it reads,
             // once for real. `Unsuspend` defers building the scorecard to the real render,

@@ -168,16 +168,16 @@ pub fn ProjectPage() -> impl IntoView {
     let retain = ServerAction::<SetRetention>::new();
     let retained = successes(retain);
     let hooks = crate::pages::webhooks::WebhookActions::new();
-    let changes =
-        crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
+    let live = crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
-            (slug, range.unwrap_or_default(), created.get() + retained.get() + hooks.done.get() + changes.get())
+            (slug, range.unwrap_or_default(), created.get() + retained.get() + hooks.done.get())
         },
         |(slug, range, _)| get_project(slug, range),
     );
     view! {
+        {live}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

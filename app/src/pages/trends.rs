@@ -353,13 +353,13 @@ pub fn TrendsPage() -> impl IntoView {
         let range = query.read().get("range").unwrap_or_default();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default(), range)
     };
-    let changes = crate::live::follow(move || {
+    let live = crate::live::follow(move || {
         let (project, phase, _) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
-    let data =
-        Resource::new(move || (key(), changes.get()), |((project, phase, range), _)| get_trends(project, phase, range));
+    let data = Resource::new(key, |(project, phase, range)| get_trends(project, phase, range));
     view! {
+        {live}
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match data.await {

@@ -1,29 +1,19 @@
-//! A page's view shared by the requests that show it, serialised once on the server.
+//! A page's view shared by the requests that show it while it is current.
 
 use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A view that many requests render while it is current: cloned by reference, and (on the
-/// server) written as JSON once for the hydration data of every page that shows it, instead
-/// of once per page.
+/// A view that many requests render while it is current, cloned by reference instead of
+/// copied for each page.
 #[derive(Debug, Clone)]
 pub struct Shared<T> {
     value: Arc<T>,
-    /// `value` as JSON, written when the view was assembled.
-    #[cfg(feature = "ssr")]
-    json: Option<Arc<serde_json::value::RawValue>>,
 }
 
-impl<T: Serialize> Shared<T> {
-    /// Shares `value`; on the server, writes its JSON now.
+impl<T> Shared<T> {
+    /// Shares `value`.
     pub fn new(value: T) -> Self {
-        #[cfg(feature = "ssr")]
-        {
-            let json = serde_json::value::to_raw_value(&value).ok().map(Arc::from);
-            Shared { value: Arc::new(value), json }
-        }
-        #[cfg(not(feature = "ssr"))]
         Shared { value: Arc::new(value) }
     }
 }
@@ -44,28 +34,13 @@ impl<T> std::ops::Deref for Shared<T> {
 
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[cfg(feature = "ssr")]
-        if let Some(json) = &self.json {
-            return json.serialize(serializer);
-        }
         self.value.serialize(serializer)
     }
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Shared<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(deserializer).map(Shared::from_value)
-    }
-}
-
-impl<T> Shared<T> {
-    /// Shares a value read from the wire (its JSON is not kept).
-    fn from_value(value: T) -> Self {
-        Shared {
-            value: Arc::new(value),
-            #[cfg(feature = "ssr")]
-            json: None,
-        }
+        T::deserialize(deserializer).map(Shared::new)
     }
 }
 
@@ -80,7 +55,7 @@ mod tests {
     }
 
     #[test]
-    fn written_once_it_reads_back_as_the_value_it_was_written_from() {
+    fn it_is_written_and_read_as_the_value_it_shares() {
         let view = View { name: "a \"quoted\" </script> name".into(), score: Some(97.5) };
         let shared = Shared::new(view.clone());
         let wire = serde_json::to_string(&Ok::<_, String>(shared.clone())).expect("json");
