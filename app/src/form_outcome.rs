@@ -1,6 +1,6 @@
-//! The outcome of a form posted without JavaScript: the server sends the browser back to
-//! the page with the form, and the page shows what happened beside it. A failed form shows
-//! the reason in plain words with what was typed still in its fields.
+//! The outcome of a form: the server sends the browser back to the page with the form, and
+//! the page shows what happened beside it. A failed form shows the reason in plain words
+//! with what was typed still in its fields.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,9 +32,9 @@ impl FormOutcome {
 pub struct PageOutcome(pub Option<FormOutcome>);
 
 /// Makes the form outcome the server attached to this request (if any) available to the
-/// forms of the page, on the server and, after hydration, in the browser alike.
+/// forms of the page.
 pub fn provide_page_outcome() {
-    let outcome = SharedValue::new(server_side_outcome).into_inner();
+    let outcome = server_side_outcome();
     #[cfg(feature = "ssr")]
     if outcome.as_ref().is_some_and(|o| o.failed)
         && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
@@ -81,104 +81,34 @@ pub fn failed(outcome: &Option<FormOutcome>) -> bool {
     outcome.as_ref().is_some_and(|o| o.failed)
 }
 
-/// What came of a form, beside it, until the form is sent again.
+/// What came of a form, beside it.
 #[component]
-pub fn OutcomeNote(outcome: Option<FormOutcome>, #[prop(into)] sent_again: Signal<bool>) -> impl IntoView {
-    move || {
-        outcome.as_ref().filter(|_| !sent_again.get()).map(|o| {
-            if o.failed {
-                view! { <ErrorBox message=o.message.clone()/> }.into_any()
-            } else {
-                view! { <p class="alert alert-ok" role="status">{o.message.clone()}</p> }.into_any()
-            }
-        })
-    }
-}
-
-/// What came of a form sent by `action`: its answer once the page made the call, or else
-/// the outcome of the form sent without JavaScript (hidden while the call is under way).
-#[component]
-pub fn ActionNote<S>(action: ServerAction<S>, sent: Option<FormOutcome>) -> impl IntoView
-where
-    S: leptos::server_fn::ServerFn<Output = String, Error = ServerFnError> + Clone + Send + Sync + 'static,
-{
-    let (value, pending) = (action.value(), action.pending());
-    move || match value.get() {
-        Some(Ok(msg)) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-        Some(Err(e)) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-        None => view! { <OutcomeNote outcome=sent.clone() sent_again=pending/> }.into_any(),
-    }
-}
-
-/// Counts the calls of `action` that succeeded: pages refetch on it, so a refused form
-/// stays as typed, open, with the reason beside it.
-pub fn successes<S>(action: ServerAction<S>) -> ReadSignal<usize>
-where
-    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    let (count, set_count) = signal(0usize);
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            set_count.update(|n| *n += 1);
+pub fn OutcomeNote(outcome: Option<FormOutcome>) -> impl IntoView {
+    outcome.map(|o| {
+        if o.failed {
+            view! { <ErrorBox message=o.message/> }.into_any()
+        } else {
+            view! { <p class="alert alert-ok" role="status">{o.message}</p> }.into_any()
         }
-    });
-    count
+    })
 }
 
-/// Folds `details` (and empties `form`, when given) each time `done` turns true: a saved
-/// form closes. (A re-rendered page keeps its elements, and with them whatever the person
-/// had opened or typed.)
-pub fn fold_when(
-    done: impl Fn() -> bool + Send + Sync + 'static,
-    details: NodeRef<leptos::html::Details>,
-    form: Option<NodeRef<leptos::html::Form>>,
-) {
-    Effect::new(move |_| {
-        if done() {
-            if let Some(d) = details.get_untracked() {
-                d.set_open(false);
-            }
-            if let Some(f) = form.and_then(|f| f.get_untracked()) {
-                f.reset();
-            }
-        }
-    });
-}
-
-/// The fold and the form of a form sent by `action`, folded and emptied once it succeeds.
-pub fn fold_on_success<S>(action: ServerAction<S>) -> (NodeRef<leptos::html::Details>, NodeRef<leptos::html::Form>)
-where
-    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    let (fold, form) = (NodeRef::new(), NodeRef::new());
-    fold_when(move || action.value().with(|v| matches!(v, Some(Ok(_)))), fold, Some(form));
-    (fold, form)
-}
-
-/// A token a form just made, shown once: from the action's answer, or without JavaScript
-/// from the outcome of the form the page returns to; a refusal shows as an error.
-pub fn new_token_note<S>(action: ServerAction<S>, sent: Option<FormOutcome>) -> impl IntoView
-where
-    S: leptos::server_fn::ServerFn<Output = String> + Clone + Send + Sync + 'static,
-    S::Error: Clone + std::fmt::Display + Send + Sync + 'static,
-{
-    let value = action.value();
-    move || {
-        let sent = sent.clone().map(|o| if o.failed { Err(o.message) } else { Ok(o.message) });
-        match value.get().map(|r| r.map_err(|e| e.to_string())).or(sent) {
-            Some(Ok(token)) => view! {
+/// A token a form just made, shown once from the outcome of the form the page returns to;
+/// a refusal shows as an error.
+pub fn new_token_note(sent: Option<FormOutcome>) -> impl IntoView {
+    sent.map(|o| {
+        if o.failed {
+            view! { <crate::components::widgets::ErrorBox message=o.message/> }.into_any()
+        } else {
+            view! {
                 <div class="alert alert-ok" role="status">
                     <p>"Copy this token now; it will not be shown again:"</p>
-                    <code class="token" data-testid="new-token">{token}</code>
+                    <code class="token" data-testid="new-token">{o.message}</code>
                 </div>
             }
-            .into_any(),
-            Some(Err(e)) => view! { <crate::components::widgets::ErrorBox message=e/> }.into_any(),
-            None => ().into_any(),
+            .into_any()
         }
-    }
+    })
 }
 
 #[cfg(test)]

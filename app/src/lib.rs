@@ -33,7 +33,7 @@ use crate::pages::{phase::PhasePage, project::ProjectPage, report::ReportPage};
 pub const BUNDLE: &str = "readyboard";
 
 /// Folds the trends page's sections on a phone as soon as the page is read. They arrive
-/// open, so that without JavaScript everything is shown; the width matches `PHONE_MAX_PX`.
+/// open, so that without JavaScript everything is shown; the width is the phone pictures' one.
 const FOLD_ON_PHONES: &str = "addEventListener('DOMContentLoaded',function(){\
 if(matchMedia('(max-width: 640px)').matches)\
 document.querySelectorAll('details.fold[open]').forEach(function(d){d.open=false})})";

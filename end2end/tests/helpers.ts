@@ -22,7 +22,7 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Waits until the wasm bundle has hydrated the page. */
+/** Waits until the wasm bundle runs on the page (its islands hydrate from then on). */
 export async function hydrated(page: Page) {
   await page.waitForFunction(() => (window as any).__READYBOARD_HYDRATED === true, null, { timeout: 15_000 });
 }

@@ -22,6 +22,18 @@ test("the phase scorecard shows score, verdict, reasons and evidence", async ({ 
   expect(errors).toEqual([]);
 });
 
+test("only the live status comes alive: the page carries no data for hydration and one island", async ({ page }) => {
+  const errors = watchErrors(page);
+  const response = await page.goto("/p/prompt-studio/phase-4");
+  const html = await response!.text();
+  // Leptos writes the data of every hydrated resource here; a page that is plain HTML has none.
+  expect(html).toContain("__RESOLVED_RESOURCES=[];");
+  await hydrated(page);
+  await expect(page.locator("leptos-island")).toHaveCount(1);
+  await expect(page.locator("leptos-island .live-status.live-on")).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
 test("a scorecard read again is reused with a fresh nonce and still comes alive", async ({ page }) => {
   const errors = watchErrors(page);
   const nonceOf = (csp: string | undefined) => /'nonce-([^']+)'/.exec(csp ?? "")?.[1];

@@ -1,14 +1,13 @@
-//! Forms posted without JavaScript come back to their page with what came of them: the
-//! confirmation, or the reason they failed in plain words with what was typed still in the
-//! fields.
+//! Forms come back to their page with what came of them: the confirmation, or the reason
+//! they failed in plain words with what was typed still in the fields.
 //!
-//! A browser without JavaScript posts a form straight to its server function, which would
+//! A page's form posts straight to its server function, which would
 //! answer a failure with the function's raw error (`ServerError|…`) and a success with a
 //! bare redirect that says nothing. This layer keeps the outcome in the session and sends
 //! the browser back to the page it came from (post/redirect/get) with a short-lived cookie
 //! saying an outcome waits; the next page it loads takes the outcome out of the session and
-//! shows it beside the form. Other page loads leave the session alone. Calls made by the
-//! hydrated app (which do not ask for HTML) pass through untouched.
+//! shows it beside the form. Other page loads leave the session alone. Calls that do not ask
+//! for HTML (scripts calling a server function) pass through untouched.
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};

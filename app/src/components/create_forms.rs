@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::form_outcome::{ActionNote, failed, fold_on_success, kept, outcome_for};
+use crate::form_outcome::{OutcomeNote, failed, kept, outcome_for};
 use crate::types::PhaseForm;
 
 /// The slug typed, or one made from the name when the field was left empty.
@@ -71,11 +71,10 @@ pub fn NewProjectForm(action: ServerAction<CreateProject>, #[prop(optional)] ope
     let sent = outcome_for::<CreateProject>(None);
     let (name, slug, description) = (kept(&sent, "name"), kept(&sent, "slug"), kept(&sent, "description"));
     let open = open || failed(&sent);
-    let (fold, form) = fold_on_success(action);
     view! {
-        <details class="section card create-form" open=open node_ref=fold>
+        <details class="section card create-form" open=open>
             <summary>"New project"</summary>
-            <ActionForm action=action node_ref=form attr:class="form form-grid">
+            <ActionForm action=action attr:class="form form-grid">
                 <label class="wide">"Name"<input name="name" required maxlength="200" placeholder="e.g. Payments service" value=name/></label>
                 <label>"Slug (in addresses)"
                     <input name="slug" maxlength="64" pattern="[a-z0-9][a-z0-9._\\-]*" placeholder="made from the name" value=slug aria-describedby="project-slug-help"/>
@@ -86,7 +85,7 @@ pub fn NewProjectForm(action: ServerAction<CreateProject>, #[prop(optional)] ope
             </ActionForm>
         </details>
         // Outside the form's fold, which closes again once the page shows what was created.
-        <ActionNote action=action sent=sent/>
+        <OutcomeNote outcome=sent/>
     }
 }
 
@@ -121,11 +120,10 @@ pub fn NewPhaseForm(
         }
         .into_any(),
     };
-    let (fold, form) = fold_on_success(action);
     view! {
-        <details class="section card create-form" open=open node_ref=fold>
+        <details class="section card create-form" open=open>
             <summary>{title}</summary>
-            <ActionForm action=action node_ref=form attr:class="form form-grid">
+            <ActionForm action=action attr:class="form form-grid">
                 <input type="hidden" name="project" value=project/>
                 <label class="wide">"Name"<input name="name" required maxlength="200" placeholder="e.g. Release 2.4" value=name/></label>
                 {slug_field}
@@ -137,6 +135,6 @@ pub fn NewPhaseForm(
             </ActionForm>
         </details>
         // Outside the form's fold, which closes again once the page shows what was created.
-        <ActionNote action=action sent=sent/>
+        <OutcomeNote outcome=sent/>
     }
 }

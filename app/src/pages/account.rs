@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::{ActionNote, fold_on_success, kept, new_token_note, outcome_for, successes};
+use crate::form_outcome::{OutcomeNote, kept, new_token_note, outcome_for};
 use crate::types::{PersonalTokensView, TokenLine};
 
 /// Longest token name, in characters (the store's `PERSONAL_TOKEN_NAME_MAX`).
@@ -66,8 +66,7 @@ pub async fn revoke_personal_token(id: i64) -> Result<String, ServerFnError> {
 pub fn AccountTokensPage() -> impl IntoView {
     let add = ServerAction::<CreatePersonalToken>::new();
     let revoke = ServerAction::<RevokePersonalToken>::new();
-    let (added, revoked) = (successes(add), successes(revoke));
-    let data = Resource::new(move || (added.get(), revoked.get()), |_| get_personal_tokens());
+    let data = Resource::new(|| (), |_| get_personal_tokens());
     view! {
         <Title text="Access tokens"/>
         <div class="page-head">
@@ -112,7 +111,7 @@ fn TokenList(tokens: Vec<TokenLine>, revoke: ServerAction<RevokePersonalToken>) 
     };
     view! {
         {list}
-        <ActionNote action=revoke sent=revoke_sent/>
+        <OutcomeNote outcome=revoke_sent/>
     }
 }
 
@@ -149,16 +148,14 @@ fn TokenRow(t: TokenLine, revoke: ServerAction<RevokePersonalToken>) -> impl Int
 fn NewToken(add: ServerAction<CreatePersonalToken>) -> impl IntoView {
     let sent = outcome_for::<CreatePersonalToken>(None);
     let name = kept(&sent, "name");
-    // Emptied once a token is made (there is nothing to fold).
-    let (_, form) = fold_on_success(add);
     view! {
         <h3>"Create a token"</h3>
-        <ActionForm action=add node_ref=form attr:class="form form-row token-form">
+        <ActionForm action=add attr:class="form form-row token-form">
             <label>"Name"<input name="name" placeholder="release-pipeline" required maxlength=NAME_MAX value=name/></label>
             <button type="submit" class="btn btn-primary">"Create token"</button>
         </ActionForm>
         <p class="muted small">{format!("What the token is for, so you recognise it later (up to {NAME_MAX} characters).")}</p>
-        {new_token_note(add, sent)}
+        {new_token_note(sent)}
     }
 }
 

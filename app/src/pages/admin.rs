@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::{ActionNote, kept, new_token_note, outcome_for, successes};
+use crate::form_outcome::{OutcomeNote, kept, new_token_note, outcome_for};
 use crate::types::{AdminView, ProjectTokenLine, UserLine};
 
 #[cfg(feature = "ssr")]
@@ -129,22 +129,9 @@ pub fn AdminPage() -> impl IntoView {
     let set_role = ServerAction::<SetUserRole>::new();
     let set_disabled = ServerAction::<SetUserDisabled>::new();
     let add_project = ServerAction::<CreateProject>::new();
-    let projects_added = successes(add_project);
     let add_token = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
-    let data = Resource::new(
-        move || {
-            (
-                add_user.version().get(),
-                set_role.version().get(),
-                set_disabled.version().get(),
-                projects_added.get(),
-                add_token.version().get(),
-                revoke.version().get(),
-            )
-        },
-        |_| get_admin(),
-    );
+    let data = Resource::new(|| (), |_| get_admin());
     view! {
         <Title text="Admin"/>
         <div class="page-head"><h1>"Admin"</h1><p class="muted">"Users, API tokens and projects. Every change is written to the audit log."</p></div>
@@ -227,8 +214,8 @@ fn Users(
             {any_company.then(|| view! {
                 <p class="muted small">"Accounts marked “company sign-in” get their role from the provider's groups at each sign-in: a role saved here lasts until their next sign-in. Disable an account to stop it at once."</p>
             })}
-            <ActionNote action=set_role sent=role_sent/>
-            <ActionNote action=set_disabled sent=access_sent/>
+            <OutcomeNote outcome=role_sent/>
+            <OutcomeNote outcome=access_sent/>
             <h3>"Add a user"</h3>
             <ActionForm action=add_user attr:class="form form-row">
                 <label>"Username"<input name="username" required value=new_user/></label>
@@ -236,7 +223,7 @@ fn Users(
                 <label>"Role"<select name="role">{ROLES.iter().map(|r| view! { <option value=*r selected=new_role == *r>{*r}</option> }).collect_view()}</select></label>
                 <button type="submit" class="btn btn-primary">"Add user"</button>
             </ActionForm>
-            <ActionNote action=add_user sent=user_sent/>
+            <OutcomeNote outcome=user_sent/>
         </section>
     }
 }
@@ -282,7 +269,7 @@ fn Tokens(
                     }).collect_view()}
                 </tbody>
             </table></div>
-            <ActionNote action=revoke sent=revoke_sent/>
+            <OutcomeNote outcome=revoke_sent/>
             <h3>"Create a token"</h3>
             <ActionForm action=add_token attr:class="form form-row">
                 <label>"Project"<select name="project" required>
@@ -291,7 +278,7 @@ fn Tokens(
                 <label>"Name"<input name="name" placeholder="ci-main" required value=token_name/></label>
                 <button type="submit" class="btn btn-primary">"Create token"</button>
             </ActionForm>
-            {new_token_note(add_token, token_sent)}
+            {new_token_note(token_sent)}
         </section>
     }
 }

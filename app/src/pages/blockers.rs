@@ -187,7 +187,8 @@ struct Actions {
     waive: ServerAction<WaiveBlocker>,
     reopen: ServerAction<ReopenBlocker>,
     resolve: ServerAction<ResolveBlocker>,
-    note: RwSignal<Option<Result<String, String>>>,
+    /// What came of the form this page answers, if any.
+    note: StoredValue<Option<Result<String, String>>>,
 }
 
 impl Actions {
@@ -198,45 +199,17 @@ impl Actions {
             waive: ServerAction::new(),
             reopen: ServerAction::new(),
             resolve: ServerAction::new(),
-            note: RwSignal::new(Self::sent_without_script()),
+            note: StoredValue::new(Self::sent()),
         }
     }
 
-    /// What came of a form of this page posted without JavaScript, if this page answers one.
-    fn sent_without_script() -> Option<Result<String, String>> {
+    /// What came of a form of this page, if this page answers one.
+    fn sent() -> Option<Result<String, String>> {
         use leptos::server_fn::ServerFn;
         [AddBlocker::PATH, AssignBlocker::PATH, WaiveBlocker::PATH, ReopenBlocker::PATH, ResolveBlocker::PATH]
             .iter()
             .find_map(|path| outcome_of(path, None))
             .map(|o| if o.failed { Err(o.message) } else { Ok(o.message) })
-    }
-
-    /// Changes whenever any action completes, to refetch the list.
-    fn version(&self) -> usize {
-        self.add.version().get()
-            + self.assign.version().get()
-            + self.waive.version().get()
-            + self.reopen.version().get()
-            + self.resolve.version().get()
-    }
-
-    /// Mirrors each action's outcome into `note`, so the page shows the newest one.
-    fn watch(&self) {
-        macro_rules! follow {
-            ($action:expr, $note:expr) => {{
-                let (action, note) = ($action, $note);
-                Effect::new(move |_| {
-                    if let Some(v) = action.value().get() {
-                        note.set(Some(v.map_err(|e| e.to_string())));
-                    }
-                });
-            }};
-        }
-        follow!(self.add, self.note);
-        follow!(self.assign, self.note);
-        follow!(self.waive, self.note);
-        follow!(self.reopen, self.note);
-        follow!(self.resolve, self.note);
     }
 }
 
@@ -257,7 +230,6 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let actions = Actions::new();
-    actions.watch();
     let key = move || {
         let (p, q) = (params.read(), query.read());
         let get = |k: &str| q.get(k).filter(|v| !v.is_empty());
@@ -279,12 +251,9 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             None => crate::live::Scope { phase: project.as_ref().and(phase), project },
         }
     });
-    let data = Resource::new(
-        move || (key(), actions.version()),
-        |(((project, phase), (in_project, in_phase), severity, owner, status), _)| {
-            get_blockers(BlockerQuery { project, phase, in_project, in_phase, severity, owner, status })
-        },
-    );
+    let data = Resource::new(key, |((project, phase), (in_project, in_phase), severity, owner, status)| {
+        get_blockers(BlockerQuery { project, phase, in_project, in_phase, severity, owner, status })
+    });
     view! {
         {live}
         <Transition fallback=Loading>
@@ -328,7 +297,7 @@ fn BlockersBody(v: BlockersView, actions: Actions) -> impl IntoView {
     view! {
         <BlockersHead scope=scope open_by_severity=open_by_severity/>
         <Filters action_path=action_path owners=owners places=global.then_some((projects, phases))/>
-        {move || actions.note.get().map(|m| match m {
+        {actions.note.get_value().map(|m| match m {
             Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
             Err(e) => view! { <ErrorBox message=e/> }.into_any(),
         })}
@@ -434,8 +403,8 @@ fn Filters(action_path: String, owners: Vec<String>, places: Option<(Choices, Ch
     }
 }
 
-/// The form adding a blocker by hand; it empties after a blocker is added, and comes back
-/// open with what was typed when a form sent without JavaScript was refused.
+/// The form adding a blocker by hand; it comes back folded and empty after a blocker is
+/// added, open with what was typed when refused.
 #[component]
 fn AddBlockerForm(
     project: String,
@@ -443,12 +412,6 @@ fn AddBlockerForm(
     users: Vec<String>,
     action: ServerAction<AddBlocker>,
 ) -> impl IntoView {
-    let add_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(form)) = (action.value().get(), add_ref.get()) {
-            form.reset();
-        }
-    });
     let sent = outcome_for::<AddBlocker>(None);
     let severity = kept(&sent, "severity").unwrap_or_else(|| "high".into());
     let open = failed(&sent);
@@ -459,7 +422,7 @@ fn AddBlockerForm(
     view! {
         <details class="section card add-blocker" open=open>
             <summary>"Add a blocker"</summary>
-            <ActionForm action=action node_ref=add_ref attr:class="form form-grid">
+            <ActionForm action=action attr:class="form form-grid">
                 <input type="hidden" name="project" value=project/>
                 <input type="hidden" name="phase" value=phase/>
                 <label>"Severity"
@@ -546,8 +509,8 @@ struct Permissions {
 }
 
 /// A blocker's "Manage" panel: assign (editors), waive or reopen (approvers), mark a manual
-/// blocker resolved (editors). It comes back open with what was typed when a form sent
-/// without JavaScript was refused.
+/// blocker resolved (editors). It comes back open with what was typed when a form was
+/// refused.
 #[component]
 fn Manage(b: BlockerEntry, users: Vec<String>, actions: Actions, may: Permissions) -> impl IntoView {
     let id = b.id;

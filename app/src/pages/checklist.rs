@@ -1,6 +1,6 @@
 //! `/p/{project}/{phase}/checklist`: the readiness checklist — items with owners, due dates
-//! and evidence links, ordering, sign-off, templates. Every form is a plain form that works
-//! without JavaScript; once hydrated they save without reloading the page.
+//! and evidence links, ordering, sign-off, templates. Every form is a plain form that comes
+//! back to the page with what came of it beside the item it is about.
 
 use leptos::prelude::*;
 use leptos::suspense::Unsuspend;
@@ -281,10 +281,8 @@ struct Actions {
     template: ServerAction<ApplyTemplate>,
     copy: ServerAction<CopyChecklist>,
     save: ServerAction<SaveTemplate>,
-    note: RwSignal<Option<Note>>,
-    /// Counts the actions that changed something: the list is read again on each, and
-    /// only then (a refused form stays open as typed, the reason beside it).
-    changes: RwSignal<usize>,
+    /// What came of the form this page answers, if any, and beside what it goes.
+    note: StoredValue<Option<Note>>,
 }
 
 impl Actions {
@@ -298,13 +296,12 @@ impl Actions {
             template: ServerAction::new(),
             copy: ServerAction::new(),
             save: ServerAction::new(),
-            note: RwSignal::new(Self::sent_without_script()),
-            changes: RwSignal::new(0),
+            note: StoredValue::new(Self::sent()),
         }
     }
 
-    /// What came of a form of this page posted without JavaScript, if this page answers one.
-    fn sent_without_script() -> Option<Note> {
+    /// What came of a form of this page, if this page answers one.
+    fn sent() -> Option<Note> {
         use leptos::server_fn::ServerFn;
         let per_item = [UpdateItem::PATH, MoveItem::PATH, SignItem::PATH];
         let elsewhere = [
@@ -326,77 +323,16 @@ impl Actions {
             .map(|(o, place)| Note { place, result: if o.failed { Err(o.message) } else { Ok(o.message) } })
     }
 
-    /// Changes whenever an action changed something, to refetch the list.
-    fn version(&self) -> usize {
-        self.changes.get()
-    }
-
-    /// Mirrors each action's outcome into `note`, placed beside what it is about, so the
-    /// page shows the newest one there.
-    fn watch(&self) {
-        let (note, changes) = (self.note, self.changes);
-        macro_rules! follow {
-            ($action:expr, $place:expr) => {{
-                let action = $action;
-                Effect::new(move |_| {
-                    if let Some(v) = action.value().get() {
-                        if v.is_ok() {
-                            changes.update(|n| *n += 1);
-                        }
-                        note.set(Some(Note { place: $place, result: v.map_err(|e| e.to_string()) }));
-                    }
-                });
-            }};
-        }
-        macro_rules! follow_item {
-            ($action:expr) => {{
-                let action = $action;
-                // The item an action is about is known when it is sent, not when it answers.
-                let target = RwSignal::new(None::<i64>);
-                Effect::new(move |_| {
-                    if let Some(input) = action.input().get() {
-                        target.set(Some(input.id));
-                    }
-                });
-                follow!(action, target.get_untracked().map_or(Place::Tools, Place::Item));
-            }};
-        }
-        follow!(self.add, Place::Add);
-        follow_item!(self.update);
-        follow_item!(self.moved);
-        follow_item!(self.sign);
-        follow!(self.delete, Place::Tools);
-        follow!(self.template, Place::Tools);
-        follow!(self.copy, Place::Tools);
-        follow!(self.save, Place::Tools);
-    }
-
-    /// The note for `place`, as an alert, when the newest action is about it.
+    /// The note for `place`, as an alert, when the form that came back is about it.
     fn note_at(&self, place: Place) -> impl IntoView + use<> {
-        let note = self.note;
-        move || {
-            note.get().filter(|n| n.place == place).map(|n| match n.result {
-                Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
-                Err(e) => view! {
-                    <div class="alert alert-error" role="alert">{e}" "<a href="">"Reload"</a></div>
-                }
-                .into_any(),
-            })
-        }
+        self.note.get_value().filter(|n| n.place == place).map(|n| match n.result {
+            Ok(msg) => view! { <p class="alert alert-ok" role="status">{msg}</p> }.into_any(),
+            Err(e) => view! {
+                <div class="alert alert-error" role="alert">{e}" "<a href="">"Reload"</a></div>
+            }
+            .into_any(),
+        })
     }
-}
-
-/// Folds `details` (and empties `form`, when given) once the newest action about `place`
-/// succeeded.
-fn close_on_success(
-    actions: Actions,
-    place: Place,
-    details: NodeRef<leptos::html::Details>,
-    form: Option<NodeRef<leptos::html::Form>>,
-) {
-    let note = actions.note;
-    let done = move || note.with(|n| n.as_ref().is_some_and(|n| n.place == place && n.result.is_ok()));
-    crate::form_outcome::fold_when(done, details, form);
 }
 
 /// The checklist page.
@@ -404,7 +340,6 @@ fn close_on_success(
 pub fn ChecklistPage() -> impl IntoView {
     let params = use_params_map();
     let actions = Actions::new();
-    actions.watch();
     let key = move || {
         let p = params.read();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
@@ -413,7 +348,7 @@ pub fn ChecklistPage() -> impl IntoView {
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
-    let data = Resource::new(move || (key(), actions.version()), |((project, phase), _)| get_checklist(project, phase));
+    let data = Resource::new(key, |(project, phase)| get_checklist(project, phase));
     view! {
         {live}
         <Transition fallback=Loading>
@@ -551,7 +486,8 @@ fn ChecklistTools(
     }
 }
 
-/// The form adding an item; it folds and empties once the item is added.
+/// The form adding an item; it comes back folded and empty once the item is added, open as
+/// typed when refused.
 #[component]
 fn AddItemForm(
     project: String,
@@ -579,12 +515,10 @@ fn AddItemForm(
     };
     let sent = outcome_for::<AddItem>(None);
     let (blank, open) = (as_sent(&sent, blank), failed(&sent));
-    let (fold, form) = (NodeRef::new(), NodeRef::new());
-    close_on_success(actions, Place::Add, fold, Some(form));
     view! {
-        <details class="section card add-item" open=open node_ref=fold>
+        <details class="section card add-item" open=open>
             <summary>"Add an item"</summary>
-            <ActionForm action=actions.add node_ref=form attr:class="form form-grid">
+            <ActionForm action=actions.add attr:class="form form-grid">
                 <input type="hidden" name="project" value=project/>
                 <input type="hidden" name="phase" value=phase/>
                 <ItemFields item=blank users=users suites=suites/>
@@ -764,8 +698,8 @@ fn Signoffs(signoffs: Vec<SignoffView>) -> impl IntoView {
     })
 }
 
-/// Moving, editing and deleting an item (editors); the edit form folds once saved and comes
-/// back open as typed when refused.
+/// Moving, editing and deleting an item (editors); the edit form comes back folded once
+/// saved, open as typed when refused.
 #[component]
 fn ItemEdit(
     item: ChecklistItemView,
@@ -778,8 +712,6 @@ fn ItemEdit(
     let (id, version) = (item.id, item.version);
     let this = id.to_string();
     let update_sent = outcome_for::<UpdateItem>(Some(("id", &this)));
-    let edit_fold = NodeRef::new();
-    close_on_success(actions, Place::Item(id), edit_fold, None);
     let editing = failed(&update_sent);
     let (up_label, down_label) = (format!("Move up: {}", item.title), format!("Move down: {}", item.title));
     let item = as_sent(&update_sent, item);
@@ -795,7 +727,7 @@ fn ItemEdit(
                 <input type="hidden" name="direction" value="down"/>
                 <button type="submit" class="btn btn-icon" disabled=last aria-label=down_label>"↓"</button>
             </ActionForm>
-            <details class="edit" open=editing node_ref=edit_fold>
+            <details class="edit" open=editing>
                 <summary>"Edit"</summary>
                 <ActionForm action=actions.update attr:class="form form-grid">
                     <input type="hidden" name="id" value=id/>
@@ -824,8 +756,6 @@ fn ItemEdit(
 fn SignForm(id: i64, evidence_state: Option<String>, actions: Actions) -> impl IntoView {
     let this = id.to_string();
     let sign_sent = outcome_for::<SignItem>(Some(("id", &this)));
-    let sign_fold = NodeRef::new();
-    close_on_success(actions, Place::Item(id), sign_fold, None);
     let against = evidence_state.filter(|s| matches!(s.as_str(), "failing" | "stale" | "missing"));
     let placeholder = match &against {
         Some(state) => format!("Required: the evidence is {state} — say why you approve or reject"),
@@ -834,7 +764,7 @@ fn SignForm(id: i64, evidence_state: Option<String>, actions: Actions) -> impl I
     let verdict = kept(&sign_sent, "verdict").unwrap_or_default();
     let (open, comment) = (failed(&sign_sent), kept(&sign_sent, "comment"));
     view! {
-        <details class="sign" open=open node_ref=sign_fold>
+        <details class="sign" open=open>
             <summary>"Sign off"</summary>
             <ActionForm action=actions.sign attr:class="form form-row">
                 <input type="hidden" name="id" value=id/>

@@ -311,8 +311,6 @@ pub fn DecisionsSection(
     view! {
         <section class="section">
             <h2>"Go/no-go decision"</h2>
-            // Above the decision it recorded: the page is read again, and the form folds.
-            {move || action.value().get().and_then(Result::ok).map(|msg| view! { <p class="alert alert-ok" role="status">{msg}</p> })}
             {latest_view}
             {history}
             {form}
@@ -320,8 +318,8 @@ pub fn DecisionsSection(
     }
 }
 
-/// The form recording a go/no-go decision (approvers); it empties once recorded and comes
-/// back open as typed when a form sent without JavaScript was refused.
+/// The form recording a go/no-go decision (approvers); it comes back open as typed, with the
+/// reason, when it was refused, and open with the confirmation once recorded.
 #[component]
 fn DecisionForm(
     project: String,
@@ -329,12 +327,6 @@ fn DecisionForm(
     not_ready: bool,
     action: ServerAction<RecordDecision>,
 ) -> impl IntoView {
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let (Some(Ok(_)), Some(form)) = (action.value().get(), form_ref.get()) {
-            form.reset();
-        }
-    });
     let outcome = outcome_for::<RecordDecision>(None);
     let chosen = kept(&outcome, "decision").unwrap_or_default();
     let (open, rationale, conditions, override_reason) = (
@@ -352,8 +344,8 @@ fn DecisionForm(
             <p class="muted small">
                 "The decision is stored with a frozen snapshot of the score, verdict, blockers, checklist and reports as they are now. It cannot be edited; a later decision supersedes it."
             </p>
-            <OutcomeNote outcome=outcome sent_again=Signal::derive(move || action.version().get() > 0)/>
-            <ActionForm action=action node_ref=form_ref attr:class="form">
+            <OutcomeNote outcome=outcome/>
+            <ActionForm action=action attr:class="form">
                 <input type="hidden" name="project" value=project/>
                 <input type="hidden" name="phase" value=phase/>
                 <fieldset class="choices">
@@ -370,7 +362,6 @@ fn DecisionForm(
                 </label>
                 <button type="submit" class="btn btn-primary">"Record decision"</button>
             </ActionForm>
-            {move || action.value().get().and_then(Result::err).map(|e| view! { <ErrorBox message=e.to_string()/> })}
         </details>
     }
 }

@@ -8,7 +8,6 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::create_forms::{CreatePhase, NewPhaseForm};
 use crate::components::widgets::{ErrorBox, Loading};
-use crate::form_outcome::successes;
 use crate::form_outcome::{FormOutcome, outcome_for};
 
 /// Formats offered in the form (`auto` detects from the content).
@@ -59,9 +58,7 @@ pub fn ImportPage() -> impl IntoView {
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
     };
     let create = ServerAction::<CreatePhase>::new();
-    let created_phase = successes(create);
-    let data =
-        Resource::new(move || (key(), created_phase.get()), |((project, phase), _)| get_import_context(project, phase));
+    let data = Resource::new(key, |(project, phase)| get_import_context(project, phase));
     view! {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -72,11 +69,8 @@ pub fn ImportPage() -> impl IntoView {
                     Some(o) => Some(o.message.clone()),
                     None => query.read().get("error"),
                 };
-                // The phase this page offered to create, created just now (with or without script).
-                let created = match create.value().get() {
-                    Some(Ok(msg)) => Some(msg),
-                    _ => outcome_for::<CreatePhase>(None).filter(|o| !o.failed).map(|o| o.message),
-                };
+                // The phase this page offered to create, created just now.
+                let created = outcome_for::<CreatePhase>(None).filter(|o| !o.failed).map(|o| o.message);
                 match data.await {
                     Err(e) => view! { <Title text="Import"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok((project_name, None, can_edit)) => view! {

@@ -1,5 +1,4 @@
-//! `/login` and `/setup`: plain HTML forms handled by the server, so they work before
-//! (and without) hydration.
+//! `/login` and `/setup`: plain HTML forms handled by the server.
 
 use leptos::prelude::*;
 use leptos_meta::Title;

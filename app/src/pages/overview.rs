@@ -7,7 +7,6 @@ use readyboard_domain::role::Role;
 use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::header::get_me;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
-use crate::form_outcome::successes;
 use crate::format;
 use crate::types::ProjectCard;
 
@@ -113,9 +112,8 @@ pub(crate) mod summary {
 #[component]
 pub fn Overview() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
-    let created = successes(create);
     let live = crate::live::follow(|| crate::live::Scope { project: None, phase: None });
-    let cards = Resource::new(move || created.get(), |_| list_project_cards());
+    let cards = Resource::new(|| (), |_| list_project_cards());
     let me = Resource::new(|| (), |_| get_me());
     view! {
         <Title text="Projects"/>

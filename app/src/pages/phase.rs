@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{CountsBar, ErrorBox, Loading, ScoreBig, VerdictBadge};
-use crate::form_outcome::{OutcomeNote, kept, outcome_for, successes};
+use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
@@ -232,17 +232,11 @@ pub fn PhasePage() -> impl IntoView {
     };
     let save = ServerAction::<SavePhaseSettings>::new();
     let decide = ServerAction::<RecordDecision>::new();
-    let (saved, decided) = (successes(save), successes(decide));
     let live = crate::live::follow(move || {
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
-    let data = Resource::new(
-        // Only what changed something is read again: a refused form keeps its place, open
-        // as typed, with the reason beside it.
-        move || (key(), saved.get() + decided.get()),
-        |((project, phase), _)| get_phase(project, phase),
-    );
+    let data = Resource::new(key, |(project, phase)| get_phase(project, phase));
     view! {
         {live}
         <Transition fallback=Loading>
@@ -310,8 +304,8 @@ struct Limits {
     freshness_days: i64,
 }
 
-/// The thresholds and weights form, for admins; a form sent without JavaScript comes back
-/// open with what was typed.
+/// The thresholds and weights form, for admins; it comes back open with what came of it and
+/// what was typed.
 #[component]
 fn PhaseSettings(
     project: String,
@@ -333,7 +327,7 @@ fn PhaseSettings(
     view! {
         <details class="section card settings" open=open>
             <summary>"Phase settings"</summary>
-            <OutcomeNote outcome=outcome sent_again=Signal::derive(move || save.version().get() > 0)/>
+            <OutcomeNote outcome=outcome/>
             <ActionForm action=save attr:class="form form-row">
                 <input type="hidden" name="project" value=project/>
                 <input type="hidden" name="phase" value=phase/>
@@ -343,10 +337,7 @@ fn PhaseSettings(
                 <label>"Category weights"<input name="weights" placeholder="Security=2, Performance=1" value=weights/></label>
                 <button type="submit" class="btn btn-primary">"Save settings"</button>
             </ActionForm>
-            {move || save.value().get().and_then(Result::err).map(|e| view! { <ErrorBox message=e.to_string()/> })}
         </details>
-        // Outside the form: a saved form is read again, folded.
-        {move || save.value().get().and_then(Result::ok).map(|msg| view! { <p class="alert alert-ok" role="status">{msg}</p> })}
     }
 }
 

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::components::create_forms::{CreatePhase, NewPhaseForm};
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
-use crate::form_outcome::{ActionNote, fold_on_success, successes};
+use crate::form_outcome::OutcomeNote;
 use crate::format;
 use crate::pages::trends::ChartFigure;
 use crate::types::{PhaseSummary, ProjectView, ReportLine};
@@ -93,13 +93,12 @@ fn Retention(project: String, days: Option<i64>, can_admin: bool, action: Server
             format!("Check details and raw files are kept {d} days; older reports keep their counts and categories.")
         }
     };
-    let (fold, form) = fold_on_success(action);
     view! {
         <p class="muted" data-testid="retention">{kept}</p>
         {can_admin.then(|| view! {
-            <details class="section card create-form" open=open node_ref=fold>
+            <details class="section card create-form" open=open>
                 <summary>"Change the retention"</summary>
-                <ActionForm action=action node_ref=form attr:class="form form-grid">
+                <ActionForm action=action attr:class="form form-grid">
                     <input type="hidden" name="project" value=project/>
                     <label>"Keep check details and raw files for (days)"
                         <input name="days" type="number" min="1" max="3650" step="1" placeholder="forever" value=typed/>
@@ -108,7 +107,7 @@ fn Retention(project: String, days: Option<i64>, can_admin: bool, action: Server
                 </ActionForm>
                 <p class="muted small">"Empty keeps everything. Pruning runs in the background in small batches and is written to the audit log; each suite's latest report, the phase history, blockers and decisions are always kept."</p>
             </details>
-            <ActionNote action=action sent=sent.clone()/>
+            <OutcomeNote outcome=sent.clone()/>
         })}
     }
 }
@@ -164,17 +163,15 @@ pub fn ProjectPage() -> impl IntoView {
     let params = use_params_map();
     let query = leptos_router::hooks::use_query_map();
     let create = ServerAction::<CreatePhase>::new();
-    let created = successes(create);
     let retain = ServerAction::<SetRetention>::new();
-    let retained = successes(retain);
     let hooks = crate::pages::webhooks::WebhookActions::new();
     let live = crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));
-            (slug, range.unwrap_or_default(), created.get() + retained.get() + hooks.done.get())
+            (slug, range.unwrap_or_default())
         },
-        |(slug, range, _)| get_project(slug, range),
+        |(slug, range)| get_project(slug, range),
     );
     view! {
         {live}

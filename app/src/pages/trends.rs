@@ -421,23 +421,13 @@ fn RangeSelector(here: String, range: String) -> impl IntoView {
     }
 }
 
-/// Widest screen, in CSS pixels, that gets the phone pictures and folded sections.
-const PHONE_MAX_PX: f64 = 640.0;
-
 /// A section that phones show folded to its heading and wider screens show open. The server
-/// sends it open, so that with JavaScript off everything is there; the page's script (and,
-/// after a navigation in the browser, this component) folds it on a phone.
+/// sends it open, so that with JavaScript off everything is there; the page's script folds
+/// it on a phone (`FOLD_ON_PHONES`, at the width that gets the phone pictures).
 #[component]
 fn Fold(title: String, #[prop(optional)] class: &'static str, children: Children) -> impl IntoView {
-    let fold = NodeRef::<leptos::html::Details>::new();
-    Effect::new(move |_| {
-        let phone = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w <= PHONE_MAX_PX);
-        if let (true, Some(d)) = (phone, fold.get_untracked()) {
-            d.set_open(false);
-        }
-    });
     view! {
-        <details class=format!("section fold {class}") open node_ref=fold>
+        <details class=format!("section fold {class}") open>
             <summary><h2>{title}</h2></summary>
             {children()}
         </details>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use readyboard_domain::webhooks::DeliveryStatus;
 
-use crate::form_outcome::{ActionNote, fold_on_success, successes};
+use crate::form_outcome::OutcomeNote;
 use crate::types::{DeliveryLine, HookLine, WebhooksView};
 
 /// Deliveries listed.
@@ -104,23 +104,18 @@ pub async fn redeliver(project: String, id: i64) -> Result<String, ServerFnError
     Ok(format!("Delivery #{id} will be sent again within a few seconds."))
 }
 
-/// The forms of the webhooks section. Made by the page, outside what it draws anew when its
-/// data changes, so that what came of a form stays shown.
+/// The forms of the webhooks section, made once by the page.
 #[derive(Clone, Copy)]
 pub struct WebhookActions {
     add: ServerAction<AddWebhook>,
     delete: ServerAction<DeleteWebhook>,
     again: ServerAction<Redeliver>,
-    /// Successful calls of any of them: the page fetches its data again on each.
-    pub done: Signal<usize>,
 }
 
 impl WebhookActions {
     /// The forms, for a page to make once.
     pub fn new() -> WebhookActions {
-        let (add, delete, again) = (ServerAction::new(), ServerAction::new(), ServerAction::new());
-        let (added, deleted, sent) = (successes(add), successes(delete), successes(again));
-        WebhookActions { add, delete, again, done: Signal::derive(move || added.get() + deleted.get() + sent.get()) }
+        WebhookActions { add: ServerAction::new(), delete: ServerAction::new(), again: ServerAction::new() }
     }
 }
 
@@ -130,24 +125,21 @@ impl Default for WebhookActions {
     }
 }
 
-/// The webhooks section of a project page, for admins, drawn from the page's data (a
-/// resource of its own would be dropped with the section whenever the page is drawn anew,
-/// while it was still loading).
+/// The webhooks section of a project page, for admins, drawn from the page's data.
 #[component]
 pub fn Webhooks(project: String, w: WebhooksView, actions: WebhookActions) -> impl IntoView {
-    let WebhookActions { add, delete, again, .. } = actions;
+    let WebhookActions { add, delete, again } = actions;
     let sent_add = crate::form_outcome::outcome_for::<AddWebhook>(None);
     let sent_delete = crate::form_outcome::outcome_for::<DeleteWebhook>(None);
     let sent_again = crate::form_outcome::outcome_for::<Redeliver>(None);
-    let (fold, form) = fold_on_success(add);
     let (for_list, for_form) = (project.clone(), project.clone());
     view! {
         <p class="muted">"Endpoints told of this project's changes as they happen: JSON, or a message for Slack, Mattermost or Microsoft Teams incoming webhooks. Each delivery is signed, queued in the database and retried with growing pauses for a day."</p>
         <HookList hooks=w.hooks project=for_list delete=delete/>
-        <ActionNote action=delete sent=sent_delete/>
-        <details class="section card create-form" node_ref=fold>
+        <OutcomeNote outcome=sent_delete/>
+        <details class="section card create-form">
             <summary>"Add a webhook"</summary>
-            <ActionForm action=add node_ref=form attr:class="form form-grid">
+            <ActionForm action=add attr:class="form form-grid">
                 <input type="hidden" name="project" value=for_form/>
                 <label>"URL"<input name="url" type="url" required placeholder="https://hooks.example.com/readyboard"/></label>
                 <label>"Format"
@@ -166,9 +158,9 @@ pub fn Webhooks(project: String, w: WebhooksView, actions: WebhookActions) -> im
                 <button type="submit" class="btn btn-primary">"Add webhook"</button>
             </ActionForm>
         </details>
-        <ActionNote action=add sent=sent_add/>
+        <OutcomeNote outcome=sent_add/>
         <Deliveries deliveries=w.deliveries project=project again=again/>
-        <ActionNote action=again sent=sent_again/>
+        <OutcomeNote outcome=sent_again/>
     }
 }
 

@@ -1,4 +1,4 @@
-//! Data the server functions send to the pages (serialised for hydration), by page.
+//! Data the server functions give the pages, by page.
 
 mod account;
 mod admin;
