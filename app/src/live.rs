@@ -47,8 +47,8 @@ pub enum Connection {
 
 /// The mark of a page following `scope`, for its view: the header's live status opens
 /// that stream.
-pub fn follow(scope: impl FnOnce() -> Scope) -> impl IntoView {
-    view! { <span hidden data-live-scope=scope().url()></span> }
+pub fn follow(scope: Scope) -> impl IntoView {
+    view! { <span hidden data-live-scope=scope.url()></span> }
 }
 
 /// Says whether the page updates by itself: "Live" while the tab's stream is open,

@@ -242,7 +242,7 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             Some(q.get("status").unwrap_or_else(|| "open".into())).filter(|s| s != "all"),
         )
     };
-    let live = crate::live::follow(move || {
+    let live = crate::live::follow({
         let (shown, (in_project, in_phase), ..) = key();
         let (project, phase) = if scoped { shown } else { (in_project, in_phase) };
         // The filter names a phase as `project/phase` or within the project it names.

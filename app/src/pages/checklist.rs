@@ -344,7 +344,7 @@ pub fn ChecklistPage() -> impl IntoView {
         let p = params.read();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default())
     };
-    let live = crate::live::follow(move || {
+    let live = crate::live::follow({
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });

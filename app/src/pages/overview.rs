@@ -112,7 +112,7 @@ pub(crate) mod summary {
 #[component]
 pub fn Overview() -> impl IntoView {
     let create = ServerAction::<CreateProject>::new();
-    let live = crate::live::follow(|| crate::live::Scope { project: None, phase: None });
+    let live = crate::live::follow(crate::live::Scope { project: None, phase: None });
     let cards = Resource::new(|| (), |_| list_project_cards());
     let me = Resource::new(|| (), |_| get_me());
     view! {

@@ -1,5 +1,7 @@
 //! `/p/{project}/{phase}`: the scorecard.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
@@ -10,9 +12,7 @@ use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
-use crate::types::{
-    BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, Shared, SuiteLine,
-};
+use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, SuiteLine};
 
 /// Open blockers the scorecard lists; it counts them all.
 #[cfg(feature = "ssr")]
@@ -20,7 +20,7 @@ const SCORECARD_BLOCKERS: usize = 10;
 
 /// The scorecard of a phase.
 #[server]
-pub async fn get_phase(project: String, phase: String) -> Result<Shared<PhaseView>, ServerFnError> {
+pub async fn get_phase(project: String, phase: String) -> Result<Arc<PhaseView>, ServerFnError> {
     use crate::ssr::store_error;
     use readyboard_domain::role::Role;
     let me = crate::ssr::require(Role::Viewer).await?;
@@ -31,7 +31,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<Shared<PhaseVie
     let memo_key = format!("phase-view\u{1f}{project}\u{1f}{phase}\u{1f}{}", me.role.as_str());
     // Callers arriving while it is computed (a cold start under load, the moment it expires)
     // wait for it rather than all compute it at once.
-    let _flight = match store.memo_lookup::<Shared<PhaseView>>(&memo_key).await {
+    let _flight = match store.memo_lookup::<Arc<PhaseView>>(&memo_key).await {
         readyboard_store::Memo::Ready(view) => return Ok(view),
         readyboard_store::Memo::Compute(flight) => flight,
     };
@@ -57,7 +57,7 @@ pub async fn get_phase(project: String, phase: String) -> Result<Shared<PhaseVie
     };
     let entries = store.checklist(&ph).await.map_err(store_error)?;
     let flaky = store.flaky_checks(ph.id).await.map_err(store_error)?;
-    let view = Shared::new(PhaseView {
+    let view = Arc::new(PhaseView {
         project: p.slug,
         project_name: p.name,
         phase: summary,
@@ -232,7 +232,7 @@ pub fn PhasePage() -> impl IntoView {
     };
     let save = ServerAction::<SavePhaseSettings>::new();
     let decide = ServerAction::<RecordDecision>::new();
-    let live = crate::live::follow(move || {
+    let live = crate::live::follow({
         let (project, phase) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });
@@ -246,7 +246,7 @@ pub fn PhasePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=v.into_inner() save=save decide=decide/> }).into_any(),
+                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=Arc::unwrap_or_clone(v) save=save decide=decide/> }).into_any(),
                 }
             })}
         </Transition>

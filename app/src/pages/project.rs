@@ -165,7 +165,7 @@ pub fn ProjectPage() -> impl IntoView {
     let create = ServerAction::<CreatePhase>::new();
     let retain = ServerAction::<SetRetention>::new();
     let hooks = crate::pages::webhooks::WebhookActions::new();
-    let live = crate::live::follow(move || crate::live::Scope { project: params.read().get("project"), phase: None });
+    let live = crate::live::follow(crate::live::Scope { project: params.read().get("project"), phase: None });
     let data = Resource::new(
         move || {
             let (slug, range) = (params.read().get("project").unwrap_or_default(), query.read().get("range"));

@@ -353,7 +353,7 @@ pub fn TrendsPage() -> impl IntoView {
         let range = query.read().get("range").unwrap_or_default();
         (p.get("project").unwrap_or_default(), p.get("phase").unwrap_or_default(), range)
     };
-    let live = crate::live::follow(move || {
+    let live = crate::live::follow({
         let (project, phase, _) = key();
         crate::live::Scope { project: Some(project), phase: Some(phase) }
     });

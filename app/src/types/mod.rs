@@ -6,7 +6,6 @@ mod checklist;
 mod decisions;
 mod pages;
 mod report;
-mod shared;
 mod trends;
 
 pub use account::*;
@@ -15,5 +14,4 @@ pub use checklist::*;
 pub use decisions::*;
 pub use pages::*;
 pub use report::*;
-pub use shared::Shared;
 pub use trends::*;
