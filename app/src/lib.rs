@@ -8,6 +8,7 @@ pub mod format;
 pub mod live;
 pub mod pages;
 pub mod plain_error;
+pub mod settled;
 pub mod types;
 
 #[cfg(feature = "ssr")]

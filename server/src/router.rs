@@ -91,9 +91,14 @@ pub fn router(state: AppState) -> Router {
                 move || shell(leptos.clone())
             },
         )
-        .layer(middleware::from_fn_with_state(state.clone(), crate::page_reuse::reuse_pages))
-        .layer(middleware::from_fn(crate::form_outcomes::answer_plain_forms))
-        .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT));
+        // One `layer` call per stack: each call boxes every route again, and a boxed route is
+        // cloned whole, every box within it, at every middleware a request passes.
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
+                .layer(middleware::from_fn(crate::form_outcomes::answer_plain_forms))
+                .layer(middleware::from_fn_with_state(state.clone(), crate::page_reuse::reuse_pages)),
+        );
     Router::new()
         .merge(api::routes(&state))
         .merge(pages)
@@ -105,13 +110,11 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), security::require_login))
-        .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
-        .layer(middleware::from_fn_with_state(state.reads.clone(), crate::read_turns::take_turns))
-        // Outside the line: a read waiting for its turn is waiting for the CPU too.
-        .layer(middleware::from_fn_with_state(state.intake.clone(), crate::intake::count_reads))
+        // Outermost first.
         .layer(
             ServiceBuilder::new()
+                .layer(crate::assets::compression())
+                .layer(middleware::from_fn(crate::assets::cache_control))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -123,9 +126,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.metrics.clone(), crate::metrics::track))
                 .layer(middleware::from_fn_with_state(state.clone(), security::headers))
                 .layer(sessions)
-                .layer(middleware::from_fn(security::cross_origin_guard)),
+                .layer(middleware::from_fn(security::cross_origin_guard))
+                // Outside the line: a read waiting for its turn is waiting for the CPU too.
+                .layer(middleware::from_fn_with_state(state.intake.clone(), crate::intake::count_reads))
+                .layer(middleware::from_fn_with_state(state.reads.clone(), crate::read_turns::take_turns))
+                .layer(middleware::from_fn_with_state(state.clone(), crate::availability::gate))
+                .layer(middleware::from_fn_with_state(state.clone(), security::require_login)),
         )
-        .layer(middleware::from_fn(crate::assets::cache_control))
-        .layer(crate::assets::compression())
         .with_state(state)
 }

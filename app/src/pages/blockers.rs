@@ -2,7 +2,6 @@
 //! and the forms to add, assign, waive, reopen and resolve blockers.
 
 use leptos::prelude::*;
-use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -10,6 +9,7 @@ use readyboard_domain::blockers::{BlockerSource, BlockerStatus};
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{failed, kept, outcome_for, outcome_of};
+use crate::settled::Settled;
 use crate::types::{BlockerEntry, BlockerForm, BlockerQuery, BlockersView};
 
 /// Blockers of one phase (when `project` and `phase` are given) or of every phase, there
@@ -260,7 +260,7 @@ fn BlockersPage(scoped: bool) -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Blockers"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <BlockersBody v=v actions=actions/> }).into_any(),
+                    Ok(v) => Settled::new(move || view! { <BlockersBody v=v actions=actions/> }).into_any(),
                 }
             })}
         </Transition>

@@ -3,13 +3,13 @@
 //! back to the page with what came of it beside the item it is about.
 
 use leptos::prelude::*;
-use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use readyboard_domain::checklist::{ItemStatus, SignoffVerdict};
 
 use crate::components::widgets::{ErrorBox, Loading};
 use crate::form_outcome::{FormOutcome, failed, kept, outcome_for, outcome_of};
+use crate::settled::Settled;
 use crate::types::{ChecklistItemView, ChecklistView, ItemFields, SignoffView};
 
 /// Most check and metric names offered to link an item to (the field takes any name).
@@ -355,7 +355,7 @@ pub fn ChecklistPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Checklist"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <Checklist v=v actions=actions/> }).into_any(),
+                    Ok(v) => Settled::new(move || view! { <Checklist v=v actions=actions/> }).into_any(),
                 }
             })}
         </Transition>

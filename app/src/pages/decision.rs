@@ -1,14 +1,15 @@
 //! Go/no-go decisions: the form and history on the scorecard, the decision record page
 //! `/p/{project}/{phase}/decisions/{id}`, and "what changed since".
 
+use leptos::either::Either;
 use leptos::prelude::*;
-use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
+use crate::settled::Settled;
 use crate::types::{
     BlockerBrief, ChangesView, DecisionForm, DecisionSummary, DecisionView, SnapshotItemView, SnapshotSuiteView,
 };
@@ -272,7 +273,7 @@ pub fn DecisionsSection(
     let latest_view = match (decisions.first().cloned(), changes) {
         (Some(d), Some(c)) => {
             let href = format!("{base}/decisions/{}", d.id);
-            view! {
+            Either::Left(view! {
                 <div class="card latest-decision">
                     <div class="card-head">
                         <div>
@@ -286,10 +287,9 @@ pub fn DecisionsSection(
                     <h3>"What changed since"</h3>
                     <ChangesPanel c=c project=project.clone() phase=phase.clone()/>
                 </div>
-            }
-            .into_any()
+            })
         }
-        _ => view! { <p class="muted">"No decision recorded yet."</p> }.into_any(),
+        _ => Either::Right(view! { <p class="muted">"No decision recorded yet."</p> }),
     };
     let history = (decisions.len() > 1).then(|| {
         view! {
@@ -384,7 +384,7 @@ pub fn DecisionPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Decision"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <DecisionRecordView v=v/> }).into_any(),
+                    Ok(v) => Settled::new(move || view! { <DecisionRecordView v=v/> }).into_any(),
                 }
             })}
         </Suspense>

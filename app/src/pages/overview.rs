@@ -8,6 +8,7 @@ use crate::components::create_forms::{CreateProject, NewProjectForm};
 use crate::components::header::get_me;
 use crate::components::widgets::{ErrorBox, Loading, VerdictBadge};
 use crate::format;
+use crate::settled::Settled;
 use crate::types::ProjectCard;
 
 /// Every project with every phase's evaluation, the phase that most needs attention, its
@@ -139,12 +140,12 @@ pub fn Overview() -> impl IntoView {
                         </section>
                         {form(true)}
                     }.into_any(),
-                    Ok(cards) => view! {
+                    Ok(cards) => Settled::new(move || view! {
                         <div class="cards">
                             {cards.into_iter().map(|c| view! { <ProjectTile card=c/> }).collect_view()}
                         </div>
                         {form(false)}
-                    }.into_any(),
+                    }).into_any(),
                 }
             })}
         </Transition>

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use leptos::either::Either;
 use leptos::prelude::*;
-use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -12,6 +12,7 @@ use crate::form_outcome::{OutcomeNote, kept, outcome_for};
 use crate::format;
 use crate::pages::decision::{DecisionsSection, RecordDecision};
 use crate::pages::project::ReportTable;
+use crate::settled::Settled;
 use crate::types::{BlockerLine, CategoryLine, FlakyLine, PhaseSettingsForm, PhaseSummary, PhaseView, SuiteLine};
 
 /// Open blockers the scorecard lists; it counts them all.
@@ -240,13 +241,11 @@ pub fn PhasePage() -> impl IntoView {
     view! {
         {live}
         <Transition fallback=Loading>
-            // The server renders this branch twice: once to find the resources it reads,
-            // once for real. `Unsuspend` defers building the scorecard to the real render,
-            // so its lines are built once per page.
+            // `Settled` builds the scorecard once, when the page is written, straight into it.
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <Scorecard v=Arc::unwrap_or_clone(v) save=save decide=decide/> }).into_any(),
+                    Ok(v) => Settled::new(move || view! { <Scorecard v=Arc::unwrap_or_clone(v) save=save decide=decide/> }).into_any(),
                 }
             })}
         </Transition>
@@ -387,10 +386,11 @@ fn Hero(base: String, project: String, phase: PhaseSummary, limits: Limits, expl
 #[component]
 fn Categories(categories: Vec<CategoryLine>) -> impl IntoView {
     let body = if categories.is_empty() {
-        view! { <p class="muted">"No scored checks yet: categories appear with the first report's checks."</p> }
-            .into_any()
+        Either::Left(
+            view! { <p class="muted">"No scored checks yet: categories appear with the first report's checks."</p> },
+        )
     } else {
-        view! {
+        Either::Right(view! {
             <p class="muted small">"Checks are every scored result of the latest report of each suite: test cases, audit items, and metric targets (met counts as passed, missed as failed)."</p>
             <div class="table-wrap"><table class="table">
                 <thead><tr><th>"Category"</th><th class="num">"Category score"</th><th class="num">"Weight"</th><th class="num">"Checks"</th><th>"Checks as scored"</th></tr></thead>
@@ -408,7 +408,7 @@ fn Categories(categories: Vec<CategoryLine>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table></div>
-        }.into_any()
+        })
     };
     view! {
         <section class="section">
@@ -429,7 +429,7 @@ fn Evidence(
 ) -> impl IntoView {
     let import = format!("/p/{project}/{phase}/import");
     let body = if suites.is_empty() {
-        view! {
+        Either::Left(view! {
             <div class="empty-note">
                 <p class="muted">"No evidence yet. The score, verdict and trends start with the first report."</p>
                 <ul class="muted small">
@@ -437,16 +437,16 @@ fn Evidence(
                     <li>"From CI: "<code>{format!("POST /api/v1/reports?project={project}&phase={phase}&suite=…")}</code>" with an API token (an admin creates one)."</li>
                 </ul>
             </div>
-        }.into_any()
+        })
     } else {
-        view! {
+        Either::Right(view! {
             <div class="table-wrap"><table class="table">
                 <thead><tr><th>"Suite"</th><th>"Kind"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Report's own score"</th><th class="num">"Claimed"</th><th>"Latest report"</th></tr></thead>
                 <tbody>
                     {suites.into_iter().map(|s| view! { <SuiteRow s=s/> }).collect_view()}
                 </tbody>
             </table></div>
-        }.into_any()
+        })
     };
     view! {
         <section class="section">
@@ -456,9 +456,9 @@ fn Evidence(
             </div>
             <p class="coverage" aria-label="Kinds of evidence">
                 {coverage.into_iter().map(|(label, present)| if present {
-                    view! { <span class="chip chip-resolved">{format!("✓ {label}")}</span> }.into_any()
+                    Either::Left(view! { <span class="chip chip-resolved">{format!("✓ {label}")}</span> })
                 } else {
-                    view! { <span class="chip chip-warn">{format!("no {label} evidence")}</span> }.into_any()
+                    Either::Right(view! { <span class="chip chip-warn">{format!("no {label} evidence")}</span> })
                 }).collect_view()}
             </p>
             {body}
@@ -494,16 +494,17 @@ fn SuiteRow(s: SuiteLine) -> impl IntoView {
 fn ChecklistSummary(base: String, counts: (usize, usize, usize)) -> impl IntoView {
     let (items, required, signed) = counts;
     let body = if items == 0 {
-        view! { <p class="muted">"No checklist yet: start one from the “Production readiness” template."</p> }
-            .into_any()
+        Either::Left(
+            view! { <p class="muted">"No checklist yet: start one from the “Production readiness” template."</p> },
+        )
     } else {
         let pct = (signed * 100).checked_div(required).unwrap_or(100);
-        view! {
+        Either::Right(view! {
             <p>{format!("{signed} of {required} required items done and signed off ({items} items in all).")}</p>
             <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct aria-label="Required checklist items done and signed">
                 <span style=format!("width: {pct}%")></span>
             </div>
-        }.into_any()
+        })
     };
     view! {
         <section class="section">
@@ -551,9 +552,9 @@ fn OpenBlockers(base: String, total: i64, blockers: Vec<BlockerLine>) -> impl In
         }
     });
     let body = if blockers.is_empty() {
-        view! { <p class="muted">"No open blockers."</p> }.into_any()
+        Either::Left(view! { <p class="muted">"No open blockers."</p> })
     } else {
-        view! {
+        Either::Right(view! {
             <ul class="blockers">
                 {blockers.into_iter().map(|b| view! {
                     <li class=format!("blocker sev-{}", b.severity.as_str())>
@@ -568,8 +569,7 @@ fn OpenBlockers(base: String, total: i64, blockers: Vec<BlockerLine>) -> impl In
                     </li>
                 }).collect_view()}
             </ul>
-        }
-        .into_any()
+        })
     };
     view! {
         <section class="section">

@@ -1,5 +1,6 @@
 //! `/p/{project}`: the phases of a project and its newest evidence.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -252,9 +253,9 @@ fn PhaseList(project: String, phases: Vec<PhaseSummary>, can_edit: bool) -> impl
 #[component]
 pub fn ReportTable(reports: Vec<ReportLine>, #[prop(optional)] empty: Option<&'static str>) -> impl IntoView {
     if reports.is_empty() {
-        return view! { <p class="muted">{empty.unwrap_or("No reports yet.")}</p> }.into_any();
+        return Either::Left(view! { <p class="muted">{empty.unwrap_or("No reports yet.")}</p> });
     }
-    view! {
+    Either::Right(view! {
         <div class="table-wrap"><table class="table">
             <thead><tr><th>"Report"</th><th>"Suite"</th><th>"Phase"</th><th>"Format"</th><th class="num">"Tests"</th><th class="num">"Failed"</th><th class="num">"Score"</th><th>"Received"</th></tr></thead>
             <tbody>
@@ -272,6 +273,5 @@ pub fn ReportTable(reports: Vec<ReportLine>, #[prop(optional)] empty: Option<&'s
                 }).collect_view()}
             </tbody>
         </table></div>
-    }
-    .into_any()
+    })
 }

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{CountsBar, ErrorBox, Loading};
 use crate::format;
+use crate::settled::Settled;
 use crate::types::{CheckPage, FindingLine, MetricLine, ReportView};
 use readyboard_domain::model::Counts;
 
@@ -222,7 +223,10 @@ pub fn ReportPage() -> impl IntoView {
                         }
                         match checks.await {
                             Err(e) => view! { <ErrorBox message=e.to_string()/> }.into_any(),
-                            Ok(page) => view! { <ChecksTable page=page status=query.read_untracked().get("status").unwrap_or_default()/> }.into_any(),
+                            Ok(page) => {
+                                let status = query.read_untracked().get("status").unwrap_or_default();
+                                Settled::new(move || view! { <ChecksTable page=page status=status/> }).into_any()
+                            }
                         }
                     })}
                 </Suspense>
@@ -236,7 +240,7 @@ pub fn ReportPage() -> impl IntoView {
                     Err(e) => view! { <Title text="Report"/><ErrorBox message=e.to_string()/> }.into_any(),
                     Ok(r) => {
                         let pruned = r.pruned.is_some();
-                        view! { <ReportSummary r=r/>{rest(pruned)} }.into_any()
+                        view! { {Settled::new(move || view! { <ReportSummary r=r/> })}{rest(pruned)} }.into_any()
                     }
                 }
             })}

@@ -2,11 +2,11 @@
 //! server; each has a data table whose rows link to their reports.
 
 use leptos::prelude::*;
-use leptos::suspense::Unsuspend;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::components::widgets::{ErrorBox, Loading};
+use crate::settled::Settled;
 use crate::types::{CHART_NARROW, CHART_WIDE, FlakyLine, TrendChart, TrendsView};
 
 /// Rows shown in each chart's data table (the JSON API has the full series).
@@ -364,7 +364,7 @@ pub fn TrendsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Trends"/><ErrorBox message=e.to_string()/> }.into_any(),
-                    Ok(v) => Unsuspend::new(move || view! { <Trends v=v/> }).into_any(),
+                    Ok(v) => Settled::new(move || view! { <Trends v=v/> }).into_any(),
                 }
             })}
         </Transition>
