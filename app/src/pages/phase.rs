@@ -242,6 +242,8 @@ pub fn PhasePage() -> impl IntoView {
         {live}
         <Transition fallback=Loading>
             // `Settled` builds the scorecard once, when the page is written, straight into it.
+            // The view is kept for other readers too, so `unwrap_or_clone` copies it: the
+            // scorecard's lines own their text.
             {move || Suspend::new(async move {
                 match data.await {
                     Err(e) => view! { <Title text="Phase"/><ErrorBox message=e.to_string()/> }.into_any(),
